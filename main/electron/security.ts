@@ -1,0 +1,80 @@
+/**
+ * Deny by default: no permissions, no navigation away from the app, no new windows (http(s) links go to the OS
+ * browser), no webviews, and IPC only from our own window's main frame at our own address.
+ */
+import { shell, type IpcMainInvokeEvent, type Session, type WebContents } from 'electron';
+
+/** Where the renderer is loaded from: a file:// URL when packaged, the dev server's URL under `electron-vite dev`. */
+export class AppLocation {
+  readonly url: string;
+  private readonly parsed: URL;
+
+  constructor(url: string) {
+    this.parsed = new URL(url);
+    this.url = this.parsed.href;
+  }
+
+  /** A file:// app is identified by its exact file (every file:// URL has the same opaque origin). */
+  contains(candidate: string): boolean {
+    let url: URL;
+    try {
+      url = new URL(candidate);
+    } catch {
+      return false;
+    }
+    if (this.parsed.protocol === 'file:') return url.protocol === 'file:' && url.pathname === this.parsed.pathname;
+    return url.origin === this.parsed.origin;
+  }
+}
+
+function isWebLink(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+function openInBrowser(url: string): void {
+  if (isWebLink(url)) void shell.openExternal(url);
+}
+
+export function denyPermissions(session: Session): void {
+  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+  session.setDevicePermissionHandler(() => false);
+}
+
+/** Applied to every WebContents the app creates (see app's `web-contents-created`). */
+export function lockDownContents(contents: WebContents, location: AppLocation): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    openInBrowser(url);
+    return { action: 'deny' };
+  });
+  const stayInApp = (event: { preventDefault(): void }, url: string): void => {
+    if (location.contains(url)) return;
+    event.preventDefault();
+    openInBrowser(url);
+  };
+  contents.on('will-navigate', (event) => stayInApp(event, event.url));
+  contents.on('will-redirect', (event) => stayInApp(event, event.url));
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+/** True only for a call from `expected`'s main frame while it shows our app. */
+export function isTrustedSender(
+  event: IpcMainInvokeEvent,
+  expected: WebContents | undefined,
+  location: AppLocation,
+): boolean {
+  const frame = event.senderFrame;
+  return (
+    expected !== undefined &&
+    !expected.isDestroyed() &&
+    event.sender === expected &&
+    frame !== null &&
+    frame === expected.mainFrame &&
+    location.contains(frame.url)
+  );
+}
