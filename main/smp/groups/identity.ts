@@ -1,0 +1,53 @@
+/**
+ * Fieldline identity group (64, IDENTITY-GROUP.md): the device makes a P-256 key that never leaves it, returns
+ * a CSR, stores the issued certificate and proves possession by signing a challenge.
+ */
+import { FieldlineError } from '../../errors';
+import type { SmpClient } from '../client';
+import { GROUP } from '../error-codes';
+import { arrayField, bytesField, optionalBool } from '../fields';
+
+const G = GROUP.IDENTITY;
+
+export async function requestCsr(client: SmpClient, subject: string, options: { slot?: number; alg?: string } = {}): Promise<Uint8Array> {
+  // Key generation on a small MCU takes a while.
+  const body = await client.write(G, 0, { subject, slot: options.slot, alg: options.alg }, { timeoutMs: 20_000, retries: 0 });
+  return bytesField(body, 'csr', 'identity csr');
+}
+
+/** Installs the leaf (and intermediates, issuer first); returns the device's SHA-256 fingerprint of the leaf. */
+export async function installCertificate(client: SmpClient, cert: Uint8Array, chain: Uint8Array[] = [], slot?: number): Promise<Uint8Array> {
+  const body = await client.write(G, 1, { slot, cert, chain: chain.length ? chain : undefined }, { timeoutMs: 10_000 });
+  return bytesField(body, 'fingerprint', 'identity install');
+}
+
+export async function signChallenge(client: SmpClient, challenge: Uint8Array, slot?: number): Promise<Uint8Array> {
+  if (challenge.length < 16 || challenge.length > 64) {
+    throw new FieldlineError('INVALID_ARGUMENT', `identity challenge must be 16–64 bytes, not ${challenge.length}`);
+  }
+  return bytesField(await client.write(G, 2, { slot, challenge }, { timeoutMs: 10_000 }), 'sig', 'identity sign');
+}
+
+export interface IdentityInfo {
+  key: boolean;
+  cert?: Uint8Array;
+  chain: Uint8Array[];
+}
+
+export async function identityInfo(client: SmpClient, slot?: number): Promise<IdentityInfo> {
+  const body = await client.read(G, 3, { slot });
+  const chain = body.chain === undefined ? [] : arrayField(body, 'chain', 'identity info').map((c) => {
+    if (!(c instanceof Uint8Array)) throw new FieldlineError('SMP_MALFORMED', 'identity info: chain entry is not a byte string');
+    return c;
+  });
+  return {
+    key: optionalBool(body, 'key', 'identity info') ?? false,
+    ...(body.cert !== undefined ? { cert: bytesField(body, 'cert', 'identity info') } : {}),
+    chain,
+  };
+}
+
+/** Deletes key, certificate and chain of a slot (rollback). */
+export async function eraseIdentity(client: SmpClient, slot?: number): Promise<void> {
+  await client.write(G, 4, { slot });
+}
