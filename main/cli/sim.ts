@@ -1,0 +1,152 @@
+/**
+ * `fieldline sim`: virtual gateways on pseudo-terminals, for development, demos and the tests (DESIGN.md, "Testing
+ * without hardware"); `fieldline sim make-image`: a synthetic MCUboot image to upload to them.
+ *
+ * `sim` has both an action and a subcommand. Commander allows that, but option parsing needs positional options
+ * on the root and on `sim`: otherwise `sim make-image --version 1.2.0` would be taken as the root's `--version`,
+ * and `sim make-image --json` as the parent's `--json`.
+ */
+import { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { FieldlineError } from '../errors';
+import { makeMcubootImage, parseMcubootImage } from '../simulator/device/mcuboot-image';
+import { faultHelp } from '../simulator/runtime/faults';
+import { DEFAULT_BAUD, DEFAULT_BUF_COUNT, DEFAULT_BUF_SIZE, LIMITS, startSimulator } from '../simulator/runtime/simulator';
+import type { DeviceDelays } from '../simulator/device/config';
+import { cliLogger, print, printJson, type OutputOptions } from './output';
+
+interface SimOptions extends OutputOptions {
+  count: number;
+  stateDir?: string;
+  baud: number;
+  bufSize: number;
+  bufCount: number;
+  fault: string[];
+  seed?: number;
+  firmwareVersion?: string;
+  delay: Partial<DeviceDelays>;
+  smpV1?: boolean;
+}
+
+interface MakeImageOptions extends OutputOptions {
+  version: string;
+  size: number;
+  output?: string;
+}
+
+const DELAY_NAMES: ReadonlyArray<keyof DeviceDelays> = ['flashWritePerKiB', 'erase', 'keyGeneration', 'reboot'];
+
+function intArg(name: string, [min, max]: readonly [number, number]) {
+  return (value: string): number => {
+    const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      throw new FieldlineError('INVALID_ARGUMENT', `${name} must be an integer from ${min} to ${max}, not "${value}"`);
+    }
+    return n;
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function collectDelay(value: string, previous: Partial<DeviceDelays>): Partial<DeviceDelays> {
+  const match = /^([A-Za-z]+)=(\d+(?:\.\d+)?)$/.exec(value.trim());
+  const name = DELAY_NAMES.find((n) => n === match?.[1]);
+  if (!match || !name) {
+    throw new FieldlineError('INVALID_ARGUMENT', `--delay takes NAME=MS with NAME one of ${DELAY_NAMES.join(', ')}, not "${value}"`);
+  }
+  return { ...previous, [name]: Number(match[2]) };
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one while stopping exits at once (the exit hook kills socat). */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolveSignal) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolveSignal(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function runSim(opts: SimOptions): Promise<void> {
+  const logger = cliLogger(opts, 'sim');
+  // Listen before starting: a SIGTERM during start-up then stops cleanly instead of killing us mid-way.
+  const stopped = untilSignal();
+  const sim = await startSimulator({
+    count: opts.count,
+    baud: opts.baud,
+    bufSize: opts.bufSize,
+    bufCount: opts.bufCount,
+    faults: opts.fault,
+    delays: opts.delay,
+    smpV1Only: opts.smpV1 === true,
+    logger,
+    ...(opts.stateDir === undefined ? {} : { stateDir: resolve(opts.stateDir) }),
+    ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+    ...(opts.firmwareVersion === undefined ? {} : { firmwareVersion: opts.firmwareVersion }),
+  });
+  if (opts.json) {
+    for (const g of sim.gateways) printJson({ serial: g.serial, port: g.port });
+    // stdout carries exactly one line per gateway; the seed that reproduces random faults goes to stderr.
+    if (opts.fault.length > 0 && opts.seed === undefined) process.stderr.write(`fieldline sim: fault seed ${sim.seed}\n`);
+  } else {
+    const lines = [
+      `${sim.gateways.length} virtual gateway${sim.gateways.length === 1 ? '' : 's'} ` +
+        `(baud ${opts.baud || 'unthrottled'}, buf ${opts.bufSize}×${opts.bufCount}${opts.fault.length ? `, faults seed ${sim.seed}` : ''}):`,
+      `  ${'SERIAL'.padEnd(18)}PORT`,
+      ...sim.gateways.map((g) => `  ${g.serial.padEnd(18)}${g.port}`),
+      'Open a port with e.g. `fieldline smp echo hello -p PORT`. Ctrl+C stops.',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  const signal = await stopped;
+  logger.info('stopping', { signal });
+  await sim.stop();
+  process.exitCode = 0;
+}
+
+async function runMakeImage(opts: MakeImageOptions): Promise<void> {
+  const image = makeMcubootImage({ version: opts.version, size: opts.size });
+  const file = resolve(opts.output ?? `image-${opts.version}.bin`);
+  await writeFile(file, image);
+  const hash = Buffer.from(parseMcubootImage(image).hash ?? new Uint8Array()).toString('hex');
+  print(opts, { file, size: image.length, version: opts.version, hash }, () => `${file}: MCUboot image ${opts.version}, ${image.length} bytes, hash ${hash}`);
+}
+
+export function registerSimCommands(program: Command): void {
+  program.enablePositionalOptions();
+  const sim = program
+    .command('sim')
+    .description('run virtual gateways on pseudo-terminals (socat), reachable like USB gateways')
+    .enablePositionalOptions()
+    .option('-n, --count <n>', `number of gateways (${LIMITS.count[0]}-${LIMITS.count[1]})`, intArg('--count', LIMITS.count), 1)
+    .option('--state-dir <dir>', 'keep device state here (one folder per serial); default: a temporary folder removed on exit')
+    .option('--baud <rate>', 'UART speed to simulate, 0 = unthrottled', intArg('--baud', LIMITS.baud), DEFAULT_BAUD)
+    .option('--buf-size <bytes>', 'SMP buffer size (MCUmgr buf_size)', intArg('--buf-size', LIMITS.bufSize), DEFAULT_BUF_SIZE)
+    .option('--buf-count <n>', 'SMP buffer count (MCUmgr buf_count)', intArg('--buf-count', LIMITS.bufCount), DEFAULT_BUF_COUNT)
+    .option('--fault <spec>', 'inject a fault (repeatable; specs below)', collect, [])
+    .option('--seed <n>', 'seed for random faults, to reproduce a run', intArg('--seed', [0, 0xffffffff]))
+    .option('--firmware-version <v>', 'version of the image a fresh device runs (e.g. 1.0.0)')
+    .option('--delay <name=ms>', `device timing (repeatable): ${DELAY_NAMES.join(', ')}`, collectDelay, {})
+    .option('--smp-v1', 'answer as a server without SMP v2 (reply version 0, legacy rc errors)')
+    .option('--json', 'print one JSON line per gateway: {"serial","port"}')
+    .option('-v, --verbose', 'log to stderr')
+    .addHelpText('after', `\n${faultHelp()}\n\nExamples:\n  fieldline sim --count 4 --json\n  fieldline sim --baud 0 --fault drop-reply:p=0.1 --seed 7\n  fieldline sim make-image --version 1.1.0 --size 131072 -o app.bin`)
+    .action(runSim);
+
+  sim
+    .command('make-image')
+    .description('write a synthetic MCUboot image (valid header and SHA-256 TLV) for upload tests')
+    .requiredOption('--version <v>', 'image version, e.g. 1.2.3 or 1.2.3+4')
+    .requiredOption('--size <bytes>', 'total file size in bytes', intArg('--size', [64, 0x7fffffff]))
+    .option('-o, --output <file>', 'output file (default image-VERSION.bin)')
+    .option('--json', 'print {"file","size","version","hash"}')
+    .action(runMakeImage);
+}

@@ -1,0 +1,156 @@
+/**
+ * startSimulator: N virtual gateways, each on its own pty pair, reachable by the app exactly like USB gateways
+ * (DESIGN.md, "Testing without hardware"). Runs are reproducible: serials count up from a fixed base, and fault
+ * dice follow the seed (a random one is chosen, logged and returned when none is given).
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FieldlineError } from '../../errors';
+import type { Logger } from '../../log';
+import { createVirtualDevice, type DeviceConfig, type StatsCounters } from '../device/device';
+import type { DeviceDelays } from '../device/config';
+import { GatewayFaults, parseFaultSpecs } from './faults';
+import { Gateway, type SimDevice } from './gateway';
+
+export const DEFAULT_SERIAL_BASE = 'F1E1D00000000001';
+export const DEFAULT_BAUD = 115200;
+/**
+ * Nordic's recommended smp_svr netbuf (SMP.md §5) rather than Zephyr's 384: the identity group installs a
+ * certificate chain in one request, which needs about 1 KiB. `--buf-size 384` gives a stock Zephyr device.
+ */
+export const DEFAULT_BUF_SIZE = 2475;
+export const DEFAULT_BUF_COUNT = 4;
+export const LIMITS = {
+  count: [1, 64],
+  baud: [0, 10_000_000],
+  bufSize: [64, 65535],
+  bufCount: [2, 64],
+} as const;
+
+export interface SimulatorOptions {
+  count: number;
+  /** Persistent state (one folder per serial); a temporary folder, removed on stop, when omitted. */
+  stateDir?: string;
+  /** Bits per second of each simulated UART; 0 = unthrottled. Default 115200. */
+  baud?: number;
+  bufSize?: number;
+  bufCount?: number;
+  faults?: readonly string[];
+  seed?: number;
+  /** First serial, 16 hex digits; the others count up from it. */
+  serialBase?: string;
+  firmwareVersion?: string;
+  delays?: Partial<DeviceDelays>;
+  smpV1Only?: boolean;
+  logger: Logger;
+  /** The device model; tests may substitute one. Defaults to createVirtualDevice. */
+  createDevice?: (config: DeviceConfig, stateDir: string) => Promise<SimDevice & { stats: StatsCounters }>;
+}
+
+export interface SimulatedGateway {
+  serial: string;
+  /** The path the app opens (a symlink to the pty). */
+  port: string;
+  stateDir: string;
+}
+
+export interface RunningSimulator {
+  gateways: SimulatedGateway[];
+  seed: number;
+  stop(): Promise<void>;
+}
+
+function checkRange(name: string, value: number, [min, max]: readonly [number, number]): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new FieldlineError('INVALID_ARGUMENT', `${name} must be an integer from ${min} to ${max}, not ${value}`);
+  }
+}
+
+/** `count` consecutive serials from `base` (16 upper-case hex digits). */
+export function makeSerials(base: string, count: number): string[] {
+  if (!/^[0-9A-Fa-f]{16}$/.test(base)) {
+    throw new FieldlineError('INVALID_ARGUMENT', `serial base "${base}" must be 16 hex digits`);
+  }
+  const first = BigInt(`0x${base}`);
+  if (first + BigInt(count - 1) > 0xffffffffffffffffn) {
+    throw new FieldlineError('INVALID_ARGUMENT', `serial base ${base} leaves no room for ${count} gateways`);
+  }
+  return Array.from({ length: count }, (_, i) => (first + BigInt(i)).toString(16).toUpperCase().padStart(16, '0'));
+}
+
+export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const baud = options.baud ?? DEFAULT_BAUD;
+  const bufSize = options.bufSize ?? DEFAULT_BUF_SIZE;
+  const bufCount = options.bufCount ?? DEFAULT_BUF_COUNT;
+  checkRange('count', options.count, LIMITS.count);
+  checkRange('baud', baud, LIMITS.baud);
+  checkRange('buf-size', bufSize, LIMITS.bufSize);
+  checkRange('buf-count', bufCount, LIMITS.bufCount);
+  const specs = parseFaultSpecs(options.faults ?? []);
+  const seed = options.seed ?? Math.floor(Math.random() * 0x100000000);
+  checkRange('seed', seed, [0, 0xffffffff]);
+  const serials = makeSerials(options.serialBase ?? DEFAULT_SERIAL_BASE, options.count);
+  const logger = options.logger;
+  const createDevice = options.createDevice ?? createVirtualDevice;
+
+  // Pty links live in a private temp folder: socat cannot take paths with commas or colons, which a state
+  // folder might have, and a fresh folder means no two simulators fight over a path.
+  const runDir = await mkdtemp(join(tmpdir(), 'fieldline-sim-'));
+  const stateRoot = options.stateDir ?? join(runDir, 'state');
+  const gateways: Gateway[] = [];
+  const cleanUp = async (): Promise<void> => {
+    await Promise.allSettled(gateways.map((g) => g.stop()));
+    // Removes the links and, without --state-dir, the state; a state folder the caller gave is theirs to keep.
+    await rm(runDir, { recursive: true, force: true });
+  };
+
+  try {
+    const started = await Promise.all(
+      serials.map(async (serial, index) => {
+        const gwLogger = logger.child(`gw${index}`);
+        const faults = new GatewayFaults(specs, index, seed);
+        const stateDir = join(stateRoot, serial);
+        await mkdir(stateDir, { recursive: true });
+        const config: DeviceConfig = {
+          serial,
+          bufSize,
+          bufCount,
+          failDiagnostics: faults.failDiagnostics,
+          smpV1Only: options.smpV1Only ?? false,
+          ...(options.firmwareVersion === undefined ? {} : { firmwareVersion: options.firmwareVersion }),
+          ...(options.delays === undefined ? {} : { delays: options.delays }),
+        };
+        const device = await createDevice(config, stateDir);
+        const gateway = new Gateway({
+          serial,
+          appPath: join(runDir, `tty-${serial}`),
+          devPath: join(runDir, `dev-${serial}`),
+          device,
+          baud,
+          bufSize,
+          bufCount,
+          smpV1Only: options.smpV1Only ?? false,
+          faults,
+          count: (counter, n = 1) => {
+            device.stats.smp[counter] += n;
+          },
+          logger: gwLogger,
+        });
+        gateways.push(gateway);
+        await gateway.start();
+        return { serial, port: gateway.port, stateDir };
+      }),
+    );
+    logger.info('simulator started', { count: options.count, baud, bufSize, bufCount, seed, faults: options.faults ?? [] });
+    let stopping: Promise<void> | undefined;
+    return {
+      gateways: started,
+      seed,
+      stop: () => (stopping ??= cleanUp()),
+    };
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Virtual gateways in a separate process, as DESIGN.md asks ("virtual gateways run in a separate process"):
+ * spawns `node bin/fieldline.js sim --json …` from the repository root and resolves once every gateway's JSON
+ * line has arrived. The one helper every test and benchmark uses, so none of them rewrites it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface SpawnSimulatorArgs {
+  count: number;
+  /** Default: the CLI's (115200); 0 = unthrottled. */
+  baud?: number;
+  bufSize?: number;
+  bufCount?: number;
+  /** Fault specs, one --fault each. */
+  faults?: string[];
+  stateDir?: string;
+  /** Further CLI arguments, e.g. ['--delay', 'reboot=0', '--seed', '7']. */
+  extra?: string[];
+  /** How long to wait for the gateways to come up; default 20 s. */
+  timeoutMs?: number;
+}
+
+export interface SpawnedGateway {
+  serial: string;
+  /** The path the app opens. */
+  port: string;
+}
+
+export interface SpawnedSimulator {
+  gateways: SpawnedGateway[];
+  /** The child process, for tests that want its pid or to watch it exit. */
+  child: ChildProcess;
+  /** SIGTERM, then SIGKILL after 5 s; resolves with the exit code (null when killed by a signal). */
+  stop(): Promise<number | null>;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const STOP_GRACE_MS = 5000;
+
+export function spawnSimulator(args: SpawnSimulatorArgs): Promise<SpawnedSimulator> {
+  const argv = ['bin/fieldline.js', 'sim', '--json', '--count', String(args.count)];
+  if (args.baud !== undefined) argv.push('--baud', String(args.baud));
+  if (args.bufSize !== undefined) argv.push('--buf-size', String(args.bufSize));
+  if (args.bufCount !== undefined) argv.push('--buf-count', String(args.bufCount));
+  if (args.stateDir !== undefined) argv.push('--state-dir', args.stateDir);
+  for (const fault of args.faults ?? []) argv.push('--fault', fault);
+  argv.push(...(args.extra ?? []));
+
+  const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (text: string) => {
+    if (stderr.length < 20_000) stderr += text;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+
+  const stop = async (): Promise<number | null> => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+
+  return new Promise((resolve, reject) => {
+    const gateways: SpawnedGateway[] = [];
+    let buffered = '';
+    let settled = false;
+    const fail = (why: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void stop().then(() => reject(new Error(`fieldline sim ${why}\n--- stderr ---\n${stderr.trim()}`)));
+    };
+    const timer = setTimeout(() => fail(`did not report ${args.count} gateways within ${args.timeoutMs ?? 20_000} ms`), args.timeoutMs ?? 20_000);
+    child.once('error', (err) => fail(`could not start: ${err.message}`));
+    void exited.then((code) => fail(`exited with code ${code} before reporting its gateways`));
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (text: string) => {
+      buffered += text;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (!line || settled) continue;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(line);
+        } catch {
+          fail(`printed a line that is not JSON: ${line}`);
+          return;
+        }
+        const g = parsed as Partial<SpawnedGateway>;
+        if (typeof g.serial !== 'string' || typeof g.port !== 'string') {
+          fail(`printed an unexpected line: ${line}`);
+          return;
+        }
+        gateways.push({ serial: g.serial, port: g.port });
+        if (gateways.length === args.count) {
+          settled = true;
+          clearTimeout(timer);
+          resolve({ gateways, child, stop });
+        }
+      }
+    });
+  });
+}
