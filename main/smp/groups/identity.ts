@@ -5,7 +5,9 @@
 import { FieldlineError } from '../../errors';
 import type { SmpClient } from '../client';
 import { GROUP } from '../error-codes';
+import { encodeCbor } from '../cbor';
 import { arrayField, bytesField, optionalBool } from '../fields';
+import { HEADER_SIZE } from '../header';
 
 const G = GROUP.IDENTITY;
 
@@ -15,10 +17,31 @@ export async function requestCsr(client: SmpClient, subject: string, options: { 
   return bytesField(body, 'csr', 'identity csr');
 }
 
-/** Installs the leaf (and intermediates, issuer first); returns the device's SHA-256 fingerprint of the leaf. */
-export async function installCertificate(client: SmpClient, cert: Uint8Array, chain: Uint8Array[] = [], slot?: number): Promise<Uint8Array> {
-  const body = await client.write(G, 1, { slot, cert, chain: chain.length ? chain : undefined }, { timeoutMs: 10_000 });
-  return bytesField(body, 'fingerprint', 'identity install');
+/**
+ * Installs the leaf (and intermediates, issuer first); returns the device's SHA-256 fingerprint of the leaf.
+ * The whole chain travels in one request, so it must fit the device's SMP buffer: given `bufSize`, a chain that
+ * cannot fit is refused here with a clear error instead of being silently dropped by the device.
+ */
+export async function installCertificate(
+  client: SmpClient,
+  cert: Uint8Array,
+  chain: Uint8Array[] = [],
+  options: { slot?: number; bufSize?: number } = {},
+): Promise<Uint8Array> {
+  const body = { slot: options.slot, cert, chain: chain.length ? chain : undefined };
+  if (options.bufSize !== undefined) {
+    const size = HEADER_SIZE + encodeCbor(body).length;
+    const max = client.maxPacketFor(options.bufSize);
+    if (size > max) {
+      throw new FieldlineError(
+        'INVALID_ARGUMENT',
+        `certificate chain needs a ${size}-byte SMP packet but the device takes at most ${max} (buf_size ${options.bufSize}); ` +
+          'identity devices need CONFIG_MCUMGR_TRANSPORT_NETBUF_SIZE of about 1024 or more',
+      );
+    }
+  }
+  const reply = await client.write(G, 1, body, { timeoutMs: 10_000 });
+  return bytesField(reply, 'fingerprint', 'identity install');
 }
 
 export async function signChallenge(client: SmpClient, challenge: Uint8Array, slot?: number): Promise<Uint8Array> {
