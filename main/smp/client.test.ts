@@ -33,7 +33,7 @@ describe('SmpClient', () => {
   it('tries v1 when a first v2 request meets silence (a bootloader that cannot parse v2 headers)', async () => {
     const { transport, client } = setup((req) => (req.header.version === 1 ? null : { r: 'ok' }));
     await expect(echo(client, 'x')).resolves.toBe('ok');
-    expect(transport.requests.map((r) => r.header.version)).toEqual([1, 0]);
+    expect(transport.requests.map((r) => r.header.version)).toEqual([1, 1, 0]);
     expect(client.version).toBe(0);
   });
 

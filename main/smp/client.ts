@@ -257,13 +257,14 @@ export class SmpClient {
   }
 
   /**
-   * The first request to a device goes out as v2; if the device stays silent, the retry tries v1, because a
-   * bootloader that predates v2 may drop a header it cannot parse.
+   * The first request to a device goes out as v2, twice (one lost frame must not make a v2 device look v1);
+   * if it stays silent, later attempts alternate with v1, because a bootloader that predates v2 may drop a
+   * header it cannot parse.
    */
   private versionForAttempt(attempt: number): SmpVersion {
     const known = this.versionCache.get(this.transport.id);
     if (known !== undefined) return known;
-    return attempt % 2 === 0 ? 1 : 0;
+    return attempt < 2 || attempt % 2 === 1 ? 1 : 0;
   }
 
   private allocateSequence(): number {

@@ -40,8 +40,11 @@ export interface UploadTarget {
   firstFields: RequestBody;
   /** Fields every chunk carries after `data` (FS: the file name). */
   everyFields?: RequestBody;
-  /** FS answers a chunk at the wrong offset with an error that carries the device's offset as `len`. */
-  offsetFromError?: (err: SmpError | SmpGroupError) => number | undefined;
+  /**
+   * FS answers a chunk at the wrong offset with an error, not with the offset it expects: this turns such an
+   * error (at a chunk sent at `off`) into the device's offset, or undefined when the error is a real failure.
+   */
+  offsetFromError?: (err: SmpError | SmpGroupError, off: number) => Promise<number | undefined>;
 }
 
 export interface UploadOptions extends DeviceBuffers {
@@ -179,9 +182,9 @@ export async function pipelinedUpload(
           lastReply = reply;
           onAck(uintField(reply, 'off', target.what), off, size, gen);
         },
-        (err: unknown) => {
+        async (err: unknown) => {
           if ((err instanceof SmpError || err instanceof SmpGroupError) && target.offsetFromError) {
-            const hinted = target.offsetFromError(err);
+            const hinted = await target.offsetFromError(err, off);
             if (hinted !== undefined) return onAck(hinted, off, size, gen);
           }
           if (!(err instanceof FieldlineError && err.code === 'DEVICE_TIMEOUT')) throw err;

@@ -3,7 +3,7 @@ import type { SmpClient } from '../client';
 import { GROUP } from '../error-codes';
 import { FieldlineError } from '../../errors';
 import { bytesField, mapField, mapValue, optionalUint, textField, uintField } from '../fields';
-import { SmpGroupError } from '../smp-error';
+import { SmpError, SmpGroupError } from '../smp-error';
 import { pipelinedUpload, type UploadControl, type UploadOptions, type UploadResult } from '../upload';
 
 const G = GROUP.FS;
@@ -25,13 +25,26 @@ export async function uploadFile(
       what: `upload of ${name}`,
       firstFields: { len: data.length },
       everyFields: { name },
-      // Zephyr answers a chunk at the wrong offset with FILE_OFFSET_NOT_VALID and the offset it expects as `len`.
-      offsetFromError: (err) =>
-        err instanceof SmpGroupError && err.rc === FILE_OFFSET_NOT_VALID && typeof err.body.len === 'number' ? err.body.len : undefined,
+      offsetFromError: (err, off) => offsetAfterError(client, name, err, off),
     },
     options,
     control,
   );
+}
+
+/**
+ * Zephyr answers a chunk at the wrong offset with FILE_OFFSET_NOT_VALID and the offset it expects as `len`. A v1
+ * reply loses that detail (the error becomes a bare `rc`), so past the first chunk the file's size on the device
+ * — which is where its upload continues — is asked instead.
+ */
+async function offsetAfterError(client: SmpClient, name: string, err: SmpError | SmpGroupError, off: number): Promise<number | undefined> {
+  if (typeof err.body.len === 'number' && (err instanceof SmpError || err.rc === FILE_OFFSET_NOT_VALID)) return err.body.len;
+  if (err instanceof SmpGroupError || off === 0) return undefined;
+  try {
+    return (await fileStatus(client, name)).len;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface DownloadOptions {
@@ -82,9 +95,14 @@ export interface FileHash {
   output: string | number;
 }
 
-export async function hashFile(client: SmpClient, name: string, options: { type?: string; off?: number; len?: number } = {}): Promise<FileHash> {
+/** Hashing a large file takes the device a while: the default timeout is long (30 s). */
+export async function hashFile(
+  client: SmpClient,
+  name: string,
+  options: { type?: string; off?: number; len?: number; timeoutMs?: number } = {},
+): Promise<FileHash> {
   const what = `hash of ${name}`;
-  const body = await client.read(G, 2, { name, type: options.type, off: options.off, len: options.len }, { timeoutMs: 30_000 });
+  const body = await client.read(G, 2, { name, type: options.type, off: options.off, len: options.len }, { timeoutMs: options.timeoutMs ?? 30_000 });
   const output = body.output;
   let value: string | number;
   if (typeof output === 'number') value = output;
