@@ -60,25 +60,37 @@ function collectDelay(value: string, previous: Partial<DeviceDelays>): Partial<D
   return { ...previous, [name]: Number(match[2]) };
 }
 
-/** Resolves on the first SIGINT or SIGTERM; a second one while stopping exits at once (the exit hook kills socat). */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolveSignal) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
-      resolveSignal(signal);
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Resolves on the first SIGINT, SIGTERM or SIGHUP — or when the process that started us is gone (we were
+ * re-parented): a launcher such as `npx` does not pass its own SIGTERM on, and gateways nobody can stop
+ * would be left behind. A second signal while stopping exits at once (the exit hook kills socat).
+ */
+function untilStopped(): Promise<string> {
+  return new Promise((resolveStop) => {
+    const parent = process.ppid;
+    const watchParent = setInterval(() => {
+      if (process.ppid !== parent) stop('parent exited');
+    }, 500);
+    watchParent.unref();
+    const onSignal = (signal: NodeJS.Signals): void => stop(signal);
+    const stop = (why: string): void => {
+      clearInterval(watchParent);
+      for (const sig of STOP_SIGNALS) {
+        process.removeListener(sig, onSignal);
+        process.once(sig, () => process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1)));
+      }
+      resolveStop(why);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   });
 }
 
 async function runSim(opts: SimOptions): Promise<void> {
   const logger = cliLogger(opts, 'sim');
   // Listen before starting: a SIGTERM during start-up then stops cleanly instead of killing us mid-way.
-  const stopped = untilSignal();
+  const stopped = untilStopped();
   const sim = await startSimulator({
     count: opts.count,
     baud: opts.baud,

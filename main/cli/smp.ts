@@ -121,7 +121,7 @@ export function registerSmpCommands(program: Command): void {
   registerFsCommands(smp.command('fs').description('files on the device: upload, download, hash, status'));
   registerSettingsCommands(smp.command('settings').description('device settings: get, set, delete, commit, save'));
 
-  deviceCommand(smp, 'shell <argv...>', 'run a shell command on the device; exits with its return code').action(async (argv: string[], opts: PortOptions) => {
+  deviceCommand(smp, 'shell <argv...>', 'run a shell command on the device (put -- before its arguments if they start with -); exits 3 when the command returns non-zero').action(async (argv: string[], opts: PortOptions) => {
     await withSession(opts, async (s) => {
       const r = await shellExec(s.client, argv);
       print(opts, r, () => r.output.replace(/\n$/, ''));
