@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { GatewaySession } from '../device/session';
 import { FieldlineError } from '../errors';
-import { decodeSettingValue, encodeSettingValue, SETTING_ENCODINGS, type SettingEncoding } from './setting-values';
+import { decodeSettingValue, encodeSettingValue, SETTING_ENCODINGS, type SettingEncoding } from '../device/setting-values';
 import { describePacket, frameHex, parseHex } from '../smp/inspect';
 import { stringifyCborJson } from '../smp/cbor';
 import * as fs from '../smp/groups/fs';
