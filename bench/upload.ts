@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { GatewaySession } from '../main/device/session';
 import { uploadFile } from '../main/smp/groups/fs';
 import { uploadImage } from '../main/smp/groups/image';
-import { makeMcubootImage } from '../main/simulator/device/mcuboot-image';
+import { makeMcubootImage } from '../main/device/mcuboot-image';
 import type { UploadResult } from '../main/smp/upload';
 import { spawnSimulator } from '../main/testing/sim-process';
 import { uploadCeiling } from './ceiling';

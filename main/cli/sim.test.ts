@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMcubootImage } from '../simulator/device/mcuboot-image';
+import { parseMcubootImage } from '../device/mcuboot-image';
 import { spawnSimulator } from '../testing/sim-process';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FieldlineError } from '../errors';
-import { makeMcubootImage, parseMcubootImage } from '../simulator/device/mcuboot-image';
+import { makeMcubootImage, parseMcubootImage } from '../device/mcuboot-image';
 import { faultHelp } from '../simulator/runtime/faults';
 import { DEFAULT_BAUD, DEFAULT_BUF_COUNT, DEFAULT_BUF_SIZE, LIMITS, startSimulator } from '../simulator/runtime/simulator';
 import type { DeviceDelays } from '../simulator/device/config';

@@ -10,7 +10,7 @@ import { echo } from '../smp/groups/os';
 import { hashFile, uploadFile } from '../smp/groups/fs';
 import { readState, uploadImage } from '../smp/groups/image';
 import { shellExec } from '../smp/groups/shell';
-import { makeMcubootImage } from '../simulator/device/mcuboot-image';
+import { makeMcubootImage } from './mcuboot-image';
 import { FieldlineError } from '../errors';
 
 const FAULTS = [

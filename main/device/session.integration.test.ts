@@ -19,7 +19,7 @@ import { shellExec } from '../smp/groups/shell';
 import { listStats, readStats } from '../smp/groups/stats';
 import { isGroupError } from '../smp/smp-error';
 import { GROUP } from '../smp/error-codes';
-import { makeMcubootImage } from '../simulator/device/mcuboot-image';
+import { makeMcubootImage } from './mcuboot-image';
 
 const fixture = readFileSync(new URL('../testing/fixtures/zephyr-hello_world.signed.bin', import.meta.url));
 

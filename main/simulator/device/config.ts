@@ -3,7 +3,7 @@
  * resolveDeviceConfig fills the defaults and refuses values a real device could not have.
  */
 import { FieldlineError } from '../../errors';
-import { parseVersion, type ImageVersion } from './mcuboot-image';
+import { parseVersion, type ImageVersion } from '../../device/mcuboot-image';
 
 export interface DeviceDelays {
   /** Milliseconds per KiB written to flash (image upload, FS upload). */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isFieldlineError } from '../../errors';
 import { Op } from '../../smp/header';
 import { createVirtualDevice } from './device';
-import { makeMcubootImage, parseMcubootImage } from './mcuboot-image';
+import { makeMcubootImage, parseMcubootImage } from '../../device/mcuboot-image';
 import { hex, imageState, tempDir, testDevice, uploadImage } from './test-support';
 
 describe('virtual device', () => {

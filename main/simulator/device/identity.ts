@@ -15,7 +15,7 @@ import { GROUP } from '../../smp/error-codes';
 import type { Body, SimReply } from '../handler';
 import type { DeviceContext } from './context';
 import { defineGroup, groupErrors, ok, optBytesArray, optText, optUint, smpError, bytes, text, type DeviceGroupHandler } from './request';
-import { parseDistinguishedName } from './rfc4514';
+import { parseDistinguishedName } from '../../pki/dn';
 import { IDENTITY_SLOTS } from './state';
 
 const err = groupErrors(GROUP.IDENTITY);

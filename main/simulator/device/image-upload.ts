@@ -16,7 +16,7 @@ import { GROUP } from '../../smp/error-codes';
 import type { Body, SimReply } from '../handler';
 import type { DeviceContext } from './context';
 import { secondaryInUse } from './mcuboot-boot';
-import { compareVersions, IMAGE_HEADER_SIZE, readImageHeader } from './mcuboot-image';
+import { compareVersions, IMAGE_HEADER_SIZE, readImageHeader } from '../../device/mcuboot-image';
 import { groupErrors, ok, optBool, optBytes, optUint } from './request';
 
 const err = groupErrors(GROUP.IMAGE);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { makeMcubootImage, parseMcubootImage } from './mcuboot-image';
+import { makeMcubootImage, parseMcubootImage } from '../../device/mcuboot-image';
 import { hex, imageState, sha256, testDevice, uploadImage, type TestDevice } from './test-support';
 
 const FIXTURE = new Uint8Array(readFileSync(new URL('../../testing/fixtures/zephyr-hello_world.signed.bin', import.meta.url)));

@@ -8,7 +8,7 @@ import type { Body, SimReply } from '../handler';
 import type { DeviceContext } from './context';
 import { ImageUploader } from './image-upload';
 import { bootMcuboot, nextBoot, secondaryInUse, type BootOutcome } from './mcuboot-boot';
-import { formatZephyrVersion, IMAGE_F_NON_BOOTABLE } from './mcuboot-image';
+import { formatZephyrVersion, IMAGE_F_NON_BOOTABLE } from '../../device/mcuboot-image';
 import { defineGroup, groupErrors, ok, optBool, optBytes, optUint, type DeviceGroupHandler } from './request';
 import type { SlotContents } from './state';
 

@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../../log';
 import type { DeviceDelays } from './config';
-import { formatVersion } from './mcuboot-image';
+import { formatVersion } from '../../device/mcuboot-image';
 import type { DeviceState } from './state';
 
 /** BOOT_SWAP_TYPE_*: what MCUboot will do at the next reset. */

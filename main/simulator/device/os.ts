@@ -4,7 +4,7 @@
  */
 import { GROUP } from '../../smp/error-codes';
 import type { DeviceContext } from './context';
-import { formatZephyrVersion } from './mcuboot-image';
+import { formatZephyrVersion } from '../../device/mcuboot-image';
 import { BadRequest, defineGroup, groupErrors, ok, optText, text, type CommandFn, type DeviceGroupHandler } from './request';
 
 /** What this virtual board reports as its build; fixed, so outputs are stable across runs. */

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { FieldlineError } from '../../errors';
 import type { ResolvedDeviceConfig } from './config';
 import { isErrno, readIfExists, writeFileAtomic } from './files';
-import { makeMcubootImage, parseMcubootImage, type McubootImage } from './mcuboot-image';
+import { makeMcubootImage, parseMcubootImage, type McubootImage } from '../../device/mcuboot-image';
 
 /** What MCUboot will do at the next boot because of the secondary slot's trailer. */
 export type PendingSwap = 'none' | 'test' | 'perm';

@@ -5,7 +5,7 @@
  * so every length is checked against the bytes present before it is used.
  */
 import { createHash } from 'node:crypto';
-import { FieldlineError } from '../../errors';
+import { FieldlineError } from '../errors';
 
 export const IMAGE_MAGIC = 0x96f3b83d;
 export const IMAGE_HEADER_SIZE = 32;
@@ -156,9 +156,10 @@ export function readImageHeader(bytes: Uint8Array): { version: ImageVersion; fla
 // ---------------------------------------------------------------------------------------------------------------
 // Versions
 
-const VERSION_RE = /^(\d+)\.(\d+)\.(\d+)(?:\+(\d+))?$/;
+/** imgtool's `1.2.3+4`, and Zephyr's image-state spelling `1.2.3.4` of the same version (so device replies compare). */
+const VERSION_RE = /^(\d+)\.(\d+)\.(\d+)(?:[+.](\d+))?$/;
 
-/** Parses imgtool's `major.minor.revision[+build]`; throws INVALID_ARGUMENT for anything else or out of range. */
+/** Parses imgtool's `major.minor.revision[+build]` (or Zephyr's `.build`); throws INVALID_ARGUMENT for anything else or out of range. */
 export function parseVersion(text: string): ImageVersion {
   const m = VERSION_RE.exec(text);
   if (!m) throw new FieldlineError('INVALID_ARGUMENT', `image version "${text}" is not major.minor.revision[+build]`);

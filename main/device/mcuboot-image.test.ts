@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isFieldlineError } from '../../errors';
+import { isFieldlineError } from '../errors';
 import {
   compareVersions,
   formatVersion,
@@ -12,7 +12,7 @@ import {
   TLV_SHA256,
 } from './mcuboot-image';
 
-const FIXTURE = new URL('../../testing/fixtures/zephyr-hello_world.signed.bin', import.meta.url);
+const FIXTURE = new URL('../testing/fixtures/zephyr-hello_world.signed.bin', import.meta.url);
 
 const hex = (b: Uint8Array | undefined): string => Buffer.from(b ?? []).toString('hex');
 
