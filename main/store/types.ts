@@ -22,19 +22,37 @@ export interface AuditVerdict {
 export interface RunSummary {
   id: string;
   serial: string;
+  /** Profile name. */
   profile: string;
+  profileVersion: string;
+  station: string;
   outcome: RunRecord['outcome'];
   startedAt: string;
   endedAt: string;
+  /** The run's error code, when it has one. */
+  errorCode?: string;
+}
+
+export interface ListRunsOptions {
+  /** At most this many, newest first (default: all). */
+  limit?: number;
+  serial?: string;
+  /** Only runs whose id starts with this (`fieldline runs show <prefix>`). */
+  idPrefix?: string;
 }
 
 export interface Store {
   /** Inserts or replaces a run with its steps and evidence, and upserts the device, in one transaction. */
   saveRun(record: RunRecord): void;
   getRun(id: string): RunRecord | undefined;
-  listRuns(options?: { limit?: number; serial?: string }): RunSummary[];
-  /** The latest run of a device that did not finish (for resume after an unplug). */
+  /** Newest first (by start time). */
+  listRuns(options?: ListRunsOptions): RunSummary[];
+  /**
+   * The device's most recent run (by start time), whatever its outcome: the caller decides from its outcome
+   * whether it is a run to resume (`running` left by a crash, `interrupted`).
+   */
   lastRun(serial: string): RunRecord | undefined;
+  /** Appends to the hash-chained audit log. Details must hold no secrets (secret-looking keys are redacted). */
   appendAudit(entry: { actor: string; action: string; subject: string; details?: Record<string, unknown> }): AuditEntry;
   verifyAudit(): AuditVerdict;
   close(): void;

@@ -1,0 +1,110 @@
+/** `fieldline runs …` and `fieldline audit verify` as a user runs them: child processes on a real data directory. */
+import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../store/store';
+import { sampleRunRecord } from '../testing/run-records';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = join(root, 'bin/fieldline.js');
+
+function fieldline(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: root, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const parse = (stdout: string): unknown => JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null');
+
+let dir: string;
+const older = sampleRunRecord({ id: '3f2a9c1e-0001', serial: 'GW-A', startedAt: '2026-11-26T05:00:00.000Z' });
+const newer = sampleRunRecord({ id: '3f2a77b0-0002', serial: 'GW-B', startedAt: '2026-11-26T06:00:00.000Z', outcome: 'passed' });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fieldline-runs-cli-'));
+  const store = openStore(dir);
+  store.saveRun(older);
+  store.saveRun(newer);
+  for (let i = 0; i < 12; i += 1) store.appendAudit({ actor: 'station:line-3', action: 'run.finished', subject: `GW-${i}`, details: { i } });
+  store.close();
+});
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('fieldline runs', () => {
+  it('list: newest first, as JSON and as a table, filtered by serial', async () => {
+    const [json, text, filtered] = await Promise.all([
+      fieldline(['runs', 'list', '--data-dir', dir, '--json']),
+      fieldline(['runs', 'list', '--data-dir', dir]),
+      fieldline(['runs', 'list', '--serial', 'GW-A', '--limit', '5', '--data-dir', dir, '--json']),
+    ]);
+    expect(json.code, json.stderr).toBe(0);
+    expect((parse(json.stdout) as Array<{ id: string }>).map((r) => r.id)).toEqual([newer.id, older.id]);
+    expect(text.code, text.stderr).toBe(0);
+    const lines = text.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+STARTED\s+OUTCOME\s+SERIAL\s+PROFILE\s+STATION\s+DURATION$/);
+    expect(lines[1]).toMatch(new RegExp(`^${newer.id}\\s.*passed.*GW-B\\s+acme-gateway 1\\.2\\.0\\s+line-3\\s+42\\.5 s$`));
+    expect((parse(filtered.stdout) as Array<{ id: string }>).map((r) => r.id)).toEqual([older.id]);
+  });
+
+  it('show: the record by a unique prefix, exactly as saved; steps and durations as text', async () => {
+    const [json, text] = await Promise.all([
+      fieldline(['runs', 'show', '3f2a9', '--data-dir', dir, '--json']),
+      fieldline(['runs', 'show', '3f2a77', '--data-dir', dir]),
+    ]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(parse(json.stdout)).toStrictEqual(older);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`Run ${newer.id}  PASSED`);
+    expect(text.stdout).toMatch(/diagnostics\s+failed\s+10\.0 s\s+DIAGNOSTICS_FAILED: temperature/);
+    expect(text.stdout).toMatch(/FAIL\s+temperature\s+91 °C\s+-20\.\.85/);
+  });
+
+  it('show: an unknown or ambiguous id is an error in the technician\'s words, exit 1', async () => {
+    const [unknown, ambiguous] = await Promise.all([
+      fieldline(['runs', 'show', 'ffff', '--data-dir', dir, '--json']),
+      fieldline(['runs', 'show', '3f2a', '--data-dir', dir]),
+    ]);
+    expect(unknown.code).toBe(1);
+    expect(parse(unknown.stdout)).toMatchObject({ error: { code: 'RUN_NOT_FOUND', message: 'No such run: ffff' } });
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toMatch(/More than one run starts with that id: "3f2a" could be 3f2a/);
+  });
+});
+
+describe('fieldline audit verify', () => {
+  it('passes on an intact log, and fails with the entry after a raw edit of the table', async () => {
+    const ok = await fieldline(['audit', 'verify', '--data-dir', dir, '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(parse(ok.stdout)).toEqual({ ok: true, entries: 12 });
+
+    // What someone with the file and the sqlite3 shell would do.
+    const db = new Database(join(dir, 'fieldline.db'));
+    db.prepare(`UPDATE audit SET subject = 'GW-forged' WHERE seq = 7`).run();
+    db.close();
+
+    const [broken, text] = await Promise.all([
+      fieldline(['audit', 'verify', '--data-dir', dir, '--json']),
+      fieldline(['audit', 'verify', '--data-dir', dir]),
+    ]);
+    expect(broken.code).toBe(1);
+    expect(parse(broken.stdout)).toMatchObject({
+      ok: false,
+      entries: 6,
+      problem: { seq: 7, reason: expect.stringMatching(/edited/) },
+      error: { code: 'AUDIT_BROKEN', message: expect.stringMatching(/^The audit log has been tampered with: entry 7: /) },
+    });
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^audit log BROKEN at entry 7: entry was edited/);
+    expect(text.stdout).toMatch(/fix: .*copy the data directory as evidence/);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * Opening the store's SQLite file: where it lives, its permissions, the connection settings, and SQLite's errors
+ * turned into the technician's words. The desktop app and the CLI open the same file at the same time, so every
+ * connection runs in WAL mode (readers do not block the writer) and waits for a busy lock instead of failing.
+ */
+import Database from 'better-sqlite3';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { FieldlineError, isFieldlineError } from '../errors';
+
+/** The store's file name inside the data directory. */
+export const STORE_FILE = 'fieldline.db';
+
+/** How long a connection waits for another process's write lock before giving up with STORE_BUSY. */
+export const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * The file for `location`: a data directory (it exists as a directory) gets STORE_FILE inside it; anything else is
+ * the database file itself. `:memory:` is a private in-memory store (tests).
+ */
+export function storeFilePath(location: string): string {
+  if (location === ':memory:') return location;
+  const path = resolve(location);
+  try {
+    if (statSync(path).isDirectory()) return join(path, STORE_FILE);
+  } catch {
+    // Does not exist yet: a file to create.
+  }
+  return path;
+}
+
+/**
+ * Creates the file owner-only (0600) before SQLite does: it holds device serials, certificates and the audit log.
+ * SQLite gives the -wal and -shm files it creates later the same permissions as the database file.
+ */
+function prepareFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
+    try {
+      chmodSync(file, 0o600);
+    } catch {
+      // Not our file (a shared station account, say): leave its permissions to its owner.
+    }
+  }
+}
+
+const CORRUPT = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
+
+/** SQLite's and the file system's failures as FieldlineErrors; anything else (a constraint, a typo in SQL) is a bug. */
+export function storeError(err: unknown, file: string): unknown {
+  if (isFieldlineError(err)) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return err;
+  const reason = `${file}: ${(err as Error).message}`;
+  if (CORRUPT.has(code) || code.startsWith('SQLITE_CORRUPT')) return new FieldlineError('STORE_CORRUPT', reason, {}, { cause: err });
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new FieldlineError('STORE_BUSY', reason, {}, { cause: err });
+  if (
+    /^SQLITE_(CANTOPEN|READONLY|FULL|IOERR|PERM|AUTH|NOLFS)/.test(code) ||
+    ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOTDIR', 'EISDIR', 'ENOENT'].includes(code)
+  ) {
+    return new FieldlineError('STORE_UNAVAILABLE', reason, {}, { cause: err });
+  }
+  return err;
+}
+
+/** Runs `fn`, rethrowing SQLite's expected failures as FieldlineErrors. */
+export function guard<T>(file: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw storeError(err, file);
+  }
+}
+
+/** Opens (creating if needed) the SQLite file with the settings every Fieldline connection uses. */
+export function openDatabase(file: string): Database.Database {
+  return guard(file, () => {
+    if (file !== ':memory:') prepareFile(file);
+    const db = new Database(file);
+    try {
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      // Reading the schema first makes a file that is not a database fail here, as STORE_CORRUPT.
+      db.prepare('SELECT count(*) FROM sqlite_schema').get();
+      // WAL requires a local disk (not a network share): the data directory is per user, on the machine.
+      if (file !== ':memory:') db.pragma('journal_mode = WAL');
+      // FULL, not WAL's usual NORMAL: a saved run (and the outbox entry beside it) must survive a power cut, since
+      // it is the only evidence of what was done to a device.
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      return db;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  });
+}

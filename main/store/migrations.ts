@@ -1,0 +1,167 @@
+/**
+ * The store's schema, as an ordered list of numbered migrations. The number of the last one applied is the file's
+ * `PRAGMA user_version`, so opening a store applies exactly the ones it lacks, all in one transaction: a crash
+ * mid-way leaves the previous version, never half of the next.
+ *
+ * Adding a table (the outbox of issue #4, say) is appending `{ version: 2, … }` to MIGRATIONS. Never edit or
+ * reorder a migration that has shipped: stores in the field have already run it. Runs are upserted, never deleted,
+ * so a table that references runs(id) (the outbox does) keeps its rows when a run is saved again.
+ */
+import type Database from 'better-sqlite3';
+import { FieldlineError } from '../errors';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** `PRAGMA application_id` of a Fieldline store ("FLDN"), so a wrong --data-dir or file is refused, not migrated. */
+export const APPLICATION_ID = 0x464c444e;
+
+/** prev_hash of the first audit entry. */
+export const AUDIT_GENESIS = '0'.repeat(64);
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'devices, runs, steps, evidence, audit log',
+    // STRICT tables, so a wrong type is an error and not a silent conversion. Times are ISO-8601 UTC text, which
+    // sorts as time. `outcome` has no CHECK list: outcomes were added during development already ('running',
+    // 'interrupted'), and a CHECK can only change by rebuilding the table. The full RunRecord stays in
+    // runs.record (its exact round trip); the other columns and tables are for queries.
+    sql: `
+      CREATE TABLE devices (
+        serial      TEXT PRIMARY KEY NOT NULL CHECK (serial <> ''),
+        first_seen  TEXT NOT NULL,
+        last_seen   TEXT NOT NULL,
+        last_run_id TEXT REFERENCES runs (id) ON DELETE SET NULL,
+        firmware    TEXT
+      ) STRICT;
+
+      CREATE TABLE runs (
+        id              TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
+        serial          TEXT NOT NULL REFERENCES devices (serial),
+        previous_run_id TEXT,
+        profile_name    TEXT NOT NULL,
+        profile_version TEXT NOT NULL,
+        profile_sha256  TEXT NOT NULL,
+        station         TEXT NOT NULL,
+        outcome         TEXT NOT NULL,
+        started_at      TEXT NOT NULL,
+        ended_at        TEXT NOT NULL,
+        error_code      TEXT,
+        record          TEXT NOT NULL CHECK (json_valid(record))
+      ) STRICT;
+      CREATE INDEX runs_by_serial ON runs (serial, started_at);
+      CREATE INDEX runs_by_start ON runs (started_at);
+
+      CREATE TABLE steps (
+        run_id     TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        idx        INTEGER NOT NULL,
+        name       TEXT NOT NULL,
+        outcome    TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at   TEXT NOT NULL,
+        error_code TEXT,
+        PRIMARY KEY (run_id, idx)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX steps_by_name ON steps (name, outcome);
+
+      CREATE TABLE evidence (
+        run_id TEXT NOT NULL,
+        step   INTEGER NOT NULL,
+        key    TEXT NOT NULL,
+        value  TEXT NOT NULL CHECK (json_valid(value)),
+        PRIMARY KEY (run_id, step, key),
+        FOREIGN KEY (run_id, step) REFERENCES steps (run_id, idx) ON DELETE CASCADE
+      ) STRICT, WITHOUT ROWID;
+
+      -- No CHECKs or triggers here: the table holds exactly the bytes that were hashed, and the hash chain (not
+      -- a trigger anyone with the file can drop) is what shows an edit.
+      CREATE TABLE audit (
+        seq       INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        subject   TEXT NOT NULL,
+        details   TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL
+      ) STRICT;
+
+      -- The last entry's seq and hash, written with every append: without it, deleting the newest entries would
+      -- leave a shorter chain that is still perfectly valid.
+      CREATE TABLE audit_head (
+        id   INTEGER PRIMARY KEY CHECK (id = 1),
+        seq  INTEGER NOT NULL,
+        hash TEXT NOT NULL
+      ) STRICT;
+      INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '${AUDIT_GENESIS}');
+    `,
+  },
+];
+
+function pragmaNumber(db: Database.Database, name: string): number {
+  return Number(db.pragma(name, { simple: true }));
+}
+
+/** Refuses a file that is some other program's database, rather than adding our tables to it. */
+function checkOwnership(db: Database.Database): void {
+  const appId = pragmaNumber(db, 'application_id');
+  if (appId === APPLICATION_ID) return;
+  const objects = Number(db.prepare(`SELECT count(*) FROM sqlite_schema`).pluck().get());
+  if (appId !== 0 || pragmaNumber(db, 'user_version') !== 0 || objects !== 0) {
+    throw new FieldlineError('STORE_CORRUPT', `${db.name} is a SQLite database of another program`);
+  }
+}
+
+function checkNotNewer(db: Database.Database, latest: number): number {
+  const version = pragmaNumber(db, 'user_version');
+  if (version > latest) {
+    throw new FieldlineError('STORE_TOO_NEW', `${db.name} is at schema version ${version}; this Fieldline knows up to ${latest}`, {
+      version,
+      latest,
+    });
+  }
+  return version;
+}
+
+function checkList(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration "${m.name}" is number ${m.version}, expected ${i + 1}`);
+  });
+}
+
+/**
+ * Brings the schema up to the last of `migrations`. Returns the versions before and after. Safe against another
+ * process migrating the same file at the same moment: the version is read again under the write lock.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
+  checkList(migrations);
+  const latest = migrations.length;
+  checkOwnership(db);
+  const from = checkNotNewer(db, latest);
+  if (from === latest) return { from, to: latest };
+
+  // SQLite's recipe for schema changes: foreign keys off (a table rebuild would otherwise cascade deletes), and
+  // checked by hand before commit. The pragma is ignored inside a transaction, hence here.
+  db.pragma('foreign_keys = OFF');
+  try {
+    const apply = db.transaction(() => {
+      checkOwnership(db);
+      const current = checkNotNewer(db, latest);
+      for (const m of migrations.slice(current)) {
+        db.exec(m.sql);
+        db.pragma(`user_version = ${m.version}`);
+      }
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      const broken = db.pragma('foreign_key_check') as unknown[];
+      if (broken.length > 0) throw new Error(`migration left ${broken.length} foreign key violations`);
+      return current;
+    });
+    return { from: apply.immediate(), to: latest };
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
+}

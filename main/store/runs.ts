@@ -1,0 +1,158 @@
+/**
+ * Runs, their steps and evidence, and the devices they were run on: the SQL behind Store.saveRun, getRun, listRuns
+ * and lastRun. Each function takes an open connection; the Store decides the transactions.
+ */
+import type Database from 'better-sqlite3';
+import type { RunRecord } from '../provisioning/record';
+import { strictJson } from './json';
+import type { ListRunsOptions, RunSummary } from './types';
+
+interface SummaryRow {
+  id: string;
+  serial: string;
+  profile_name: string;
+  profile_version: string;
+  station: string;
+  outcome: RunRecord['outcome'];
+  started_at: string;
+  ended_at: string;
+  error_code: string | null;
+}
+
+const SUMMARY_COLUMNS = 'id, serial, profile_name, profile_version, station, outcome, started_at, ended_at, error_code';
+
+function toSummary(row: SummaryRow): RunSummary {
+  const summary: RunSummary = {
+    id: row.id,
+    serial: row.serial,
+    profile: row.profile_name,
+    profileVersion: row.profile_version,
+    station: row.station,
+    outcome: row.outcome,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+  };
+  if (row.error_code !== null) summary.errorCode = row.error_code;
+  return summary;
+}
+
+/**
+ * Reads the record back. runs.record is JSON we wrote from a RunRecord (json_valid is checked by the schema), so
+ * it is taken as one; the schema has no deeper check, and duplicating RunRecord as a zod schema here would drift.
+ */
+function parseRecord(text: string): RunRecord {
+  return JSON.parse(text) as RunRecord;
+}
+
+/** The device's row, recomputed from its runs: first and last seen, latest run and the firmware it left. */
+function refreshDevice(db: Database.Database, serial: string): void {
+  db.prepare(
+    `UPDATE devices SET
+       first_seen = coalesce((SELECT min(started_at) FROM runs WHERE serial = $serial), first_seen),
+       last_seen = coalesce((SELECT max(ended_at) FROM runs WHERE serial = $serial), last_seen),
+       last_run_id = (SELECT id FROM runs WHERE serial = $serial ORDER BY started_at DESC, id DESC LIMIT 1),
+       firmware = coalesce(
+         (SELECT coalesce(record ->> '$.device.firmwareAfter', record ->> '$.device.firmwareBefore')
+            FROM runs WHERE serial = $serial ORDER BY started_at DESC, id DESC LIMIT 1),
+         firmware)
+     WHERE serial = $serial`,
+  ).run({ serial });
+}
+
+/**
+ * Writes one run: upserts its device, upserts the run row (never deletes it, so rows that reference the run stay),
+ * and replaces its steps and evidence. Call inside a transaction. Throws a TypeError for a record that would not
+ * read back equal (NaN, a Uint8Array or a Date in the evidence) or has no device serial yet: both are bugs.
+ */
+export function writeRun(db: Database.Database, record: RunRecord): void {
+  const serial = record.device.serial;
+  if (!serial) throw new TypeError(`run ${record.id}: a run is saved once its device is identified (device.serial is empty)`);
+  const json = strictJson(record, 'record');
+  const stepEvidence = record.steps.map((step, i) => Object.entries(step.evidence).map(([key, value]) => ({
+    key,
+    value: value === undefined ? undefined : strictJson(value, `record.steps[${i}].evidence.${key}`),
+  })));
+
+  const before = db.prepare('SELECT serial FROM runs WHERE id = ?').pluck().get(record.id) as string | undefined;
+  db.prepare(
+    `INSERT INTO devices (serial, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT (serial) DO NOTHING`,
+  ).run(serial, record.startedAt, record.endedAt);
+  db.prepare(
+    `INSERT INTO runs (id, serial, previous_run_id, profile_name, profile_version, profile_sha256, station, outcome,
+                       started_at, ended_at, error_code, record)
+     VALUES ($id, $serial, $previous, $profileName, $profileVersion, $profileSha256, $station, $outcome,
+             $startedAt, $endedAt, $errorCode, $record)
+     ON CONFLICT (id) DO UPDATE SET
+       serial = excluded.serial, previous_run_id = excluded.previous_run_id, profile_name = excluded.profile_name,
+       profile_version = excluded.profile_version, profile_sha256 = excluded.profile_sha256,
+       station = excluded.station, outcome = excluded.outcome, started_at = excluded.started_at,
+       ended_at = excluded.ended_at, error_code = excluded.error_code, record = excluded.record`,
+  ).run({
+    id: record.id,
+    serial,
+    previous: record.previousRunId ?? null,
+    profileName: record.profile.name,
+    profileVersion: record.profile.version,
+    profileSha256: record.profile.sha256,
+    station: record.station.name,
+    outcome: record.outcome,
+    startedAt: record.startedAt,
+    endedAt: record.endedAt,
+    errorCode: record.error?.code ?? null,
+    record: json,
+  });
+
+  db.prepare('DELETE FROM steps WHERE run_id = ?').run(record.id); // cascades to evidence
+  const insertStep = db.prepare(
+    `INSERT INTO steps (run_id, idx, name, outcome, started_at, ended_at, error_code) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertEvidence = db.prepare('INSERT INTO evidence (run_id, step, key, value) VALUES (?, ?, ?, ?)');
+  record.steps.forEach((step, i) => {
+    insertStep.run(record.id, i, step.name, step.outcome, step.startedAt, step.endedAt, step.error?.code ?? null);
+    for (const { key, value } of stepEvidence[i] ?? []) {
+      if (value !== undefined) insertEvidence.run(record.id, i, key, value);
+    }
+  });
+
+  refreshDevice(db, serial);
+  // A run saved again under another serial (a mis-identified device, corrected) leaves its old device's row right.
+  if (before !== undefined && before !== serial) refreshDevice(db, before);
+}
+
+export function readRun(db: Database.Database, id: string): RunRecord | undefined {
+  const text = db.prepare('SELECT record FROM runs WHERE id = ?').pluck().get(id) as string | undefined;
+  return text === undefined ? undefined : parseRecord(text);
+}
+
+/** The device's most recent run (by start time), whatever its outcome. */
+export function readLastRun(db: Database.Database, serial: string): RunRecord | undefined {
+  const text = db
+    .prepare('SELECT record FROM runs WHERE serial = ? ORDER BY started_at DESC, id DESC LIMIT 1')
+    .pluck()
+    .get(serial) as string | undefined;
+  return text === undefined ? undefined : parseRecord(text);
+}
+
+/** Runs, newest first. */
+export function selectRuns(db: Database.Database, options: ListRunsOptions = {}): RunSummary[] {
+  const where: string[] = [];
+  const params: Record<string, string | number> = {};
+  if (options.serial !== undefined) {
+    where.push('serial = $serial');
+    params.serial = options.serial;
+  }
+  if (options.idPrefix !== undefined) {
+    // substr, not LIKE: an id may contain % or _, which LIKE would read as wildcards.
+    where.push('substr(id, 1, length($prefix)) = $prefix');
+    params.prefix = options.idPrefix;
+  }
+  // A negative LIMIT is "no limit" to SQLite.
+  params.limit = options.limit ?? -1;
+  const rows = db
+    .prepare(
+      `SELECT ${SUMMARY_COLUMNS} FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY started_at DESC, id DESC LIMIT $limit`,
+    )
+    .all(params) as SummaryRow[];
+  return rows.map(toSummary);
+}

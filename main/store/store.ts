@@ -1,0 +1,70 @@
+/**
+ * openStore(): the local store on SQLite, as the Store interface. It assembles the parts (connection, migrations,
+ * runs, audit) and owns the transactions: every write is one IMMEDIATE transaction, which takes the write lock at
+ * its start — a transaction that read first and wrote later could fail with SQLITE_BUSY no busy timeout can cure,
+ * when the desktop app wrote in between.
+ */
+import type Database from 'better-sqlite3';
+import type { RunRecord } from '../provisioning/record';
+import { appendEntry, verifyChain, type AuditInput } from './audit';
+import { guard, openDatabase, storeFilePath } from './connection';
+import { migrate, type Migration, MIGRATIONS } from './migrations';
+import { readLastRun, readRun, selectRuns, writeRun } from './runs';
+import type { AuditEntry, Store } from './types';
+
+export interface StoreOptions {
+  /** Clock of the audit timestamps (tests). */
+  now?: () => Date;
+  /**
+   * Writes that belong to the same transaction as a saved run, such as issue #4's outbox (enqueue the record once
+   * its outcome is final: the pipeline also saves `running` records as it goes). Called after the run's rows are
+   * written; if it throws, the whole save is rolled back.
+   */
+  onRunSaved?: (db: Database.Database, record: RunRecord) => void;
+  /** The schema to bring the file to (tests); default MIGRATIONS. */
+  migrations?: readonly Migration[];
+}
+
+export interface SqliteStore extends Store {
+  /** The SQLite file, or `:memory:`. */
+  readonly file: string;
+  /** The connection, for the parts that keep their own tables in the store (the outbox). */
+  readonly db: Database.Database;
+}
+
+/**
+ * Opens the store at `location` — a data directory (the file is `fieldline.db` in it) or a database file — creating
+ * and migrating it as needed. Throws FieldlineError STORE_TOO_NEW, STORE_CORRUPT, STORE_BUSY or STORE_UNAVAILABLE.
+ */
+export function openStore(location: string, options: StoreOptions = {}): SqliteStore {
+  const file = storeFilePath(location);
+  const db = openDatabase(file);
+  try {
+    guard(file, () => migrate(db, options.migrations ?? MIGRATIONS));
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const now = options.now ?? (() => new Date());
+  const onRunSaved = options.onRunSaved;
+
+  const save = db.transaction((record: RunRecord) => {
+    writeRun(db, record);
+    onRunSaved?.(db, record);
+  });
+  const append = db.transaction((input: AuditInput): AuditEntry => appendEntry(db, input, now().toISOString()));
+
+  return {
+    file,
+    db,
+    saveRun: (record) => guard(file, () => save.immediate(record)),
+    getRun: (id) => guard(file, () => readRun(db, id)),
+    listRuns: (listOptions) => guard(file, () => selectRuns(db, listOptions)),
+    lastRun: (serial) => guard(file, () => readLastRun(db, serial)),
+    appendAudit: (entry) => guard(file, () => append.immediate(entry)),
+    verifyAudit: () => guard(file, () => verifyChain(db)),
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}
