@@ -1,0 +1,147 @@
+/**
+ * `fieldline ca …`: the station certificate authority — make a development one, import the organisation's
+ * intermediate, show where its files are, list what it revoked. The passphrase comes from FIELDLINE_CA_PASSPHRASE or
+ * a prompt without echo (see main/pki/passphrase.ts) and is never printed or logged.
+ */
+import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { resolveDataDir } from '../data-dir';
+import { FieldlineError } from '../errors';
+import { isEncryptedKeyPem } from '../pki/ca-import';
+import { readCaPassphrase, readHidden, type PassphraseInput } from '../pki/passphrase';
+import { caInfo, importCa, initCa, listRevoked, type CaCertificateInfo, type CaInfo, type InstalledCa } from '../pki/station-ca';
+import { cliLogger, print, type OutputOptions } from './output';
+
+/** For an organisation's key file that is itself encrypted; asked on the terminal when unset. */
+export const IMPORT_KEY_PASSPHRASE_ENV = 'FIELDLINE_IMPORT_KEY_PASSPHRASE';
+
+interface CaCliOptions extends OutputOptions {
+  dataDir?: string;
+}
+
+/** What `ca show --json` (and init, import) print: every file by path, and what is in it. */
+export function caJson(info: CaInfo & { replaced?: string }): Record<string, unknown> {
+  return {
+    dir: info.dir,
+    root: info.root,
+    intermediate: info.intermediate,
+    key: { path: info.keyPath, encryption: 'scrypt + AES-256-GCM' },
+    crl: info.crl ?? { path: info.crlPath },
+    ...(info.replaced ? { replaced: info.replaced } : {}),
+  };
+}
+
+function certificateLine(label: string, c: CaCertificateInfo): string {
+  return `  ${label.padEnd(13)}${c.subject}\n  ${''.padEnd(13)}valid until ${c.notAfter}, SHA-256 ${c.fingerprint}\n  ${''.padEnd(13)}${c.path}`;
+}
+
+function caText(info: InstalledCa, heading: string): string {
+  const crl = info.crl
+    ? `${info.crl.path} (${info.crl.revoked} revoked${info.crl.nextUpdate ? `, next update ${info.crl.nextUpdate}` : ''})`
+    : `${info.crlPath} (not written yet)`;
+  return [
+    `${heading} ${info.dir}`,
+    certificateLine('root', info.root),
+    certificateLine('intermediate', info.intermediate),
+    `  ${'key'.padEnd(13)}${info.keyPath} (encrypted)`,
+    `  ${'crl'.padEnd(13)}${crl}`,
+    ...(info.replaced ? [`  the previous CA was moved to ${info.replaced}`] : []),
+  ].join('\n');
+}
+
+async function readInputFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new FieldlineError('FILE_NOT_FOUND', `${what} ${path}`, { path }, { cause: err });
+    throw err;
+  }
+}
+
+/** The passphrase of an encrypted organisation key file, or undefined when the file is not encrypted. */
+async function importKeyPassphrase(keyPem: string, path: string): Promise<string | undefined> {
+  if (!isEncryptedKeyPem(keyPem)) return undefined;
+  const fromEnv = process.env[IMPORT_KEY_PASSPHRASE_ENV];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const input: PassphraseInput = process.stdin;
+  if (!input.isTTY) {
+    throw new FieldlineError('CA_IMPORT_INVALID', `${path} is encrypted: set ${IMPORT_KEY_PASSPHRASE_ENV} to its passphrase`);
+  }
+  return readHidden(`Passphrase of ${path}: `, input, process.stderr);
+}
+
+export function registerCaCommands(program: Command): Command {
+  const ca = program
+    .command('ca')
+    .description('the station certificate authority that signs device certificates (files in <data-dir>/ca/)');
+
+  const common = (cmd: Command): Command =>
+    cmd
+      .option('--data-dir <dir>', "data directory (default: FIELDLINE_DATA_DIR or the user's)")
+      .option('--json', 'print JSON')
+      .option('-v, --verbose', 'log to stderr');
+
+  common(
+    ca
+      .command('init')
+      .description(
+        'make a development root and station intermediate (P-256); the intermediate key is stored encrypted with a ' +
+          'passphrase from FIELDLINE_CA_PASSPHRASE or a prompt (at least 8 characters); the root key is not kept',
+      )
+      .option('--organization <name>', 'organisation name (O=) in both certificates', 'Fieldline Development')
+      .option('--force', 'replace an existing CA (it is moved to a ca-replaced-… folder, not deleted)'),
+  ).action(async (opts: CaCliOptions & { organization: string; force?: boolean }) => {
+    const dataDir = resolveDataDir(opts.dataDir);
+    const passphrase = await readCaPassphrase({ confirm: true });
+    const info = await initCa(dataDir, { passphrase, organization: opts.organization, force: opts.force ?? false, logger: cliLogger(opts, 'ca') });
+    print(opts, caJson(info), () => caText(info, 'station CA created in'));
+  });
+
+  common(
+    ca
+      .command('import')
+      .description(
+        "adopt an intermediate CA issued by your organisation: its certificate, its private key and the chain up to the root " +
+          `(PEM files). The key is re-encrypted with the station passphrase; an encrypted key file is opened with ${IMPORT_KEY_PASSPHRASE_ENV} or a prompt`,
+      )
+      .requiredOption('--cert <file>', 'intermediate certificate (PEM)')
+      .requiredOption('--key <file>', 'its private key (PEM: PKCS#8, SEC1 or PKCS#1, optionally encrypted)')
+      .requiredOption('--chain <file>', 'the root and any issuers between it and the intermediate (PEM, any order)')
+      .option('--force', 'replace an existing CA (it is moved to a ca-replaced-… folder, not deleted)'),
+  ).action(async (opts: CaCliOptions & { cert: string; key: string; chain: string; force?: boolean }) => {
+    const dataDir = resolveDataDir(opts.dataDir);
+    const certPem = await readInputFile(opts.cert, 'certificate');
+    const keyPem = await readInputFile(opts.key, 'key');
+    const chainPem = await readInputFile(opts.chain, 'chain');
+    const keyPassphrase = await importKeyPassphrase(keyPem, opts.key);
+    const passphrase = await readCaPassphrase({ confirm: true });
+    const info = await importCa(dataDir, {
+      certPem,
+      keyPem,
+      chainPem,
+      passphrase,
+      force: opts.force ?? false,
+      logger: cliLogger(opts, 'ca'),
+      ...(keyPassphrase === undefined ? {} : { keyPassphrase }),
+    });
+    print(opts, caJson(info), () => caText(info, 'station CA imported into'));
+  });
+
+  common(ca.command('show').description('show the CA certificates and the paths of its files (no passphrase needed)')).action(
+    async (opts: CaCliOptions) => {
+      const info = await caInfo(resolveDataDir(opts.dataDir));
+      print(opts, caJson(info), () => caText(info, 'station CA in'));
+    },
+  );
+
+  common(ca.command('revoked').description('list the certificates the station revoked (rolled-back runs), oldest first')).action(
+    async (opts: CaCliOptions) => {
+      const revoked = listRevoked(resolveDataDir(opts.dataDir));
+      print(opts, revoked, () =>
+        revoked.length === 0 ? 'no revoked certificates' : revoked.map((r) => `${r.time}  ${r.serial}  ${r.reason}`).join('\n'),
+      );
+    },
+  );
+
+  return ca;
+}
