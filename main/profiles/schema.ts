@@ -11,7 +11,11 @@ const HEX = /^([0-9a-fA-F]{2})*$/;
 const ABSOLUTE_DEVICE_PATH = /^\/[A-Za-z0-9._\-/]+$/;
 
 export const semver = z.string().regex(SEMVER, 'must be a version like 1.2.3 (optionally +build)');
-const devicePath = z.string().regex(ABSOLUTE_DEVICE_PATH, 'must be an absolute device path like /lfs/certs/device.crt');
+const devicePath = z
+  .string()
+  .regex(ABSOLUTE_DEVICE_PATH, 'must be an absolute device path like /lfs/certs/device.crt')
+  // The device refuses these (fs_mgmt); say so at lint time rather than mid-run.
+  .refine((p) => !p.slice(1).split('/').some((s) => s === '' || s === '.' || s === '..'), 'must not contain empty, "." or ".." parts');
 const argv = z.array(z.string().min(1)).min(1, 'needs at least the command name');
 
 export const INTEGER_ENCODINGS = ['u8', 'u16', 'u32', 'u64', 'i8', 'i16', 'i32', 'i64'] as const;

@@ -1,0 +1,219 @@
+/**
+ * Checks zod cannot express: template references, regular expressions that must compile, names that must be
+ * unique, integers that must fit their encoding, and the firmware image on disk. They read the raw YAML value
+ * defensively rather than the parsed Profile, so they still run — and report — when the schema found problems
+ * elsewhere in the file: a profile author sees every problem in one lint.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { INTEGER_ENCODINGS } from './schema';
+import { problemAt, type ProfileProblem } from './issues';
+import { formatPath, type ProfilePath, type ProfileSource } from './source-map';
+import { FACT_FIELDS, NAMESPACES, scanTemplate } from './template-syntax';
+import { variablePattern } from './template';
+
+export interface CheckOptions {
+  /** Folder that relative paths in the profile (firmware.image) are resolved against. */
+  baseDir: string;
+  /** Read and hash firmware.image (off for a profile checked away from its files). */
+  checkFiles: boolean;
+}
+
+type Dict = Record<string, unknown>;
+const dict = (v: unknown): Dict | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Dict) : undefined);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export function semanticProblems(raw: unknown, source: ProfileSource, options: CheckOptions): ProfileProblem[] {
+  const root = dict(raw);
+  if (!root) return [];
+  const at = (path: ProfilePath, message: string): ProfileProblem => problemAt(source, path, message);
+  return [
+    ...templateProblems(root, source),
+    ...patternProblems(root, at),
+    ...diagnosticProblems(root, source, at),
+    ...settingProblems(root, at),
+    ...fileProblems(root, source, at),
+    ...(options.checkFiles ? firmwareProblems(root, options.baseDir, at) : []),
+  ];
+}
+
+/** Every string that is a template, with its path. */
+function templates(root: Dict): Array<{ path: ProfilePath; text: string }> {
+  const out: Array<{ path: ProfilePath; text: string }> = [];
+  const add = (path: ProfilePath, value: unknown): void => {
+    const text = str(value);
+    if (text !== undefined) out.push({ path, text });
+  };
+  const identity = dict(root.identity);
+  if (identity) {
+    add(['identity', 'subject'], identity.subject);
+    list(identity.sans).forEach((san, i) => add(['identity', 'sans', i], san));
+  }
+  for (const [name, spec] of Object.entries(dict(root.settings) ?? {})) {
+    const type = dict(spec)?.type;
+    if (type === 'string' || type === 'integer') add(['settings', name, 'value'], dict(spec)?.value);
+  }
+  list(root.files).forEach((file, i) => add(['files', i, 'template'], dict(file)?.template));
+  return out;
+}
+
+function templateProblems(root: Dict, source: ProfileSource): ProfileProblem[] {
+  const declared = new Set(Object.keys(dict(root.variables) ?? {}));
+  const problems: ProfileProblem[] = [];
+  for (const { path, text } of templates(root)) {
+    const seen = new Map<string, number>();
+    // Each problem points at the `{{ … }}` itself, even inside a multi-line file template.
+    const report = (raw: string, message: string): void => {
+      const n = seen.get(raw) ?? 0;
+      seen.set(raw, n + 1);
+      problems.push({ path: formatPath(path), ...source.locateInScalar(path, raw, n), message });
+    };
+    const { references, errors } = scanTemplate(text);
+    for (const e of errors) report(e.raw, e.message);
+    for (const ref of references) {
+      const problem = referenceProblem(ref.namespace, ref.name, declared);
+      if (problem) report(ref.raw, problem);
+      else seen.set(ref.raw, (seen.get(ref.raw) ?? 0) + 1);
+    }
+  }
+  return problems;
+}
+
+function referenceProblem(namespace: string, name: string, declared: ReadonlySet<string>): string | undefined {
+  if (namespace === 'vars') {
+    if (declared.has(name)) return undefined;
+    return `vars.${name} is not declared under variables${declared.size ? ` (declared: ${[...declared].join(', ')})` : ''}`;
+  }
+  if (namespace === 'device' || namespace === 'station') {
+    const fields: readonly string[] = FACT_FIELDS[namespace];
+    return fields.includes(name) ? undefined : `${namespace} has no "${name}" (it has: ${fields.join(', ')})`;
+  }
+  return `unknown namespace "${namespace}" (use ${NAMESPACES.join(', ')})`;
+}
+
+type At = (path: ProfilePath, message: string) => ProfileProblem;
+
+/** Regexes as their users compile them: identify and diagnostics with the `m` flag, variables anchored. */
+function patternProblems(root: Dict, at: At): ProfileProblem[] {
+  const problems: ProfileProblem[] = [];
+  const check = (path: ProfilePath, pattern: unknown, needsGroup: boolean): void => {
+    const text = str(pattern);
+    if (text === undefined) return;
+    let groups: number;
+    try {
+      groups = (new RegExp(`${text}|`, 'm').exec('')?.length ?? 1) - 1;
+    } catch (err) {
+      problems.push(at(path, `does not compile: ${(err as Error).message}`));
+      return;
+    }
+    if (needsGroup && groups < 1) problems.push(at(path, 'needs a capture group ( … ) around the value to read'));
+  };
+  check(['identify', 'pattern'], dict(root.identify)?.pattern, true);
+  list(root.diagnostics).forEach((d, i) => {
+    const type = dict(d)?.type;
+    if (type === 'shell-match' || type === 'shell-number') check(['diagnostics', i, 'pattern'], dict(d)?.pattern, type === 'shell-number');
+  });
+  for (const [name, spec] of Object.entries(dict(root.variables) ?? {})) {
+    const pattern = str(dict(spec)?.pattern);
+    if (pattern === undefined) continue;
+    let re: RegExp;
+    try {
+      re = variablePattern(pattern);
+    } catch (err) {
+      problems.push(at(['variables', name, 'pattern'], `does not compile: ${(err as Error).message.replace(/^.*does not compile: /, '')}`));
+      continue;
+    }
+    const fallback = str(dict(spec)?.default);
+    if (fallback !== undefined && !re.test(fallback)) {
+      problems.push(at(['variables', name, 'default'], `${JSON.stringify(fallback)} does not match the variable's own pattern ${pattern}`));
+    }
+  }
+  return problems;
+}
+
+function diagnosticProblems(root: Dict, source: ProfileSource, at: At): ProfileProblem[] {
+  const problems: ProfileProblem[] = [];
+  const first = new Map<string, number>();
+  list(root.diagnostics).forEach((d, i) => {
+    const name = str(dict(d)?.name);
+    if (name !== undefined) {
+      const earlier = first.get(name);
+      if (earlier === undefined) first.set(name, i);
+      else {
+        const line = source.locate(['diagnostics', earlier, 'name']).line;
+        problems.push(at(['diagnostics', i, 'name'], `diagnostic name "${name}" is already used (line ${line}); names must be unique`));
+      }
+    }
+    const min = dict(d)?.min;
+    const max = dict(d)?.max;
+    if (typeof min === 'number' && typeof max === 'number' && min > max) {
+      problems.push(at(['diagnostics', i, 'min'], `min ${min} is above max ${max}: nothing could pass`));
+    }
+  });
+  return problems;
+}
+
+/** Integers that do not fit their encoding would only fail at the device; catch them here. */
+function settingProblems(root: Dict, at: At): ProfileProblem[] {
+  const problems: ProfileProblem[] = [];
+  for (const [name, raw] of Object.entries(dict(root.settings) ?? {})) {
+    const spec = dict(raw);
+    if (spec?.type !== 'integer') continue;
+    const encoding = spec.encoding ?? 'i32';
+    if (!(INTEGER_ENCODINGS as readonly unknown[]).includes(encoding)) continue;
+    const path = ['settings', name, 'value'];
+    let value: bigint;
+    if (typeof spec.value === 'number' && Number.isSafeInteger(spec.value)) value = BigInt(spec.value);
+    else if (typeof spec.value === 'string' && !spec.value.includes('{{')) {
+      if (!/^\s*[-+]?\d+\s*$/.test(spec.value)) {
+        problems.push(at(path, `${JSON.stringify(spec.value)} is neither an integer nor a template`));
+        continue;
+      }
+      value = BigInt(spec.value.trim());
+    } else continue;
+    const [min, max] = integerRange(encoding as string);
+    if (value < min || value > max) problems.push(at(path, `${value} does not fit ${String(encoding)} (${min} to ${max})`));
+  }
+  return problems;
+}
+
+export function integerRange(encoding: string): [bigint, bigint] {
+  const bits = BigInt(Number(encoding.slice(1)));
+  return encoding.startsWith('i') ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+}
+
+function fileProblems(root: Dict, source: ProfileSource, at: At): ProfileProblem[] {
+  const problems: ProfileProblem[] = [];
+  const first = new Map<string, number>();
+  list(root.files).forEach((f, i) => {
+    const path = str(dict(f)?.path);
+    if (path === undefined) return;
+    const earlier = first.get(path);
+    if (earlier === undefined) first.set(path, i);
+    else {
+      const line = source.locate(['files', earlier, 'path']).line;
+      problems.push(at(['files', i, 'path'], `${path} is already written by the file at line ${line}`));
+    }
+  });
+  return problems;
+}
+
+function firmwareProblems(root: Dict, baseDir: string, at: At): ProfileProblem[] {
+  const firmware = dict(root.firmware);
+  const image = str(firmware?.image);
+  if (!firmware || image === undefined || image === '') return [];
+  const file = resolve(baseDir, image);
+  let digest: string;
+  try {
+    digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (err as Error).message;
+    return [at(['firmware', 'image'], `image file ${file}: ${reason} (paths are relative to the profile)`)];
+  }
+  const expected = str(firmware.sha256);
+  if (expected === undefined || !/^[0-9a-fA-F]{64}$/.test(expected)) return [];
+  if (expected.toLowerCase() === digest) return [];
+  return [at(['firmware', 'sha256'], `does not match the image file ${file}, whose SHA-256 is ${digest}`)];
+}
