@@ -21,9 +21,9 @@ export interface Logger {
 
 export type LogSink = (record: LogRecord) => void;
 
-const SECRET_KEY = /pass(word|phrase)?|secret|token|private|key$/i;
+const SECRET_KEY = /pass(word|phrase)?|secret|token|private|^key$|[_-]key$|apikey/i;
 
-/** Replaces values of secret-looking fields; keys such as `publicKey` are kept (they end in Key, not key). */
+/** Replaces values of secret-looking fields (`passphrase`, `token`, `privateKey`, `key`, `api_key`…); `publicKey` is kept. */
 export function redact(fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!fields) return undefined;
   const out: Record<string, unknown> = {};

@@ -1,8 +1,14 @@
 /** The `fieldline` command line: one file per command family, assembled here. */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { describeError } from '../contract/errors';
-import { FieldlineError } from '../errors';
+import { registerCaCommands } from './ca';
+import { reportError } from './output';
+import { registerDriftCommand } from './drift';
+import { registerProfileCommands } from './profile';
+import { registerProfileTestCommand } from './profile-test';
+import { registerProvisionCommand } from './provision';
+import { registerReportCommand } from './report';
+import { registerRunsCommands } from './runs';
 import { registerSimCommands } from './sim';
 import { registerSmpCommands } from './smp';
 
@@ -19,19 +25,13 @@ export function buildProgram(): Command {
     .exitOverride();
   registerSmpCommands(program);
   registerSimCommands(program);
+  registerCaCommands(program);
+  registerProfileTestCommand(registerProfileCommands(program));
+  registerProvisionCommand(program);
+  registerDriftCommand(program);
+  registerRunsCommands(program);
+  registerReportCommand(program);
   return program;
-}
-
-/** Prints an expected failure in the technician's words (and as JSON under --json); exits non-zero. */
-export function reportError(err: unknown, json: boolean): number {
-  if (err instanceof FieldlineError) {
-    const described = describeError(err.code, err.message);
-    if (json) process.stdout.write(JSON.stringify({ error: described }) + '\n');
-    else process.stderr.write(`fieldline: ${described.message}${described.hint ? `\n  fix: ${described.hint}` : ''}\n`);
-    return 1;
-  }
-  process.stderr.write(`fieldline: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-  return 70;
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -4,6 +4,8 @@
  */
 import { stringifyCborJson, type CborValue } from '../smp/cbor';
 import { createLogger, type Logger } from '../log';
+import { describeError } from '../contract/errors';
+import { FieldlineError } from '../errors';
 
 export interface OutputOptions {
   json?: boolean;
@@ -74,4 +76,34 @@ export function progressReporter(options: OutputOptions, label: string): Progres
       if (drawn) process.stderr.write('\n');
     },
   };
+}
+
+interface Problem {
+  path?: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+/** Problems an error carries (every issue of a profile, for one), in a shape that prints. */
+function problemsOf(err: FieldlineError): Problem[] {
+  const problems = err.details.problems;
+  return Array.isArray(problems) ? (problems.filter((p) => p && typeof p === 'object' && typeof (p as Problem).message === 'string') as Problem[]) : [];
+}
+
+/** Prints an expected failure in the technician's words (and as JSON under --json); exits non-zero. */
+export function reportError(err: unknown, json: boolean): number {
+  if (err instanceof FieldlineError) {
+    const described = describeError(err.code, err.message);
+    const problems = problemsOf(err);
+    if (json) {
+      process.stdout.write(JSON.stringify({ error: problems.length ? { ...described, problems } : described }) + '\n');
+    } else {
+      const lines = problems.map((p) => `  ${p.line !== undefined ? `line ${p.line}${p.column !== undefined ? `:${p.column}` : ''} ` : ''}${p.path ? `${p.path}: ` : ''}${p.message}`);
+      process.stderr.write(`fieldline: ${described.message}\n${lines.length ? lines.join('\n') + '\n' : ''}${described.hint ? `  fix: ${described.hint}\n` : ''}`);
+    }
+    return 1;
+  }
+  process.stderr.write(`fieldline: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return 70;
 }

@@ -63,6 +63,28 @@ export const ERROR_CODES = {
   FILE_NOT_FOUND: {
     message: 'File not found',
   },
+  PROFILE_INVALID: {
+    message: 'The profile has problems',
+    hint: 'fix each problem at the line shown (`fieldline profile lint <file>` lists them all) and try again',
+  },
+  PROFILE_SIGNATURE: {
+    message: 'The profile is not signed by a trusted publisher',
+    hint:
+      'use the profile exactly as its publisher signed it (`fieldline profile verify <file>`), or put the ' +
+      "publisher's public key in the data directory's trust/ folder",
+  },
+  TRUST_KEY_INVALID: {
+    message: 'A trusted publisher key could not be read',
+    hint: 'each trust/*.pub.pem must be an Ed25519 public key in PEM, as `fieldline profile keygen` writes it',
+  },
+  TEMPLATE_MISSING_VARIABLE: {
+    message: 'The profile needs a value that was not given',
+    hint: 'pass each missing batch variable with --var name=value, or give it a default in the profile',
+  },
+  TEMPLATE_VARIABLE_INVALID: {
+    message: 'A variable value does not fit the profile',
+    hint: "check the value against the variable's pattern in the profile (`fieldline profile show <file>`)",
+  },
   UDEV_MISSING: {
     message: 'udevadm not found: cannot list serial ports',
     hint: 'install the udev package (sudo apt-get install udev), or type the port path by hand',
@@ -74,8 +96,96 @@ export const ERROR_CODES = {
     message: 'socat not found: cannot create virtual serial ports',
     hint: 'install socat (sudo apt-get install socat)',
   },
+  STORE_UNAVAILABLE: {
+    message: 'The local store could not be opened or written',
+    hint: 'check that the data directory exists, is yours and is writable, and that the disk is not full',
+  },
+  STORE_BUSY: {
+    message: 'The local store is busy in another Fieldline window or command',
+    hint: 'wait for the other window or command to finish its work and try again',
+  },
+  STORE_CORRUPT: {
+    message: 'The local store is damaged or is not a Fieldline store',
+    hint:
+      'check --data-dir points at a Fieldline data directory; otherwise move fieldline.db aside (keep it for ' +
+      'support: runs not yet synced are in it) and Fieldline starts a new one',
+  },
+  STORE_TOO_NEW: {
+    message: 'The local store was written by a newer version of Fieldline',
+    hint: 'update Fieldline: the desktop app and the CLI that share a data directory must be the same version',
+  },
+  RUN_NOT_FOUND: {
+    message: 'No such run',
+    hint: '`fieldline runs list` shows the runs in this data directory (or pass the right --data-dir)',
+  },
+  RUN_ID_AMBIGUOUS: {
+    message: 'More than one run starts with that id',
+    hint: 'type more characters of the run id',
+  },
+  AUDIT_BROKEN: {
+    message: 'The audit log has been tampered with',
+    hint:
+      'an entry was edited, deleted or reordered outside Fieldline: copy the data directory as evidence before ' +
+      'anything else and report it to whoever is responsible for this station',
+  },
+  CA_NOT_INITIALIZED: {
+    message: 'This station has no certificate authority yet',
+    hint: 'run `fieldline ca init` (development) or `fieldline ca import` (an intermediate from your organisation)',
+  },
+  CA_EXISTS: {
+    message: 'This station already has a certificate authority',
+    hint: 'add --force to replace it (the old one is kept in a ca-replaced-… folder beside it)',
+  },
+  CA_PASSPHRASE: {
+    message: 'Wrong CA passphrase',
+    hint: 'check FIELDLINE_CA_PASSPHRASE or type the passphrase chosen at `fieldline ca init` / `ca import`',
+  },
+  CA_PASSPHRASE_REQUIRED: {
+    message: 'The station CA passphrase is needed and there is no terminal to ask for it',
+    hint: 'set FIELDLINE_CA_PASSPHRASE in the environment, or run the command in a terminal',
+  },
+  CA_PASSPHRASE_WEAK: {
+    message: 'The CA passphrase is too short',
+    hint: 'use at least 8 characters; a few random words are easy to type and hard to guess',
+  },
+  CA_FILES_INVALID: {
+    message: 'The station CA files are damaged',
+    hint: 'restore the ca folder of the data directory from a backup, or make a new CA with `fieldline ca init --force`',
+  },
+  CA_IMPORT_INVALID: {
+    message: 'The certificate authority cannot be imported',
+    hint: 'import the intermediate certificate, its own private key and the chain up to the root (PEM files)',
+  },
+  CA_VALIDITY: {
+    message: 'The station CA cannot issue this certificate',
+    hint: 'shorten the validity in the profile, or renew the station CA (`fieldline ca init --force` or `ca import`)',
+  },
+  CSR_INVALID: {
+    message: 'The device sent an unacceptable certificate request',
+    hint: 'erase the identity slot and run again; if it repeats, the device firmware builds its request wrongly',
+  },
   CANCELLED: {
     message: 'Cancelled',
+  },
+  DEVICE_IDENTIFY_FAILED: {
+    message: 'The device could not be identified',
+    hint: "check the profile's identify command and pattern against the device's shell output",
+  },
+  FIRMWARE_UPDATE_FAILED: {
+    message: 'The firmware update did not take',
+    hint: 'check that the image is built and signed for this device; the device keeps running its old firmware',
+  },
+  IDENTITY_EXISTS: {
+    message: 'The device already holds an identity certificate',
+    hint: 'provision with --reprovision to replace it (the old key is destroyed and cannot be restored)',
+  },
+  CONFIG_MISMATCH: {
+    message: 'The device did not keep the configuration written to it',
+    hint: 'a setting or file read back differs from what was written; check the firmware handles these settings',
+  },
+  DIAGNOSTICS_FAILED: {
+    message: 'Acceptance diagnostics failed',
+    hint: 'see each diagnostic with its measured value and limits in the run record',
   },
   INTERNAL: {
     message: 'Internal error',

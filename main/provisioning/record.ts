@@ -6,7 +6,11 @@ export type StepName = 'identify' | 'firmware' | 'identity' | 'configuration' | 
 export const STEP_ORDER: readonly StepName[] = ['identify', 'firmware', 'identity', 'configuration', 'diagnostics', 'finalize'];
 
 export type StepOutcome = 'passed' | 'failed' | 'skipped';
-export type RunOutcome = 'passed' | 'failed' | 'cancelled';
+/**
+ * `running` while a run is under way (a record left so by a crash counts as interrupted); `interrupted` when the
+ * device vanished before the run or its rollback could finish — the next run of that device repairs it.
+ */
+export type RunOutcome = 'running' | 'passed' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface ErrorRecord {
   code: string;

@@ -1,0 +1,87 @@
+/**
+ * `fieldline drift`: every difference between a device and its golden configuration, for a service visit.
+ * Exit codes: 0 no difference (or all fixed with --fix), 1 differences, 2 usage or environment.
+ */
+import { Command } from 'commander';
+import { hostname } from 'node:os';
+import { resolveDataDir } from '../data-dir';
+import { GatewaySession } from '../device/session';
+import { checkDrift, fixDrift, type Difference } from '../provisioning/drift';
+import { openStore } from '../store/store';
+import { cliLogger, print, reportError, type OutputOptions } from './output';
+import { collectVar } from './profile';
+import { loadTrustedProfile } from './provision';
+
+interface DriftCliOptions extends OutputOptions {
+  port: string;
+  profile: string;
+  var: Record<string, string>;
+  fix?: boolean;
+  dataDir?: string;
+  station: string;
+  requireSignature?: boolean;
+  baud: number;
+  timeout: number;
+}
+
+const line = (d: Difference): string => `${d.kind} ${d.name}: expected ${d.expected ?? '(absent)'}, device has ${d.actual ?? '(absent)'}`;
+
+async function driftCommand(opts: DriftCliOptions): Promise<number> {
+  const dataDir = resolveDataDir(opts.dataDir);
+  const profile = await loadTrustedProfile(opts.profile, dataDir, opts.requireSignature ?? false);
+  const store = openStore(dataDir);
+  const session = await GatewaySession.openSerial(opts.port, { baudRate: opts.baud, timeoutMs: opts.timeout, logger: cliLogger(opts, 'drift') });
+  try {
+    const { report, rendered } = await checkDrift({ session, profile, store, station: { name: opts.station }, variables: opts.var });
+    let remaining = report.differences;
+    let fixed: Difference[] = [];
+    if (opts.fix && report.differences.some((d) => d.fixable)) {
+      fixed = await fixDrift(session, rendered, report.differences);
+      const after = await checkDrift({ session, profile, store, station: { name: opts.station }, variables: report.variables });
+      remaining = after.report.differences;
+      store.appendAudit({
+        actor: `station:${opts.station}`,
+        action: 'drift.fix',
+        subject: report.serial,
+        details: { profile: `${profile.profile.name}@${profile.profile.version}`, fixed: fixed.map((d) => `${d.kind} ${d.name}`), remaining: remaining.length },
+      });
+    }
+    print(opts, { ...report, ...(opts.fix ? { fixed, remaining } : {}) }, () => {
+      const lines = [`${report.serial} (firmware ${report.firmware}) against ${report.profile.name}@${report.profile.version}:`];
+      if (report.differences.length === 0) lines.push('  no difference');
+      for (const d of report.differences) lines.push(`  ${line(d)}${d.fixable ? '' : ' (not fixable by drift --fix)'}`);
+      if (opts.fix) lines.push(`fixed ${fixed.length}; ${remaining.length} difference(s) remain`);
+      return lines.join('\n');
+    });
+    return remaining.length === 0 ? 0 : 1;
+  } finally {
+    await session.close();
+    store.close();
+  }
+}
+
+export function registerDriftCommand(program: Command): void {
+  program
+    .command('drift')
+    .description('compare a device with its golden configuration (settings, files, firmware minimum, identity)')
+    .requiredOption('-p, --port <path>', 'serial port of the gateway')
+    .requiredOption('--profile <file>', 'profile (YAML)')
+    .option('--var <name=value>', "batch variable (default: those of the device's last passed run)", collectVar, {})
+    .option('--fix', 'write the golden value of every setting and file that differs, and record it in the audit log')
+    .option('--station <name>', 'station name', hostname())
+    .option('--require-signature', 'refuse a profile not signed by a trusted publisher key')
+    .option('--data-dir <dir>', 'data directory')
+    .option('-b, --baud <rate>', 'baud rate', (v) => Number(v), 115200)
+    .option('-t, --timeout <ms>', 'per-request timeout in ms', (v) => Number(v), 3000)
+    .option('--json', 'print JSON')
+    .option('-v, --verbose', 'log to stderr')
+    .addHelpText('after', '\nExit codes: 0 no difference (or all fixed), 1 differences, 2 usage or environment error.')
+    .action(async (opts: DriftCliOptions) => {
+      try {
+        process.exitCode = await driftCommand(opts);
+      } catch (err) {
+        const code = reportError(err, opts.json ?? false);
+        process.exitCode = code === 1 ? 2 : code;
+      }
+    });
+}

@@ -1,0 +1,131 @@
+/**
+ * `fieldline provision`: one run against one gateway, with live step progress, ending with the run record.
+ * Exit codes: 0 passed, 1 failed (the device was rolled back), 2 usage or environment (nothing was done).
+ */
+import { Command } from 'commander';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { resolveDataDir } from '../data-dir';
+import { loadProfile, type LoadedProfile } from '../profiles/load';
+import { checkProfileTrust } from '../profiles/signature';
+import { openStationCa } from '../pki/station-ca';
+import { readCaPassphrase } from '../pki/passphrase';
+import { runProvisioning } from '../provisioning/runner';
+import type { ProvisionEvents } from '../provisioning/context';
+import type { RunRecord, StepRecord } from '../provisioning/record';
+import { openStore } from '../store/store';
+import { cliLogger, printJson, reportError, type OutputOptions } from './output';
+import { collectVar } from './profile';
+
+export interface ProvisionCliOptions extends OutputOptions {
+  port: string;
+  profile: string;
+  var: Record<string, string>;
+  dataDir?: string;
+  station: string;
+  requireSignature?: boolean;
+  reprovision?: boolean;
+  baud: number;
+  timeout: number;
+}
+
+const seconds = (s: StepRecord): string => ((Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000).toFixed(2);
+
+/** Live progress: a line per step on stderr in text mode (the record goes to stdout), JSON events under --json. */
+export function progressPrinter(opts: OutputOptions): ProvisionEvents {
+  if (opts.json) {
+    return {
+      onStepStart: (step) => printJson({ event: 'step-start', step }),
+      onStepEnd: (s) => printJson({ event: 'step-end', step: s.name, outcome: s.outcome, seconds: Number(seconds(s)), ...(s.error ? { error: s.error } : {}) }),
+      onProgress: (step, message) => printJson({ event: 'progress', step, message }),
+      onDiagnostic: (r) => printJson({ event: 'diagnostic', ...r }),
+    };
+  }
+  const err = (line: string): void => void process.stderr.write(line + '\n');
+  return {
+    onStepStart: (step) => err(`… ${step}`),
+    onStepEnd: (s) => err(`${s.outcome === 'passed' ? '✓' : '✗'} ${s.name} (${seconds(s)} s)${s.error ? ` — ${s.error.message}` : ''}`),
+    onProgress: (step, message) => err(`  ${step}: ${message}`),
+    onDiagnostic: (r) =>
+      err(`  ${r.passed ? 'pass' : 'FAIL'} ${r.name}: ${JSON.stringify(r.value)}${r.unit ? ` ${r.unit}` : ''} ${JSON.stringify(r.limits)}${r.detail ? ` (${r.detail})` : ''}`),
+  };
+}
+
+export function summarize(record: RunRecord): string {
+  const lines = [
+    `run ${record.id}: ${record.outcome.toUpperCase()}`,
+    `  device ${record.device.serial} on ${record.device.port}, firmware ${record.device.firmwareBefore ?? '?'} → ${record.device.firmwareAfter ?? '?'}`,
+    `  profile ${record.profile.name}@${record.profile.version}`,
+  ];
+  if (record.certificate) lines.push(`  certificate ${record.certificate.serial} (${record.certificate.mode}), SHA-256 ${record.certificate.fingerprintSha256}${record.certificate.revoked ? ', REVOKED' : ''}`);
+  if (record.error) lines.push(`  error ${record.error.code}: ${record.error.message}`);
+  for (const a of record.rollback?.actions ?? []) lines.push(`  rollback: ${a.action} — ${a.outcome}${a.detail ? ` (${a.detail})` : ''}`);
+  return lines.join('\n');
+}
+
+/** Loads the profile and applies the station's signature policy. */
+export async function loadTrustedProfile(file: string, dataDir: string, requireSignature: boolean): Promise<LoadedProfile> {
+  const loaded = await loadProfile(resolve(file));
+  await checkProfileTrust(loaded.path, { dataDir, required: requireSignature });
+  return loaded;
+}
+
+export async function provisionCommand(opts: ProvisionCliOptions): Promise<number> {
+  const dataDir = resolveDataDir(opts.dataDir);
+  const profile = await loadTrustedProfile(opts.profile, dataDir, opts.requireSignature ?? false);
+  const passphrase = await readCaPassphrase({ confirm: false });
+  const signer = await openStationCa(dataDir, passphrase);
+  const store = openStore(dataDir);
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const record = await runProvisioning({
+      port: opts.port,
+      baudRate: opts.baud,
+      timeoutMs: opts.timeout,
+      profile,
+      signer,
+      store,
+      station: { name: opts.station },
+      variables: opts.var,
+      reprovision: opts.reprovision ?? false,
+      logger: cliLogger(opts, 'provision'),
+      events: progressPrinter(opts),
+      signal: abort.signal,
+    });
+    if (opts.json) printJson(record);
+    else process.stdout.write(summarize(record) + '\n');
+    return record.outcome === 'passed' ? 0 : 1;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    store.close();
+  }
+}
+
+export function registerProvisionCommand(program: Command): void {
+  program
+    .command('provision')
+    .description('provision one gateway with a profile: identify, firmware, identity, configuration, diagnostics, finalize (rolled back on failure)')
+    .requiredOption('-p, --port <path>', 'serial port of the gateway')
+    .requiredOption('--profile <file>', 'profile (YAML)')
+    .option('--var <name=value>', 'batch variable for the profile templates (repeatable)', collectVar, {})
+    .option('--station <name>', 'station name recorded in the run', hostname())
+    .option('--require-signature', 'refuse a profile not signed by a trusted publisher key (<data-dir>/trust/*.pub.pem)')
+    .option('--reprovision', 'replace an identity the device already holds (the old key is destroyed)')
+    .option('--data-dir <dir>', 'data directory (default: FIELDLINE_DATA_DIR or the per-user app folder)')
+    .option('-b, --baud <rate>', 'baud rate', (v) => Number(v), 115200)
+    .option('-t, --timeout <ms>', 'per-request timeout in ms', (v) => Number(v), 3000)
+    .option('--json', 'JSON lines: step events, then the run record')
+    .option('-v, --verbose', 'log to stderr')
+    .addHelpText('after', '\nExit codes: 0 passed, 1 failed (device rolled back), 2 usage or environment error (nothing done).\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt.')
+    .action(async (opts: ProvisionCliOptions) => {
+      try {
+        process.exitCode = await provisionCommand(opts);
+      } catch (err) {
+        // Whatever stopped the run before it touched a device is a usage or environment problem.
+        const code = reportError(err, opts.json ?? false);
+        process.exitCode = code === 1 ? 2 : code;
+      }
+    });
+}

@@ -1,0 +1,62 @@
+/** What the steps of one run share: the link, the inputs, and what earlier steps found or did. */
+import type { GatewaySession } from '../device/session';
+import type { Logger } from '../log';
+import type { Signer } from '../pki/types';
+import type { LoadedProfile } from '../profiles/load';
+import type { RenderedProfile } from '../profiles/template';
+import type { Store } from '../store/types';
+import type { DiagnosticResult, RunRecord, StepName, StepRecord } from './record';
+
+export interface ProvisionEvents {
+  onStepStart?(name: StepName): void;
+  onStepEnd?(step: StepRecord): void;
+  /** Free-text progress inside a step (upload percentages, "waiting for reboot"). */
+  onProgress?(name: StepName, message: string): void;
+  onDiagnostic?(result: DiagnosticResult): void;
+}
+
+/** The device's state before the run: what rollback restores. Values hex; null = absent. */
+export interface Snapshot {
+  settings: Record<string, string | null>;
+  files: Record<string, string | null>;
+}
+
+export interface IssuedIdentity {
+  der: Uint8Array;
+  serial: string;
+  mode: 'csr' | 'inject';
+  /** Whether this run created a key on the device (csr) or files (inject) that rollback must remove. */
+  touchedDevice: boolean;
+}
+
+export interface RunContext {
+  session: GatewaySession;
+  /** Re-opens the port (after a reset the device may re-enumerate) and waits until it answers. */
+  waitForDevice(reason: string, timeoutMs?: number): Promise<void>;
+  profile: LoadedProfile;
+  signer: Signer;
+  store: Store;
+  station: { name: string };
+  variables: Record<string, string>;
+  logger: Logger;
+  events: ProvisionEvents;
+  signal: AbortSignal;
+  /** Replace an identity the device already holds (otherwise refused: it could not be restored by rollback). */
+  reprovision: boolean;
+  record: RunRecord;
+  // Filled in as the run goes:
+  serial?: string;
+  firmwareBefore?: string;
+  snapshot?: Snapshot;
+  rendered?: RenderedProfile;
+  /** Set when this run (or the interrupted run it repairs) put a new image in test mode. */
+  firmwareUpdate?: { version: string; hash: string };
+  identity?: IssuedIdentity;
+  configurationHash?: string;
+  /** What the configuration step has written so far: rollback restores exactly these. */
+  written: { settings: Set<string>; files: Set<string> };
+  /** The run this one repairs (same device, interrupted). */
+  previous?: RunRecord;
+}
+
+export type Step = (ctx: RunContext) => Promise<Record<string, unknown>>;

@@ -1,0 +1,68 @@
+/**
+ * Firmware gate: a device below the profile's minimum gets the profile's image — uploaded, marked for test,
+ * reset, and checked to be running (unconfirmed) when it returns. It is confirmed only in finalize, after the
+ * diagnostics passed; until then MCUboot reverts it on the next reset, which is the firmware rollback.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { FieldlineError } from '../../errors';
+import { compareVersions, parseMcubootImage, formatZephyrVersion } from '../../device/mcuboot-image';
+import { readState, testImage, uploadImage } from '../../smp/groups/image';
+import { reset } from '../../smp/groups/os';
+import type { Step } from '../context';
+
+export const firmware: Step = async (ctx) => {
+  const spec = ctx.profile.profile.firmware;
+  const running = (await readState(ctx.session.client)).find((s) => s.active);
+  if (!running) throw new FieldlineError('DEVICE_IDENTIFY_FAILED', 'the device reports no active image');
+
+  // A repaired run may find its image already running in test mode: keep it under this run's control.
+  const pending = ctx.previous?.steps.find((s) => s.name === 'firmware')?.evidence.installed as { version: string; hash: string } | undefined;
+  if (pending && running.version === pending.version && !running.confirmed) {
+    ctx.firmwareUpdate = pending;
+    return { required: spec?.minVersion, running: running.version, installed: pending, resumed: true };
+  }
+  if (!spec) return { required: null, running: running.version, action: 'none (the profile sets no minimum)' };
+  if (compareVersions(running.version, spec.minVersion, false) >= 0) {
+    return { required: spec.minVersion, running: running.version, action: 'none (at or above the minimum)' };
+  }
+  if (!spec.image || !spec.sha256) {
+    throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `the device runs ${running.version}, below ${spec.minVersion}, and the profile names no image`);
+  }
+  const imagePath = resolve(dirname(ctx.profile.path), spec.image);
+  const image = await readFile(imagePath);
+  const sha = createHash('sha256').update(image).digest('hex');
+  if (sha !== spec.sha256.toLowerCase()) {
+    throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `${spec.image} has SHA-256 ${sha}, the profile says ${spec.sha256}`);
+  }
+  const parsed = parseMcubootImage(image);
+  const version = formatZephyrVersion(parsed.version);
+  const hash = parsed.hash ? Buffer.from(parsed.hash).toString('hex') : undefined;
+  if (!hash) throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `${spec.image} has no SHA-256 TLV`);
+  if (compareVersions(version, spec.minVersion, false) < 0) {
+    throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `${spec.image} is version ${version}, itself below the minimum ${spec.minVersion}`);
+  }
+
+  const buffers = await ctx.session.buffers();
+  const upload = await uploadImage(ctx.session.client, image, buffers, {
+    signal: ctx.signal,
+    onProgress: (p) => ctx.events.onProgress?.('firmware', `upload ${Math.floor((p.acked / p.total) * 100)}%`),
+  });
+  await testImage(ctx.session.client, hash);
+  // From here on a reset would boot the new image: rollback must know.
+  ctx.firmwareUpdate = { version, hash };
+  await reset(ctx.session.client);
+  await ctx.waitForDevice('reboot into the new image');
+  const after = (await readState(ctx.session.client)).find((s) => s.active);
+  if (!after || after.version !== version) {
+    throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `after the reset the device runs ${after?.version ?? 'nothing'}, not ${version}`);
+  }
+  return {
+    required: spec.minVersion,
+    running: running.version,
+    installed: { version, hash },
+    upload: { bytes: upload.bytes, seconds: Number(upload.seconds.toFixed(2)), resumedFrom: upload.resumedFrom },
+    confirmed: after.confirmed,
+  };
+};

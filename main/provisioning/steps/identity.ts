@@ -1,0 +1,85 @@
+/**
+ * Identity. csr mode: the device makes a P-256 key that never leaves it and returns a CSR, which is checked
+ * (signature, subject), signed by the station CA, installed, and proved with a fresh challenge the device signs.
+ * inject mode (devices without group 64): the host makes the key and writes key, certificate and chain as files.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { FieldlineError } from '../../errors';
+import { checkCsr, generateDeviceKey, verifyChallenge } from '../../pki/csr';
+import { eraseIdentity, identityInfo, installCertificate, requestCsr, signChallenge } from '../../smp/groups/identity';
+import { hashFile, uploadFile } from '../../smp/groups/fs';
+import type { IdentitySpec } from '../../profiles/schema';
+import type { RunContext, Step } from '../context';
+
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+function pem(label: string, der: Uint8Array): string {
+  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+}
+
+/** A slot that already holds an identity is only replaced when it is ours to replace. */
+async function clearSlot(ctx: RunContext, spec: IdentitySpec): Promise<Record<string, unknown>> {
+  const info = await identityInfo(ctx.session.client, spec.slot);
+  if (!info.key && !info.cert) return {};
+  const fingerprint = info.cert ? sha256(info.cert) : null;
+  const fromInterruptedRun = fingerprint !== null && ctx.previous?.certificate?.fingerprintSha256 === fingerprint;
+  if (info.cert && !fromInterruptedRun && !ctx.reprovision) {
+    throw new FieldlineError('IDENTITY_EXISTS', `slot ${spec.slot} holds a certificate (SHA-256 ${fingerprint?.slice(0, 16)}…)`);
+  }
+  await eraseIdentity(ctx.session.client, spec.slot);
+  return { replaced: { fingerprint, reason: fromInterruptedRun ? 'left by the interrupted run' : info.cert ? '--reprovision' : 'key without certificate' } };
+}
+
+async function csrMode(ctx: RunContext, spec: IdentitySpec, subject: string, sans: string[]): Promise<Record<string, unknown>> {
+  const cleared = await clearSlot(ctx, spec);
+  const csrDer = await requestCsr(ctx.session.client, subject, { slot: spec.slot });
+  ctx.identity = { der: new Uint8Array(0), serial: '', mode: 'csr', touchedDevice: true };
+  const csr = await checkCsr(csrDer, subject);
+  const issued = await ctx.signer.issue({ publicKeySpki: csr.publicKeySpki, subject, sans, validityDays: spec.validityDays });
+  ctx.identity = { der: issued.der, serial: issued.record.serial, mode: 'csr', touchedDevice: true };
+  ctx.record.certificate = { ...issued.record, mode: 'csr' };
+  const buffers = await ctx.session.buffers();
+  const fingerprint = await installCertificate(ctx.session.client, issued.der, issued.chain, { slot: spec.slot, bufSize: buffers.bufSize });
+  if (Buffer.from(fingerprint).toString('hex') !== issued.record.fingerprintSha256) {
+    throw new FieldlineError('CONFIG_MISMATCH', 'the device reports a different fingerprint for the installed certificate');
+  }
+  const challenge = randomBytes(32);
+  const signature = await signChallenge(ctx.session.client, challenge, spec.slot);
+  if (!verifyChallenge(issued.der, challenge, signature)) {
+    throw new FieldlineError('CONFIG_MISMATCH', 'the device signed the challenge with a key that does not match its certificate');
+  }
+  return { mode: 'csr', slot: spec.slot, ...cleared, csrSha256: sha256(csrDer), certificate: issued.record, chainLength: issued.chain.length, challengeVerified: true };
+}
+
+async function injectMode(ctx: RunContext, spec: IdentitySpec, subject: string, sans: string[]): Promise<Record<string, unknown>> {
+  const files = spec.files;
+  if (!files) throw new FieldlineError('INVALID_ARGUMENT', 'inject mode needs identity.files in the profile');
+  const key = generateDeviceKey();
+  const issued = await ctx.signer.issue({ publicKeySpki: key.publicKeySpki, subject, sans, validityDays: spec.validityDays });
+  ctx.identity = { der: issued.der, serial: issued.record.serial, mode: 'inject', touchedDevice: true };
+  ctx.record.certificate = { ...issued.record, mode: 'inject' };
+  const writes: Array<[string, Uint8Array]> = [
+    [files.key, Buffer.from(key.privateKeyPkcs8Pem)],
+    [files.cert, Buffer.from(pem('CERTIFICATE', issued.der))],
+  ];
+  if (files.chain) writes.push([files.chain, Buffer.from(issued.chain.map((c) => pem('CERTIFICATE', c)).join(''))]);
+  const buffers = await ctx.session.buffers();
+  const written: Record<string, string> = {};
+  for (const [path, content] of writes) {
+    await uploadFile(ctx.session.client, path, content, buffers, { signal: ctx.signal });
+    const h = await hashFile(ctx.session.client, path, { type: 'sha256' });
+    if (h.output !== sha256(content)) throw new FieldlineError('CONFIG_MISMATCH', `${path} read back with a different SHA-256`);
+    // The key file's hash is evidence enough that it arrived; its content is never recorded.
+    written[path] = h.output;
+  }
+  return { mode: 'inject', files: written, certificate: issued.record, chainLength: issued.chain.length };
+}
+
+export const identity: Step = async (ctx) => {
+  const spec = ctx.profile.profile.identity;
+  if (!spec) return { mode: 'none', reason: 'the profile asks for no identity' };
+  if (!ctx.rendered) throw new FieldlineError('INTERNAL', 'identity before identify');
+  const { subject, sans } = ctx.rendered;
+  return spec.mode === 'csr' ? csrMode(ctx, spec, subject, sans) : injectMode(ctx, spec, subject, sans);
+};

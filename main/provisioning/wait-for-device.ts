@@ -1,0 +1,45 @@
+/**
+ * After a reset the device goes quiet while it reboots; a USB gateway may even re-enumerate, so its port
+ * disappears and comes back. This waits until it answers an echo again, re-opening the port when needed.
+ */
+import { FieldlineError } from '../errors';
+import { echo } from '../smp/groups/os';
+import type { GatewaySession } from '../device/session';
+
+export interface WaitOptions {
+  timeoutMs: number;
+  open: () => Promise<GatewaySession>;
+  signal?: AbortSignal;
+  onWaiting?: (elapsedMs: number) => void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function waitForDevice(current: GatewaySession, options: WaitOptions): Promise<GatewaySession> {
+  const started = Date.now();
+  let session: GatewaySession | undefined = current;
+  let lastError: unknown;
+  while (Date.now() - started < options.timeoutMs) {
+    if (options.signal?.aborted) throw new FieldlineError('CANCELLED', 'cancelled while waiting for the device');
+    try {
+      if (!session || !session.transport.isOpen) {
+        await session?.close().catch(() => {});
+        session = undefined;
+        session = await options.open();
+      }
+      await echo(session.client, 'fieldline-wait');
+      return session;
+    } catch (err) {
+      lastError = err;
+      if (err instanceof FieldlineError && ['PORT_VANISHED', 'DEVICE_DISCONNECTED', 'PORT_NOT_FOUND'].includes(err.code)) {
+        await session?.close().catch(() => {});
+        session = undefined;
+      }
+      options.onWaiting?.(Date.now() - started);
+      await sleep(250);
+    }
+  }
+  throw new FieldlineError('DEVICE_TIMEOUT', `the device did not come back within ${Math.round(options.timeoutMs / 1000)} s`, {
+    cause: lastError instanceof Error ? lastError.message : String(lastError),
+  });
+}
