@@ -183,6 +183,25 @@ export const ERROR_CODES = {
     message: 'The device did not keep the configuration written to it',
     hint: 'a setting or file read back differs from what was written; check the firmware handles these settings',
   },
+  BUNDLE_INVALID: {
+    message: 'The bundle was refused',
+    hint: 'the file is damaged or was altered; export it again on the station that made it',
+  },
+  REGISTRY_UNREACHABLE: {
+    message: 'The registry cannot be reached',
+    hint: 'records stay queued and are sent when it is back; check the network or the URL given to `fieldline registry login`',
+  },
+  REGISTRY_REJECTED: {
+    message: 'The registry refused the request',
+  },
+  REGISTRY_AUTH: {
+    message: 'The registry refused the station token',
+    hint: 'get a new token from the registry administrator and run `fieldline registry login` again',
+  },
+  REGISTRY_NOT_CONFIGURED: {
+    message: 'This station is not connected to a registry',
+    hint: 'run `fieldline registry login --url URL --token-stdin`',
+  },
   DIAGNOSTICS_FAILED: {
     message: 'Acceptance diagnostics failed',
     hint: 'see each diagnostic with its measured value and limits in the run record',

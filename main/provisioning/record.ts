@@ -1,77 +1,96 @@
 /**
  * The run record: what one provisioning run did to one gateway, step by step, with evidence. It is what the
- * store keeps, what the CLI prints under --json, what the report renders and (issue #4) what the registry gets.
+ * store keeps, what the CLI prints under --json, what the report renders and what the registry receives —
+ * described once as zod schemas, so the registry client and server check exactly the types the pipeline writes.
  */
-export type StepName = 'identify' | 'firmware' | 'identity' | 'configuration' | 'diagnostics' | 'finalize';
-export const STEP_ORDER: readonly StepName[] = ['identify', 'firmware', 'identity', 'configuration', 'diagnostics', 'finalize'];
+import { z } from 'zod';
 
-export type StepOutcome = 'passed' | 'failed' | 'skipped';
+export const STEP_ORDER = ['identify', 'firmware', 'identity', 'configuration', 'diagnostics', 'finalize'] as const;
+export const stepNameSchema = z.enum(STEP_ORDER);
+export type StepName = z.infer<typeof stepNameSchema>;
+
+export const stepOutcomeSchema = z.enum(['passed', 'failed', 'skipped']);
+export type StepOutcome = z.infer<typeof stepOutcomeSchema>;
+
 /**
  * `running` while a run is under way (a record left so by a crash counts as interrupted); `interrupted` when the
  * device vanished before the run or its rollback could finish — the next run of that device repairs it.
  */
-export type RunOutcome = 'running' | 'passed' | 'failed' | 'cancelled' | 'interrupted';
+export const runOutcomeSchema = z.enum(['running', 'passed', 'failed', 'cancelled', 'interrupted']);
+export type RunOutcome = z.infer<typeof runOutcomeSchema>;
 
-export interface ErrorRecord {
-  code: string;
-  message: string;
-}
+const isoTime = z.string().min(1).max(40);
 
-export interface StepRecord {
-  name: StepName;
-  startedAt: string;
-  endedAt: string;
-  outcome: StepOutcome;
+export const errorRecordSchema = z.object({ code: z.string().max(64), message: z.string().max(4000) });
+export type ErrorRecord = z.infer<typeof errorRecordSchema>;
+
+export const stepRecordSchema = z.object({
+  name: stepNameSchema,
+  startedAt: isoTime,
+  endedAt: isoTime,
+  outcome: stepOutcomeSchema,
   /** What the step saw and did (values read back, hashes, fingerprints…). No secrets. */
-  evidence: Record<string, unknown>;
-  error?: ErrorRecord;
-}
+  evidence: z.record(z.string(), z.unknown()),
+  error: errorRecordSchema.optional(),
+});
+export type StepRecord = z.infer<typeof stepRecordSchema>;
 
-export interface DiagnosticResult {
-  name: string;
-  type: string;
-  passed: boolean;
+const limitValue = z.union([z.number(), z.string()]);
+
+export const diagnosticResultSchema = z.object({
+  name: z.string().max(200),
+  type: z.string().max(64),
+  passed: z.boolean(),
   /** The measured value (number, string or boolean). */
-  value: unknown;
-  limits: { min?: number | string; max?: number | string; pattern?: string; expected?: unknown };
-  unit?: string;
-  durationMs: number;
-  detail?: string;
-}
+  value: z.unknown(),
+  limits: z.object({ min: limitValue.optional(), max: limitValue.optional(), pattern: z.string().optional(), expected: z.unknown().optional() }),
+  unit: z.string().max(32).optional(),
+  durationMs: z.number().nonnegative(),
+  detail: z.string().max(4000).optional(),
+});
+export type DiagnosticResult = z.infer<typeof diagnosticResultSchema>;
 
-export interface CertificateRecord {
-  serial: string;
-  fingerprintSha256: string;
-  subject: string;
-  notBefore: string;
-  notAfter: string;
-  issuer: string;
-  mode: 'csr' | 'inject';
-  revoked?: boolean;
-}
+export const certificateRecordSchema = z.object({
+  serial: z.string().max(64),
+  fingerprintSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  subject: z.string().max(1024),
+  notBefore: isoTime,
+  notAfter: isoTime,
+  issuer: z.string().max(1024),
+  mode: z.enum(['csr', 'inject']),
+  revoked: z.boolean().optional(),
+});
+export type CertificateRecord = z.infer<typeof certificateRecordSchema>;
 
-export interface RollbackRecord {
-  startedAt: string;
-  endedAt: string;
-  actions: Array<{ action: string; outcome: 'done' | 'failed' | 'not-needed'; detail?: string }>;
-}
+export const rollbackRecordSchema = z.object({
+  startedAt: isoTime,
+  endedAt: isoTime,
+  actions: z.array(z.object({ action: z.string().max(200), outcome: z.enum(['done', 'failed', 'not-needed']), detail: z.string().max(4000).optional() })),
+});
+export type RollbackRecord = z.infer<typeof rollbackRecordSchema>;
 
-export interface RunRecord {
-  id: string;
-  /** Run this one resumes or restarts, when the device was unplugged mid-run. */
-  previousRunId?: string;
-  device: { serial: string; port: string; firmwareBefore?: string; firmwareAfter?: string };
-  profile: { name: string; version: string; sha256: string; signedBy?: string };
-  station: { name: string };
-  variables: Record<string, string>;
-  startedAt: string;
-  endedAt: string;
-  outcome: RunOutcome;
-  steps: StepRecord[];
-  diagnostics: DiagnosticResult[];
-  certificate?: CertificateRecord;
+export const runRecordSchema = z.object({
+  id: z.string().uuid(),
+  /** Run this one repairs (same device, interrupted). */
+  previousRunId: z.string().uuid().optional(),
+  device: z.object({
+    serial: z.string().max(128),
+    port: z.string().max(1024),
+    firmwareBefore: z.string().max(64).optional(),
+    firmwareAfter: z.string().max(64).optional(),
+  }),
+  profile: z.object({ name: z.string().max(200), version: z.string().max(64), sha256: z.string().max(64), signedBy: z.string().max(128).optional() }),
+  station: z.object({ name: z.string().max(200) }),
+  variables: z.record(z.string(), z.string()),
+  startedAt: isoTime,
+  endedAt: z.string().max(40),
+  outcome: runOutcomeSchema,
+  steps: z.array(stepRecordSchema).max(64),
+  diagnostics: z.array(diagnosticResultSchema).max(1000),
+  certificate: certificateRecordSchema.optional(),
   /** SHA-256 over the rendered settings and files, as read back from the device. */
-  configurationHash?: string;
-  rollback?: RollbackRecord;
-  error?: ErrorRecord;
-}
+  configurationHash: z.string().max(64).optional(),
+  rollback: rollbackRecordSchema.optional(),
+  error: errorRecordSchema.optional(),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;

@@ -1,0 +1,73 @@
+/**
+ * Offline bundles: pending records written to a file for sites with no network, carried to a connected
+ * station or straight to the registry. The manifest lists each record's hash and is signed with the station's
+ * Ed25519 key, so a bundle with one byte altered anywhere is refused with a reason.
+ */
+import { createHash, createPublicKey, sign, verify } from 'node:crypto';
+import { FieldlineError } from '../errors';
+import type { RunRecord } from '../provisioning/record';
+import { canonicalJson } from '../store/json';
+import { BUNDLE_FORMAT, bundleSchema, type Bundle, type BundleManifest } from './registry-api';
+import { keyIdOf, type StationKey } from './station-key';
+
+export function recordHash(record: RunRecord): string {
+  return createHash('sha256').update(canonicalJson(record)).digest('hex');
+}
+
+export function createBundle(records: RunRecord[], station: string, key: StationKey, now = new Date()): Bundle {
+  const manifest: BundleManifest = {
+    format: BUNDLE_FORMAT,
+    station,
+    createdAt: now.toISOString(),
+    count: records.length,
+    recordHashes: records.map(recordHash),
+    publicKey: key.publicKey,
+    keyId: key.keyId,
+  };
+  const signature = sign(null, Buffer.from(canonicalJson(manifest)), key.privateKey).toString('base64');
+  return { manifest, signature, records };
+}
+
+export function serializeBundle(bundle: Bundle): Buffer {
+  return Buffer.from(JSON.stringify(bundle) + '\n');
+}
+
+function invalid(message: string): FieldlineError {
+  return new FieldlineError('BUNDLE_INVALID', message);
+}
+
+/**
+ * Parses and checks a bundle: its shape, the signature over the manifest with the manifest's own key, and every
+ * record against its hash. Whether that key belongs to the station is the receiver's question (keyId).
+ */
+export function parseBundle(bytes: Uint8Array): Bundle {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch (err) {
+    throw invalid(`not a bundle: ${(err as Error).message}`);
+  }
+  const parsed = bundleSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw invalid(`not a valid bundle: ${first ? `${first.path.join('.')}: ${first.message}` : 'bad shape'}`);
+  }
+  const bundle = parsed.data;
+  const { manifest } = bundle;
+  if (keyIdOf(manifest.publicKey) !== manifest.keyId) throw invalid('the manifest key id does not match its public key');
+  let ok = false;
+  try {
+    const key = createPublicKey({ key: Buffer.from(manifest.publicKey, 'base64'), format: 'der', type: 'spki' });
+    ok = verify(null, Buffer.from(canonicalJson(manifest)), key, Buffer.from(bundle.signature, 'base64'));
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw invalid('the signature does not match the manifest (altered, or not signed by this key)');
+  if (manifest.count !== bundle.records.length || manifest.recordHashes.length !== bundle.records.length) {
+    throw invalid(`the manifest lists ${manifest.count} records, the bundle carries ${bundle.records.length}`);
+  }
+  bundle.records.forEach((r, i) => {
+    if (recordHash(r) !== manifest.recordHashes[i]) throw invalid(`record ${i + 1} (${r.id}) does not match its hash in the manifest`);
+  });
+  return bundle;
+}
