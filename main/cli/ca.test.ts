@@ -1,32 +1,18 @@
 /** `fieldline ca …` as a technician runs it: the real CLI in a child process, passphrase from the environment. */
-import { execFile } from 'node:child_process';
 import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStationCa } from '../pki/station-ca';
 import { makeCsr, makeOrgCa } from '../testing/pki';
+import { runFieldline, type CliRun } from '../testing/cli';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'bin/fieldline.js');
 const PASS = 'cli test passphrase';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function fieldline(args: string[], env: Record<string, string | undefined> = { FIELDLINE_CA_PASSPHRASE: PASS }): Promise<Run> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, FIELDLINE_CA_PASSPHRASE: undefined, ...env };
-  return new Promise((resolve) => {
-    // stdin is a pipe, not a terminal: the CLI must never wait for a prompt here.
-    const child = execFile(process.execPath, [bin, ...args], { cwd: root, env: childEnv, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-    child.stdin?.end();
-  });
+  return runFieldline(args, { FIELDLINE_CA_PASSPHRASE: undefined, ...env }, 60_000);
 }
 
 function json(run: Run): Record<string, unknown> {

@@ -1,31 +1,16 @@
 /** The CLI as a user runs it: `fieldline smp …` as a child process against a simulator process. */
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';
+import { lastJsonLine, runFieldline, type CliRun } from '../testing/cli';
 import { encodeCbor, CborMap } from '../smp/cbor';
 import { encodePacket, Op } from '../smp/header';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'bin/fieldline.js');
-
-function fieldline(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function lastJson(stdout: string): Record<string, unknown> {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1] as string) as Record<string, unknown>;
-}
+const fieldline = (args: string[]): Promise<CliRun> => runFieldline(args, {}, 60_000);
+const lastJson = lastJsonLine;
 
 let sim: SpawnedSimulator;
 let dir: string;

@@ -2,32 +2,24 @@
  * The provisioning commands as a technician runs them, as child processes against a simulator process:
  * ca init → provision → identity verifies with openssl → drift → audit verify, and the failure paths.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';
+import { lastJsonLine, REPO_ROOT, runFieldline, type CliRun } from '../testing/cli';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = REPO_ROOT;
 const PROFILE = join(root, 'resources/profiles/gateway-eu.yaml');
 let sim: SpawnedSimulator;
 let dataDir: string;
 
-function fieldline(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(root, 'bin/fieldline.js'), ...args],
-      { cwd: root, timeout: 120_000, env: { ...process.env, FIELDLINE_DATA_DIR: dataDir, FIELDLINE_CA_PASSPHRASE: 'correct-horse-battery' } },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const fieldline = (args: string[]): Promise<CliRun> =>
+  runFieldline(args, { FIELDLINE_DATA_DIR: dataDir, FIELDLINE_CA_PASSPHRASE: 'correct-horse-battery' });
 
-const last = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
+const last = lastJsonLine;
 const port = (i: number): string => sim.gateways[i]!.port;
 
 beforeAll(async () => {

@@ -1,25 +1,15 @@
 /** `fieldline runs …` and `fieldline audit verify` as a user runs them: child processes on a real data directory. */
 import Database from 'better-sqlite3';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store/store';
 import { sampleRunRecord } from '../testing/run-records';
+import { runFieldline, type CliRun } from '../testing/cli';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'bin/fieldline.js');
 
-function fieldline(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const fieldline = (args: string[]): Promise<CliRun> => runFieldline(args, {}, 60_000);
 
 const parse = (stdout: string): unknown => JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null');
 
