@@ -12,6 +12,7 @@ import { encodePacket, Op } from '../smp/header';
 const fieldline = (args: string[]): Promise<CliRun> => runFieldline(args, {}, 60_000);
 const lastJson = lastJsonLine;
 
+// Each test runs the CLI several times as a child process (about a second each to start): generous timeouts.
 let sim: SpawnedSimulator;
 let dir: string;
 
@@ -25,7 +26,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('fieldline smp', () => {
+describe('fieldline smp', { timeout: 180_000 }, () => {
   it('echo answers with --json', async () => {
     const r = await fieldline(['smp', 'echo', 'hi', '--port', sim.gateways[0]!.port, '--json']);
     expect(r.code).toBe(0);

@@ -13,6 +13,7 @@ import { lastJsonLine, REPO_ROOT, runFieldline, type CliRun } from '../testing/c
 
 const root = REPO_ROOT;
 const PROFILE = join(root, 'resources/profiles/gateway-eu.yaml');
+// Each test runs the CLI several times as a child process (about a second each to start): generous timeouts.
 let sim: SpawnedSimulator;
 let dataDir: string;
 
@@ -34,7 +35,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-describe('fieldline provision (done-when of issue #3)', () => {
+describe('fieldline provision (done-when of issue #3)', { timeout: 180_000 }, () => {
   it('provisions, the certificate verifies with openssl, drift sees nothing and then exactly one changed setting', async () => {
     const run = await fieldline(['provision', '--port', port(0), '--profile', PROFILE, '--json']);
     expect(run.code, run.stderr + run.stdout).toBe(0);

@@ -36,7 +36,7 @@ describe('migrations', () => {
   it('create every table from an empty directory, with WAL, foreign keys, a busy timeout and owner-only files', async () => {
     const store = openStore(dir);
     expect(store.file).toBe(join(dir, 'fieldline.db'));
-    expect(tables(store.db)).toEqual(['audit', 'audit_head', 'devices', 'evidence', 'runs', 'steps']);
+    expect(tables(store.db)).toEqual(['audit', 'audit_head', 'devices', 'evidence', 'outbox', 'runs', 'steps', 'sync_status']);
     expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(store.db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -60,25 +60,26 @@ describe('migrations', () => {
     again.close();
   });
 
-  it('applies only the migrations a store lacks, such as a later outbox table', () => {
+  it('applies only the migrations a store lacks, such as a later table beside runs', () => {
     const record = sampleRunRecord();
     const v1 = openStore(dir);
     v1.saveRun(record);
     v1.close();
-    const outbox: Migration = {
+    const later: Migration = {
       version: MIGRATIONS.length + 1,
-      name: 'outbox',
-      sql: `CREATE TABLE outbox (run_id TEXT PRIMARY KEY REFERENCES runs (id), enqueued_at TEXT NOT NULL) STRICT;
-            INSERT INTO outbox SELECT id, ended_at FROM runs;`,
+      name: 'later',
+      sql: `CREATE TABLE later (run_id TEXT PRIMARY KEY REFERENCES runs (id), enqueued_at TEXT NOT NULL) STRICT;
+            INSERT INTO later SELECT id, ended_at FROM runs;`,
     };
     const v2 = openStore(dir, {
-      migrations: [...MIGRATIONS, outbox],
-      onRunSaved: (db, r) => db.prepare('INSERT OR IGNORE INTO outbox VALUES (?, ?)').run(r.id, r.endedAt),
+      migrations: [...MIGRATIONS, later],
+      onRunSaved: (db, r) => db.prepare('INSERT OR IGNORE INTO later VALUES (?, ?)').run(r.id, r.endedAt),
     });
     expect(v2.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 1);
-    // Saving the run again keeps its outbox row: runs are upserted, never deleted.
+    // Saving the run again keeps its rows in tables that reference it: runs are upserted, never deleted.
     v2.saveRun({ ...record, outcome: 'passed' });
     v2.saveRun(sampleRunRecord({ id: 'second' }));
+    expect(v2.db.prepare('SELECT run_id FROM later ORDER BY run_id').pluck().all()).toEqual([record.id, 'second'].sort());
     expect(v2.db.prepare('SELECT run_id FROM outbox ORDER BY run_id').pluck().all()).toEqual([record.id, 'second'].sort());
     v2.close();
   });

@@ -3,7 +3,7 @@
  * `PRAGMA user_version`, so opening a store applies exactly the ones it lacks, all in one transaction: a crash
  * mid-way leaves the previous version, never half of the next.
  *
- * Adding a table (the outbox of issue #4, say) is appending `{ version: 2, … }` to MIGRATIONS. Never edit or
+ * Adding a table is appending `{ version: N + 1, … }` to MIGRATIONS (number 2 is issue #4's outbox). Never edit or
  * reorder a migration that has shipped: stores in the field have already run it. Runs are upserted, never deleted,
  * so a table that references runs(id) (the outbox does) keeps its rows when a run is saved again.
  */
@@ -98,6 +98,45 @@ export const MIGRATIONS: readonly Migration[] = [
         hash TEXT NOT NULL
       ) STRICT;
       INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '${AUDIT_GENESIS}');
+    `,
+  },
+  {
+    version: 2,
+    name: 'outbox and sync status (registry sync)',
+    // The registry outbox (docs/sync.md): one row per finished run, written in the saveRun transaction by
+    // main/sync/outbox-enqueue.ts. `seq` keeps the order runs finished in, so the oldest go first. `state` has no
+    // CHECK list for the same reason as runs.outcome (a new state would need a table rebuild); the code that
+    // writes it (main/sync/outbox.ts) uses only pending, in-flight, sent, dead and exported. Runs finished before
+    // this migration are queued too: nothing of theirs has reached a registry yet. A run left `running` by a crash
+    // is queued when the next run of its device repairs it (saved again as interrupted).
+    sql: `
+      CREATE TABLE outbox (
+        seq          INTEGER PRIMARY KEY,
+        run_id       TEXT NOT NULL UNIQUE REFERENCES runs (id),
+        state        TEXT NOT NULL,
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        last_error   TEXT,
+        enqueued_at  TEXT NOT NULL,
+        sent_at      TEXT,
+        dead_reason  TEXT,
+        exported_at  TEXT,
+        exported_to  TEXT
+      ) STRICT;
+      CREATE INDEX outbox_by_state ON outbox (state, seq);
+      INSERT INTO outbox (run_id, state, enqueued_at)
+        SELECT id, 'pending', strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM runs WHERE outcome <> 'running'
+        ORDER BY ended_at, id;
+
+      -- What the last drainer saw of the registry, so "fieldline queue status" in another process can show it.
+      CREATE TABLE sync_status (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        online          INTEGER,
+        last_attempt_at TEXT,
+        last_success_at TEXT,
+        last_error      TEXT,
+        next_attempt_at TEXT
+      ) STRICT;
+      INSERT INTO sync_status (id) VALUES (1);
     `,
   },
 ];

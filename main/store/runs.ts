@@ -44,9 +44,23 @@ function parseRecord(text: string): RunRecord {
   return JSON.parse(text) as RunRecord;
 }
 
+/**
+ * Prepared statements, kept per connection: compiling them again for every saved run was the largest single cost
+ * of a save (a busy station saves runs back to back; the benchmark enqueues 100,000).
+ */
+const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+function statement(db: Database.Database, sql: string): Database.Statement {
+  let statements = cache.get(db);
+  if (!statements) cache.set(db, (statements = new Map()));
+  let prepared = statements.get(sql);
+  if (!prepared) statements.set(sql, (prepared = db.prepare(sql)));
+  return prepared;
+}
+
 /** The device's row, recomputed from its runs: first and last seen, latest run and the firmware it left. */
 function refreshDevice(db: Database.Database, serial: string): void {
-  db.prepare(
+  statement(
+    db,
     `UPDATE devices SET
        first_seen = coalesce((SELECT min(started_at) FROM runs WHERE serial = $serial), first_seen),
        last_seen = coalesce((SELECT max(ended_at) FROM runs WHERE serial = $serial), last_seen),
@@ -73,11 +87,13 @@ export function writeRun(db: Database.Database, record: RunRecord): void {
     value: value === undefined ? undefined : strictJson(value, `record.steps[${i}].evidence.${key}`),
   })));
 
-  const before = db.prepare('SELECT serial FROM runs WHERE id = ?').pluck().get(record.id) as string | undefined;
-  db.prepare(
+  const before = statement(db, 'SELECT serial FROM runs WHERE id = ?').pluck().get(record.id) as string | undefined;
+  statement(
+    db,
     `INSERT INTO devices (serial, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT (serial) DO NOTHING`,
   ).run(serial, record.startedAt, record.endedAt);
-  db.prepare(
+  statement(
+    db,
     `INSERT INTO runs (id, serial, previous_run_id, profile_name, profile_version, profile_sha256, station, outcome,
                        started_at, ended_at, error_code, record)
      VALUES ($id, $serial, $previous, $profileName, $profileVersion, $profileSha256, $station, $outcome,
@@ -102,11 +118,12 @@ export function writeRun(db: Database.Database, record: RunRecord): void {
     record: json,
   });
 
-  db.prepare('DELETE FROM steps WHERE run_id = ?').run(record.id); // cascades to evidence
-  const insertStep = db.prepare(
+  statement(db, 'DELETE FROM steps WHERE run_id = ?').run(record.id); // cascades to evidence
+  const insertStep = statement(
+    db,
     `INSERT INTO steps (run_id, idx, name, outcome, started_at, ended_at, error_code) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
-  const insertEvidence = db.prepare('INSERT INTO evidence (run_id, step, key, value) VALUES (?, ?, ?, ?)');
+  const insertEvidence = statement(db, 'INSERT INTO evidence (run_id, step, key, value) VALUES (?, ?, ?, ?)');
   record.steps.forEach((step, i) => {
     insertStep.run(record.id, i, step.name, step.outcome, step.startedAt, step.endedAt, step.error?.code ?? null);
     for (const { key, value } of stepEvidence[i] ?? []) {

@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { RunRecord } from '../provisioning/record';
+import { enqueueFinishedRun } from '../sync/outbox-enqueue';
 import { appendEntry, verifyChain, type AuditInput } from './audit';
 import { guard, openDatabase, storeFilePath } from './connection';
 import { migrate, type Migration, MIGRATIONS } from './migrations';
@@ -16,9 +17,14 @@ export interface StoreOptions {
   /** Clock of the audit timestamps (tests). */
   now?: () => Date;
   /**
-   * Writes that belong to the same transaction as a saved run, such as issue #4's outbox (enqueue the record once
-   * its outcome is final: the pipeline also saves `running` records as it goes). Called after the run's rows are
-   * written; if it throws, the whole save is rolled back.
+   * Queue finished runs for the registry in the same transaction as the run (main/sync/outbox-enqueue.ts).
+   * Default true: every store the pipeline, the CLI and the app open queues them. false only for tests that
+   * build a schema without the outbox (`migrations`).
+   */
+  outbox?: boolean;
+  /**
+   * Further writes that belong to the same transaction as a saved run, after the run's rows and its outbox row
+   * are written; if it throws, the whole save is rolled back.
    */
   onRunSaved?: (db: Database.Database, record: RunRecord) => void;
   /** The schema to bring the file to (tests); default MIGRATIONS. */
@@ -47,9 +53,11 @@ export function openStore(location: string, options: StoreOptions = {}): SqliteS
   }
   const now = options.now ?? (() => new Date());
   const onRunSaved = options.onRunSaved;
+  const outbox = options.outbox ?? true;
 
   const save = db.transaction((record: RunRecord) => {
     writeRun(db, record);
+    if (outbox) enqueueFinishedRun(db, record, now);
     onRunSaved?.(db, record);
   });
   const append = db.transaction((input: AuditInput): AuditEntry => appendEntry(db, input, now().toISOString()));

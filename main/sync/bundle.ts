@@ -41,12 +41,16 @@ function invalid(message: string): FieldlineError {
  * record against its hash. Whether that key belongs to the station is the receiver's question (keyId).
  */
 export function parseBundle(bytes: Uint8Array): Bundle {
+  const text = Buffer.from(bytes).toString('utf8');
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    json = JSON.parse(text);
   } catch (err) {
     throw invalid(`not a bundle: ${(err as Error).message}`);
   }
+  // Byte for byte as serializeBundle wrote it: otherwise one altered byte in whitespace, an escape or the final
+  // newline would still parse to the same content and go unnoticed. A bundle is a file to carry, never to edit.
+  if (JSON.stringify(json) + '\n' !== text) throw invalid('the file is not exactly as the station wrote it (its bytes were changed)');
   const parsed = bundleSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
@@ -55,7 +59,12 @@ export function parseBundle(bytes: Uint8Array): Bundle {
   const bundle = parsed.data;
   const { manifest } = bundle;
   if (keyIdOf(manifest.publicKey) !== manifest.keyId) throw invalid('the manifest key id does not match its public key');
-  let ok = false;
+  // base64 decoding ignores the unused low bits of the last character: another character there would decode to
+  // the same key or signature, so only the canonical spelling is accepted.
+  for (const [what, value] of [['public key', manifest.publicKey], ['signature', bundle.signature]] as const) {
+    if (Buffer.from(value, 'base64').toString('base64') !== value) throw invalid(`the ${what} is not canonical base64 (altered)`);
+  }
+  let ok: boolean;
   try {
     const key = createPublicKey({ key: Buffer.from(manifest.publicKey, 'base64'), format: 'der', type: 'spki' });
     ok = verify(null, Buffer.from(canonicalJson(manifest)), key, Buffer.from(bundle.signature, 'base64'));

@@ -74,6 +74,30 @@ export const errorReplySchema = z.object({
 });
 export type ErrorReply = z.infer<typeof errorReplySchema>;
 
+/** The `error.code` values the registry answers with. Codes may be added, never renamed or reused. */
+export const REGISTRY_ERROR_CODES = [
+  'UNAUTHORIZED', // 401: no token, or not a valid one (never says which)
+  'BAD_REQUEST', // 400: malformed JSON, wrong body or query shape
+  'BUNDLE_INVALID', // 400: a bundle's shape, signature or a record hash does not check out
+  'KEY_INVALID', // 400: not an Ed25519 public key
+  'KEY_NOT_REGISTERED', // 403: the bundle's key is not registered to the bundle's station
+  'NOT_FOUND', // 404: unknown device or path
+  'METHOD_NOT_ALLOWED', // 405: known path, other method
+  'KEY_CONFLICT', // 409: that key is registered to another station
+  'PAYLOAD_TOO_LARGE', // 413: body over the byte limit, or more records than LIMITS.batchRecords
+  'UNSUPPORTED_MEDIA_TYPE', // 415: body not sent as application/json
+  'INTERNAL', // 500
+] as const;
+export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];
+
+export const healthReplySchema = z.object({ status: z.literal('ok') });
+
+/** `GET /v1/records?since=CURSOR&limit=N`: since absent = from the first record; limit 1…LIMITS.pageRecords. */
+export const recordsQuerySchema = z.object({
+  since: z.string().max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageRecords).default(100),
+});
+
 // --- Offline bundles -------------------------------------------------------------------------------------------
 
 export const BUNDLE_FORMAT = 'fieldline-bundle/v1';

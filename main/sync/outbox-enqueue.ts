@@ -1,0 +1,55 @@
+/**
+ * Queueing a finished run for the registry, inside the transaction that saves it (openStore calls this from its
+ * onRunSaved hook): the run and its outbox row are committed together or not at all, so a crash can never leave a
+ * finished run that is not queued, or a queued run that was not saved.
+ *
+ * Each run id is queued ONCE, when it is first saved with a final outcome (passed, failed, cancelled,
+ * interrupted); `running` saves are progress, not results. Why not queue it again when it is saved later with
+ * other content (an interrupted run marked again, its certificate revoked, by the run that repairs it): the record
+ * id is the registry's idempotency key, and the registry keeps the first version it received and answers
+ * `duplicate` for any later one, so a second upload could never change what it holds. The repair is reported by
+ * the repairing run itself (its own record, with previousRunId). While the row is still pending, the drainer
+ * reads the run's current content at send time, so a run changed before it left the station goes out as it is.
+ */
+import type Database from 'better-sqlite3';
+import type { RunRecord } from '../provisioning/record';
+
+/** Outcomes that end a run: the record is a result the registry should have. */
+export function isFinalOutcome(outcome: RunRecord['outcome']): boolean {
+  return outcome !== 'running';
+}
+
+/** One prepared statement per connection: a busy station saves runs back to back. */
+const statements = new WeakMap<Database.Database, Database.Statement>();
+
+type QueuedListener = () => void;
+const listeners = new Set<QueuedListener>();
+
+/**
+ * Calls `listener` after a run was queued in this process (a drainer wakes up instead of waiting for its next
+ * poll). Returns the unsubscribe function. Runs queued by another process are found by the drainer's poll.
+ */
+export function onRunQueued(listener: QueuedListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/**
+ * The hook: inserts the outbox row of a run that has just reached a final outcome. Call inside the saveRun
+ * transaction. Listeners are told on the next turn of the event loop, when the transaction has committed (or
+ * rolled back, in which case they find nothing new: harmless).
+ */
+export function enqueueFinishedRun(db: Database.Database, record: RunRecord, now: () => Date = () => new Date()): void {
+  if (!isFinalOutcome(record.outcome)) return;
+  let insert = statements.get(db);
+  if (!insert) {
+    insert = db.prepare(`INSERT INTO outbox (run_id, state, enqueued_at) VALUES (?, 'pending', ?) ON CONFLICT (run_id) DO NOTHING`);
+    statements.set(db, insert);
+  }
+  const inserted = insert.run(record.id, now().toISOString());
+  if (inserted.changes > 0 && listeners.size > 0) {
+    setImmediate(() => {
+      for (const listener of listeners) listener();
+    });
+  }
+}

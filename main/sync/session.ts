@@ -1,0 +1,62 @@
+/**
+ * The sync parts assembled for one data directory, as the CLI (and later the app) uses them: the store with its
+ * outbox, and — once the station is logged in — the registry client and a drainer over them. Nothing here has
+ * state of its own; close() closes the store.
+ */
+import { silentLogger, type Logger } from '../log';
+import { openStore, type SqliteStore } from '../store/store';
+import type { BackoffPolicy } from './backoff';
+import type { Clock } from './clock';
+import { Drainer } from './drainer';
+import { Outbox } from './outbox';
+import { reconcileExported } from './reconcile';
+import { RegistryClient } from './registry-client';
+import { loadRegistrySettings, type RegistrySettings } from './registry-config';
+
+export interface QueueHandle {
+  store: SqliteStore;
+  outbox: Outbox;
+  close(): void;
+}
+
+export function openQueue(dataDir: string): QueueHandle {
+  const store = openStore(dataDir);
+  return { store, outbox: new Outbox(store), close: () => store.close() };
+}
+
+export interface SyncSessionOptions {
+  batchRecords?: number;
+  batchBytes?: number;
+  /** Per request (default 30 s). */
+  timeoutMs?: number;
+  pollMs?: number;
+  backoff?: Partial<BackoffPolicy>;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface SyncSession extends QueueHandle {
+  settings: RegistrySettings;
+  client: RegistryClient;
+  drainer: Drainer;
+}
+
+/** Throws REGISTRY_NOT_CONFIGURED before `fieldline registry login`. */
+export function openSyncSession(dataDir: string, options: SyncSessionOptions = {}): SyncSession {
+  const settings = loadRegistrySettings(dataDir);
+  const logger = options.logger ?? silentLogger;
+  const queue = openQueue(dataDir);
+  const client = new RegistryClient({ url: settings.url, token: settings.token, logger: logger.child('client'), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const drainer = new Drainer({
+    outbox: queue.outbox,
+    uploader: client,
+    reconcile: () => reconcileExported(queue.outbox, client),
+    logger: logger.child('drainer'),
+    ...(options.batchRecords ? { batchRecords: options.batchRecords } : {}),
+    ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
+    ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return { ...queue, settings, client, drainer };
+}

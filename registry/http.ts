@@ -1,0 +1,78 @@
+/**
+ * How the registry answers problems: always `{"error":{"code","message"}}` (errorReplySchema) with a stable code
+ * from REGISTRY_ERROR_CODES, whatever failed — a handler's own check, fastify's body parser or a bug.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isFieldlineError } from '../main/errors';
+import type { Logger } from '../main/log';
+import { storeError } from '../main/store/connection';
+import type { ErrorReply, RegistryErrorCode } from '../main/sync/registry-api';
+import type { ZodError } from 'zod';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: RegistryErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(code: RegistryErrorCode, message: string): ErrorReply {
+  return { error: { code, message } };
+}
+
+/** The first few problems of a zod failure, as one line a client's log can show. */
+export function describeZod(error: ZodError, what: string): string {
+  const parts = error.issues.slice(0, 3).map((i) => `${i.path.length > 0 ? i.path.join('.') : what}: ${i.message}`);
+  return parts.join('; ');
+}
+
+/** Statuses fastify's own errors carry (parser, limits), as our codes. */
+const FASTIFY_STATUS: Record<number, RegistryErrorCode> = {
+  400: 'BAD_REQUEST',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+function toApiError(err: unknown, dbFile: string): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  const converted = storeError(err, dbFile);
+  if (isFieldlineError(converted)) {
+    if (converted.code === 'BUNDLE_INVALID') return new ApiError(400, 'BUNDLE_INVALID', converted.message);
+    if (converted.code === 'INVALID_ARGUMENT') return new ApiError(400, 'BAD_REQUEST', converted.message);
+    // Another process holds the database's write lock for longer than busy_timeout: transient, so a 503 the
+    // station's drainer retries, not a 500 it might treat as this record's fault.
+    if (converted.code === 'STORE_BUSY') return new ApiError(503, 'INTERNAL', 'the registry database is busy; try again', { 'retry-after': '1' });
+    return undefined;
+  }
+  const status = (err as Partial<FastifyError> | null)?.statusCode;
+  if (typeof status === 'number' && FASTIFY_STATUS[status]) {
+    const code = FASTIFY_STATUS[status];
+    const message =
+      code === 'PAYLOAD_TOO_LARGE'
+        ? 'the request body is larger than this endpoint accepts'
+        : code === 'UNSUPPORTED_MEDIA_TYPE'
+          ? 'send the body as application/json'
+          : (err as Error).message;
+    return new ApiError(status, code, message);
+  }
+  return undefined;
+}
+
+export function errorHandler(logger: Logger, dbFile: string) {
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply): void => {
+    const api = toApiError(err, dbFile);
+    if (api) {
+      void reply.code(api.status).headers(api.headers).send(errorBody(api.code, api.message));
+      return;
+    }
+    // A bug: log it in full, tell the client nothing about the inside.
+    logger.error('request failed', { method: request.method, url: request.url, error: (err as Error)?.stack ?? String(err) });
+    void reply.code(500).send(errorBody('INTERNAL', 'internal error'));
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Offline bundles and the keys that sign them. A bundle is accepted only when its signature checks out
+ * (parseBundle) and its key is registered to the station its manifest names: a valid signature by an unknown
+ * key proves nothing about who made the records.
+ */
+import type { FastifyInstance } from 'fastify';
+import { isFieldlineError } from '../main/errors';
+import { parseBundle } from '../main/sync/bundle';
+import { PATHS, stationKeyRequestSchema, type BatchUploadReply } from '../main/sync/registry-api';
+import { stationOf } from './auth';
+import type { RegistryDb } from './db';
+import { ApiError, describeZod } from './http';
+import { keyOwner, registerKey } from './keys';
+import { routePath } from './paths';
+import type { RecordStore } from './records';
+
+export interface BundleRoutesOptions {
+  db: RegistryDb;
+  records: RecordStore;
+  now: () => Date;
+  bundleBodyBytes: number;
+}
+
+export function bundleRoutes(app: FastifyInstance, { db, records, now, bundleBodyBytes }: BundleRoutesOptions): void {
+  // The signature covers bytes, so the bundle route takes the body raw, whatever its content type says, and
+  // leaves parsing to parseBundle. Registered in its own scope so the other routes keep the JSON parser.
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: bundleBodyBytes }, (_request, body, done) => done(null, body));
+
+    scope.post(routePath(PATHS.bundles), { bodyLimit: bundleBodyBytes }, async (request): Promise<BatchUploadReply> => {
+      if (!Buffer.isBuffer(request.body)) throw new ApiError(400, 'BAD_REQUEST', 'the body must be a bundle file');
+      const bundle = parseBundle(request.body);
+      const { manifest } = bundle;
+      const owner = keyOwner(db, manifest.keyId, manifest.publicKey);
+      if (owner !== manifest.station) {
+        throw new ApiError(
+          403,
+          'KEY_NOT_REGISTERED',
+          owner === undefined
+            ? `key ${manifest.keyId} is not registered; register it for station "${manifest.station}" first`
+            : `key ${manifest.keyId} belongs to station "${owner}", not "${manifest.station}"`,
+        );
+      }
+      // Credited to the station that signed the records, not to the one that carried the file here.
+      return records.store(bundle.records, manifest.station, now());
+    });
+  });
+
+  app.post(routePath(PATHS.stationKeys), { bodyLimit: 16 * 1024 }, async (request) => {
+    const body = stationKeyRequestSchema.safeParse(request.body);
+    if (!body.success) throw new ApiError(400, 'BAD_REQUEST', `not a key request: ${describeZod(body.error, 'body')}`);
+    const station = stationOf(request);
+    let result;
+    try {
+      result = registerKey(db, station, body.data.publicKey, now());
+    } catch (err) {
+      if (isFieldlineError(err, 'INVALID_ARGUMENT')) throw new ApiError(400, 'KEY_INVALID', err.message);
+      throw err;
+    }
+    if ('conflict' in result) throw new ApiError(409, 'KEY_CONFLICT', 'this key is registered to another station');
+    return result;
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * The registry's own SQLite schema, kept apart from the station store's (main/store/migrations.ts) although it
+ * follows the same pattern: numbered migrations, `PRAGMA user_version` = the last one applied, all missing ones in
+ * one transaction. Its own `application_id` ("FLRG") means a station's fieldline.db given as --db is refused
+ * instead of having registry tables added to it, and the other way round.
+ */
+import type Database from 'better-sqlite3';
+import { FieldlineError } from '../main/errors';
+
+export const REGISTRY_APPLICATION_ID = 0x464c5247;
+
+export interface RegistryMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const REGISTRY_MIGRATIONS: readonly RegistryMigration[] = [
+  {
+    version: 1,
+    name: 'stations, tokens, station keys, devices, records',
+    // STRICT so a wrong type is an error, not a conversion. Times are ISO-8601 UTC text (sorts as time).
+    // records.seq is the receive sequence behind the `since` cursor: AUTOINCREMENT, so a number is never reused
+    // even after the newest rows are deleted by hand, and a cursor a client holds never skips a later record.
+    // records.id (the run id) is UNIQUE: that constraint, not a read-then-write check, is what keeps concurrent
+    // uploads of the same record from storing it twice (INSERT OR IGNORE).
+    sql: `
+      CREATE TABLE stations (
+        name       TEXT PRIMARY KEY NOT NULL CHECK (name <> ''),
+        created_at TEXT NOT NULL
+      ) STRICT;
+
+      -- Only the SHA-256 of a token is kept: a copy of this file does not let anyone upload.
+      CREATE TABLE tokens (
+        hash       TEXT PRIMARY KEY NOT NULL CHECK (length(hash) = 64),
+        station    TEXT NOT NULL REFERENCES stations (name),
+        created_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE station_keys (
+        key_id     TEXT PRIMARY KEY NOT NULL,
+        public_key TEXT NOT NULL UNIQUE,
+        station    TEXT NOT NULL REFERENCES stations (name),
+        created_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE devices (
+        serial     TEXT PRIMARY KEY NOT NULL CHECK (serial <> ''),
+        first_seen TEXT NOT NULL,
+        last_seen  TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE records (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        id          TEXT NOT NULL UNIQUE,
+        serial      TEXT NOT NULL REFERENCES devices (serial),
+        station     TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        record      TEXT NOT NULL CHECK (json_valid(record))
+      ) STRICT;
+      CREATE INDEX records_by_serial ON records (serial, started_at);
+    `,
+  },
+];
+
+function pragmaNumber(db: Database.Database, name: string): number {
+  return Number(db.pragma(name, { simple: true }));
+}
+
+/** Not a FieldlineError code of its own: the operator chose the --db path, so INVALID_ARGUMENT says it. */
+function checkUsable(db: Database.Database, latest: number): number {
+  const appId = pragmaNumber(db, 'application_id');
+  const version = pragmaNumber(db, 'user_version');
+  if (appId !== REGISTRY_APPLICATION_ID) {
+    const objects = Number(db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get());
+    if (appId !== 0 || version !== 0 || objects !== 0) {
+      throw new FieldlineError('INVALID_ARGUMENT', `${db.name} is not a Fieldline registry database (another program's, or a station store)`);
+    }
+  }
+  if (version > latest) {
+    throw new FieldlineError('INVALID_ARGUMENT', `${db.name} was written by a newer registry (schema ${version}; this one knows up to ${latest})`);
+  }
+  return version;
+}
+
+/** Brings the registry schema up to date; safe when two processes open a new file at once (re-checked under the lock). */
+export function migrateRegistry(db: Database.Database): void {
+  const latest = REGISTRY_MIGRATIONS.length;
+  if (checkUsable(db, latest) === latest) return;
+  db.transaction(() => {
+    const current = checkUsable(db, latest);
+    for (const m of REGISTRY_MIGRATIONS.slice(current)) {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+    db.pragma(`application_id = ${REGISTRY_APPLICATION_ID}`);
+  }).immediate();
+}

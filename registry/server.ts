@@ -1,0 +1,79 @@
+/**
+ * Starting the reference registry on a socket. Loopback (127.0.0.1) unless told otherwise: the registry speaks
+ * plain HTTP, so serving beyond the machine belongs behind a TLS-terminating proxy (which may also do mTLS).
+ */
+import type { FastifyInstance } from 'fastify';
+import { FieldlineError } from '../main/errors';
+import type { Logger } from '../main/log';
+import { buildRegistryApp } from './app';
+import { openRegistryDb, type RegistryDb } from './db';
+
+export interface StartRegistryOptions {
+  dbFile: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  logger?: Logger;
+  /** Byte limit of a batch (and other JSON bodies); default LIMITS.batchBytes. */
+  maxBodyBytes?: number;
+  /** Byte limit of a bundle; default LIMITS.bundleBytes. */
+  maxBundleBytes?: number;
+  now?: () => Date;
+}
+
+export interface RunningRegistry {
+  /** Base URL, e.g. http://127.0.0.1:8780 (paths are appended: `${url}/v1/health`). */
+  url: string;
+  port: number;
+  db: RegistryDb;
+  /** Stops accepting, lets requests in flight finish, closes the database. */
+  close(): Promise<void>;
+}
+
+/** The operator's mistakes when choosing where to listen, in words; anything else stays a bug. */
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE') return new FieldlineError('INVALID_ARGUMENT', `${where} is already in use (another registry?); choose another --port`, {}, { cause: err });
+  if (code === 'EACCES') return new FieldlineError('INVALID_ARGUMENT', `not allowed to listen on ${where} (ports below 1024 need privileges)`, {}, { cause: err });
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new FieldlineError('INVALID_ARGUMENT', `${host} is not an address of this machine`, {}, { cause: err });
+  return err;
+}
+
+export async function startRegistry(options: StartRegistryOptions): Promise<RunningRegistry> {
+  const db = openRegistryDb(options.dbFile);
+  let app: FastifyInstance | undefined;
+  try {
+    app = await buildRegistryApp({
+      db,
+      ...(options.logger && { logger: options.logger }),
+      ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
+      ...(options.maxBundleBytes !== undefined && { maxBundleBytes: options.maxBundleBytes }),
+      ...(options.now && { now: options.now }),
+    });
+    const host = options.host ?? '127.0.0.1';
+    try {
+      await app.listen({ port: options.port ?? 0, host });
+    } catch (err) {
+      throw listenError(err, host, options.port ?? 0);
+    }
+    const listening = app;
+    const address = app.server.address();
+    if (address === null || typeof address === 'string') throw new Error(`registry listening on an unexpected address: ${String(address)}`);
+    const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    let closed: Promise<void> | undefined;
+    return {
+      url: `http://${urlHost}:${address.port}`,
+      port: address.port,
+      db,
+      close: () =>
+        (closed ??= listening.close().then(() => {
+          db.close();
+        })),
+    };
+  } catch (err) {
+    await app?.close();
+    db.close();
+    throw err;
+  }
+}
