@@ -7,10 +7,15 @@ import { registerDriftCommand } from './drift';
 import { registerProfileCommands } from './profile';
 import { registerProfileTestCommand } from './profile-test';
 import { registerProvisionCommand } from './provision';
+import { registerQueueCommands } from './queue';
+import { registerRegistryCommands } from './registry';
+import { registerRegistryClientCommands } from './registry-station';
 import { registerReportCommand } from './report';
 import { registerRunsCommands } from './runs';
 import { registerSimCommands } from './sim';
 import { registerSmpCommands } from './smp';
+import { registerStationCommand } from './station';
+import { registerSyncCommand } from './sync';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -31,6 +36,10 @@ export function buildProgram(): Command {
   registerDriftCommand(program);
   registerRunsCommands(program);
   registerReportCommand(program);
+  registerRegistryClientCommands(registerRegistryCommands(program));
+  registerQueueCommands(program);
+  registerSyncCommand(program);
+  registerStationCommand(program);
   return program;
 }
 

@@ -1,24 +1,32 @@
 /**
  * The API between the UI and the Node side, described once. Each method has a channel name, a zod schema for its
- * argument list and one for its value; each event has a zod schema for its payload. Everything else — the
- * `FieldlineApi` type of `window.fieldline`, the preload bridge, the ipcMain and WebSocket servers — is derived
- * from this description, never written by hand.
+ * argument list and one for its value; each event has a zod schema for its payload. One file per feature holds
+ * them (devices.ts, provisioning.ts, …); this file gathers them. Everything else — the `FieldlineApi` type of
+ * `window.fieldline`, the preload bridge, the web bridge, the ipcMain and WebSocket servers — is derived from this
+ * description, never written by hand.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { deviceEvents, deviceMethods } from './devices';
+import { driftEvents, driftMethods } from './drift';
+import { profileEvents, profileMethods } from './profiles';
+import { provisioningEvents, provisioningMethods } from './provisioning';
+import { queueEvents, queueMethods } from './queue';
 import type { Result } from './result';
+import { settingsEvents, settingsMethods } from './settings';
+import { stationEvents, stationMethods } from './station';
+import { systemEvents, systemMethods } from './system';
 
 export type { Result } from './result';
 export type { ErrorCode, ErrorInfo } from './errors';
-
-export const PortInfoSchema = z.object({
-  path: z.string().min(1),
-  vid: z.string().optional(),
-  pid: z.string().optional(),
-  serialNumber: z.string().optional(),
-  manufacturer: z.string().optional(),
-});
-
-export const LogLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
+export { LogLevelSchema, PortInfoSchema, type LogLevel, type PortInfo } from './system';
+export type { Device, DeviceState } from './devices';
+export type { RunLogLine, RunSummary, StepState } from './provisioning';
+export type { ProfileDetails, ProfileListItem, ProfileProblemInfo, ProfileSummary, SignatureState } from './profiles';
+export type { QueueStatus } from './queue';
+export type { Difference, DriftReportInfo } from './drift';
+export type { StationStatus } from './station';
+export type { Settings } from './settings';
+export type { DiagnosticResult, RunOutcome, RunRecord, StepName, StepRecord } from './run-record';
 
 interface MethodSpec {
   /** The argument list, as a tuple: `z.tuple([])` for none. */
@@ -27,18 +35,25 @@ interface MethodSpec {
 }
 
 export const methods = {
-  'app:version': {
-    args: z.tuple([]),
-    result: z.object({ name: z.string(), version: z.string() }),
-  },
-  'ports:list': {
-    args: z.tuple([]),
-    result: z.array(PortInfoSchema),
-  },
+  ...systemMethods,
+  ...deviceMethods,
+  ...provisioningMethods,
+  ...profileMethods,
+  ...queueMethods,
+  ...driftMethods,
+  ...stationMethods,
+  ...settingsMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {
-  log: z.object({ level: LogLevelSchema, scope: z.string(), message: z.string() }),
+  ...systemEvents,
+  ...deviceEvents,
+  ...provisioningEvents,
+  ...profileEvents,
+  ...queueEvents,
+  ...driftEvents,
+  ...stationEvents,
+  ...settingsEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 type Methods = typeof methods;
@@ -53,9 +68,6 @@ export type MethodValue<N extends MethodName> = z.output<Methods[N]['result']>;
 
 export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = z.output<Events[E]>;
-
-export type PortInfo = z.output<typeof PortInfoSchema>;
-export type LogLevel = z.output<typeof LogLevelSchema>;
 
 export type Unsubscribe = () => void;
 
@@ -74,6 +86,10 @@ export const eventNames = Object.keys(events) as EventName[];
 
 export function isMethodName(value: unknown): value is MethodName {
   return typeof value === 'string' && Object.hasOwn(methods, value);
+}
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && Object.hasOwn(events, value);
 }
 
 /** Methods travel on their own name (`app:version`); events on `event:<name>`, so the two never collide. */

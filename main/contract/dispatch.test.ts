@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createClient } from './client';
-import { createDispatch, encodeEvent, type MethodHandlers } from './dispatch';
+import { stubHandlers } from '../testing/handlers';
+import { createDispatch, encodeEvent } from './dispatch';
 
-const handlers: MethodHandlers = {
+const handlers = stubHandlers({
   'app:version': () => ({ name: 'fieldline', version: '1.2.3' }),
   'ports:list': async () => [{ path: '/dev/ttyACM0', vid: '1915' }],
-};
+});
 
 function expectedFailure(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
@@ -36,14 +37,14 @@ describe('createDispatch', () => {
   it('turns an expected failure into its code and words, and a bug into INTERNAL', async () => {
     const bugs: string[] = [];
     const dispatch = createDispatch(
-      {
+      stubHandlers({
         'app:version': () => {
           throw new TypeError('undefined is not a function');
         },
         'ports:list': () => {
           throw expectedFailure('PORT_PERMISSION_DENIED', '/dev/ttyACM0');
         },
-      },
+      }),
       { onBug: (channel) => bugs.push(channel) },
     );
     const denied = await dispatch('ports:list', []);

@@ -198,6 +198,10 @@ export const ERROR_CODES = {
     message: 'The registry refused the station token',
     hint: 'get a new token from the registry administrator and run `fieldline registry login` again',
   },
+  REGISTRY_BAD_REPLY: {
+    message: 'The registry answered something this station does not understand',
+    hint: 'check that the URL points at a Fieldline registry of a compatible version; records stay queued',
+  },
   REGISTRY_NOT_CONFIGURED: {
     message: 'This station is not connected to a registry',
     hint: 'run `fieldline registry login --url URL --token-stdin`',
@@ -205,6 +209,30 @@ export const ERROR_CODES = {
   DIAGNOSTICS_FAILED: {
     message: 'Acceptance diagnostics failed',
     hint: 'see each diagnostic with its measured value and limits in the run record',
+  },
+  DEVICE_NOT_FOUND: {
+    message: 'That device is no longer connected',
+    hint: 'plug the device in again, or pick it again from the device list',
+  },
+  DEVICE_BUSY: {
+    message: 'The device is busy with another operation',
+    hint: 'wait for the run on this device to finish, or cancel it',
+  },
+  CA_LOCKED: {
+    message: 'The station CA is locked',
+    hint: 'unlock it in Settings with its passphrase (or start the station with FIELDLINE_CA_PASSPHRASE set)',
+  },
+  PROFILE_NOT_FOUND: {
+    message: 'No such profile on this station',
+    hint: 'pick a profile from the list, or import it first',
+  },
+  STATION_UNREACHABLE: {
+    message: 'The connection to the station was lost',
+    hint: 'check that `fieldline station` is still running on the station; this page reconnects by itself',
+  },
+  PROFILE_EXISTS: {
+    message: 'A profile with that file name is already on this station',
+    hint: 'import it under another file name, or choose to replace the existing one',
   },
   INTERNAL: {
     message: 'Internal error',

@@ -1,14 +1,16 @@
 /**
- * Electron's main process: app lifecycle, the one window, and the contract served over IPC.
- * Domain work is done by plain functions from the rest of main/; this file only wires them to Electron.
+ * Electron's main process: app lifecycle, the one window, and the app (createApp) served over IPC — every contract
+ * method through serveContract, every contract event to the window. Domain work is done by the app; this file
+ * only wires it to Electron.
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, session } from 'electron';
-import type { MethodHandlers } from '../contract/dispatch';
+import { app, BrowserWindow, ipcMain, safeStorage, session } from 'electron';
+import { createApp, type FieldlineApp } from '../app';
+import { resolveDataDir } from '../data-dir';
 import { createLogger, type LogRecord } from '../log';
-import { listSerialPorts } from '../transport/serial';
 import { sendEvent, serveContract } from './ipc';
+import { createSafeStorageSecretStore } from './secrets';
 import { AppLocation, denyPermissions, isTrustedSender, lockDownContents } from './security';
 import { createMainWindow } from './window';
 
@@ -19,8 +21,11 @@ const location = new AppLocation(
     : pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href,
 );
 const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
+/** Example profiles: beside the app's resources when packaged, the repository's folder in development. */
+const examplesDir = app.isPackaged ? join(process.resourcesPath, 'profiles') : join(app.getAppPath(), 'resources', 'profiles');
 
 let mainWindow: BrowserWindow | undefined;
+let fieldline: FieldlineApp | undefined;
 
 function writeLog(record: LogRecord): void {
   const line = `[${record.scope}] ${record.message}`;
@@ -28,16 +33,11 @@ function writeLog(record: LogRecord): void {
   else if (record.level === 'warn') console.warn(line);
   else console.log(line);
   if (mainWindow && !mainWindow.isDestroyed()) {
-    sendEvent(mainWindow.webContents, 'log', { level: record.level, scope: record.scope, message: record.message });
+    sendEvent(mainWindow.webContents, 'log', { level: record.level, scope: record.scope, message: record.message.slice(0, 4000) });
   }
 }
 
 const log = createLogger('electron', writeLog, app.isPackaged ? 'info' : 'debug');
-
-const handlers: MethodHandlers = {
-  'app:version': () => ({ name: app.getName(), version: app.getVersion() }),
-  'ports:list': () => listSerialPorts(),
-};
 
 function openMainWindow(): void {
   if (mainWindow && !mainWindow.isDestroyed()) {
@@ -52,6 +52,30 @@ function openMainWindow(): void {
   mainWindow = window;
 }
 
+async function start(): Promise<void> {
+  denyPermissions(session.defaultSession);
+  // The same data directory as the CLI (FIELDLINE_DATA_DIR, else the per-user folder), so they share one queue.
+  const dataDir = resolveDataDir();
+  fieldline = await createApp({
+    dataDir,
+    logger: log.child('app'),
+    secrets: createSafeStorageSecretStore(dataDir, safeStorage),
+    examplesDir,
+    appInfo: { name: app.getName(), version: app.getVersion() },
+  });
+  serveContract({
+    ipcMain,
+    handlers: fieldline.handlers,
+    isTrustedSender: (event) => isTrustedSender(event, mainWindow?.webContents, location),
+    onRejected: (channel, event) => log.warn(`refused ${channel} from ${event.senderFrame?.url ?? 'a closed frame'}`),
+    onBug: (channel, error) => log.error(`${channel}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+  });
+  fieldline.events.onAny((name, payload) => {
+    if (mainWindow && !mainWindow.isDestroyed()) sendEvent(mainWindow.webContents, name, payload);
+  });
+  openMainWindow();
+}
+
 app.enableSandbox();
 
 if (!app.requestSingleInstanceLock()) {
@@ -63,18 +87,19 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) openMainWindow();
+    if (fieldline && BrowserWindow.getAllWindows().length === 0) openMainWindow();
+  });
+  app.on('before-quit', (event) => {
+    // Runs under way are cancelled and rolled back before the store closes; quit again once that is done.
+    const running = fieldline;
+    if (!running) return;
+    event.preventDefault();
+    fieldline = undefined;
+    void running.close().finally(() => app.quit());
   });
 
-  void app.whenReady().then(() => {
-    denyPermissions(session.defaultSession);
-    serveContract({
-      ipcMain,
-      handlers,
-      isTrustedSender: (event) => isTrustedSender(event, mainWindow?.webContents, location),
-      onRejected: (channel, event) => log.warn(`refused ${channel} from ${event.senderFrame?.url ?? 'a closed frame'}`),
-      onBug: (channel, error) => log.error(`${channel}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
-    });
-    openMainWindow();
+  void app.whenReady().then(start).catch((err: unknown) => {
+    log.error(`could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    app.exit(1);
   });
 }

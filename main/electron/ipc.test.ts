@@ -1,7 +1,7 @@
 import type { IpcMainInvokeEvent } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { methodNames } from '../contract/api';
-import type { MethodHandlers } from '../contract/dispatch';
+import { stubHandlers } from '../testing/handlers';
 import { sendEvent, serveContract } from './ipc';
 
 type Listener = (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown;
@@ -19,10 +19,10 @@ function fakeIpcMain() {
   };
 }
 
-const handlers: MethodHandlers = {
+const handlers = stubHandlers({
   'app:version': () => ({ name: 'fieldline', version: '0.1.0' }),
   'ports:list': () => [],
-};
+});
 
 const ours = { id: 'ours' } as unknown as IpcMainInvokeEvent;
 const foreign = { id: 'foreign' } as unknown as IpcMainInvokeEvent;

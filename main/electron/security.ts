@@ -37,7 +37,9 @@ function isWebLink(url: string): boolean {
 }
 
 function openInBrowser(url: string): void {
-  if (isWebLink(url)) void shell.openExternal(url);
+  // Reviewed (electronegativity OPEN_EXTERNAL_JS_CHECK): only http(s) URLs reach the OS browser — never file:,
+  // smb:, custom protocol handlers or anything else a page could use to run a program.
+  if (isWebLink(url)) void shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK
 }
 
 export function denyPermissions(session: Session): void {

@@ -2,7 +2,10 @@ import { BrowserWindow } from 'electron';
 import type { AppLocation } from './security';
 
 export function createMainWindow(location: AppLocation, preloadPath: string): BrowserWindow {
-  const window = new BrowserWindow({
+  // Reviewed (electronegativity AUXCLICK_JS_CHECK): a middle-click's new window is refused by the window-open
+  // handler every WebContents gets (security.ts, lockDownContents); `disableBlinkFeatures: 'Auxclick'` is no
+  // longer a Blink runtime feature, so it would only silence the check.
+  const window = new BrowserWindow({ // eng-disable AUXCLICK_JS_CHECK
     width: 1200,
     height: 800,
     minWidth: 800,
@@ -10,7 +13,9 @@ export function createMainWindow(location: AppLocation, preloadPath: string): Br
     title: 'Fieldline',
     show: false,
     webPreferences: {
-      preload: preloadPath,
+      // Reviewed (electronegativity PRELOAD_JS_CHECK): the preload exposes only the contract's client through
+      // contextBridge — no ipcRenderer, no Node (preload/index.ts; docs/security.md).
+      preload: preloadPath, // eng-disable PRELOAD_JS_CHECK
       sandbox: true,
       contextIsolation: true,
       nodeIntegration: false,

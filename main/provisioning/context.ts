@@ -7,11 +7,18 @@ import type { RenderedProfile } from '../profiles/template';
 import type { Store } from '../store/types';
 import type { DiagnosticResult, RunRecord, StepName, StepRecord } from './record';
 
+/** How far a step is, when it can tell (an upload): for progress bars. */
+export interface ProgressDetail {
+  /** 0..1 */
+  fraction?: number;
+  bytesPerSecond?: number;
+}
+
 export interface ProvisionEvents {
   onStepStart?(name: StepName): void;
   onStepEnd?(step: StepRecord): void;
   /** Free-text progress inside a step (upload percentages, "waiting for reboot"). */
-  onProgress?(name: StepName, message: string): void;
+  onProgress?(name: StepName, message: string, detail?: ProgressDetail): void;
   onDiagnostic?(result: DiagnosticResult): void;
 }
 

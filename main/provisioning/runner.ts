@@ -42,6 +42,8 @@ export interface ProvisionOptions {
   /** Per-request timeout (default 3 s) and how long to wait for a rebooting device (default 60 s). */
   timeoutMs?: number;
   rebootTimeoutMs?: number;
+  /** The run's id, when the caller must know it before the run starts (the app answers provision:start with it). */
+  runId?: string;
 }
 
 function errorRecord(err: unknown): { code: string; message: string } {
@@ -67,7 +69,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
 
   const p = options.profile;
   const record: RunRecord = {
-    id: randomUUID(),
+    id: options.runId ?? randomUUID(),
     device: { serial: '', port: options.port },
     profile: { name: p.profile.name, version: p.profile.version, sha256: p.sha256 },
     station: options.station,

@@ -45,9 +45,16 @@ export const firmware: Step = async (ctx) => {
   }
 
   const buffers = await ctx.session.buffers();
+  const uploadStarted = performance.now();
   const upload = await uploadImage(ctx.session.client, image, buffers, {
     signal: ctx.signal,
-    onProgress: (p) => ctx.events.onProgress?.('firmware', `upload ${Math.floor((p.acked / p.total) * 100)}%`),
+    onProgress: (p) => {
+      const seconds = (performance.now() - uploadStarted) / 1000;
+      ctx.events.onProgress?.('firmware', `upload ${Math.floor((p.acked / p.total) * 100)}%`, {
+        fraction: p.total > 0 ? Math.min(1, p.acked / p.total) : 1,
+        ...(seconds > 0 ? { bytesPerSecond: Math.round(p.acked / seconds) } : {}),
+      });
+    },
   });
   await testImage(ctx.session.client, hash);
   // From here on a reset would boot the new image: rollback must know.

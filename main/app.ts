@@ -1,0 +1,152 @@
+/**
+ * The one place that assembles the Node side (DESIGN.md, "Layout"): the store, the station CA, device discovery,
+ * the run manager, profiles, drift and the sync queue, from one data directory. The CLI's station server, Electron's
+ * main process and the tests all call createApp and serve what it returns — `handlers` for every contract method
+ * and `events` for every contract event — over their own transport.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { MethodHandlers } from './contract/dispatch';
+import type { Logger } from './log';
+import { openStore } from './store/store';
+import type { BackoffPolicy } from './sync/backoff';
+import { createCaHolder, unlockAtStart } from './app/ca';
+import { createDeviceDiscovery } from './app/devices';
+import { createDriftService } from './app/drift';
+import { createAppEvents, type AppEvents } from './app/events';
+import { createHandlers } from './app/handlers';
+import { createProfileLibrary } from './app/profiles';
+import { createQueueService } from './app/queue';
+import { createRunManager } from './app/runs';
+import { createFileSecretStore, type SecretStore } from './app/secrets';
+import { openStationSettings } from './app/settings';
+import { createStationStatus } from './app/station';
+
+export type { SecretStore } from './app/secrets';
+export type { AppEvents } from './app/events';
+
+export interface AppOptions {
+  /** Already resolved (resolveDataDir, or Electron's userData). */
+  dataDir: string;
+  logger: Logger;
+  /** Electron's safeStorage on the desktop; default: owner-only files in the data directory. */
+  secrets?: SecretStore;
+  /** Port paths discovery cannot list (ptys of virtual gateways, UARTs): present while the path exists. */
+  extraPorts?: readonly string[];
+  /** The example profiles offered beside the imported ones; default the repository's resources/profiles. */
+  examplesDir?: string;
+  /** Default FIELDLINE_CA_PASSPHRASE: unlocks the CA at start. */
+  caPassphrase?: string;
+  /** Shown by app:version; default package.json's. */
+  appInfo?: { name: string; version: string };
+  /** Recorded in every run; default the host name. */
+  stationName?: string;
+  /** Refuse profiles not signed by a trusted publisher. */
+  requireSignedProfiles?: boolean;
+  /** Discovery poll interval (default 1000 ms; 0 = scan only on start and devices:add-port). */
+  pollMs?: number;
+  /** Sync tuning (tests and the demo shorten the back-off). */
+  sync?: { backoff?: Partial<BackoffPolicy>; pollMs?: number };
+  /** Device timings: per-request timeout and how long a reboot may take. */
+  device?: { timeoutMs?: number; rebootTimeoutMs?: number; baudRate?: number };
+}
+
+export interface FieldlineApp {
+  readonly handlers: MethodHandlers;
+  readonly events: AppEvents;
+  readonly dataDir: string;
+  /** Cancels the runs under way (they roll back), stops discovery and sync, closes the store. */
+  close(): Promise<void>;
+}
+
+function packageInfo(): { name: string; version: string } {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name?: unknown; version?: unknown };
+    return { name: 'Fieldline', version: typeof pkg.version === 'string' ? pkg.version : '0.0.0' };
+  } catch {
+    // Bundled builds (Electron) pass appInfo; a missing package.json is no reason to fail.
+    return { name: 'Fieldline', version: '0.0.0' };
+  }
+}
+
+export const DEFAULT_EXAMPLES_DIR = fileURLToPath(new URL('../resources/profiles', import.meta.url));
+
+export async function createApp(options: AppOptions): Promise<FieldlineApp> {
+  const { dataDir } = options;
+  const logger = options.logger;
+  const events = createAppEvents((err) => logger.error('an event listener failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
+  const secrets = options.secrets ?? createFileSecretStore(dataDir);
+  const station = { name: options.stationName ?? hostname() };
+
+  const store = openStore(dataDir);
+  const closers: Array<() => Promise<void> | void> = [() => store.close()];
+  try {
+    const settings = await openStationSettings(dataDir, secrets);
+    const ca = createCaHolder(dataDir, secrets, logger.child('ca'));
+    await unlockAtStart(ca, secrets, options.caPassphrase ?? process.env['FIELDLINE_CA_PASSPHRASE'], logger);
+
+    const devices = createDeviceDiscovery({ events, logger: logger.child('devices'), extraPorts: options.extraPorts ?? [], pollMs: options.pollMs ?? 1000 });
+    closers.unshift(() => devices.close());
+    const profiles = createProfileLibrary({ dataDir, examplesDir: options.examplesDir ?? DEFAULT_EXAMPLES_DIR, requireSignature: options.requireSignedProfiles ?? false });
+    const queue = await createQueueService({ dataDir, store, settings, events, logger: logger.child('sync'), ...(options.sync?.backoff ? { backoff: options.sync.backoff } : {}), ...(options.sync?.pollMs ? { pollMs: options.sync.pollMs } : {}) });
+    closers.unshift(() => queue.close());
+
+    // Declared before the run manager, which tells it about runs starting and ending.
+    let activeRuns = (): number => 0;
+    const status = createStationStatus({
+      events,
+      dataDir,
+      online: () => queue.status().online,
+      queueSize: () => {
+        const q = queue.status();
+        return q.pending + q.inFlight;
+      },
+      activeRuns: () => activeRuns(),
+      operator: () => settings.operator(),
+      caReady: () => ca.ready,
+    });
+    closers.unshift(() => status.close());
+
+    const runs = createRunManager({
+      events,
+      devices,
+      profiles,
+      ca,
+      store,
+      station,
+      operator: () => settings.operator(),
+      logger: logger.child('runs'),
+      onActiveChange: () => status.refresh(),
+      ...options.device,
+    });
+    activeRuns = () => runs.activeCount;
+    // Runs first: they roll back through the store, which closes last.
+    closers.unshift(() => runs.close());
+
+    const drift = createDriftService({ devices, profiles, store, station, operator: () => settings.operator(), logger: logger.child('drift'), ...options.device });
+    await devices.start();
+
+    const handlers = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, settings, ca, station: status });
+    let closing: Promise<void> | undefined;
+    return {
+      handlers,
+      events,
+      dataDir,
+      close: () => (closing ??= closeAll(closers)),
+    };
+  } catch (err) {
+    await closeAll(closers);
+    throw err;
+  }
+}
+
+async function closeAll(closers: ReadonlyArray<() => Promise<void> | void>): Promise<void> {
+  for (const close of closers) {
+    try {
+      await close();
+    } catch {
+      // Closing is best effort: one part failing to close must not keep the others open.
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Drift for the UI: open the device, compare it with the profile, and optionally write the golden values back —
+ * the same functions `fieldline drift` uses. The device is claimed for the duration, so a drift check and a run
+ * never talk to one gateway at once.
+ */
+import type { Difference } from '../contract/drift';
+import { GatewaySession } from '../device/session';
+import type { Logger } from '../log';
+import { checkDrift, fixDrift, type DriftReport } from '../provisioning/drift';
+import type { Store } from '../store/types';
+import type { DeviceDiscovery } from './devices';
+import type { ProfileLibrary } from './profiles';
+
+export interface DriftService {
+  check(request: DriftRequest): Promise<DriftReport>;
+  fix(request: DriftRequest): Promise<{ fixed: Difference[]; remaining: Difference[]; report: DriftReport }>;
+}
+
+export interface DriftRequest {
+  deviceId: string;
+  profilePath: string;
+  variables?: Record<string, string>;
+}
+
+export interface DriftServiceOptions {
+  devices: DeviceDiscovery;
+  profiles: ProfileLibrary;
+  store: Store;
+  station: { name: string };
+  operator: () => string;
+  logger: Logger;
+  baudRate?: number;
+  timeoutMs?: number;
+}
+
+export function createDriftService(options: DriftServiceOptions): DriftService {
+  const { devices, store, station } = options;
+
+  const withSession = async <T>(request: DriftRequest, work: (session: GatewaySession, profile: Awaited<ReturnType<ProfileLibrary['load']>>) => Promise<T>): Promise<T> => {
+    const device = devices.get(request.deviceId);
+    const profile = await options.profiles.load(request.profilePath);
+    const release = devices.claim(device.id, 'drift');
+    try {
+      const session = await GatewaySession.openSerial(device.path, {
+        logger: options.logger,
+        ...(options.baudRate ? { baudRate: options.baudRate } : {}),
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      });
+      try {
+        return await work(session, profile);
+      } finally {
+        await session.close();
+      }
+    } finally {
+      release();
+    }
+  };
+
+  return {
+    check: (request) =>
+      withSession(request, async (session, profile) => (await checkDrift({ session, profile, store, station, variables: request.variables ?? {} })).report),
+    fix: (request) =>
+      withSession(request, async (session, profile) => {
+        const { report, rendered } = await checkDrift({ session, profile, store, station, variables: request.variables ?? {} });
+        if (!report.differences.some((d) => d.fixable)) return { fixed: [], remaining: report.differences, report };
+        const fixed = await fixDrift(session, rendered, report.differences);
+        const after = (await checkDrift({ session, profile, store, station, variables: report.variables })).report;
+        store.appendAudit({
+          actor: `operator:${options.operator()}`,
+          action: 'drift.fix',
+          subject: report.serial,
+          details: { profile: `${profile.profile.name}@${profile.profile.version}`, fixed: fixed.map((d) => `${d.kind} ${d.name}`), remaining: after.differences.length },
+        });
+        return { fixed, remaining: after.differences, report: after };
+      }),
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * The queue of finished runs, for the UI: an adapter over main/sync (outbox, drainer, registry client, bundle
+ * export) on the app's own store connection. While a registry is configured a drainer runs continuously in the
+ * background (a CLI sharing the data directory may drain too: the outbox's transactions keep them apart);
+ * settings:set-registry rebuilds it with the new URL and token. Every change — a run queued, a batch sent, a
+ * failure — goes out as a queue:state event; changes made by another process are picked up by a slow poll.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { QueueStatus } from '../contract/queue';
+import { FieldlineError } from '../errors';
+import type { Logger } from '../log';
+import type { SqliteStore } from '../store/store';
+import type { BackoffPolicy } from '../sync/backoff';
+import { exportBundle } from '../sync/bundle-export';
+import { Drainer } from '../sync/drainer';
+import { Outbox } from '../sync/outbox';
+import { onRunQueued } from '../sync/outbox-enqueue';
+import { reconcileExported } from '../sync/reconcile';
+import { RegistryClient } from '../sync/registry-client';
+import { loadStationKey } from '../sync/station-key';
+import type { AppEvents } from './events';
+import type { StationSettings } from './settings';
+
+export interface QueueServiceOptions {
+  dataDir: string;
+  store: SqliteStore;
+  settings: StationSettings;
+  events: AppEvents;
+  logger: Logger;
+  backoff?: Partial<BackoffPolicy>;
+  /** How often the drainer looks for records queued by other processes, and the status is re-read (default 5 s). */
+  pollMs?: number;
+}
+
+export interface QueueService {
+  status(): QueueStatus;
+  syncNow(): Promise<QueueStatus>;
+  exportBundle(): Promise<{ file?: string; count: number; remaining: number }>;
+  /** Rebuilds the drainer from the current registry settings. */
+  reconfigure(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Running {
+  drainer: Drainer;
+  stop: AbortController;
+  loop: Promise<void>;
+  unsubscribe: () => void;
+}
+
+export async function createQueueService(options: QueueServiceOptions): Promise<QueueService> {
+  const { store, events, logger } = options;
+  const outbox = new Outbox(store);
+  const pollMs = options.pollMs ?? 5000;
+  let running: Running | undefined;
+  let lastSent = '';
+
+  const status = (): QueueStatus => {
+    const counts = outbox.counts();
+    const seen = outbox.status();
+    const live = running?.drainer.state();
+    const lastError = live ? live.lastError : seen.lastError;
+    const nextAttemptAt = live ? live.nextAttemptAt : seen.nextAttemptAt;
+    const lastSuccessAt = live?.lastSuccessAt ?? seen.lastSuccessAt;
+    return {
+      pending: counts.pending,
+      inFlight: counts.inFlight,
+      deadLetter: counts.deadLetter,
+      exported: counts.exported,
+      online: running !== undefined && (live?.online ?? seen.online) === true,
+      registryConfigured: running !== undefined,
+      ...(lastSuccessAt ? { lastSuccessAt } : {}),
+      ...(lastError ? { lastError: lastError.slice(0, 4000) } : {}),
+      ...(nextAttemptAt ? { nextAttemptAt } : {}),
+    };
+  };
+
+  /** Emits queue:state when something a technician sees has changed. */
+  const publish = (): void => {
+    let current: QueueStatus;
+    try {
+      current = status();
+    } catch (err) {
+      logger.warn('reading the queue failed', { error: (err as Error).message });
+      return;
+    }
+    const text = JSON.stringify(current);
+    if (text === lastSent) return;
+    lastSent = text;
+    events.emit('queue:state', current);
+  };
+
+  const stopDrainer = async (): Promise<void> => {
+    const current = running;
+    running = undefined;
+    if (!current) return;
+    current.unsubscribe();
+    current.stop.abort();
+    await current.loop;
+  };
+
+  const startDrainer = async (): Promise<void> => {
+    const connection = await options.settings.registry();
+    if (!connection) return;
+    const client = new RegistryClient({ url: connection.url, token: connection.token, logger: logger.child('registry') });
+    const drainer = new Drainer({
+      outbox,
+      uploader: client,
+      reconcile: () => reconcileExported(outbox, client),
+      logger: logger.child('drainer'),
+      pollMs: Math.max(pollMs, 1000),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    });
+    const stop = new AbortController();
+    const loop = drainer.run(stop.signal).catch((err: unknown) => logger.error('the drainer stopped with a bug', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
+    running = { drainer, stop, loop, unsubscribe: drainer.subscribe(() => publish()) };
+  };
+
+  const unsubscribeQueued = onRunQueued(() => publish());
+  const poll = setInterval(publish, pollMs);
+  poll.unref();
+  await startDrainer();
+  publish();
+
+  return {
+    status,
+    async syncNow() {
+      const current = running;
+      if (!current) throw new FieldlineError('REGISTRY_NOT_CONFIGURED', 'set the registry URL and token in Settings');
+      const pass = await current.drainer.drainOnce();
+      publish();
+      const stopped = pass.stopped;
+      if (stopped?.kind === 'auth') throw new FieldlineError('REGISTRY_AUTH', stopped.reason);
+      if (stopped?.kind === 'retry') throw new FieldlineError('REGISTRY_UNREACHABLE', stopped.reason);
+      if (stopped?.kind === 'refused') throw new FieldlineError('REGISTRY_REJECTED', stopped.reason);
+      return status();
+    },
+    async exportBundle() {
+      const dir = join(options.dataDir, 'bundles');
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      // The file name is chosen here, never by the renderer: one per export, sortable by time.
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const file = join(dir, `fieldline-bundle-${stamp}.json`);
+      // Signed as the station the registry knows (as `fieldline queue export` does), else by host name.
+      const station = (await options.settings.registryStation()) ?? hostname();
+      const result = exportBundle(outbox, file, station, loadStationKey(options.dataDir));
+      publish();
+      return { ...(result.records > 0 ? { file: result.file } : {}), count: result.records, remaining: result.remaining };
+    },
+    async reconfigure() {
+      await stopDrainer();
+      await startDrainer();
+      publish();
+    },
+    async close() {
+      clearInterval(poll);
+      unsubscribeQueued();
+      await stopDrainer();
+    },
+  };
+}

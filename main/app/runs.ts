@@ -1,0 +1,252 @@
+/**
+ * The run manager: starts runProvisioning on a device (at most one operation per device), forwards the runner's
+ * events as contract events, cancels through an AbortController, and answers for runs in memory and in the store.
+ * A run's preconditions (device present and free, CA unlocked, profile valid and trusted, variables complete) are
+ * checked before provision:start answers, so the usual mistakes come back as that call's error, not as a run
+ * that fails a second later.
+ */
+import { describeError, isErrorCode, type ErrorInfo } from '../contract/errors';
+import type { RunSummary } from '../contract/provisioning';
+import type { RunRecord } from '../contract/run-record';
+import { FieldlineError } from '../errors';
+import { createLogger, type Logger, type LogRecord } from '../log';
+import { checkVariables, runProvisioning } from '../provisioning/runner';
+import type { ProvisionEvents } from '../provisioning/context';
+import type { LoadedProfile } from '../profiles/load';
+import type { Store } from '../store/types';
+import type { CaHolder } from './ca';
+import type { DeviceDiscovery } from './devices';
+import type { AppEvents } from './events';
+import { LiveRun } from './live-run';
+import type { ProfileLibrary } from './profiles';
+
+export interface RunManagerOptions {
+  events: AppEvents;
+  devices: DeviceDiscovery;
+  profiles: ProfileLibrary;
+  ca: CaHolder;
+  store: Store;
+  station: { name: string };
+  operator: () => string;
+  logger: Logger;
+  /** Log lines kept per run (default 500). */
+  logLines?: number;
+  /** Finished runs kept in memory for their logs (default 200). */
+  keepRuns?: number;
+  /** Progress events per run per second at most (default 20); the last of a burst is always sent. */
+  progressPerSecond?: number;
+  baudRate?: number;
+  timeoutMs?: number;
+  rebootTimeoutMs?: number;
+  /** Told whenever the number of active runs changes. */
+  onActiveChange?: () => void;
+}
+
+export interface StartRun {
+  deviceId: string;
+  profilePath: string;
+  variables: Record<string, string>;
+  reprovision?: boolean;
+}
+
+export interface RunManager {
+  start(request: StartRun): Promise<{ runId: string }>;
+  cancel(runId: string): { cancelled: boolean };
+  get(runId: string): RunRecord;
+  log(runId: string): { lines: ReturnType<LiveRun['logLines']>['lines']; dropped: number };
+  list(query?: { limit?: number; serial?: string }): RunSummary[];
+  readonly activeCount: number;
+  /** Cancels every run and waits for their rollbacks. */
+  close(): Promise<void>;
+}
+
+function errorInfo(error: { code: string; message: string }): ErrorInfo {
+  return isErrorCode(error.code) ? describeError(error.code, error.message) : describeError('INTERNAL', error.message);
+}
+
+function errorOf(err: unknown): { code: string; message: string } {
+  if (err instanceof FieldlineError) return { code: err.code, message: err.message };
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+export function createRunManager(options: RunManagerOptions): RunManager {
+  const { events, devices, store, logger } = options;
+  const runs = new Map<string, LiveRun>();
+  const active = new Map<string, Promise<void>>();
+  const keepRuns = options.keepRuns ?? 200;
+  const minProgressGapMs = 1000 / (options.progressPerSecond ?? 20);
+
+  const remember = (run: LiveRun): void => {
+    runs.set(run.id, run);
+    // Oldest finished runs go first; active ones are never dropped.
+    for (const [id, r] of runs) {
+      if (runs.size <= keepRuns) break;
+      if (r.finished) runs.delete(id);
+    }
+  };
+
+  /** A line in the run's log: kept with the run, sent as run:log, and written to the app's log. */
+  const note = (run: LiveRun, level: LogRecord['level'], message: string, fields?: Record<string, unknown>): void => {
+    const line = { at: new Date().toISOString(), level, message: message.slice(0, 4000) };
+    run.log(line);
+    events.emit('run:log', { runId: run.id, ...line });
+    logger.child(run.id.slice(0, 8))[level](message, fields);
+  };
+
+  const runEvents = (run: LiveRun): ProvisionEvents => {
+    let lastProgress = 0;
+    let pendingProgress: NodeJS.Timeout | undefined;
+    return {
+      onStepStart: (step) => {
+        note(run, 'info', `${step}…`);
+        events.emit('run:step', { runId: run.id, step, state: 'running', startedAt: new Date().toISOString() });
+      },
+      onStepEnd: (step) => {
+        // A progress update held back by the rate limit must not arrive after its step ended.
+        clearTimeout(pendingProgress);
+        const seconds = ((Date.parse(step.endedAt) - Date.parse(step.startedAt)) / 1000).toFixed(2);
+        note(run, step.outcome === 'failed' ? 'error' : 'info', `${step.name} ${step.outcome} (${seconds} s)${step.error ? ` — ${step.error.message}` : ''}`);
+        run.stepEnded(step);
+        if (step.name === 'identify' && run.record.device.serial) devices.setState(run.deviceId, 'provisioning', { serial: run.record.device.serial });
+        events.emit('run:step', {
+          runId: run.id,
+          step: step.name,
+          state: step.outcome,
+          startedAt: step.startedAt,
+          endedAt: step.endedAt,
+          ...(step.error ? { error: { code: step.error.code, message: step.error.message } } : {}),
+        });
+      },
+      onProgress: (step, message, detail) => {
+        // Waits and phases belong in the log; percentages only move the progress bar.
+        if (detail?.fraction === undefined) note(run, 'info', `${step}: ${message}`);
+        const send = (): void => {
+          lastProgress = Date.now();
+          events.emit('run:progress', { runId: run.id, step, message, ...detail });
+        };
+        // A fast upload reports every chunk; the UI needs a few updates a second, and the last one.
+        clearTimeout(pendingProgress);
+        const wait = lastProgress + minProgressGapMs - Date.now();
+        if (wait <= 0 || detail?.fraction === 1) send();
+        else pendingProgress = setTimeout(send, wait);
+      },
+      onDiagnostic: (result) => {
+        const value = JSON.stringify(result.value) ?? 'nothing';
+        note(run, result.passed ? 'info' : 'warn', `diagnostic ${result.name}: ${result.passed ? 'pass' : 'FAIL'} (${value.slice(0, 200)}${result.unit ? ` ${result.unit}` : ''})${result.detail ? ` — ${result.detail}` : ''}`);
+        run.diagnostic(result);
+        events.emit('run:diagnostic', { runId: run.id, result });
+      },
+    };
+  };
+
+  const runLogger = (run: LiveRun): Logger =>
+    createLogger(
+      'run',
+      (r: LogRecord) => note(run, r.level, r.message, r.fields),
+      // SMP traffic is logged at debug: thousands of lines per upload, which no technician reads in a run view.
+      'info',
+    );
+
+  const execute = async (run: LiveRun, port: string, request: StartRun, profile: LoadedProfile, release: () => void): Promise<void> => {
+    let outcome: RunRecord['outcome'] = 'failed';
+    try {
+      const record = await runProvisioning({
+        runId: run.id,
+        port,
+        profile,
+        signer: await options.ca.signer(),
+        store,
+        station: options.station,
+        variables: request.variables,
+        reprovision: request.reprovision ?? false,
+        logger: runLogger(run),
+        events: runEvents(run),
+        signal: run.controller.signal,
+        ...(options.baudRate ? { baudRate: options.baudRate } : {}),
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.rebootTimeoutMs ? { rebootTimeoutMs: options.rebootTimeoutMs } : {}),
+      });
+      run.finish(record);
+      outcome = record.outcome;
+      for (const a of record.rollback?.actions ?? []) note(run, a.outcome === 'failed' ? 'error' : 'info', `rollback: ${a.action} — ${a.outcome}${a.detail ? ` (${a.detail})` : ''}`);
+      note(run, record.outcome === 'passed' ? 'info' : 'error', `run ${record.outcome}${record.error ? `: ${record.error.message}` : ''}`);
+    } catch (err) {
+      run.failBeforeStart(errorOf(err));
+      note(run, 'error', `run failed: ${errorOf(err).message}`);
+      if (!(err instanceof FieldlineError)) logger.error('run failed with a bug', { run: run.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    } finally {
+      active.delete(run.id);
+      const state = outcome === 'passed' ? 'passed' : outcome === 'cancelled' ? 'idle' : 'failed';
+      devices.setState(run.deviceId, state, { lastRunId: run.id, ...(run.record.device.serial ? { serial: run.record.device.serial } : {}) });
+      release();
+      const error = run.record.error;
+      events.emit('run:finished', { runId: run.id, deviceId: run.deviceId, outcome: run.record.outcome, ...(error && run.record.outcome !== 'passed' ? { error: errorInfo(error) } : {}) });
+      options.onActiveChange?.();
+    }
+  };
+
+  return {
+    async start(request) {
+      const device = devices.get(request.deviceId);
+      // A locked CA is said now, as this call's error, not as a run that fails at the identity step.
+      await options.ca.signer();
+      const profile = await options.profiles.load(request.profilePath);
+      checkVariables(profile, options.station, request.variables);
+      // Claimed last, after every check that can fail: nothing above can leave the device claimed.
+      const release = devices.claim(device.id, 'provisioning');
+      const run = new LiveRun(device.id, device.path, profile, options.station, request.variables, options.logLines ?? 500);
+      try {
+        store.appendAudit({
+          actor: `operator:${options.operator()}`,
+          action: 'ui.provision',
+          subject: device.path,
+          details: { run: run.id, profile: `${profile.profile.name}@${profile.profile.version}` },
+        });
+      } catch (err) {
+        release();
+        throw err;
+      }
+      remember(run);
+      devices.setState(device.id, 'provisioning', { lastRunId: run.id });
+      events.emit('run:started', { runId: run.id, deviceId: device.id, profile: { name: profile.profile.name, version: profile.profile.version }, startedAt: run.record.startedAt });
+      active.set(run.id, execute(run, device.path, request, profile, release));
+      options.onActiveChange?.();
+      return { runId: run.id };
+    },
+    cancel(runId) {
+      const run = runs.get(runId);
+      if (!run) {
+        if (store.getRun(runId)) return { cancelled: false };
+        throw new FieldlineError('RUN_NOT_FOUND', runId);
+      }
+      if (run.finished || run.controller.signal.aborted) return { cancelled: false };
+      run.controller.abort();
+      return { cancelled: true };
+    },
+    get(runId) {
+      const live = runs.get(runId);
+      // While running, the live record is the fresher one (the store has it only from identify on, step by step).
+      if (live && !live.finished) return live.record;
+      const stored = store.getRun(runId);
+      if (stored) return stored;
+      if (live) return live.record;
+      throw new FieldlineError('RUN_NOT_FOUND', runId);
+    },
+    log(runId) {
+      const run = runs.get(runId);
+      if (run) return run.logLines();
+      if (store.getRun(runId)) return { lines: [], dropped: 0 };
+      throw new FieldlineError('RUN_NOT_FOUND', runId);
+    },
+    list(query = {}) {
+      return store.listRuns({ limit: query.limit ?? 100, ...(query.serial ? { serial: query.serial } : {}) });
+    },
+    get activeCount() {
+      return active.size;
+    },
+    async close() {
+      for (const id of active.keys()) runs.get(id)?.controller.abort();
+      await Promise.allSettled([...active.values()]);
+    },
+  };
+}

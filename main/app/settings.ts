@@ -1,0 +1,103 @@
+/**
+ * The station's settings as the UI sees them. Where each lives, and why:
+ *   operator      <dataDir>/station.json — who is at the station, written into the audit log of each UI action
+ *   registry URL  <dataDir>/registry.json — the same file `fieldline registry login` writes, so the CLI and the
+ *                 app drain one queue to one registry
+ *   token         the SecretStore (safeStorage on the desktop, the owner-only registry-token file otherwise);
+ *                 write-only: only whether one is set ever leaves this module
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { FieldlineError } from '../errors';
+import { isLoopbackUrl, normalizeRegistryUrl, REGISTRY_CONFIG_FILE } from '../sync/registry-config';
+import { createFileSecretStore, writePrivateFile, type SecretStore } from './secrets';
+
+const STATION_FILE = 'station.json';
+const stationFileSchema = z.object({ operator: z.string().max(200).optional() }).passthrough();
+/** registry.json as `fieldline registry login` writes it; fields this module does not know are kept. */
+const registryFileSchema = z.object({ url: z.string(), station: z.string().optional() }).passthrough();
+
+export interface RegistryConnection {
+  url: string;
+  token: string;
+}
+
+export interface StationSettings {
+  operator(): string;
+  setOperator(name: string): Promise<void>;
+  registryUrl(): Promise<string | undefined>;
+  /** The name the registry knows this station by (learned at `fieldline registry login`), if any. */
+  registryStation(): Promise<string | undefined>;
+  tokenSet(): Promise<boolean>;
+  /** URL and token, or undefined when either is missing. The token goes to the registry client and nowhere else. */
+  registry(): Promise<RegistryConnection | undefined>;
+  setRegistry(url: string, token?: string): Promise<void>;
+}
+
+async function readJson<T extends z.ZodType>(file: string, schema: T): Promise<z.output<T> | undefined> {
+  if (!existsSync(file)) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    // A damaged settings file must not stop the station: it is treated as absent and rewritten on the next change.
+    return undefined;
+  }
+}
+
+function defaultOperator(): string {
+  try {
+    return userInfo().username || 'operator';
+  } catch {
+    return 'operator';
+  }
+}
+
+export async function openStationSettings(dataDir: string, secrets: SecretStore): Promise<StationSettings> {
+  const stationFile = join(dataDir, STATION_FILE);
+  const registryFile = join(dataDir, REGISTRY_CONFIG_FILE);
+  // The CLI's plain token file, read when the secret store is another one (the desktop's safeStorage) and holds none.
+  const cliTokens = createFileSecretStore(dataDir);
+  let operator = (await readJson(stationFile, stationFileSchema))?.operator || defaultOperator();
+
+  const token = async (): Promise<string | undefined> => (await secrets.get('registry-token')) ?? (await cliTokens.get('registry-token'));
+  const url = async (): Promise<string | undefined> => {
+    const raw = (await readJson(registryFile, registryFileSchema))?.url;
+    try {
+      return raw ? normalizeRegistryUrl(raw) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  return {
+    operator: () => operator,
+    async setOperator(name) {
+      const current = (await readJson(stationFile, stationFileSchema)) ?? {};
+      await writePrivateFile(stationFile, JSON.stringify({ ...current, operator: name }, null, 2) + '\n');
+      operator = name;
+    },
+    registryUrl: url,
+    registryStation: async () => (await readJson(registryFile, registryFileSchema))?.station,
+    tokenSet: async () => (await token()) !== undefined,
+    async registry() {
+      const [u, t] = [await url(), await token()];
+      return u && t ? { url: u, token: t } : undefined;
+    },
+    async setRegistry(input, newToken) {
+      const normalized = normalizeRegistryUrl(input);
+      // The token would cross the network in clear: plain http only to this machine (a registry beside the station).
+      if (normalized.startsWith('http:') && !isLoopbackUrl(normalized)) {
+        throw new FieldlineError('INVALID_ARGUMENT', 'use https:// for a registry on another machine: the token would travel in clear over http');
+      }
+      if (newToken !== undefined) await secrets.set('registry-token', newToken);
+      const current = (await readJson(registryFile, registryFileSchema)) ?? { url: normalized };
+      // Another registry: what the old one knew of this station (its name, its registered key) no longer holds.
+      const next = current.url === normalized ? { ...current, url: normalized } : { url: normalized };
+      await writePrivateFile(registryFile, JSON.stringify(next, null, 2) + '\n');
+    },
+  };
+}

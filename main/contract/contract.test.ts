@@ -1,0 +1,152 @@
+/**
+ * The contract as the untrusted renderer meets it: every method has an argument tuple and a result schema, every
+ * argument is bounded (strings, lists, records), objects refuse fields they do not describe, and the derived
+ * client exposes exactly the methods and events described.
+ */
+import { describe, expect, it } from 'vitest';
+import { eventNames, events, isEventName, isMethodName, methodNames, methods, type MethodName } from './api';
+import { LIMITS } from './bounds';
+import { createClient } from './client';
+import { ERROR_CODES } from './errors';
+import { ClientMessageSchema } from './ws-protocol';
+
+const parse = (name: MethodName, args: unknown[]): boolean => methods[name].args.safeParse(args).success;
+const uuid = '6f1c2a3b-4d5e-4f60-8a1b-2c3d4e5f6a7b';
+const long = (n: number): string => 'x'.repeat(n);
+
+describe('the contract', () => {
+  it('describes the methods and events of every feature, under feature:name channels', () => {
+    expect([...methodNames].sort()).toEqual(
+      [
+        'app:version',
+        'ports:list',
+        'devices:list',
+        'devices:add-port',
+        'provision:start',
+        'provision:cancel',
+        'runs:get',
+        'runs:log',
+        'runs:list',
+        'profiles:list',
+        'profiles:get',
+        'profiles:import',
+        'queue:status',
+        'queue:sync-now',
+        'queue:export-bundle',
+        'drift:check',
+        'drift:fix',
+        'station:status',
+        'settings:get',
+        'settings:set-registry',
+        'settings:set-operator',
+        'settings:unlock-ca',
+      ].sort(),
+    );
+    expect([...eventNames].sort()).toEqual(
+      [
+        'log',
+        'device:attached',
+        'device:detached',
+        'device:state',
+        'run:started',
+        'run:step',
+        'run:progress',
+        'run:log',
+        'run:diagnostic',
+        'run:finished',
+        'profiles:changed',
+        'queue:state',
+        'station:status',
+        'settings:changed',
+      ].sort(),
+    );
+    expect(isMethodName('toString')).toBe(false);
+    expect(isEventName('__proto__')).toBe(false);
+  });
+
+  it('builds a client with exactly one function per method and event', () => {
+    const api = createClient({ invoke: async () => ({ ok: true, value: null }), subscribe: () => () => {} });
+    expect(Object.keys(api.invoke).sort()).toEqual([...methodNames].sort());
+    expect(Object.keys(api.on).sort()).toEqual([...eventNames].sort());
+    expect(Object.isFrozen(api.invoke)).toBe(true);
+  });
+
+  it('gives every code a message, and the codes the UI needs a fix', () => {
+    for (const code of ['DEVICE_BUSY', 'DEVICE_NOT_FOUND', 'CA_LOCKED', 'PROFILE_NOT_FOUND', 'PROFILE_EXISTS', 'STATION_UNREACHABLE'] as const) {
+      expect(ERROR_CODES[code].hint, code).toBeTruthy();
+    }
+  });
+});
+
+describe('argument bounds', () => {
+  it('takes no arguments where none are described', () => {
+    for (const name of ['devices:list', 'profiles:list', 'queue:status', 'station:status', 'settings:get'] as const) {
+      expect(parse(name, []), name).toBe(true);
+      expect(parse(name, [{}]), name).toBe(false);
+    }
+  });
+
+  it('refuses fields an argument does not describe', () => {
+    expect(parse('devices:add-port', [{ path: '/dev/ttyACM0' }])).toBe(true);
+    expect(parse('devices:add-port', [{ path: '/dev/ttyACM0', baud: 9600 }])).toBe(false);
+    expect(parse('provision:cancel', [{ runId: uuid, force: true }])).toBe(false);
+  });
+
+  it('bounds paths, names and ids, and refuses control characters', () => {
+    expect(parse('devices:add-port', [{ path: `/dev/${long(LIMITS.path)}` }])).toBe(false);
+    expect(parse('devices:add-port', [{ path: '' }])).toBe(false);
+    expect(parse('devices:add-port', [{ path: '/dev/tty\nUSB0' }])).toBe(false);
+    expect(parse('settings:set-operator', [{ name: 'Ada Lovelace' }])).toBe(true);
+    expect(parse('settings:set-operator', [{ name: long(LIMITS.name + 1) }])).toBe(false);
+    expect(parse('settings:set-operator', [{ name: 'Ada\u001b[31m' }])).toBe(false);
+    expect(parse('runs:get', [{ runId: 'not-a-uuid' }])).toBe(false);
+    expect(parse('runs:get', [{ runId: uuid }])).toBe(true);
+  });
+
+  it('bounds batch variables: names, count and value length', () => {
+    const start = (variables: Record<string, string>): boolean => parse('provision:start', [{ deviceId: 'serial:/dev/ttyACM0', profilePath: '/p/a.yaml', variables }]);
+    expect(start({ site: 'MUC-3' })).toBe(true);
+    expect(start({ 'bad name': 'x' })).toBe(false);
+    expect(start({ site: long(LIMITS.variableValue + 1) })).toBe(false);
+    expect(start(Object.fromEntries(Array.from({ length: LIMITS.variables + 1 }, (_, i) => [`v${i}`, 'x'])))).toBe(false);
+  });
+
+  it('bounds an imported profile to 1 MiB and its signature to 4 KiB', () => {
+    const imp = (content: string, signature?: string): boolean => parse('profiles:import', [{ fileName: 'a.yaml', content, ...(signature !== undefined ? { signature } : {}) }]);
+    expect(imp('name: a\n')).toBe(true);
+    expect(imp(long(LIMITS.profileChars + 1))).toBe(false);
+    expect(imp('')).toBe(false);
+    expect(imp('name: a\n', long(LIMITS.signatureChars + 1))).toBe(false);
+  });
+
+  it('accepts only http(s) registry URLs and tokens without spaces', () => {
+    expect(parse('settings:set-registry', [{ url: 'https://registry.example.com' }])).toBe(true);
+    expect(parse('settings:set-registry', [{ url: 'https://registry.example.com', token: 'flt_abc' }])).toBe(true);
+    expect(parse('settings:set-registry', [{ url: 'file:///etc/passwd' }])).toBe(false);
+    expect(parse('settings:set-registry', [{ url: 'https://r.example', token: 'a b' }])).toBe(false);
+    expect(parse('settings:unlock-ca', [{ passphrase: long(LIMITS.passphrase + 1) }])).toBe(false);
+  });
+
+  it('takes an optional query for runs:list, bounded', () => {
+    expect(parse('runs:list', [])).toBe(true);
+    expect(parse('runs:list', [{ limit: 10 }])).toBe(true);
+    expect(parse('runs:list', [{ limit: 1_000_000 }])).toBe(false);
+  });
+
+  it('checks event payloads as strictly as results', () => {
+    expect(events['run:progress'].safeParse({ runId: uuid, step: 'firmware', message: 'upload 50%', fraction: 0.5, bytesPerSecond: 7000 }).success).toBe(true);
+    expect(events['run:progress'].safeParse({ runId: uuid, step: 'firmware', message: 'x', fraction: 1.5 }).success).toBe(false);
+    expect(events['device:state'].safeParse({ id: 'serial:/dev/ttyACM0', state: 'exploded' }).success).toBe(false);
+  });
+});
+
+describe('the WebSocket messages', () => {
+  it('accepts calls and auth, bounded, and nothing else', () => {
+    expect(ClientMessageSchema.safeParse({ type: 'call', id: 1, method: 'app:version', args: [] }).success).toBe(true);
+    expect(ClientMessageSchema.safeParse({ type: 'auth', token: 't' }).success).toBe(true);
+    expect(ClientMessageSchema.safeParse({ type: 'call', id: -1, method: 'app:version', args: [] }).success).toBe(false);
+    expect(ClientMessageSchema.safeParse({ type: 'call', id: 1, method: long(65), args: [] }).success).toBe(false);
+    expect(ClientMessageSchema.safeParse({ type: 'call', id: 1, method: 'x', args: Array(9).fill(0) }).success).toBe(false);
+    expect(ClientMessageSchema.safeParse({ type: 'event', name: 'log', payload: {} }).success).toBe(false);
+  });
+});

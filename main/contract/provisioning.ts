@@ -1,0 +1,115 @@
+/**
+ * Provisioning runs: start one on a device with a profile and batch variables, cancel it, and follow it live
+ * (steps, progress with bytes/s, log lines, diagnostics, the outcome). Finished runs are read back as run records.
+ */
+import { z } from 'zod';
+import { boundedList, boundedText, deviceIdSchema, isoTimeSchema, LIMITS, pathSchema, plainText, runIdSchema, variablesSchema } from './bounds';
+import { ErrorInfoSchema } from './result';
+import { diagnosticResultSchema, runOutcomeSchema, runRecordSchema, stepNameSchema } from './run-record';
+
+export const RunSummarySchema = z.object({
+  id: runIdSchema,
+  serial: z.string().max(LIMITS.name),
+  profile: z.string().max(LIMITS.name),
+  profileVersion: z.string().max(64),
+  station: z.string().max(LIMITS.name),
+  outcome: runOutcomeSchema,
+  startedAt: isoTimeSchema,
+  endedAt: z.string().max(40),
+  errorCode: z.string().max(64).optional(),
+});
+
+export const RunLogLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
+
+export const RunLogLineSchema = z.object({
+  at: isoTimeSchema,
+  level: RunLogLevelSchema,
+  message: boundedText(),
+});
+
+/** `running` while the step is under way; then the step record's outcome. */
+export const StepStateSchema = z.enum(['running', 'passed', 'failed', 'skipped']);
+
+export const provisioningMethods = {
+  'provision:start': {
+    args: z.tuple([
+      z
+        .object({
+          deviceId: deviceIdSchema,
+          /** One of the paths profiles:list offered; anything else is refused. */
+          profilePath: pathSchema,
+          variables: variablesSchema,
+          /** Replace an identity the device already holds (its old key is destroyed). */
+          reprovision: z.boolean().optional(),
+        })
+        .strict(),
+    ]),
+    result: z.object({ runId: runIdSchema }),
+  },
+  'provision:cancel': {
+    args: z.tuple([z.object({ runId: runIdSchema }).strict()]),
+    /** false when the run had already finished. */
+    result: z.object({ cancelled: z.boolean() }),
+  },
+  /** A run record: from the store, or as far as it has got while the run is under way. */
+  'runs:get': {
+    args: z.tuple([z.object({ runId: runIdSchema }).strict()]),
+    result: runRecordSchema,
+  },
+  /** The last log lines of a run this process started (the store keeps records, not logs). */
+  'runs:log': {
+    args: z.tuple([z.object({ runId: runIdSchema }).strict()]),
+    result: z.object({ lines: boundedList(RunLogLineSchema), dropped: z.number().int().nonnegative() }),
+  },
+  'runs:list': {
+    args: z.tuple([
+      z
+        .object({
+          limit: z.number().int().min(1).max(1000).optional(),
+          serial: plainText(LIMITS.name).optional(),
+        })
+        .strict()
+        .optional(),
+    ]),
+    result: boundedList(RunSummarySchema, 1000),
+  },
+} as const;
+
+export const provisioningEvents = {
+  'run:started': z.object({
+    runId: runIdSchema,
+    deviceId: deviceIdSchema,
+    profile: z.object({ name: z.string().max(LIMITS.name), version: z.string().max(64) }),
+    startedAt: isoTimeSchema,
+  }),
+  'run:step': z.object({
+    runId: runIdSchema,
+    step: stepNameSchema,
+    state: StepStateSchema,
+    startedAt: isoTimeSchema,
+    endedAt: isoTimeSchema.optional(),
+    error: z.object({ code: z.string().max(64), message: boundedText() }).optional(),
+  }),
+  'run:progress': z.object({
+    runId: runIdSchema,
+    step: stepNameSchema,
+    message: boundedText(),
+    /** 0..1 when the step knows how far it is (an upload). */
+    fraction: z.number().min(0).max(1).optional(),
+    bytesPerSecond: z.number().nonnegative().optional(),
+  }),
+  'run:log': z.object({ runId: runIdSchema, level: RunLogLevelSchema, message: boundedText(), at: isoTimeSchema }),
+  'run:diagnostic': z.object({ runId: runIdSchema, result: diagnosticResultSchema }),
+  'run:finished': z.object({
+    runId: runIdSchema,
+    deviceId: deviceIdSchema,
+    outcome: runOutcomeSchema,
+    /** Why it did not pass, in the technician's words (absent when it passed). */
+    error: ErrorInfoSchema.optional(),
+  }),
+} as const;
+
+export type RunSummary = z.output<typeof RunSummarySchema>;
+export type RunLogLine = z.output<typeof RunLogLineSchema>;
+export type StepState = z.output<typeof StepStateSchema>;
+export type ProvisionStartArgs = z.output<(typeof provisioningMethods)['provision:start']['args']>[0];

@@ -1,0 +1,98 @@
+/**
+ * The run record: what one provisioning run did to one gateway, step by step, with evidence. It is what the
+ * store keeps, what the CLI prints under --json, what the report renders and what the registry receives —
+ * described once as zod schemas, so the registry client and server check exactly the types the pipeline writes.
+ * It lives in main/contract/ because the UI receives it too (runs:get): the contract may import only zod and
+ * itself. main/provisioning/record.ts re-exports it for the Node side.
+ */
+import { z } from 'zod';
+
+export const STEP_ORDER = ['identify', 'firmware', 'identity', 'configuration', 'diagnostics', 'finalize'] as const;
+export const stepNameSchema = z.enum(STEP_ORDER);
+export type StepName = z.infer<typeof stepNameSchema>;
+
+export const stepOutcomeSchema = z.enum(['passed', 'failed', 'skipped']);
+export type StepOutcome = z.infer<typeof stepOutcomeSchema>;
+
+/**
+ * `running` while a run is under way (a record left so by a crash counts as interrupted); `interrupted` when the
+ * device vanished before the run or its rollback could finish — the next run of that device repairs it.
+ */
+export const runOutcomeSchema = z.enum(['running', 'passed', 'failed', 'cancelled', 'interrupted']);
+export type RunOutcome = z.infer<typeof runOutcomeSchema>;
+
+const isoTime = z.string().min(1).max(40);
+
+export const errorRecordSchema = z.object({ code: z.string().max(64), message: z.string().max(4000) });
+export type ErrorRecord = z.infer<typeof errorRecordSchema>;
+
+export const stepRecordSchema = z.object({
+  name: stepNameSchema,
+  startedAt: isoTime,
+  endedAt: isoTime,
+  outcome: stepOutcomeSchema,
+  /** What the step saw and did (values read back, hashes, fingerprints…). No secrets. */
+  evidence: z.record(z.string(), z.unknown()),
+  error: errorRecordSchema.optional(),
+});
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+
+const limitValue = z.union([z.number(), z.string()]);
+
+export const diagnosticResultSchema = z.object({
+  name: z.string().max(200),
+  type: z.string().max(64),
+  passed: z.boolean(),
+  /** The measured value (number, string or boolean). */
+  value: z.unknown(),
+  limits: z.object({ min: limitValue.optional(), max: limitValue.optional(), pattern: z.string().optional(), expected: z.unknown().optional() }),
+  unit: z.string().max(32).optional(),
+  durationMs: z.number().nonnegative(),
+  detail: z.string().max(4000).optional(),
+});
+export type DiagnosticResult = z.infer<typeof diagnosticResultSchema>;
+
+export const certificateRecordSchema = z.object({
+  serial: z.string().max(64),
+  fingerprintSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  subject: z.string().max(1024),
+  notBefore: isoTime,
+  notAfter: isoTime,
+  issuer: z.string().max(1024),
+  mode: z.enum(['csr', 'inject']),
+  revoked: z.boolean().optional(),
+});
+export type CertificateRecord = z.infer<typeof certificateRecordSchema>;
+
+export const rollbackRecordSchema = z.object({
+  startedAt: isoTime,
+  endedAt: isoTime,
+  actions: z.array(z.object({ action: z.string().max(200), outcome: z.enum(['done', 'failed', 'not-needed']), detail: z.string().max(4000).optional() })),
+});
+export type RollbackRecord = z.infer<typeof rollbackRecordSchema>;
+
+export const runRecordSchema = z.object({
+  id: z.string().uuid(),
+  /** Run this one repairs (same device, interrupted). */
+  previousRunId: z.string().uuid().optional(),
+  device: z.object({
+    serial: z.string().max(128),
+    port: z.string().max(1024),
+    firmwareBefore: z.string().max(64).optional(),
+    firmwareAfter: z.string().max(64).optional(),
+  }),
+  profile: z.object({ name: z.string().max(200), version: z.string().max(64), sha256: z.string().max(64), signedBy: z.string().max(128).optional() }),
+  station: z.object({ name: z.string().max(200) }),
+  variables: z.record(z.string(), z.string()),
+  startedAt: isoTime,
+  endedAt: z.string().max(40),
+  outcome: runOutcomeSchema,
+  steps: z.array(stepRecordSchema).max(64),
+  diagnostics: z.array(diagnosticResultSchema).max(1000),
+  certificate: certificateRecordSchema.optional(),
+  /** SHA-256 over the rendered settings and files, as read back from the device. */
+  configurationHash: z.string().max(64).optional(),
+  rollback: rollbackRecordSchema.optional(),
+  error: errorRecordSchema.optional(),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;

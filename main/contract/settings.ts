@@ -1,0 +1,51 @@
+/**
+ * Settings: the registry (URL and a write-only token — never sent back, only whether one is set), the operator's
+ * name, the data directory, and the station CA, which is unlocked with its passphrase before provisioning.
+ */
+import { z } from 'zod';
+import { LIMITS, plainText } from './bounds';
+
+export const SettingsSchema = z.object({
+  registryUrl: z.string().max(LIMITS.url).optional(),
+  tokenSet: z.boolean(),
+  operator: z.string().max(LIMITS.name),
+  dataDir: z.string().max(LIMITS.path),
+  ca: z.object({
+    /** A CA exists in the data directory (`fieldline ca init` or `ca import` has run). */
+    initialized: z.boolean(),
+    /** Unlocked: runs can be provisioned. */
+    ready: z.boolean(),
+    subject: z.string().max(1024).optional(),
+    notAfter: z.string().max(40).optional(),
+  }),
+});
+
+const registryUrl = z
+  .string()
+  .min(1)
+  .max(LIMITS.url)
+  .refine((s) => /^https?:\/\/[^\s]+$/i.test(s), 'must be an http:// or https:// URL');
+
+export const settingsMethods = {
+  'settings:get': { args: z.tuple([]), result: SettingsSchema },
+  /** The token is optional: without one the stored token is kept (so the URL can be corrected alone). */
+  'settings:set-registry': {
+    args: z.tuple([z.object({ url: registryUrl, token: z.string().min(1).max(LIMITS.token).regex(/^\S+$/, 'must not contain spaces').optional() }).strict()]),
+    result: SettingsSchema,
+  },
+  'settings:set-operator': {
+    args: z.tuple([z.object({ name: plainText(LIMITS.name) }).strict()]),
+    result: SettingsSchema,
+  },
+  /** `remember` keeps the passphrase in the station's secret store (safeStorage on the desktop) for next start. */
+  'settings:unlock-ca': {
+    args: z.tuple([z.object({ passphrase: z.string().min(1).max(LIMITS.passphrase), remember: z.boolean().optional() }).strict()]),
+    result: SettingsSchema,
+  },
+} as const;
+
+export const settingsEvents = {
+  'settings:changed': SettingsSchema,
+} as const;
+
+export type Settings = z.output<typeof SettingsSchema>;

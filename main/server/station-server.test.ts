@@ -1,0 +1,293 @@
+/**
+ * The station server end to end: a real app over a temporary data directory, a virtual gateway in its own process,
+ * and the renderer's own web bridge over a real `ws` client — every contract method dispatched through the
+ * WebSocket, a gateway provisioned through the contract, and the doors that must stay shut (foreign origins and
+ * hosts, a token-less non-loopback bind, paths out of the static folder, oversized and malformed messages).
+ */
+import { request } from 'node:http';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { methodNames, type EventName, type EventPayload, type FieldlineApi, type MethodName } from '../contract/api';
+import { createWebBridge, type SocketLike, type WebBridge } from '../../renderer/src/bridge/web';
+import { createTestApp, TEST_PASSPHRASE, type TestApp } from '../testing/app';
+import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';
+import { startStationServer, type StationServer } from './station-server';
+
+let sim: SpawnedSimulator;
+let station: TestApp;
+let server: StationServer;
+let staticDir: string;
+let bridge: WebBridge;
+let api: FieldlineApi;
+const origin = (): string => `http://127.0.0.1:${server.port}`;
+const wsUrl = (): string => `ws://127.0.0.1:${server.port}/api`;
+
+const INDEX_HTML = `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'" /><title>Fieldline</title></head><body><script type="module" src="/assets/index-abc.js"></script></body></html>`;
+
+function connect(token?: string, from = origin()): WebBridge {
+  return createWebBridge({
+    url: wsUrl(),
+    openSocket: (url) => new WebSocket(url, { origin: from }) as unknown as SocketLike,
+    retryMs: { first: 50, max: 200 },
+    ...(token !== undefined ? { token } : {}),
+  });
+}
+
+/** The first event `name` whose payload passes `match`, or a rejection after `ms`. */
+function nextEvent<E extends EventName>(on: FieldlineApi['on'], name: E, match: (p: EventPayload<E>) => boolean = () => true, ms = 60_000): Promise<EventPayload<E>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no ${name} event within ${ms} ms`));
+    }, ms);
+    const stop = on[name]((payload) => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      stop();
+      resolve(payload);
+    });
+  });
+}
+
+interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A raw request: the path is sent exactly as given (no URL normalization), with any Host header. */
+function get(path: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, method: 'GET', headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Opens a raw `ws` socket; resolves with how the server answered the upgrade, or the close code. */
+function rawSocket(url: string, options: { origin?: string; headers?: Record<string, string> } = {}): Promise<{ status?: number; socket?: WebSocket }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { ...(options.origin ? { origin: options.origin } : {}), ...(options.headers ? { headers: options.headers } : {}) });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve({ status: res.statusCode });
+      ws.terminate();
+    });
+    ws.on('open', () => resolve({ socket: ws }));
+    ws.on('error', () => resolve({}));
+  });
+}
+
+function closeCode(ws: WebSocket): Promise<number> {
+  return new Promise((resolve) => ws.on('close', (code) => resolve(code)));
+}
+
+beforeAll(async () => {
+  sim = await spawnSimulator({ count: 1, baud: 0, extra: ['--delay', 'reboot=100', '--delay', 'keyGeneration=0', '--delay', 'erase=0', '--delay', 'flashWritePerKiB=0'] });
+  station = await createTestApp({ extraPorts: [sim.gateways[0]!.port] });
+  staticDir = await mkdtemp(join(tmpdir(), 'fieldline-static-'));
+  await mkdir(join(staticDir, 'assets'));
+  await writeFile(join(staticDir, 'index.html'), INDEX_HTML);
+  await writeFile(join(staticDir, 'assets', 'index-abc.js'), 'console.log("fieldline");\n');
+  await writeFile(join(staticDir, '..', 'fieldline-outside-secret.txt'), 'secret\n').catch(() => {});
+  await symlink('/etc/hostname', join(staticDir, 'escape.txt')).catch(() => {});
+  server = await startStationServer({ app: station.app, port: 0, staticDir });
+  bridge = connect();
+  api = bridge.api;
+}, 60_000);
+
+afterAll(async () => {
+  bridge?.close();
+  await server?.close();
+  await station?.close();
+  await sim?.stop();
+  if (staticDir) await rm(staticDir, { recursive: true, force: true });
+});
+
+describe('the contract over the WebSocket', () => {
+  it('provisions a virtual gateway: provision:start → run:step events → run:finished passed', async () => {
+    const deviceId = `serial:${sim.gateways[0]!.port}`;
+    const devices = await api.invoke['devices:list']();
+    expect(devices.ok && devices.value.map((d) => d.id)).toContain(deviceId);
+    const profiles = await api.invoke['profiles:list']();
+    if (!profiles.ok) throw new Error(profiles.error.message);
+    const profile = profiles.value.find((p) => p.fileName === 'gateway-eu.yaml');
+    expect(profile).toMatchObject({ source: 'example', name: 'gateway-eu', problems: 0, signature: 'unsigned' });
+
+    const steps: Array<EventPayload<'run:step'>> = [];
+    const stopSteps = api.on['run:step']((s) => steps.push(s));
+    const started = nextEvent(api.on, 'run:started');
+    const finished = nextEvent(api.on, 'run:finished');
+    const start = await api.invoke['provision:start']({ deviceId, profilePath: profile!.path, variables: { site: 'MUC-3' } });
+    if (!start.ok) throw new Error(`${start.error.code}: ${start.error.message}`);
+    expect((await started).runId).toBe(start.value.runId);
+    const again = await api.invoke['provision:start']({ deviceId, profilePath: profile!.path, variables: {} });
+    expect(again).toMatchObject({ ok: false, error: { code: 'DEVICE_BUSY' } });
+
+    const end = await finished;
+    stopSteps();
+    expect(end, JSON.stringify(station.logs.slice(-20))).toMatchObject({ runId: start.value.runId, deviceId, outcome: 'passed' });
+    expect(steps.filter((s) => s.state === 'running').map((s) => s.step)).toEqual(['identify', 'firmware', 'identity', 'configuration', 'diagnostics', 'finalize']);
+    expect(steps.filter((s) => s.state !== 'running').every((s) => s.state === 'passed' && s.endedAt)).toBe(true);
+
+    const record = await api.invoke['runs:get']({ runId: start.value.runId });
+    expect(record).toMatchObject({ ok: true, value: { id: start.value.runId, outcome: 'passed', variables: { site: 'MUC-3' } } });
+    const listed = await api.invoke['runs:list']();
+    expect(listed.ok && listed.value[0]?.id).toBe(start.value.runId);
+    const device = (await api.invoke['devices:list']()).ok ? ((await api.invoke['devices:list']()) as { value: Array<{ id: string; state: string; lastRunId?: string }> }).value.find((d) => d.id === deviceId) : undefined;
+    expect(device).toMatchObject({ state: 'passed', lastRunId: start.value.runId });
+
+    const drift = await api.invoke['drift:check']({ deviceId, profilePath: profile!.path });
+    expect(drift).toMatchObject({ ok: true, value: { differences: [] } });
+    const queue = await api.invoke['queue:status']();
+    expect(queue).toMatchObject({ ok: true, value: { pending: 1, registryConfigured: false, online: false } });
+  }, 120_000);
+
+  it('answers every contract method through the WebSocket with a Result, none of them a bug', async () => {
+    const runId = ((await api.invoke['runs:list']()) as { ok: true; value: Array<{ id: string }> }).value[0]?.id ?? '00000000-0000-4000-8000-000000000000';
+    const deviceId = `serial:${sim.gateways[0]!.port}`;
+    const profilePath = ((await api.invoke['profiles:list']()) as { ok: true; value: Array<{ path: string }> }).value[0]!.path;
+    // One valid call per method; the comment names the expected failure where success is not possible here.
+    const calls: { [N in MethodName]: () => Promise<{ ok: boolean; error?: { code: string } }> } = {
+      'app:version': () => api.invoke['app:version'](),
+      'ports:list': () => api.invoke['ports:list'](), // UDEV_MISSING where udevadm is absent
+      'devices:list': () => api.invoke['devices:list'](),
+      'devices:add-port': () => api.invoke['devices:add-port']({ path: sim.gateways[0]!.port }),
+      'provision:start': () => api.invoke['provision:start']({ deviceId: 'serial:/dev/nonexistent', profilePath, variables: {} }), // DEVICE_NOT_FOUND
+      'provision:cancel': () => api.invoke['provision:cancel']({ runId }),
+      'runs:get': () => api.invoke['runs:get']({ runId }),
+      'runs:log': () => api.invoke['runs:log']({ runId }),
+      'runs:list': () => api.invoke['runs:list']({ limit: 5 }),
+      'profiles:list': () => api.invoke['profiles:list'](),
+      'profiles:get': () => api.invoke['profiles:get']({ path: profilePath }),
+      'profiles:import': () => api.invoke['profiles:import']({ fileName: '../../etc/my profile.yml', content: 'apiVersion: fieldline/v1\nname: broken\n' }),
+      'queue:status': () => api.invoke['queue:status'](),
+      'queue:sync-now': () => api.invoke['queue:sync-now'](), // REGISTRY_NOT_CONFIGURED
+      'queue:export-bundle': () => api.invoke['queue:export-bundle'](),
+      'drift:check': () => api.invoke['drift:check']({ deviceId, profilePath }),
+      'drift:fix': () => api.invoke['drift:fix']({ deviceId, profilePath }),
+      'station:status': () => api.invoke['station:status'](),
+      'settings:get': () => api.invoke['settings:get'](),
+      'settings:set-registry': () => api.invoke['settings:set-registry']({ url: 'http://127.0.0.1:9/', token: 'secret-token' }),
+      'settings:set-operator': () => api.invoke['settings:set-operator']({ name: 'Ada' }),
+      'settings:unlock-ca': () => api.invoke['settings:unlock-ca']({ passphrase: TEST_PASSPHRASE }),
+    };
+    expect(Object.keys(calls).sort()).toEqual([...methodNames].sort());
+    const answers: Record<string, unknown> = {};
+    for (const name of methodNames) answers[name] = await calls[name]();
+    for (const [name, answer] of Object.entries(answers)) {
+      expect(answer, name).toHaveProperty('ok');
+      expect((answer as { error?: { code: string } }).error?.code, `${name}: ${JSON.stringify(answer)}`).not.toBe('INTERNAL');
+    }
+    expect(answers['provision:start']).toMatchObject({ ok: false, error: { code: 'DEVICE_NOT_FOUND' } });
+    expect(answers['queue:sync-now']).toMatchObject({ ok: false, error: { code: 'REGISTRY_NOT_CONFIGURED' } });
+    expect(answers['profiles:import']).toMatchObject({ ok: true, value: { fileName: 'my-profile.yml', source: 'data' } });
+    expect((answers['profiles:import'] as { value: { problems: number } }).value.problems).toBeGreaterThan(0);
+    expect(answers['queue:export-bundle']).toMatchObject({ ok: true, value: { count: 1, remaining: 0 } });
+    // The token is write-only: only whether one is set comes back.
+    expect(answers['settings:set-registry']).toMatchObject({ ok: true, value: { registryUrl: 'http://127.0.0.1:9', tokenSet: true } });
+    expect(JSON.stringify(answers['settings:set-registry'])).not.toContain('secret-token');
+    expect(answers['settings:set-operator']).toMatchObject({ ok: true, value: { operator: 'Ada' } });
+    expect(answers['settings:unlock-ca']).toMatchObject({ ok: true, value: { ca: { initialized: true, ready: true } } });
+    expect(answers['station:status']).toMatchObject({ ok: true, value: { activeRuns: 0, caReady: true } });
+  }, 60_000);
+
+  it('refuses unknown methods and arguments outside the contract', async () => {
+    const ws = (await rawSocket(wsUrl(), { origin: origin() })).socket!;
+    const replies: unknown[] = [];
+    ws.on('message', (data) => replies.push(JSON.parse(data.toString())));
+    ws.send(JSON.stringify({ type: 'call', id: 1, method: 'fs:delete', args: ['/'] }));
+    ws.send(JSON.stringify({ type: 'call', id: 2, method: 'devices:add-port', args: [{ path: '/dev/tty0', extra: 1 }] }));
+    ws.send(JSON.stringify({ type: 'call', id: 3, method: 'settings:set-operator', args: [{ name: 'x'.repeat(201) }] }));
+    await new Promise((r) => setTimeout(r, 300));
+    const results = replies.filter((m) => (m as { type: string }).type === 'result');
+    expect(results).toEqual([
+      { type: 'result', id: 1, result: { ok: false, error: expect.objectContaining({ code: 'INVALID_ARGUMENT' }) } },
+      { type: 'result', id: 2, result: { ok: false, error: expect.objectContaining({ code: 'INVALID_ARGUMENT' }) } },
+      { type: 'result', id: 3, result: { ok: false, error: expect.objectContaining({ code: 'INVALID_ARGUMENT' }) } },
+    ]);
+    ws.close();
+  });
+
+  it('closes a connection that sends something other than a Fieldline message, or too much', async () => {
+    const a = (await rawSocket(wsUrl(), { origin: origin() })).socket!;
+    const aClosed = closeCode(a);
+    a.send('not json');
+    expect(await aClosed).toBe(1008);
+    const b = (await rawSocket(wsUrl(), { origin: origin() })).socket!;
+    const bClosed = closeCode(b);
+    b.send(JSON.stringify({ type: 'call', id: 1, method: 'app:version', args: ['x'.repeat(5 * 1024 * 1024)] }));
+    expect(await bClosed).toBe(1009);
+  });
+});
+
+describe('who may connect', () => {
+  it('refuses a WebSocket from another origin, or with none', async () => {
+    expect((await rawSocket(wsUrl(), { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await rawSocket(wsUrl(), { origin: `http://localhost:${server.port}` })).status).toBe(403);
+    expect((await rawSocket(wsUrl())).status).toBe(403);
+  });
+
+  it('refuses a Host that is not ours (DNS rebinding), for pages and the API', async () => {
+    expect((await get('/', { host: `evil.example:${server.port}` })).status).toBe(421);
+    expect((await rawSocket(wsUrl(), { origin: `http://evil.example:${server.port}`, headers: { host: `evil.example:${server.port}` } })).status).toBe(421);
+  });
+
+  it('refuses to serve beyond loopback without a token, and with one requires it on the socket', async () => {
+    await expect(startStationServer({ app: station.app, host: '0.0.0.0', port: 0, staticDir })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const open = await startStationServer({ app: station.app, host: '0.0.0.0', port: 0, staticDir, token: 'T0ken-for-the-line' });
+    try {
+      const url = `ws://127.0.0.1:${open.port}/api`;
+      const from = `http://127.0.0.1:${open.port}`;
+      const anonymous = (await rawSocket(url, { origin: from })).socket!;
+      const anonymousClosed = closeCode(anonymous);
+      anonymous.send(JSON.stringify({ type: 'call', id: 1, method: 'settings:get', args: [] }));
+      expect(await anonymousClosed).toBe(4401);
+
+      const wrong = createWebBridge({ url, openSocket: (u) => new WebSocket(u, { origin: from }) as unknown as SocketLike, token: 'guess' });
+      const refused = await wrong.api.invoke['settings:get']();
+      expect(refused).toMatchObject({ ok: false, error: { code: 'STATION_UNREACHABLE' } });
+      expect(wrong.state).toBe('unauthorized');
+
+      const right = createWebBridge({ url, openSocket: (u) => new WebSocket(u, { origin: from }) as unknown as SocketLike, token: 'T0ken-for-the-line' });
+      expect(await right.api.invoke['app:version']()).toMatchObject({ ok: true });
+      right.close();
+    } finally {
+      await open.close();
+    }
+  });
+});
+
+describe('static files', () => {
+  it('serves the renderer with its content type and the CSP of its meta tag, plus the WebSocket', async () => {
+    const index = await get('/');
+    expect(index.status).toBe(200);
+    expect(index.headers['content-type']).toBe('text/html; charset=utf-8');
+    const csp = String(index.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${server.port}`);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(index.headers['x-content-type-options']).toBe('nosniff');
+    const script = await get('/assets/index-abc.js');
+    expect(script.status).toBe(200);
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.headers['cache-control']).toContain('immutable');
+    expect((await get('/devices/42')).body).toBe(INDEX_HTML);
+    expect((await get('/api')).status).toBe(426);
+  });
+
+  it('never serves a file outside the folder', async () => {
+    for (const path of ['/../fieldline-outside-secret.txt', '/..%2ffieldline-outside-secret.txt', '/%2e%2e/%2e%2e/etc/passwd', '/assets/../../etc/passwd', '/..\\..\\etc\\passwd', '/escape.txt', '/%00index.html']) {
+      const answer = await get(path);
+      expect(answer.status, path).toBe(404);
+      expect(answer.body, path).not.toContain('secret');
+    }
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * Station web mode: the built renderer and the contract over a WebSocket at /api, from one node:http server.
+ * Loopback by default. Bound to any other address it refuses to start without a token, since everyone on the
+ * network could otherwise provision, read runs and change settings. Every request's Host is checked (DNS
+ * rebinding), every WebSocket's Origin must be our own origin, and each message is bounded in size.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { realpath } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { eventNames, isEventName } from '../contract/api';
+import { createDispatch, encodeEvent } from '../contract/dispatch';
+import { WS_CLOSE, WS_MAX_MESSAGE_BYTES, WS_PATH, type ServerMessage } from '../contract/ws-protocol';
+import { FieldlineError } from '../errors';
+import { silentLogger, type Logger } from '../log';
+import type { FieldlineApp } from '../app';
+import { cspForStaticDir } from './csp';
+import { acceptedHost, isLoopbackHost, sameOrigin, type HostPolicy } from './hosts';
+import { serveStatic } from './static-files';
+import { serveConnection, type Connection } from './ws-api';
+
+export interface StationServerOptions {
+  app: Pick<FieldlineApp, 'handlers' | 'events'>;
+  port?: number;
+  host?: string;
+  /** The built renderer (out/renderer). */
+  staticDir: string;
+  /** Required when `host` is not loopback. */
+  token?: string;
+  logger?: Logger;
+}
+
+export interface StationServer {
+  /** http://host:port/ — what a browser opens (plus `#token=…` when a token is set). */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 7300;
+const HEARTBEAT_MS = 30_000;
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+} as const;
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+export async function startStationServer(options: StationServerOptions): Promise<StationServer> {
+  const host = options.host ?? '127.0.0.1';
+  const loopback = isLoopbackHost(host);
+  const token = options.token === '' ? undefined : options.token;
+  if (!loopback && token === undefined) {
+    throw new FieldlineError('INVALID_ARGUMENT', `a token is required to serve on ${host}, which other machines can reach (--token, or bind to 127.0.0.1)`);
+  }
+  const logger = options.logger ?? silentLogger;
+  const root = await realpath(options.staticDir).catch(() => {
+    throw new FieldlineError('FILE_NOT_FOUND', `${options.staticDir} (the built renderer: run \`npm run build\`)`);
+  });
+  const csp = cspForStaticDir(root);
+  const dispatch = createDispatch(options.app.handlers, {
+    onBug: (channel, error) => logger.error(`${channel} failed`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+  });
+  const policy: HostPolicy = { port: 0, loopback };
+  const connections = new Set<Connection>();
+  const sockets = new Set<WebSocket>();
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const hostHeader = acceptedHost(req.headers.host, policy);
+    if (!hostHeader) {
+      res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+      return void res.end('misdirected request: this server answers only to its own address\n');
+    }
+    if ((req.url ?? '').split('?')[0] === WS_PATH) {
+      res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket', ...SECURITY_HEADERS });
+      return void res.end('the API is a WebSocket\n');
+    }
+    serveStatic(req, res, { root, headers: () => ({ ...SECURITY_HEADERS, 'content-security-policy': csp(hostHeader) }) }).catch((err: unknown) => {
+      logger.error('serving a file failed', { error: String(err) });
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES, perMessageDeflate: false });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const hostHeader = acceptedHost(req.headers.host, policy);
+    if ((req.url ?? '').split('?')[0] !== WS_PATH) return refuseUpgrade(socket, 404, 'Not Found');
+    if (!hostHeader) return refuseUpgrade(socket, 421, 'Misdirected Request');
+    if (!sameOrigin(req.headers.origin, hostHeader)) {
+      logger.warn('refused a WebSocket from another origin', { origin: req.headers.origin ?? '(none)' });
+      return refuseUpgrade(socket, 403, 'Forbidden');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection = serveConnection(ws, { dispatch, logger, ...(token !== undefined ? { token } : {}) });
+      connections.add(connection);
+      sockets.add(ws);
+      let alive = true;
+      ws.on('pong', () => (alive = true));
+      const heartbeat = setInterval(() => {
+        // A peer that vanished without a close (a laptop lid shut) is noticed here and its resources freed.
+        if (!alive) return ws.terminate();
+        alive = false;
+        ws.ping();
+      }, HEARTBEAT_MS);
+      heartbeat.unref();
+      ws.on('close', () => {
+        clearInterval(heartbeat);
+        connections.delete(connection);
+        sockets.delete(ws);
+      });
+      ws.on('error', (err) => logger.debug('WebSocket error', { error: err.message }));
+    });
+  });
+
+  // Every event is checked against the contract and encoded once, then sent to every connection.
+  const unsubscribe = options.app.events.onAny((name, payload) => {
+    if (!isEventName(name) || connections.size === 0) return;
+    const message: ServerMessage = { type: 'event', name, payload: encodeEvent(name, payload) };
+    const json = JSON.stringify(message);
+    for (const connection of connections) connection.sendEvent(name, json);
+  });
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_PORT, host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  policy.port = port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  logger.info('station server listening', { url: `http://${urlHost}:${port}/`, events: eventNames.length });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}/`,
+    port,
+    close: () =>
+      (closing ??= (async () => {
+        unsubscribe();
+        for (const ws of sockets) ws.close(WS_CLOSE.shutdown, 'station stopping');
+        wss.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+        for (const ws of sockets) ws.terminate();
+      })()),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The contract over one WebSocket connection: calls parsed with the wire schema and dispatched (the method's own
+ * schema checks the arguments), answers and events sent back as JSON. The peer is untrusted: a message that is not
+ * JSON or not a known message closes the connection; unknown methods are answered INVALID_ARGUMENT; at most
+ * WS_MAX_IN_FLIGHT calls run at once per connection; a client that stops reading events is dropped rather than
+ * buffered without end (progress and log lines, which the next ones replace, are skipped first).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { EventName } from '../contract/api';
+import type { Dispatch } from '../contract/dispatch';
+import { fail } from '../contract/result';
+import { ClientMessageSchema, WS_CLOSE, WS_MAX_IN_FLIGHT, type ServerMessage } from '../contract/ws-protocol';
+import type { Logger } from '../log';
+
+/** Above this many unsent bytes, skippable events are skipped; above the hard limit the client is dropped. */
+const SOFT_BUFFER_BYTES = 1024 * 1024;
+const HARD_BUFFER_BYTES = 16 * 1024 * 1024;
+const SKIPPABLE: ReadonlySet<EventName> = new Set<EventName>(['run:progress', 'run:log', 'log']);
+const AUTH_TIMEOUT_MS = 10_000;
+
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+/** Constant-time comparison (over digests, so the lengths match). */
+export function tokenMatches(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export interface Connection {
+  /** Sends an already encoded event (encoded once for all connections). */
+  sendEvent(name: EventName, json: string): void;
+  readonly authenticated: boolean;
+}
+
+export interface ConnectionOptions {
+  dispatch: Dispatch;
+  /** When set, the first message must be `{type:'auth', token}` with this token. */
+  token?: string;
+  logger: Logger;
+}
+
+export function serveConnection(ws: WebSocket, options: ConnectionOptions): Connection {
+  const { dispatch, logger } = options;
+  let authenticated = options.token === undefined;
+  let inFlight = 0;
+  const authTimer = authenticated ? undefined : setTimeout(() => ws.close(WS_CLOSE.unauthorized, 'authentication required'), AUTH_TIMEOUT_MS);
+
+  const send = (message: ServerMessage): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  };
+
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return ws.close(WS_CLOSE.protocol, 'text messages only');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString());
+    } catch {
+      return ws.close(WS_CLOSE.protocol, 'not JSON');
+    }
+    const message = ClientMessageSchema.safeParse(parsed);
+    if (!message.success) return ws.close(WS_CLOSE.protocol, 'not a Fieldline message');
+    const msg = message.data;
+
+    if (msg.type === 'auth') {
+      if (options.token === undefined || authenticated) return send({ type: 'auth', ok: true });
+      if (!tokenMatches(msg.token, options.token)) {
+        logger.warn('refused a connection with a wrong token');
+        send({ type: 'auth', ok: false });
+        return ws.close(WS_CLOSE.unauthorized, 'wrong token');
+      }
+      authenticated = true;
+      clearTimeout(authTimer);
+      return send({ type: 'auth', ok: true });
+    }
+
+    if (!authenticated) return ws.close(WS_CLOSE.unauthorized, 'authentication required');
+    if (inFlight >= WS_MAX_IN_FLIGHT) {
+      return send({ type: 'result', id: msg.id, result: fail('INVALID_ARGUMENT', `more than ${WS_MAX_IN_FLIGHT} calls in flight`) });
+    }
+    inFlight += 1;
+    void dispatch(msg.method, msg.args)
+      .then((result) => send({ type: 'result', id: msg.id, result }))
+      .finally(() => {
+        inFlight -= 1;
+      });
+  });
+  ws.on('close', () => clearTimeout(authTimer));
+
+  return {
+    get authenticated() {
+      return authenticated;
+    },
+    sendEvent(name, json) {
+      if (!authenticated || ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > HARD_BUFFER_BYTES) {
+        logger.warn('dropping a client that does not keep up with events');
+        ws.close(WS_CLOSE.tooSlow, 'too slow');
+        return;
+      }
+      if (ws.bufferedAmount > SOFT_BUFFER_BYTES && SKIPPABLE.has(name)) return;
+      ws.send(json);
+    },
+  };
+}
