@@ -1,25 +1,72 @@
-import { useEffect, type JSX } from 'react';
-import { useAppStore } from './store';
+/**
+ * The frame: status strip and problems always on top, the screens' links, and the screen of the current route.
+ * Focus moves to the new screen's heading on navigation, so keyboard and screen-reader users start at its top.
+ */
+import { useEffect, useRef, type JSX } from 'react';
+import { AlertRegion } from './components/AlertRegion';
+import { Nav } from './components/Nav';
+import { StatusBar } from './components/StatusBar';
+import { routeHash, useNav, type Route } from './state/nav';
+import { DevicesScreen } from './screens/devices/DevicesScreen';
+import { DriftScreen } from './screens/drift/DriftScreen';
+import { ProfilesScreen } from './screens/profiles/ProfilesScreen';
+import { QueueScreen } from './screens/queue/QueueScreen';
+import { RunReport } from './screens/run/RunReport';
+import { RunScreen } from './screens/run/RunScreen';
+import { RunsScreen } from './screens/run/RunsScreen';
+import { SCREEN_TITLE_ID } from './screens/ScreenTitle';
+import { SettingsScreen } from './screens/settings/SettingsScreen';
+
+function Screen({ route }: { route: Route }): JSX.Element {
+  switch (route.screen) {
+    case 'devices':
+      return <DevicesScreen />;
+    case 'runs':
+      return <RunsScreen />;
+    case 'run':
+      return <RunScreen key={route.runId} runId={route.runId} />;
+    case 'report':
+      return <RunReport key={route.runId} runId={route.runId} />;
+    case 'profiles':
+      return <ProfilesScreen />;
+    case 'queue':
+      return <QueueScreen />;
+    case 'drift':
+      return <DriftScreen />;
+    case 'settings':
+      return <SettingsScreen />;
+  }
+}
+
+function useFocusOnNavigation(key: string): void {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById(SCREEN_TITLE_ID)?.focus();
+  }, [key]);
+}
 
 export function App(): JSX.Element {
-  const app = useAppStore((s) => s.app);
-  const error = useAppStore((s) => s.error);
-  const loadAppInfo = useAppStore((s) => s.loadAppInfo);
-
-  useEffect(() => {
-    void loadAppInfo();
-  }, [loadAppInfo]);
-
+  const route = useNav((s) => s.route);
+  useFocusOnNavigation(routeHash(route));
   return (
-    <main>
-      <h1>Fieldline</h1>
-      {app && <p data-testid="app-version">Version {app.version}</p>}
-      {error && (
-        <p role="alert">
-          {error.message}
-          {error.hint && ` — ${error.hint}`}
-        </p>
-      )}
-    </main>
+    <>
+      <button type="button" className="skip-link" onClick={() => document.getElementById('main')?.focus()}>
+        Skip to content
+      </button>
+      <div className="top">
+        <StatusBar />
+        <AlertRegion />
+      </div>
+      <div className="layout">
+        <Nav />
+        <main id="main" tabIndex={-1} className="screen" data-screen={route.screen}>
+          <Screen route={route} />
+        </main>
+      </div>
+    </>
   );
 }

@@ -3,7 +3,8 @@ import type { FieldlineApi } from '../../main/contract/api';
 
 declare global {
   interface Window {
-    readonly fieldline: FieldlineApi;
+    /** Present in Electron (the preload); absent in a browser, where bridge/index.ts uses the web bridge. */
+    readonly fieldline?: FieldlineApi;
   }
 }
 

@@ -1,0 +1,20 @@
+/**
+ * Every contract call goes through here: a failed Result is put in the alert region with the contract's words and
+ * hint, and what was being done. A call that throws (a broken bridge — a bug) becomes INTERNAL: the technician
+ * reads words, never a stack trace.
+ */
+import type { Result } from '../../../main/contract/api';
+import { describeError } from '../../../main/contract/errors';
+import { alertsStore } from '../state/alerts';
+
+export async function call<T>(context: string, pending: Promise<Result<T>>): Promise<Result<T>> {
+  let result: Result<T>;
+  try {
+    result = await pending;
+  } catch {
+    result = { ok: false, error: describeError('INTERNAL') };
+  }
+  if (result.ok) alertsStore.getState().clearContext(context);
+  else alertsStore.getState().push(context, result.error);
+  return result;
+}

@@ -1,0 +1,65 @@
+/** Devices: the list, a port typed by hand, and the one-click Provision. */
+import { describeError } from '../../../main/contract/errors';
+import { alertsStore } from '../state/alerts';
+import { devicesStore, type DeviceEntry } from '../state/devices';
+import { profilesStore, variablesFor } from '../state/profiles';
+import { runsStore, type RunRequest } from '../state/runs';
+import { api } from './api';
+import { call } from './call';
+
+export function deviceLabel(device: Pick<DeviceEntry, 'serial' | 'path'> | undefined, fallback = 'device'): string {
+  return device?.serial ?? device?.path ?? fallback;
+}
+
+export async function loadDevices(): Promise<void> {
+  const result = await call('List the devices', api().invoke['devices:list']());
+  if (result.ok) devicesStore.getState().setAll(result.value);
+}
+
+/** Adds a port discovery cannot list. True when it was added (the dialog closes). */
+export async function addPort(path: string): Promise<boolean> {
+  const result = await call(`Add port ${path}`, api().invoke['devices:add-port']({ path }));
+  if (result.ok) devicesStore.getState().attached(result.value);
+  return result.ok;
+}
+
+/** Starts a run as `request` says; the new run's id, or undefined when it was refused (the alert says why). */
+export async function startRun(request: RunRequest, context: string): Promise<string | undefined> {
+  const devices = devicesStore.getState();
+  if (devices.starting[request.deviceId]) return undefined;
+  devices.setStarting(request.deviceId, true);
+  try {
+    const result = await call(
+      context,
+      api().invoke['provision:start']({
+        deviceId: request.deviceId,
+        profilePath: request.profilePath,
+        variables: { ...request.variables },
+        ...(request.reprovision ? { reprovision: true } : {}),
+      }),
+    );
+    if (!result.ok) return undefined;
+    runsStore.getState().started(result.value.runId, request);
+    return result.value.runId;
+  } finally {
+    devicesStore.getState().setStarting(request.deviceId, false);
+  }
+}
+
+/** The Provision button of a device row: the batch profile and variables, one click. */
+export async function provision(deviceId: string): Promise<string | undefined> {
+  const device = devicesStore.getState().byId[deviceId];
+  const context = `Provision ${deviceLabel(device, deviceId)}`;
+  const { choice } = profilesStore.getState();
+  if (!choice.profilePath) {
+    alertsStore.getState().push(context, describeError('PROFILE_NOT_FOUND'));
+    return undefined;
+  }
+  const request: RunRequest = {
+    deviceId,
+    profilePath: choice.profilePath,
+    variables: variablesFor(choice, choice.profilePath),
+    reprovision: choice.reprovision,
+  };
+  return startRun(request, context);
+}

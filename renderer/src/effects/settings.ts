@@ -1,0 +1,40 @@
+/** Settings: registry URL and write-only token, operator, unlocking the station CA. */
+import type { Result, Settings } from '../../../main/contract/api';
+import { settingsStore, type SettingsForm } from '../state/settings';
+import { api } from './api';
+import { call } from './call';
+
+export async function loadSettings(): Promise<void> {
+  const result = await call('Read the settings', api().invoke['settings:get']());
+  if (result.ok) settingsStore.getState().setSettings(result.value);
+}
+
+async function save(form: SettingsForm, context: string, send: () => Promise<Result<Settings>>): Promise<boolean> {
+  const settings = settingsStore.getState();
+  if (settings.saving[form]) return false;
+  settings.setSaving(form, true);
+  settings.setSaved(undefined);
+  try {
+    const result = await call(context, send());
+    if (result.ok) {
+      settingsStore.getState().setSettings(result.value);
+      settingsStore.getState().setSaved(form);
+    }
+    return result.ok;
+  } finally {
+    settingsStore.getState().setSaving(form, false);
+  }
+}
+
+/** An empty token keeps the stored one (the URL can be corrected alone). */
+export function saveRegistry(url: string, token: string): Promise<boolean> {
+  return save('registry', 'Save the registry', () => api().invoke['settings:set-registry']({ url: url.trim(), ...(token !== '' ? { token } : {}) }));
+}
+
+export function saveOperator(name: string): Promise<boolean> {
+  return save('operator', 'Save the operator name', () => api().invoke['settings:set-operator']({ name: name.trim() }));
+}
+
+export function unlockCa(passphrase: string, remember: boolean): Promise<boolean> {
+  return save('unlock', 'Unlock the station CA', () => api().invoke['settings:unlock-ca']({ passphrase, ...(remember ? { remember: true } : {}) }));
+}

@@ -1,0 +1,85 @@
+/**
+ * One gateway: who it is, its state, its run's step and progress, and the one-click Provision. Memoized by id and
+ * subscribed to its own device and run only: a progress event for another device never re-renders this row.
+ */
+import { memo, type JSX } from 'react';
+import { STEP_LOOK, DEVICE_LOOK, Badge } from '../../components/Badge';
+import { formatPercent, formatRate } from '../../components/format';
+import { provision } from '../../effects/devices';
+import { useDevice, useDevices } from '../../state/devices';
+import { useProfiles } from '../../state/profiles';
+import { useRun } from '../../state/runs';
+import { STEP_LABEL } from '../run/labels';
+
+function RunCell({ runId }: { runId: string | undefined }): JSX.Element {
+  const run = useRun(runId);
+  if (!runId) return <div className="device-run" />;
+  if (!run) {
+    // A run from before this window opened: its record is read when opened.
+    return (
+      <div className="device-run">
+        <a href={`#/runs/${runId}`} data-testid="open-run">
+          Open run
+        </a>
+      </div>
+    );
+  }
+  const step = run.currentStep ? run.steps[run.currentStep] : undefined;
+  const running = run.outcome === 'running';
+  return (
+    <div className="device-run">
+      {running && step && (
+        <span className="device-step" data-testid="device-step" data-step={step.name}>
+          {STEP_LABEL[step.name]} <Badge look={STEP_LOOK[step.state]} />
+        </span>
+      )}
+      {running && step?.fraction !== undefined && (
+        <span className="device-progress">
+          <progress max={1} value={step.fraction} aria-label={`${STEP_LABEL[step.name]} progress`} />
+          <span>
+            {formatPercent(step.fraction)}
+            {step.bytesPerSecond !== undefined ? ` · ${formatRate(step.bytesPerSecond)}` : ''}
+          </span>
+        </span>
+      )}
+      {!running && run.error && <span className="device-error">{run.error.message}</span>}
+      <a href={`#/runs/${runId}`} data-testid="open-run">
+        Open run
+      </a>
+    </div>
+  );
+}
+
+export const DeviceRow = memo(function DeviceRow({ id }: { id: string }): JSX.Element | null {
+  const device = useDevice(id);
+  const starting = useDevices((s) => Boolean(s.starting[id]));
+  const haveProfile = useProfiles((s) => s.choice.profilePath !== undefined);
+  if (!device) return null;
+  // Without a serial yet, the port's last part names it (a virtual gateway's pty path is long); the path is below.
+  const label = device.serial ?? (device.path.split(/[\\/]/).pop() || device.path);
+  const busy = device.state === 'provisioning' || device.state === 'gone' || starting;
+  return (
+    <li className={`device-row state-${device.state}`} data-testid={`device-row-${device.key}`} data-state={device.state} data-serial={device.serial ?? ''} data-port={device.path}>
+      <div className="device-who">
+        <span className="device-serial">{label}</span>
+        <span className="device-path">
+          {device.transport === 'ble' ? `Bluetooth LE ${device.path}` : device.path}
+          {device.manual ? ' · typed port' : ''}
+          {device.vid && device.pid ? ` · ${device.vid}:${device.pid}` : ''}
+        </span>
+      </div>
+      <Badge look={DEVICE_LOOK[device.state]} testId="device-state" />
+      <RunCell runId={device.lastRunId} />
+      <button
+        type="button"
+        className="button-primary"
+        data-testid="provision-button"
+        aria-label={`Provision ${device.serial ?? device.path}`}
+        disabled={busy || !haveProfile}
+        onClick={() => void provision(id)}
+      >
+        {starting ? 'Starting…' : 'Provision'}
+      </button>
+    </li>
+  );
+});

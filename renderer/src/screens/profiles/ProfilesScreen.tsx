@@ -1,0 +1,86 @@
+/** Profiles: import, the list with signature status and problem count, and the details of the one opened. */
+import { memo, type JSX } from 'react';
+import type { ProfileListItem } from '../../../../main/contract/api';
+import { Badge, SIGNATURE_LOOK } from '../../components/Badge';
+import { loadProfileDetails } from '../../effects/profiles';
+import { profilesStore, useProfiles } from '../../state/profiles';
+import { ScreenTitle } from '../ScreenTitle';
+import { ImportPanel } from './ImportPanel';
+import { ProfileDetails } from './ProfileDetails';
+
+const ProfileRow = memo(function ProfileRow({ item, open }: { item: ProfileListItem; open: boolean }): JSX.Element {
+  return (
+    <tr data-testid={`profile-row-${item.fileName}`} className={open ? 'row-open' : undefined}>
+      <th scope="row">{item.name || <em>(unnamed)</em>}</th>
+      <td>{item.version}</td>
+      <td className="mono">{item.fileName}</td>
+      <td>{item.source === 'example' ? 'example' : 'imported'}</td>
+      <td>
+        <Badge look={SIGNATURE_LOOK[item.signature]} />
+      </td>
+      <td>
+        {item.problems === 0 ? (
+          <Badge look={{ icon: '✔', label: 'OK', tone: 'ok' }} />
+        ) : (
+          <Badge look={{ icon: '✖', label: `${item.problems} problem${item.problems === 1 ? '' : 's'}`, tone: 'bad' }} />
+        )}
+      </td>
+      <td>
+        <button
+          type="button"
+          aria-pressed={open}
+          onClick={() => {
+            profilesStore.getState().open(open ? undefined : item.path);
+            if (!open) void loadProfileDetails(item.path);
+          }}
+        >
+          {open ? 'Hide' : 'Details'}
+        </button>
+      </td>
+    </tr>
+  );
+});
+
+export function ProfilesScreen(): JSX.Element {
+  const list = useProfiles((s) => s.list);
+  const loaded = useProfiles((s) => s.loaded);
+  const openPath = useProfiles((s) => s.openPath);
+  return (
+    <>
+      <ScreenTitle>Profiles</ScreenTitle>
+      <ImportPanel />
+      <section className="panel" aria-labelledby="profiles-title">
+        <h2 id="profiles-title">On this station</h2>
+        {!loaded ? (
+          <p className="empty">Loading…</p>
+        ) : list.length === 0 ? (
+          <p className="empty">No profiles yet: import one.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="table" data-testid="profile-list">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">File</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Signature</th>
+                  <th scope="col">Lint</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Details</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((item) => (
+                  <ProfileRow key={item.path} item={item} open={item.path === openPath} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      {openPath && <ProfileDetails path={openPath} />}
+    </>
+  );
+}

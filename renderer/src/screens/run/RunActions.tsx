@@ -1,0 +1,46 @@
+/** Retry (same device, profile and variables), Cancel (the device is rolled back), Open report. */
+import type { JSX } from 'react';
+import { navigate } from '../../effects/navigation';
+import { cancelRun, retryRun } from '../../effects/runs';
+import { useDevices } from '../../state/devices';
+import type { RunView } from '../../state/run-view';
+import { useRuns } from '../../state/runs';
+
+export function RunActions({ run }: { run: RunView }): JSX.Element {
+  const cancelling = useRuns((s) => Boolean(s.cancelling[run.runId]));
+  const starting = useDevices((s) => Boolean(run.deviceId && s.starting[run.deviceId]));
+  const deviceHere = useDevices((s) => Boolean(run.deviceId && s.byId[run.deviceId] && s.byId[run.deviceId]?.state !== 'gone'));
+  const running = run.outcome === 'running';
+  return (
+    <div className="actions run-actions">
+      <button
+        type="button"
+        className="button-primary"
+        data-testid="run-retry"
+        disabled={running || starting || !deviceHere}
+        title={deviceHere ? undefined : 'The device is not connected'}
+        onClick={() =>
+          void retryRun(run.runId).then((runId) => {
+            if (runId) navigate({ screen: 'run', runId });
+          })
+        }
+      >
+        {starting ? 'Starting…' : 'Retry'}
+      </button>
+      <button type="button" className="button-danger" data-testid="run-cancel" disabled={!running || cancelling} onClick={() => void cancelRun(run.runId)}>
+        {cancelling ? 'Cancelling…' : 'Cancel'}
+      </button>
+      <a
+        className={`button${running ? ' is-disabled' : ''}`}
+        data-testid="run-report"
+        href={`#/runs/${run.runId}/report`}
+        aria-disabled={running || undefined}
+        onClick={(event) => {
+          if (running) event.preventDefault();
+        }}
+      >
+        Open report
+      </a>
+    </div>
+  );
+}

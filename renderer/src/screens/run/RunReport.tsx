@@ -1,0 +1,94 @@
+/**
+ * The hand-over report of a finished run, as one printable page: device, profile, firmware, certificate, each
+ * diagnostic with value and limits, outcome. Built from the run record (runs:get); Print uses the browser's dialog.
+ */
+import type { JSX } from 'react';
+import type { RunRecord } from '../../../../main/contract/api';
+import { Badge, FAIL_LOOK, OUTCOME_LOOK, PASS_LOOK } from '../../components/Badge';
+import { formatLimits, formatTime, formatValue } from '../../components/format';
+import { shortId } from '../../effects/runs';
+import { useRuns } from '../../state/runs';
+import { ScreenTitle } from '../ScreenTitle';
+
+function Facts({ record }: { record: RunRecord }): JSX.Element {
+  const cert = record.certificate;
+  const rows: Array<[string, string]> = [
+    ['Run', record.id],
+    ['Device serial', record.device.serial || '—'],
+    ['Port', record.device.port],
+    ['Firmware', `${record.device.firmwareBefore ?? '—'} → ${record.device.firmwareAfter ?? record.device.firmwareBefore ?? '—'}`],
+    ['Profile', `${record.profile.name} ${record.profile.version}${record.profile.signedBy ? ` (signed by ${record.profile.signedBy})` : ''}`],
+    ['Profile SHA-256', record.profile.sha256],
+    ['Station', record.station.name],
+    ['Started', formatTime(record.startedAt)],
+    ['Ended', formatTime(record.endedAt || undefined)],
+  ];
+  if (cert) {
+    rows.push(['Certificate', cert.subject], ['Fingerprint (SHA-256)', cert.fingerprintSha256], ['Valid', `${formatTime(cert.notBefore)} → ${formatTime(cert.notAfter)}`]);
+  }
+  if (record.configurationHash) rows.push(['Configuration hash', record.configurationHash]);
+  return (
+    <dl className="facts report-facts">
+      {rows.map(([k, v]) => (
+        <div key={k} className="fact">
+          <dt>{k}</dt>
+          <dd className="mono">{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function RunReport({ runId }: { runId: string }): JSX.Element {
+  const record = useRuns((s) => s.records[runId]);
+  return (
+    <article className="report" data-testid="run-report-page">
+      <ScreenTitle>Report — run {shortId(runId)}</ScreenTitle>
+      <div className="actions no-print">
+        <a className="button" href={`#/runs/${runId}`}>
+          Back to the run
+        </a>
+        <button type="button" className="button-primary" disabled={!record} onClick={() => window.print()}>
+          Print
+        </button>
+      </div>
+      {!record ? (
+        <p className="empty">Loading the run record…</p>
+      ) : (
+        <>
+          <p className="report-outcome" data-testid="report-outcome" data-outcome={record.outcome}>
+            Outcome: <Badge look={OUTCOME_LOOK[record.outcome]} />
+            {record.error ? ` — ${record.error.message}` : ''}
+          </p>
+          <Facts record={record} />
+          <h2>Diagnostics</h2>
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Check</th>
+                <th scope="col">Value</th>
+                <th scope="col">Limits</th>
+                <th scope="col">Result</th>
+              </tr>
+            </thead>
+            <tbody>
+              {record.diagnostics.map((d) => (
+                <tr key={d.name}>
+                  <th scope="row">{d.name}</th>
+                  <td className="mono">
+                    {formatValue(d.value)}
+                    {d.unit ? ` ${d.unit}` : ''}
+                  </td>
+                  <td className="mono">{formatLimits(d.limits, d.unit)}</td>
+                  <td>
+                    <Badge look={d.passed ? PASS_LOOK : FAIL_LOOK} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { RUN_A } from '../testing/samples';
+import { createNavStore, parseHash, routeHash } from './nav';
+
+describe('hash routes', () => {
+  it('parses every screen and round-trips', () => {
+    for (const hash of ['#/devices', '#/runs', '#/profiles', '#/queue', '#/drift', '#/settings', `#/runs/${RUN_A}`, `#/runs/${RUN_A}/report`]) {
+      expect(routeHash(parseHash(hash))).toBe(hash);
+    }
+  });
+
+  it('falls back to Devices for empty, unknown or malformed hashes', () => {
+    expect(parseHash('')).toEqual({ screen: 'devices' });
+    expect(parseHash('#/nope')).toEqual({ screen: 'devices' });
+    expect(parseHash('#/runs/not-a-uuid')).toEqual({ screen: 'runs' });
+  });
+
+  it('does not notify when the route did not change', () => {
+    const store = createNavStore();
+    const before = store.getState();
+    store.getState().setRoute({ screen: 'devices' });
+    expect(store.getState()).toBe(before);
+    store.getState().setRoute({ screen: 'run', runId: RUN_A });
+    expect(store.getState().route).toEqual({ screen: 'run', runId: RUN_A });
+  });
+});

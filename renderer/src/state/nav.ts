@@ -1,0 +1,58 @@
+/**
+ * Where the UI is: a hash route (`#/devices`, `#/runs/<id>`), so links are real links, the Back key works, and no
+ * navigation ever leaves the page (in-page hash changes are not navigations Electron's guard has to refuse).
+ */
+import { useStore } from 'zustand';
+import { createStore } from 'zustand/vanilla';
+
+export type Route =
+  | { readonly screen: 'devices' }
+  | { readonly screen: 'runs' }
+  | { readonly screen: 'run'; readonly runId: string }
+  | { readonly screen: 'report'; readonly runId: string }
+  | { readonly screen: 'profiles' }
+  | { readonly screen: 'queue' }
+  | { readonly screen: 'drift' }
+  | { readonly screen: 'settings' };
+
+export type Screen = Route['screen'];
+
+const SIMPLE = ['devices', 'runs', 'profiles', 'queue', 'drift', 'settings'] as const;
+const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function parseHash(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  const [first, id, extra] = parts;
+  if (first === 'runs' && id && RUN_ID.test(id)) return extra === 'report' ? { screen: 'report', runId: id } : { screen: 'run', runId: id };
+  const simple = SIMPLE.find((s) => s === first);
+  return simple ? { screen: simple } : { screen: 'devices' };
+}
+
+export function routeHash(route: Route): string {
+  switch (route.screen) {
+    case 'run':
+      return `#/runs/${route.runId}`;
+    case 'report':
+      return `#/runs/${route.runId}/report`;
+    default:
+      return `#/${route.screen}`;
+  }
+}
+
+export interface NavState {
+  readonly route: Route;
+  setRoute(route: Route): void;
+}
+
+export function createNavStore(initial: Route = { screen: 'devices' }) {
+  return createStore<NavState>()((set) => ({
+    route: initial,
+    setRoute: (route) => set((s) => (routeHash(s.route) === routeHash(route) ? s : { route })),
+  }));
+}
+
+export const navStore = createNavStore();
+
+export function useNav<T>(selector: (s: NavState) => T): T {
+  return useStore(navStore, selector);
+}

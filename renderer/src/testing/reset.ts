@@ -1,0 +1,16 @@
+/** Puts every store back to its first state: effect tests share the module's singleton stores. */
+import { alertsStore } from '../state/alerts';
+import { devicesStore } from '../state/devices';
+import { driftStore } from '../state/drift';
+import { navStore } from '../state/nav';
+import { profilesStore } from '../state/profiles';
+import { queueStore } from '../state/queue';
+import { runsStore } from '../state/runs';
+import { settingsStore } from '../state/settings';
+import { stationStore } from '../state/station';
+
+export function resetStores(): void {
+  for (const store of [alertsStore, devicesStore, driftStore, navStore, profilesStore, queueStore, runsStore, settingsStore, stationStore] as const) {
+    (store as { setState(s: unknown, replace: true): void; getInitialState(): unknown }).setState(store.getInitialState(), true);
+  }
+}
