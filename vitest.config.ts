@@ -8,6 +8,7 @@ export default defineConfig({
       'preload/**/*.test.ts',
       'renderer/**/*.test.{ts,tsx}',
       'bench/**/*.test.ts',
+      'scripts/**/*.test.mjs',
     ],
     // Playwright specs live in e2e/ and run with Playwright, never with vitest.
     exclude: ['e2e/**', 'node_modules/**', 'out/**', 'dist/**', 'release/**'],

@@ -1,13 +1,35 @@
 /**
  * `npm run bench`: each entry prints its figures and the ratios measured side by side in one run.
- * Options: --quick (64 KiB instead of 256 KiB), --json (one JSON line per row).
+ * Entries, in order: upload (SMP uploads through a virtual gateway), queue (the registry outbox), ui (the renderer
+ * in Chromium under 256 devices' progress events; --quick: 10 s instead of 30).
+ * Options: --only NAME[,NAME] (e.g. `npm run bench -- --only queue`), --quick (upload: 64 KiB instead of 256 KiB;
+ * queue: 10,000 records instead of 100,000), --json (one JSON line per row).
  */
+import { runQueueBench, type QueueBenchResult } from './queue';
+import { uiEntry } from './ui';
 import { runUploadCase, type UploadCase, type UploadRow } from './upload';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
 const quick = args.has('--quick');
 const json = args.has('--json');
 const SIZE = (quick ? 64 : 256) * 1024;
+const QUEUE_RECORDS = quick ? 10_000 : 100_000;
+const ENTRIES = ['upload', 'queue', 'ui'] as const;
+
+/** `--only a,b` or `--only=a,b`; default every entry. */
+function selectedEntries(): Set<string> {
+  const at = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
+  if (at < 0) return new Set(ENTRIES);
+  const value = argv[at]!.includes('=') ? argv[at]!.slice('--only='.length) : (argv[at + 1] ?? '');
+  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(ENTRIES as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    process.stderr.write(`bench: --only takes ${ENTRIES.join(', ')} (comma-separated), not "${value}"\n`);
+    process.exit(2);
+  }
+  return new Set(names);
+}
 
 function kib(n: number): string {
   return (n / 1024).toFixed(2).padStart(7);
@@ -25,7 +47,7 @@ function printRow(r: UploadRow): void {
   );
 }
 
-async function main(): Promise<void> {
+async function uploadEntry(): Promise<boolean> {
   const cases: UploadCase[] = [];
   for (const baud of [115200, 1_000_000]) {
     for (const [bufSize, bufCount] of [
@@ -49,6 +71,42 @@ async function main(): Promise<void> {
   const pass = target.every((r) => r.ratio >= 0.95);
   const line = `target: pipelined at 115200 baud, 384/4: ratio ${target.map((r) => `${r.kind} ${r.ratio.toFixed(3)}`).join(', ')} (goal ≥ 0.95) — ${pass ? 'met' : 'NOT met'}`;
   process.stdout.write((json ? JSON.stringify({ bench: 'upload-target', pass, ratios: target.map((r) => r.ratio) }) : line) + '\n');
+  return pass;
+}
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+async function queueEntry(): Promise<boolean> {
+  if (!json) {
+    process.stdout.write(
+      `\nRegistry outbox: ${int(QUEUE_RECORDS)} records, drained into the reference registry (\`fieldline registry serve\`, a child process) over loopback\n`,
+    );
+  }
+  const r: QueueBenchResult = await runQueueBench(QUEUE_RECORDS);
+  const pass = r.ratio >= 0.8;
+  if (json) {
+    process.stdout.write(JSON.stringify({ bench: 'queue', ...r }) + '\n');
+    process.stdout.write(JSON.stringify({ bench: 'queue-target', pass, ratio: r.ratio }) + '\n');
+    return pass;
+  }
+  const rows = [
+    `records   ${int(r.records)} of ${int(r.recordBytes)} bytes, batches of ${r.batchRecords}`,
+    `enqueue   ${int(r.enqueueRecordsPerSecond).padStart(7)} records/s  saveRun + outbox row in its transaction, 1,000 runs per transaction`,
+    `enqueue   ${int(r.enqueueSingleRecordsPerSecond).padStart(7)} records/s  the same, one run per transaction (fsync each) as a station saves them (2,000-run sample)`,
+    `drain     ${int(r.drainRecordsPerSecond).padStart(7)} records/s  ${r.drainSeconds.toFixed(1)} s, outbox → registry, every record acknowledged and marked`,
+    `raw       ${int(r.rawRecordsPerSecond).padStart(7)} records/s  ${r.rawSeconds.toFixed(1)} s, the same batches as straight POSTs, no queue (mean of ${r.rawRuns.map((x) => `${x.toFixed(1)} s`).join(' before and ')} after the drain)`,
+    `target: drain ÷ raw = ${r.ratio.toFixed(3)} (goal ≥ 0.8) — ${pass ? 'met' : 'NOT met'}`,
+  ];
+  process.stdout.write(rows.join('\n') + '\n');
+  return pass;
+}
+
+async function main(): Promise<void> {
+  const selected = selectedEntries();
+  let pass = true;
+  if (selected.has('upload')) pass = (await uploadEntry()) && pass;
+  if (selected.has('queue')) pass = (await queueEntry()) && pass;
+  if (selected.has('ui')) pass = (await uiEntry({ quick, json })) && pass;
   if (!pass) process.exitCode = 1;
 }
 
