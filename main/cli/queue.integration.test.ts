@@ -33,17 +33,7 @@ async function fieldline(args: string[], input?: string): Promise<CliRun> {
   return run;
 }
 
-function withStdin(args: string[], input: string): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env() } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const withStdin = (args: string[], input: string): Promise<CliRun> => runFieldline(args, env(), 60_000, input);
 
 /** `fieldline registry serve` as a service: resolves with its URL once it prints it. */
 function serve(port: number): Promise<{ child: ChildProcess; url: string; port: number }> {

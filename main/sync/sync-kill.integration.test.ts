@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRng } from '../simulator/runtime/faults';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store/store';
 import { lastJsonLine, REPO_ROOT, runFieldline } from '../testing/cli';
@@ -29,17 +30,8 @@ let reg: TestRegistry;
 let proxy: FaultRegistry;
 const ids: string[] = [];
 
-/** Deterministic randomness (mulberry32), so a failure can be replayed with the same kill moments. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic randomness, so a failure can be replayed with the same kill moments. */
+const rng = createRng;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'fieldline-kill-'));

@@ -15,13 +15,16 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `env` is added to this process's environment; a key set to undefined is removed. */
-export function runFieldline(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000): Promise<CliRun> {
+/**
+ * `env` is added to this process's environment; a key set to undefined is removed. `input` is written to the
+ * command's stdin (e.g. a token for `--token-stdin`) before it is closed.
+ */
+export function runFieldline(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000, input?: string): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = execFile(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
-    child.stdin?.end();
+    child.stdin?.end(input);
   });
 }
 
