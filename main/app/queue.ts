@@ -56,6 +56,11 @@ export async function createQueueService(options: QueueServiceOptions): Promise<
   const pollMs = options.pollMs ?? 5000;
   let running: Running | undefined;
   let lastSent = '';
+  /**
+   * Whether the registry answered its health check. The drainer only learns it is online when it has something
+   * to send, so without this an empty queue would show "offline" until the first run finished.
+   */
+  let reachable: boolean | undefined;
 
   const status = (): QueueStatus => {
     const counts = outbox.counts();
@@ -69,7 +74,7 @@ export async function createQueueService(options: QueueServiceOptions): Promise<
       inFlight: counts.inFlight,
       deadLetter: counts.deadLetter,
       exported: counts.exported,
-      online: running !== undefined && (live?.online ?? seen.online) === true,
+      online: running !== undefined && (live?.online ?? reachable ?? seen.online) === true,
       registryConfigured: running !== undefined,
       ...(lastSuccessAt ? { lastSuccessAt } : {}),
       ...(lastError ? { lastError: lastError.slice(0, 4000) } : {}),
@@ -113,6 +118,11 @@ export async function createQueueService(options: QueueServiceOptions): Promise<
       pollMs: Math.max(pollMs, 1000),
       ...(options.backoff ? { backoff: options.backoff } : {}),
     });
+    reachable = undefined;
+    void client.health().then(
+      () => (reachable = true),
+      () => (reachable = false),
+    ).finally(() => publish());
     const stop = new AbortController();
     const loop = drainer.run(stop.signal).catch((err: unknown) => logger.error('the drainer stopped with a bug', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
     running = { drainer, stop, loop, unsubscribe: drainer.subscribe(() => publish()) };
