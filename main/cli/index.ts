@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerCaCommands } from './ca';
+import { registerLabelCommand } from './label';
 import { reportError } from './output';
 import { registerDriftCommand } from './drift';
 import { registerProfileCommands } from './profile';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerDriftCommand(program);
   registerRunsCommands(program);
   registerReportCommand(program);
+  registerLabelCommand(program);
   registerRegistryClientCommands(registerRegistryCommands(program));
   registerQueueCommands(program);
   registerSyncCommand(program);

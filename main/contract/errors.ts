@@ -234,6 +234,14 @@ export const ERROR_CODES = {
     message: 'A profile with that file name is already on this station',
     hint: 'import it under another file name, or choose to replace the existing one',
   },
+  LABEL_NOT_PASSED: {
+    message: 'Labels are printed only for runs that passed',
+    hint: 'provision the device again; print its label from the passing run (`fieldline runs list --serial <serial>`)',
+  },
+  PRINTER_UNREACHABLE: {
+    message: 'The label printer cannot be reached',
+    hint: 'check that the printer is on, on the network, and listens for raw print jobs on the given port (usually 9100)',
+  },
   INTERNAL: {
     message: 'Internal error',
     hint: 'this is a bug in Fieldline; please report it with the log file',

@@ -1,0 +1,80 @@
+/**
+ * `fieldline label <run-id>`: the ZPL label of a passing run — to a network printer (--printer host[:port]), to a
+ * file (--out), or to stdout when neither is given. Every print (each target, stdout included: it may be piped to
+ * a printer) is an audit entry `label.print` with the run, the target, the byte count and the SHA-256 of the ZPL.
+ */
+import { Command } from 'commander';
+import { userInfo } from 'node:os';
+import { resolveDataDir } from '../data-dir';
+import { labelSha256, parsePrinterTarget, sendToPrinter, writeLabelFile, zplLabel } from '../station/labels';
+import { openStore } from '../store/store';
+import { findRun } from '../store/find-run';
+import { print, type OutputOptions } from './output';
+
+interface LabelCliOptions extends OutputOptions {
+  printer?: string;
+  out?: string;
+  dataDir?: string;
+  timeout: number;
+}
+
+function operator(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function registerLabelCommand(program: Command): void {
+  program
+    .command('label <run-id>')
+    .description('print the label of a passing run (ZPL: serial, certificate fingerprint, QR code) to a printer, a file or stdout')
+    .option('--printer <host[:port]>', 'network label printer (raw TCP, port 9100 unless given)')
+    .option('--out <file>', 'write the ZPL to this file')
+    .option('--timeout <ms>', 'printer connection timeout', (v) => Number(v), 5000)
+    .option('--data-dir <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: LabelCliOptions) => {
+      const target = opts.printer === undefined ? undefined : parsePrinterTarget(opts.printer);
+      const store = openStore(resolveDataDir(opts.dataDir));
+      try {
+        const record = findRun(store, id);
+        const zpl = zplLabel(record);
+        const sha256 = labelSha256(zpl);
+        const audit = (where: string, bytes: number): void => {
+          store.appendAudit({
+            actor: `operator:${operator()}`,
+            action: 'label.print',
+            subject: record.device.serial,
+            details: { run: record.id, target: where, bytes, sha256 },
+          });
+        };
+        const targets: string[] = [];
+        let bytes = 0;
+        if (opts.out !== undefined) {
+          bytes = (await writeLabelFile(opts.out, zpl)).bytes;
+          audit(`file:${opts.out}`, bytes);
+          targets.push(`file:${opts.out}`);
+        }
+        if (target) {
+          bytes = (await sendToPrinter(target.host, target.port, zpl, { timeoutMs: opts.timeout })).bytes;
+          const where = `printer:${target.host}:${target.port}`;
+          audit(where, bytes);
+          targets.push(where);
+        }
+        if (targets.length === 0) {
+          bytes = Buffer.byteLength(zpl, 'utf8');
+          audit('stdout', bytes);
+          if (opts.json) print(opts, { run: record.id, serial: record.device.serial, target: 'stdout', bytes, sha256, zpl }, () => '');
+          else process.stdout.write(zpl);
+          return;
+        }
+        print(opts, { run: record.id, serial: record.device.serial, targets, bytes, sha256 }, () =>
+          targets.map((t) => `label of ${record.device.serial} (run ${record.id}) sent to ${t}`).join('\n'),
+        );
+      } finally {
+        store.close();
+      }
+    });
+}
