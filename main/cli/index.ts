@@ -1,6 +1,7 @@
 /** The `fieldline` command line: one file per command family, assembled here. */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerBatchCommand } from './batch';
 import { registerCaCommands } from './ca';
 import { registerLabelCommand } from './label';
 import { reportError } from './output';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerCaCommands(program);
   registerProfileTestCommand(registerProfileCommands(program));
   registerProvisionCommand(program);
+  registerBatchCommand(program);
   registerDriftCommand(program);
   registerRunsCommands(program);
   registerReportCommand(program);

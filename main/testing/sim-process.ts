@@ -19,6 +19,8 @@ export interface SpawnSimulatorArgs {
   extra?: string[];
   /** How long to wait for the gateways to come up; default 20 s. */
   timeoutMs?: number;
+  /** Added to this process's environment (e.g. FIELDLINE_PORTS_DIR). */
+  env?: Record<string, string>;
 }
 
 export interface SpawnedGateway {
@@ -47,7 +49,7 @@ export function spawnSimulator(args: SpawnSimulatorArgs): Promise<SpawnedSimulat
   for (const fault of args.faults ?? []) argv.push('--fault', fault);
   argv.push(...(args.extra ?? []));
 
-  const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...(args.env ? { env: { ...process.env, ...args.env } } : {}) });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (text: string) => {

@@ -11,6 +11,7 @@ import { openDevicePort, type DevicePort } from './device-port';
 import { Dispatcher } from './dispatch';
 import type { GatewayFaults } from './faults';
 import { DeviceLink, type LinkCounter } from './link';
+import { publishPortLink, unpublishPortLink } from './ports-dir';
 import { createPtyPair, type PtyPair } from './pty';
 
 /** What the runtime needs of a device model (main/simulator/device/device.ts provides it). */
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   /** Increments the device's "smp" stats group. */
   count: (counter: LinkCounter, n?: number) => void;
   logger: Logger;
+  /** Where the app-side port is announced (a symlink named after the serial); none when undefined. */
+  portsDir?: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -77,15 +80,26 @@ export class Gateway {
       count: this.options.count,
       logger: this.options.logger,
     });
-    await this.pty?.publish();
+    await this.publish();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.replugTimer) clearTimeout(this.replugTimer);
     await this.replugging;
+    await this.unpublish();
     await this.link?.close().catch(() => {});
     await this.pty?.stop();
+  }
+
+  /** The app's port appears, then its announcement in the ports directory (so whoever sees the link can open it). */
+  private async publish(): Promise<void> {
+    await this.pty?.publish();
+    if (this.options.portsDir !== undefined) await publishPortLink(this.options.portsDir, this.options.serial, this.options.appPath);
+  }
+
+  private async unpublish(): Promise<void> {
+    if (this.options.portsDir !== undefined) await unpublishPortLink(this.options.portsDir, this.options.serial, this.options.appPath);
   }
 
   private async plugIn(): Promise<DevicePort> {
@@ -141,6 +155,7 @@ export class Gateway {
     const link = this.link as DeviceLink;
     // The last reply reaches the app before the cable is pulled, as it would from a real device.
     await link.closePort();
+    await this.unpublish();
     await this.pty?.stop();
     this.options.logger.info('fault: unplugged', { port: this.options.appPath, backMs });
     if (backMs === undefined || this.stopped) return;
@@ -164,7 +179,7 @@ export class Gateway {
     }
     await link.replacePort(port);
     link.setListening(true);
-    await this.pty?.publish();
+    await this.publish();
     this.options.logger.info('fault: plugged in again', { port: this.options.appPath });
   }
 }

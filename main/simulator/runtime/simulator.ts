@@ -12,6 +12,7 @@ import { createVirtualDevice, type DeviceConfig, type StatsCounters } from '../d
 import type { DeviceDelays } from '../device/config';
 import { GatewayFaults, parseFaultSpecs } from './faults';
 import { Gateway, type SimDevice } from './gateway';
+import { defaultPortsDir } from './ports-dir';
 
 export const DEFAULT_SERIAL_BASE = 'F1E1D00000000001';
 export const DEFAULT_BAUD = 115200;
@@ -44,6 +45,11 @@ export interface SimulatorOptions {
   delays?: Partial<DeviceDelays>;
   smpV1Only?: boolean;
   logger: Logger;
+  /**
+   * Where each gateway's port is announced for hot-plug discovery (ports-dir.ts): default `$FIELDLINE_PORTS_DIR`
+   * or `<tmpdir>/fieldline-ports`; false = not announced.
+   */
+  portsDir?: string | false;
   /** The device model; tests may substitute one. Defaults to createVirtualDevice. */
   createDevice?: (config: DeviceConfig, stateDir: string) => Promise<SimDevice & { stats: StatsCounters }>;
 }
@@ -93,6 +99,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const serials = makeSerials(options.serialBase ?? DEFAULT_SERIAL_BASE, options.count);
   const logger = options.logger;
   const createDevice = options.createDevice ?? createVirtualDevice;
+  const portsDir = options.portsDir === false ? undefined : (options.portsDir ?? defaultPortsDir());
 
   // Pty links live in a private temp folder: socat cannot take paths with commas or colons, which a state
   // folder might have, and a fresh folder means no two simulators fight over a path.
@@ -136,6 +143,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
             device.stats.smp[counter] += n;
           },
           logger: gwLogger,
+          ...(portsDir === undefined ? {} : { portsDir }),
         });
         gateways.push(gateway);
         await gateway.start();

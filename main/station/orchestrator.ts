@@ -1,0 +1,307 @@
+/**
+ * The station orchestrator: zero-touch provisioning of every matching gateway that is plugged in.
+ *
+ * - Ports come from a PortWatch (hot-plug); a port matches the station's rules (USB VID/PID list — any USB port
+ *   with a VID when the list is empty —, serial-number pattern; virtual gateways from the ports directory and
+ *   fixed ports match by default).
+ * - Each port is a slot: empty → provisioning (queued while the concurrency limit is reached) → passed / failed,
+ *   or remove-me when the run ended without a verdict (cancelled, or it could not start). A slot holding a result
+ *   is never provisioned again: only unplugging (slot → empty) and plugging a gateway in starts a new run.
+ * - A port that vanishes mid-run is left to the run (a rebooting USB device re-enumerates); the run notices
+ *   (`interrupted`), and if it does not end by itself within goneAbortMs it is cancelled. The slot is empty after.
+ * - Every run has its own session and error boundary: a throw ends that run only.
+ * - stop() cancels the running runs, drops the queue and waits for the runs to end.
+ */
+import { randomUUID } from 'node:crypto';
+import { FieldlineError } from '../errors';
+import { silentLogger, type Logger } from '../log';
+import type { RunRecord } from '../provisioning/record';
+import type { PortWatch, WatchedPort } from './port-watch';
+
+export type SlotState = 'empty' | 'provisioning' | 'passed' | 'failed' | 'remove-me';
+
+export interface StationRules {
+  /** USB ids, lower-case hex; a missing pid matches every product of the vendor. Empty/absent: any USB port with a VID. */
+  usb?: Array<{ vid: string; pid?: string }>;
+  /** USB ports only when true (default: false, i.e. USB ports are matched). */
+  noUsb?: boolean;
+  /** The port's serial number must match (USB descriptor serial, or the virtual gateway's serial). */
+  serialPattern?: RegExp;
+  /** Virtual gateways from the ports directory (default true). */
+  virtual?: boolean;
+}
+
+export interface Slot {
+  port: string;
+  state: SlotState;
+  source?: WatchedPort['source'];
+  serialNumber?: string;
+  /** Waiting for a free run (concurrency limit). */
+  queued?: boolean;
+  /** The port vanished while its run was still ending. */
+  gone?: boolean;
+  runId?: string;
+  /** The device serial, once the run identified it. */
+  serial?: string;
+  outcome?: RunRecord['outcome'];
+  failedStep?: string;
+  error?: { code: string; message: string };
+}
+
+export interface RunStart {
+  port: WatchedPort;
+  runId: string;
+  signal: AbortSignal;
+}
+
+/** One provisioning run (runProvisioning in production, a fake in tests). */
+export type ProvisionFn = (run: RunStart) => Promise<RunRecord>;
+
+export interface RunEnd {
+  port: string;
+  record: RunRecord;
+  /** True when the orchestrator made the record (the run threw before it had one). */
+  synthetic: boolean;
+}
+
+export interface OrchestratorEvents {
+  slot: (slot: Slot) => void;
+  'run-start': (run: { port: string; runId: string }) => void;
+  'run-end': (end: RunEnd) => void;
+}
+
+export interface OrchestratorOptions {
+  watch: PortWatch;
+  provision: ProvisionFn;
+  rules?: StationRules;
+  /** Runs at once (default 8); the rest wait in plug-in order. */
+  concurrency?: number;
+  /** Start at most this many runs (a batch of N units); unlimited when absent. */
+  maxRuns?: number;
+  /** A run whose port vanished is cancelled if it has not ended after this long (default 70 s). */
+  goneAbortMs?: number;
+  /** For the synthetic record of a run that could not start. */
+  profile?: RunRecord['profile'];
+  station?: RunRecord['station'];
+  variables?: Record<string, string>;
+  logger?: Logger;
+}
+
+export interface Orchestrator {
+  start(): Promise<void>;
+  /** Cancels the running runs, drops the queue, stops watching; resolves when every run has ended. */
+  stop(): Promise<void>;
+  slots(): Slot[];
+  on<E extends keyof OrchestratorEvents>(event: E, listener: OrchestratorEvents[E]): () => void;
+  /** Runs started so far. */
+  readonly started: number;
+  /** Resolves when nothing runs and nothing waits. */
+  idle(): Promise<void>;
+}
+
+interface Active {
+  controller: AbortController;
+  done: Promise<void>;
+  goneTimer?: NodeJS.Timeout;
+}
+
+export function matchesRules(port: WatchedPort, rules: StationRules = {}): boolean {
+  if (port.source === 'virtual' && rules.virtual === false) return false;
+  if (port.source === 'usb') {
+    if (rules.noUsb) return false;
+    const ids = rules.usb ?? [];
+    if (ids.length > 0 && !ids.some((id) => id.vid.toLowerCase() === port.vid && (id.pid === undefined || id.pid.toLowerCase() === port.pid))) return false;
+  }
+  if (rules.serialPattern && port.source !== 'fixed') {
+    if (port.serialNumber === undefined) return false;
+    rules.serialPattern.lastIndex = 0;
+    if (!rules.serialPattern.test(port.serialNumber)) return false;
+  }
+  return true;
+}
+
+function errorOf(err: unknown): { code: string; message: string } {
+  if (err instanceof FieldlineError) return { code: err.code, message: err.message };
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
+  const logger = options.logger ?? silentLogger;
+  const concurrency = options.concurrency ?? 8;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new FieldlineError('INVALID_ARGUMENT', `concurrency must be a positive integer, not ${concurrency}`);
+  const goneAbortMs = options.goneAbortMs ?? 70_000;
+  const listeners: { [E in keyof OrchestratorEvents]: Set<OrchestratorEvents[E]> } = { slot: new Set(), 'run-start': new Set(), 'run-end': new Set() };
+  const slots = new Map<string, Slot>();
+  const ports = new Map<string, WatchedPort>();
+  const queue: string[] = [];
+  const active = new Map<string, Active>();
+  const unsubscribe: Array<() => void> = [];
+  let started = 0;
+  let stopping = false;
+  let idleWaiters: Array<() => void> = [];
+
+  const emit = <E extends keyof OrchestratorEvents>(event: E, value: Parameters<OrchestratorEvents[E]>[0]): void => {
+    for (const l of listeners[event]) {
+      try {
+        (l as (v: typeof value) => void)(value);
+      } catch (err) {
+        logger.error('orchestrator listener failed', { event, error: String(err) });
+      }
+    }
+  };
+
+  const setSlot = (port: string, next: Slot): void => {
+    slots.set(port, next);
+    emit('slot', { ...next });
+  };
+
+  const checkIdle = (): void => {
+    if (active.size > 0 || queue.length > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
+  };
+
+  const canStart = (): boolean => !stopping && active.size < concurrency && (options.maxRuns === undefined || started < options.maxRuns);
+
+  const pump = (): void => {
+    while (queue.length > 0 && canStart()) {
+      const path = queue.shift() as string;
+      const port = ports.get(path);
+      if (!port) continue;
+      startRun(port);
+    }
+    checkIdle();
+  };
+
+  const syntheticRecord = (port: WatchedPort, runId: string, err: unknown, startedAt: string): RunRecord => ({
+    id: runId,
+    device: { serial: port.serialNumber ?? '', port: port.path },
+    profile: options.profile ?? { name: '', version: '', sha256: '' },
+    station: options.station ?? { name: '' },
+    variables: options.variables ?? {},
+    startedAt,
+    endedAt: new Date().toISOString(),
+    outcome: 'failed',
+    steps: [],
+    diagnostics: [],
+    error: errorOf(err),
+  });
+
+  function startRun(port: WatchedPort): void {
+    const runId = randomUUID();
+    const controller = new AbortController();
+    started += 1;
+    setSlot(port.path, { port: port.path, state: 'provisioning', source: port.source, ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}), runId });
+    emit('run-start', { port: port.path, runId });
+    const startedAt = new Date().toISOString();
+    const entry: Active = { controller, done: Promise.resolve() };
+    active.set(port.path, entry);
+    entry.done = (async () => {
+      let record: RunRecord;
+      let synthetic = false;
+      try {
+        record = await options.provision({ port, runId, signal: controller.signal });
+      } catch (err) {
+        // This run's fault stays with this run.
+        logger.warn('run failed to complete', { port: port.path, error: String(err) });
+        record = syntheticRecord(port, runId, err, startedAt);
+        synthetic = true;
+      }
+      if (entry.goneTimer) clearTimeout(entry.goneTimer);
+      active.delete(port.path);
+      const stillThere = ports.has(port.path);
+      const failedStep = record.steps.find((s) => s.outcome === 'failed')?.name;
+      const verdict: SlotState = !stillThere ? 'empty' : record.outcome === 'passed' ? 'passed' : record.outcome === 'failed' ? 'failed' : 'remove-me';
+      if (verdict === 'empty') setSlot(port.path, { port: port.path, state: 'empty', outcome: record.outcome, runId });
+      else {
+        setSlot(port.path, {
+          port: port.path,
+          state: verdict,
+          source: port.source,
+          ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}),
+          runId,
+          ...(record.device.serial ? { serial: record.device.serial } : {}),
+          outcome: record.outcome,
+          ...(failedStep ? { failedStep } : {}),
+          ...(record.error ? { error: record.error } : {}),
+        });
+      }
+      emit('run-end', { port: port.path, record, synthetic });
+      if (!stillThere) slots.delete(port.path);
+      pump();
+    })();
+  }
+
+  const onAttached = (port: WatchedPort): void => {
+    if (stopping) return;
+    const slot = slots.get(port.path);
+    const running = active.get(port.path);
+    ports.set(port.path, port);
+    if (running) {
+      // Back during its run (a re-enumerating reboot): the run goes on.
+      if (running.goneTimer) clearTimeout(running.goneTimer);
+      running.goneTimer = undefined;
+      if (slot) setSlot(port.path, { ...slot, gone: false });
+      return;
+    }
+    if (slot && slot.state !== 'empty') return;
+    if (!matchesRules(port, options.rules)) {
+      logger.debug('port does not match the station rules', { port: port.path });
+      return;
+    }
+    queue.push(port.path);
+    setSlot(port.path, { port: port.path, state: 'provisioning', queued: true, source: port.source, ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}) });
+    pump();
+  };
+
+  const onDetached = (port: WatchedPort): void => {
+    ports.delete(port.path);
+    const running = active.get(port.path);
+    if (running) {
+      const slot = slots.get(port.path);
+      if (slot) setSlot(port.path, { ...slot, gone: true });
+      running.goneTimer ??= setTimeout(() => running.controller.abort(), goneAbortMs);
+      return;
+    }
+    const queued = queue.indexOf(port.path);
+    if (queued >= 0) queue.splice(queued, 1);
+    if (slots.has(port.path)) {
+      setSlot(port.path, { port: port.path, state: 'empty' });
+      slots.delete(port.path);
+    }
+    checkIdle();
+  };
+
+  return {
+    async start() {
+      unsubscribe.push(options.watch.on('attached', onAttached), options.watch.on('detached', onDetached));
+      for (const port of options.watch.list()) onAttached(port);
+      await options.watch.start();
+    },
+    async stop() {
+      stopping = true;
+      for (const off of unsubscribe.splice(0)) off();
+      options.watch.stop();
+      for (const path of queue.splice(0)) {
+        const slot = slots.get(path);
+        if (slot) setSlot(path, { port: path, state: 'empty' });
+      }
+      for (const a of active.values()) a.controller.abort();
+      await Promise.all([...active.values()].map((a) => a.done));
+      checkIdle();
+    },
+    slots: () => [...slots.values()].map((s) => ({ ...s })),
+    on(event, listener) {
+      listeners[event].add(listener);
+      return () => void listeners[event].delete(listener);
+    },
+    get started() {
+      return started;
+    },
+    idle() {
+      if (active.size === 0 && queue.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}

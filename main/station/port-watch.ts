@@ -1,0 +1,198 @@
+/**
+ * Hot-plug port discovery for the station: USB serial ports (listSerialPorts, only those with a VID — built-in
+ * UARTs never answer — polled every ~500 ms; without udev the USB part is off, said once) plus the simulator's
+ * ports directory (main/simulator/runtime/ports-dir.ts: one symlink per virtual gateway, named after its serial,
+ * present only while the gateway listens; watched with fs.watch and polled, since fs.watch may miss events), plus
+ * any fixed paths (present while the path is a serial device). Emits `attached` / `detached` per port path.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isFieldlineError } from '../errors';
+import { silentLogger, type Logger } from '../log';
+import { listSerialPorts, type PortInfo } from '../transport/serial';
+
+export type PortSource = 'usb' | 'virtual' | 'fixed';
+
+export interface WatchedPort {
+  path: string;
+  source: PortSource;
+  vid?: string;
+  pid?: string;
+  /** USB descriptor serial, or the virtual gateway's serial (the link's name). */
+  serialNumber?: string;
+}
+
+export interface PortWatchEvents {
+  attached: (port: WatchedPort) => void;
+  detached: (port: WatchedPort) => void;
+}
+
+export interface PortWatchOptions {
+  /** Watch USB serial ports (default true). */
+  usb?: boolean;
+  /** The ports directory to watch; false/undefined = none. */
+  portsDir?: string | false;
+  /** Fixed port paths, present while they exist as serial devices. */
+  paths?: readonly string[];
+  pollMs?: number;
+  logger?: Logger;
+  /** Injected for tests. */
+  listPorts?: () => Promise<PortInfo[]>;
+  isPortPath?: (path: string) => Promise<boolean>;
+}
+
+export interface PortWatch {
+  /** First scan (its `attached` events included), then watching. */
+  start(): Promise<void>;
+  stop(): void;
+  list(): WatchedPort[];
+  on<E extends keyof PortWatchEvents>(event: E, listener: PortWatchEvents[E]): () => void;
+  scan(): Promise<void>;
+}
+
+const MAX_SERIAL = 200;
+
+function cleanSerial(value: string | undefined): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = value?.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_SERIAL).trim();
+  return cleaned ? cleaned : undefined;
+}
+
+function cleanHex(value: string | undefined): string | undefined {
+  return value && /^[0-9a-fA-F]{1,8}$/.test(value) ? value.toLowerCase() : undefined;
+}
+
+/** A character device behind the path (a dangling link — a simulator killed hard — is not a port). */
+async function isCharDevice(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+
+export function createPortWatch(options: PortWatchOptions): PortWatch {
+  const logger = options.logger ?? silentLogger;
+  const listPorts = options.listPorts ?? listSerialPorts;
+  const isPortPath = options.isPortPath ?? isCharDevice;
+  const portsDir = options.portsDir || undefined;
+  const listeners: { [E in keyof PortWatchEvents]: Set<PortWatchEvents[E]> } = { attached: new Set(), detached: new Set() };
+  const known = new Map<string, WatchedPort>();
+  let usb = options.usb ?? true;
+  let timer: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher | undefined;
+  let scanning: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  const emit = <E extends keyof PortWatchEvents>(event: E, port: WatchedPort): void => {
+    for (const l of listeners[event]) {
+      try {
+        (l as (p: WatchedPort) => void)(port);
+      } catch (err) {
+        logger.error('port listener failed', { event, error: String(err) });
+      }
+    }
+  };
+
+  const present = async (): Promise<Map<string, WatchedPort>> => {
+    const found = new Map<string, WatchedPort>();
+    if (usb) {
+      try {
+        for (const p of await listPorts()) {
+          const vid = cleanHex(p.vid);
+          if (!vid) continue;
+          const pid = cleanHex(p.pid);
+          const serialNumber = cleanSerial(p.serialNumber);
+          found.set(p.path, { path: p.path, source: 'usb', vid, ...(pid ? { pid } : {}), ...(serialNumber ? { serialNumber } : {}) });
+        }
+      } catch (err) {
+        usb = false;
+        logger.warn(isFieldlineError(err, 'UDEV_MISSING') ? 'udevadm is missing: USB ports are not discovered' : 'listing serial ports failed: USB discovery stopped', {
+          error: (err as Error).message,
+        });
+      }
+    }
+    if (portsDir) {
+      const names = await readdir(portsDir).catch(() => [] as string[]);
+      await Promise.all(
+        names
+          .filter((n) => !n.startsWith('.'))
+          .map(async (name) => {
+            const path = join(portsDir, name);
+            if (await isPortPath(path)) found.set(path, { path, source: 'virtual', ...(cleanSerial(name) ? { serialNumber: cleanSerial(name) } : {}) });
+          }),
+      );
+    }
+    for (const path of options.paths ?? []) {
+      if (!found.has(path) && (await isPortPath(path))) found.set(path, { path, source: 'fixed' });
+    }
+    return found;
+  };
+
+  const scanOnce = async (): Promise<void> => {
+    const found = await present();
+    if (stopped) return;
+    for (const [path, port] of found) {
+      if (known.has(path)) continue;
+      known.set(path, port);
+      emit('attached', port);
+    }
+    for (const [path, port] of [...known]) {
+      if (found.has(path)) continue;
+      known.delete(path);
+      emit('detached', port);
+    }
+  };
+
+  // Scans never overlap; a request during a scan runs one more after it (a link made mid-scan is not missed).
+  const scan = (): Promise<void> => {
+    if (scanning) {
+      again = true;
+      return scanning;
+    }
+    scanning = (async () => {
+      do {
+        again = false;
+        await scanOnce();
+      } while (again && !stopped);
+    })().finally(() => (scanning = undefined));
+    return scanning;
+  };
+
+  const safeScan = (): void => void scan().catch((err: unknown) => logger.error('port scan failed', { error: String(err) }));
+
+  return {
+    async start() {
+      if (portsDir) {
+        try {
+          watcher = watch(portsDir, () => safeScan());
+          watcher.on('error', () => {
+            watcher?.close();
+            watcher = undefined;
+          });
+        } catch {
+          // The directory does not exist yet (no simulator has run): polling finds it once it does.
+        }
+      }
+      await scan();
+      const pollMs = options.pollMs ?? 500;
+      if (pollMs > 0 && !stopped) {
+        timer = setInterval(safeScan, pollMs);
+        timer.unref();
+      }
+    },
+    stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      watcher?.close();
+    },
+    list: () => [...known.values()],
+    on(event, listener) {
+      listeners[event].add(listener);
+      return () => void listeners[event].delete(listener);
+    },
+    scan,
+  };
+}
