@@ -11,6 +11,7 @@ import type { Logger } from '../log';
 import { listSerialPorts, type PortInfo } from '../transport/serial';
 import type { AppEvents } from './events';
 import { checkPortPath, isSerialDevice } from './port-path';
+import { cleanHex, cleanSerial } from '../transport/usb-descriptors';
 
 export interface DiscoveryOptions {
   events: AppEvents;
@@ -35,19 +36,6 @@ export interface DeviceDiscovery {
   claim(id: string, what: string): () => void;
   scan(): Promise<void>;
   close(): void;
-}
-
-const MAX_SERIAL = 200;
-
-/** USB descriptors are device input: keep printable characters only, bounded. */
-function cleanSerial(value: string | undefined): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = value?.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_SERIAL).trim();
-  return cleaned ? cleaned : undefined;
-}
-
-function cleanHex(value: string | undefined): string | undefined {
-  return value && /^[0-9a-fA-F]{1,8}$/.test(value) ? value.toLowerCase() : undefined;
 }
 
 export function createDeviceDiscovery(options: DiscoveryOptions): DeviceDiscovery {

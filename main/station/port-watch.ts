@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { isFieldlineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { listSerialPorts, type PortInfo } from '../transport/serial';
+import { cleanHex, cleanSerial } from '../transport/usb-descriptors';
 
 export type PortSource = 'usb' | 'virtual' | 'fixed';
 
@@ -49,18 +50,6 @@ export interface PortWatch {
   list(): WatchedPort[];
   on<E extends keyof PortWatchEvents>(event: E, listener: PortWatchEvents[E]): () => void;
   scan(): Promise<void>;
-}
-
-const MAX_SERIAL = 200;
-
-function cleanSerial(value: string | undefined): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = value?.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_SERIAL).trim();
-  return cleaned ? cleaned : undefined;
-}
-
-function cleanHex(value: string | undefined): string | undefined {
-  return value && /^[0-9a-fA-F]{1,8}$/.test(value) ? value.toLowerCase() : undefined;
 }
 
 /** A character device behind the path (a dangling link — a simulator killed hard — is not a port). */

@@ -2,6 +2,7 @@
 import { useState, type JSX } from 'react';
 import { saveOperator } from '../../effects/settings';
 import { useSettings } from '../../state/settings';
+import { SavedNote } from '../../components/SavedNote';
 
 export function OperatorForm({ initialName }: { initialName: string }): JSX.Element {
   const [name, setName] = useState(initialName);
@@ -25,11 +26,7 @@ export function OperatorForm({ initialName }: { initialName: string }): JSX.Elem
         <button type="submit" className="button-primary" data-testid="settings-operator-save" disabled={saving || name.trim() === ''}>
           {saving ? 'Saving…' : 'Save operator'}
         </button>
-        {saved && (
-          <span role="status" className="saved">
-            <span aria-hidden="true">✔ </span>Saved
-          </span>
-        )}
+        {saved && <SavedNote />}
       </div>
     </form>
   );

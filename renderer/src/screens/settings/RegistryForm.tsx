@@ -5,6 +5,7 @@
 import { useState, type JSX } from 'react';
 import { saveRegistry } from '../../effects/settings';
 import { useSettings } from '../../state/settings';
+import { SavedNote } from '../../components/SavedNote';
 
 export function RegistryForm({ initialUrl }: { initialUrl: string }): JSX.Element {
   const [url, setUrl] = useState(initialUrl);
@@ -60,11 +61,7 @@ export function RegistryForm({ initialUrl }: { initialUrl: string }): JSX.Elemen
         <button type="submit" className="button-primary" data-testid="settings-registry-save" disabled={saving || url.trim() === ''}>
           {saving ? 'Saving…' : 'Save registry'}
         </button>
-        {saved && (
-          <span role="status" className="saved">
-            <span aria-hidden="true">✔ </span>Saved
-          </span>
-        )}
+        {saved && <SavedNote />}
       </div>
     </form>
   );
