@@ -242,6 +242,40 @@ export const ERROR_CODES = {
     message: 'The label printer cannot be reached',
     hint: 'check that the printer is on, on the network, and listens for raw print jobs on the given port (usually 9100)',
   },
+  BLE_NO_ADAPTER: {
+    message: 'No Bluetooth adapter',
+    hint: 'plug in or enable a Bluetooth LE adapter (check `bluetoothctl list`); for virtual gateways use --ble-adapter virtual',
+  },
+  BLE_ADAPTER_OFF: {
+    message: 'The Bluetooth adapter is switched off',
+    hint: 'switch Bluetooth on (`bluetoothctl power on`, or the system settings) and try again',
+  },
+  BLE_PERMISSION: {
+    message: 'Not allowed to use the Bluetooth adapter',
+    hint:
+      'raw HCI sockets need the CAP_NET_RAW and CAP_NET_ADMIN capabilities: ' +
+      'sudo setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(command -v node)")" (or run the packaged app, which is granted them at install)',
+  },
+  BLE_PAIRING_REQUIRED: {
+    message: 'The gateway requires pairing before it accepts management commands',
+    hint: 'pair with it first (`bluetoothctl pair <address>`, confirming the passkey shown by the gateway), then try again',
+  },
+  BLE_DEVICE_NOT_FOUND: {
+    message: 'No Bluetooth gateway with that name or address was found',
+    hint: 'check that the gateway is powered and advertising nearby; `fieldline ble scan` lists the gateways in range',
+  },
+  BLE_NOT_SMP: {
+    message: 'The Bluetooth device does not offer the SMP (MCUmgr) service',
+    hint: 'check that the gateway firmware has MCUmgr over Bluetooth enabled (CONFIG_MCUMGR_TRANSPORT_BT)',
+  },
+  BLE_LINK_LOST: {
+    message: 'The Bluetooth link to the gateway was lost',
+    hint: 'move closer to the gateway or remove sources of interference, then try again',
+  },
+  BLE_VIRTUAL_UNREACHABLE: {
+    message: 'No virtual Bluetooth gateways are running',
+    hint: 'start them with `fieldline sim --ble` (they listen on FIELDLINE_BLE_SOCKET, default <tmp>/fieldline-ble.sock)',
+  },
   INTERNAL: {
     message: 'Internal error',
     hint: 'this is a bug in Fieldline; please report it with the log file',
