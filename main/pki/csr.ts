@@ -5,15 +5,21 @@
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { createHash, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, verify, X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
 import { FieldlineError } from '../errors';
 import type { CertificateRecord } from '../provisioning/record';
-import { formatName, parseDistinguishedName, sameName } from './dn';
-import { describeKey, isP256, publicKeyFromSpki, x509Crypto } from './x509-crypto';
+import { expectTlv, SEQUENCE } from './der';
+import { formatName, normalizeName, normalizeNamed, parseDistinguishedName, withNames } from './dn';
+import { describeKey, isP256, publicKeyFromSpki } from './x509-crypto';
 
 /** A P-256 CSR is about 250 bytes; anything far larger is not one, and is not worth parsing. */
 export const MAX_CSR_BYTES = 8 * 1024;
-const ACCEPTED_HASHES = new Set(['SHA-256', 'SHA-384', 'SHA-512']);
+/** WebCrypto hash names as x509 reports them → Node's digest names. */
+const ACCEPTED_HASHES = new Map([
+  ['SHA-256', 'sha256'],
+  ['SHA-384', 'sha384'],
+  ['SHA-512', 'sha512'],
+]);
 
 export interface CheckedCsr {
   /** The device's public key, SPKI DER: what the certificate is issued for. */
@@ -64,17 +70,28 @@ export async function checkCsr(der: Uint8Array, expectedSubject: string): Promis
   }
   let signatureOk: boolean;
   try {
-    signatureOk = await csr.verify(x509Crypto);
+    // Node's verify over the request's signed bytes, with the key already in hand: the same ECDSA check as
+    // csr.verify(), without re-importing the key into WebCrypto and re-encoding the signature (a CSR per run).
+    signatureOk = verify(ACCEPTED_HASHES.get(hash) as string, signedPart(der), { key, dsaEncoding: 'der' }, Buffer.from(csr.signature));
   } catch (err) {
     throw csrInvalid('the request signature cannot be checked', err);
   }
   if (!signatureOk) throw csrInvalid('the request signature does not verify: it was altered or damaged on the way');
   if (!isP256(key)) throw csrInvalid(`the request is for an ${describeKey(key)} key; devices must use EC P-256`);
-  const subject = formatName(csr.subjectName);
-  if (!sameName(csr.subjectName, expected)) {
+  // Read with our attribute names once, for both the text and the comparison.
+  const named = withNames(csr.subjectName);
+  const subject = named.toString();
+  if (JSON.stringify(normalizeNamed(named)) !== JSON.stringify(normalizeName(expected))) {
     throw csrInvalid(`the request is for "${subject}" but the profile expects "${formatName(expected)}"`);
   }
   return { publicKeySpki: new Uint8Array(key.export({ type: 'spki', format: 'der' })), subject };
+}
+
+/** A CertificationRequest's certificationRequestInfo as sent: the bytes its signature covers. */
+function signedPart(der: Uint8Array): Uint8Array {
+  const request = expectTlv(der, 0, SEQUENCE);
+  const info = expectTlv(der, request.content, SEQUENCE);
+  return der.subarray(info.start, info.end);
 }
 
 export interface DeviceKey {
@@ -96,8 +113,8 @@ export function generateDeviceKey(): DeviceKey {
 /** True when `sigDer` is the certificate key's ECDSA-SHA256 signature (DER) over `challenge`; false otherwise. */
 export function verifyChallenge(certDer: Uint8Array, challenge: Uint8Array, sigDer: Uint8Array): boolean {
   try {
-    const cert = new x509.X509Certificate(new Uint8Array(certDer));
-    const key = publicKeyFromSpki(new Uint8Array(cert.publicKey.rawData));
+    // Node's (OpenSSL's) certificate parser: only the key is needed, and this runs twice per provisioning run.
+    const key = new NodeX509Certificate(certDer).publicKey;
     return verify('sha256', challenge, { key, dsaEncoding: 'der' }, sigDer);
   } catch {
     // Unparseable certificate or signature bytes prove nothing: that is a failed proof, not a crash.
@@ -107,13 +124,18 @@ export function verifyChallenge(certDer: Uint8Array, challenge: Uint8Array, sigD
 
 /** What the run record keeps of a certificate. Throws (a bug) if `der` is not a certificate. */
 export function certificateRecord(der: Uint8Array): Omit<CertificateRecord, 'mode'> {
-  const cert = new x509.X509Certificate(new Uint8Array(der));
+  return certificateRecordOf(new x509.X509Certificate(new Uint8Array(der)));
+}
+
+/** The same from a certificate already parsed (the one the CA has just made), its issuer's name given when known. */
+export function certificateRecordOf(cert: x509.X509Certificate, issuer?: string): Omit<CertificateRecord, 'mode'> {
+  const der = new Uint8Array(cert.rawData);
   return {
     serial: cert.serialNumber.toLowerCase(),
     fingerprintSha256: createHash('sha256').update(der).digest('hex'),
     subject: formatName(cert.subjectName),
     notBefore: cert.notBefore.toISOString(),
     notAfter: cert.notAfter.toISOString(),
-    issuer: formatName(cert.issuerName),
+    issuer: issuer ?? formatName(cert.issuerName),
   };
 }

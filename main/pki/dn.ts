@@ -195,7 +195,12 @@ export function formatName(name: x509.Name): string {
  * serial, and "gw-00a1" and "GW-00A1" are not the same device to everything that reads the certificate later.
  */
 export function normalizeName(name: x509.Name): string[][] {
-  return withNames(name)
+  return normalizeNamed(withNames(name));
+}
+
+/** normalizeName of a name that has been through withNames already (re-reading it costs a DER round trip). */
+export function normalizeNamed(named: x509.Name): string[][] {
+  return named
     .toJSON()
     .map((rdn) =>
       Object.entries(rdn)

@@ -11,7 +11,6 @@ import { createDevelopmentCa } from './ca-create';
 import { checkImport, type ImportMaterial } from './ca-import';
 import { caExists, caInfo, installCa, loadCaMaterial, refuseExisting, type CaInfo, type CaMaterial } from './ca-store';
 import { crlNeedsRenewal, emptyRevocationList, normalizeSerial, readRevocationList, writeRevocations, type RevokedCertificate } from './crl';
-import { certificateRecord } from './csr';
 import { formatName } from './dn';
 import { writeFileAtomic, type CaPaths } from './files';
 import { buildLeafCertificate } from './issue';
@@ -120,9 +119,17 @@ export class StationCa implements Signer {
   }
 
   async issue(request: IssueRequest): Promise<IssuedCertificate> {
-    const cert = await buildLeafCertificate({ request, issuer: this.material.intermediate, key: this.key, now: this.clock() });
-    const der = new Uint8Array(cert.rawData);
-    const record = certificateRecord(der);
+    const leaf = await buildLeafCertificate({ request, issuer: this.material.intermediate, key: this.key, now: this.clock() });
+    const der = leaf.der;
+    // From what went into the certificate: parsing it back would cost as much as making it.
+    const record = {
+      serial: leaf.serial,
+      fingerprintSha256: sha256Hex(der),
+      subject: formatName(leaf.subject),
+      notBefore: leaf.notBefore.toISOString(),
+      notAfter: leaf.notAfter.toISOString(),
+      issuer: this.issuer,
+    };
     this.logger.info('certificate issued', { serial: record.serial, subject: record.subject });
     return { der, chain: [this.material.intermediate, ...this.material.issuers].map((c) => new Uint8Array(c.rawData)), record };
   }

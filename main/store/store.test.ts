@@ -114,4 +114,19 @@ describe('runs', () => {
     expect(store.listRuns()).toEqual([]);
     expect(store.db.prepare('SELECT count(*) FROM devices').pluck().get()).toBe(0);
   });
+
+  it('append audit entries in the run’s own transaction: both are written, or neither', () => {
+    const record = sampleRunRecord({ id: 'with-audit' });
+    store.saveRun(record, [
+      { actor: 'station:s', action: 'run.start', subject: record.device.serial, details: { run: record.id } },
+      { actor: 'station:s', action: 'step.identify', subject: record.device.serial, details: { run: record.id, outcome: 'passed' } },
+    ]);
+    expect(store.getRun('with-audit')).toStrictEqual(record);
+    expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 2 });
+    // An entry that cannot be stored (a BigInt has no JSON) takes the run's save down with it.
+    const second = sampleRunRecord({ id: 'second' });
+    expect(() => store.saveRun(second, [{ actor: 'a', action: 'b', subject: 'c', details: { n: 1n } }])).toThrow();
+    expect(store.getRun('second')).toBeUndefined();
+    expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 2 });
+  });
 });

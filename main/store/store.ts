@@ -55,17 +55,18 @@ export function openStore(location: string, options: StoreOptions = {}): SqliteS
   const onRunSaved = options.onRunSaved;
   const outbox = options.outbox ?? true;
 
-  const save = db.transaction((record: RunRecord) => {
+  const save = db.transaction((record: RunRecord, audit: readonly AuditInput[]) => {
     writeRun(db, record);
     if (outbox) enqueueFinishedRun(db, record, now);
     onRunSaved?.(db, record);
+    for (const entry of audit) appendEntry(db, entry, now().toISOString());
   });
   const append = db.transaction((input: AuditInput): AuditEntry => appendEntry(db, input, now().toISOString()));
 
   return {
     file,
     db,
-    saveRun: (record) => guard(file, () => save.immediate(record)),
+    saveRun: (record, audit = []) => guard(file, () => save.immediate(record, audit)),
     getRun: (id) => guard(file, () => readRun(db, id)),
     listRuns: (listOptions) => guard(file, () => selectRuns(db, listOptions)),
     lastRun: (serial) => guard(file, () => readLastRun(db, serial)),

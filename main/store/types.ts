@@ -42,8 +42,12 @@ export interface ListRunsOptions {
 }
 
 export interface Store {
-  /** Inserts or replaces a run with its steps and evidence, and upserts the device, in one transaction. */
-  saveRun(record: RunRecord): void;
+  /**
+   * Inserts or replaces a run with its steps and evidence, and upserts the device, in one transaction — with `audit`
+   * entries appended in the same transaction when given: one commit (one fsync) for a step's record and its audit
+   * line instead of two, which a station running 64 gateways at once pays on every step.
+   */
+  saveRun(record: RunRecord, audit?: ReadonlyArray<{ actor: string; action: string; subject: string; details?: Record<string, unknown> }>): void;
   getRun(id: string): RunRecord | undefined;
   /** Newest first (by start time). */
   listRuns(options?: ListRunsOptions): RunSummary[];

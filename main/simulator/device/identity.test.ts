@@ -1,9 +1,14 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { createHash, createPublicKey, randomBytes, verify, webcrypto } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkCsr } from '../../pki/csr';
+import { parseDistinguishedName } from '../../pki/dn';
+import { derToPem, opensslOk } from '../../testing/pki';
+import { makeCsr } from './identity';
 import { hex, testDevice, type TestDevice } from './test-support';
 
 const ID = 64;
@@ -125,5 +130,22 @@ describe('identity group', () => {
     expect(verify('sha256', new Uint8Array(20), { key, dsaEncoding: 'der' }, sig as Uint8Array)).toBe(true);
     await again.ok(ID, 4, 'write', {});
     expect(await again.ok(ID, 3, 'read', {})).toEqual({ key: false });
+  });
+});
+
+describe('the simulated gateway’s certification request', () => {
+  it('is a PKCS#10 request OpenSSL and the station’s CSR check accept, for the subject asked', async () => {
+    const subject = 'CN=F1E1D00000000001,O=Acme Gateways,OU=MUC-3';
+    const request = makeCsr(parseDistinguishedName(subject)!);
+    const dir = await mkdtemp(join(tmpdir(), 'fieldline-sim-csr-'));
+    try {
+      await writeFile(join(dir, 'req.pem'), derToPem(request.der, 'CERTIFICATE REQUEST'));
+      const out = await opensslOk(['req', '-in', join(dir, 'req.pem'), '-noout', '-verify', '-subject'], dir);
+      expect(out).toMatch(/CN\s*=\s*F1E1D00000000001, O\s*=\s*Acme Gateways, OU\s*=\s*MUC-3/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const checked = await checkCsr(request.der, subject);
+    expect(createPublicKey(request.keyPem).export({ type: 'spki', format: 'der' })).toEqual(Buffer.from(checked.publicKeySpki));
   });
 });

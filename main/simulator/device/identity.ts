@@ -10,11 +10,12 @@
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { createHash, createPrivateKey, createPublicKey, sign, webcrypto, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
 import { GROUP } from '../../smp/error-codes';
 import type { Body, SimReply } from '../handler';
 import type { DeviceContext } from './context';
 import { defineGroup, groupErrors, ok, optBytesArray, optText, optUint, smpError, bytes, text, type DeviceGroupHandler } from './request';
+import { bitString, oid, sequence, tlv, unsignedInteger } from '../../pki/der';
 import { parseDistinguishedName } from '../../pki/dn';
 import { IDENTITY_SLOTS } from './state';
 
@@ -25,19 +26,43 @@ export const IDENTITY_CERT_STORAGE = 8 * 1024;
 export const CHALLENGE_MIN = 16;
 export const CHALLENGE_MAX = 64;
 
-// @peculiar/x509 is typed against the DOM's Crypto, which Node's types do not declare; Node's webcrypto implements it.
-type X509Crypto = NonNullable<Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>[1]>;
-const x509Crypto = webcrypto as unknown as X509Crypto;
-
-function parseCert(der: Uint8Array): x509.X509Certificate | undefined {
+/** OpenSSL's parser (Node's): a device checks what it is given, and this runs for every certificate installed. */
+function parseCert(der: Uint8Array): NodeX509Certificate | undefined {
   try {
-    return new x509.X509Certificate(der);
+    return new NodeX509Certificate(der);
   } catch {
     return undefined;
   }
 }
 
+/**
+ * A P-256 key and a PKCS#10 request for it (RFC 2986: version 0, subject, key, no attributes, ecdsa-with-SHA256),
+ * as a gateway's firmware builds one. Encoded directly and signed with Node's crypto: the key generation itself is
+ * simulated by the keyGeneration delay, and the real work should not cost the simulator more than it must — it
+ * shares the cores with the station being measured.
+ */
+export function makeCsr(name: x509.Name): { der: Uint8Array; keyPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const info = sequence(
+    unsignedInteger(Uint8Array.of(0)),
+    new Uint8Array(name.toArrayBuffer()),
+    new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })),
+    tlv(0xa0, new Uint8Array(0)),
+  );
+  const signature = sign('sha256', info, { key: privateKey, dsaEncoding: 'der' });
+  const der = sequence(info, sequence(oid('1.2.840.10045.4.3.2')), bitString(signature));
+  return { der, keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+}
+
 export function createIdentityGroup(device: DeviceContext): DeviceGroupHandler {
+  // The slot key parsed once, not for every signature: reading the PEM costs more than the ECDSA signature itself,
+  // and the simulator's CPU is taken from the same cores as the station's it is measured against.
+  let parsedKey: { pem: string; key: KeyObject } | undefined;
+  const privateKey = (pem: string): KeyObject => {
+    if (parsedKey?.pem !== pem) parsedKey = { pem, key: createPrivateKey(pem) };
+    return parsedKey.key;
+  };
+
   /** The slot a request names, or the EINVAL reply when the device has no such slot. */
   function slotOf(body: Body): number | SimReply {
     const slot = optUint(body, 'slot') ?? 0;
@@ -55,15 +80,10 @@ export function createIdentityGroup(device: DeviceContext): DeviceGroupHandler {
     if (device.state.identity(slot).cert) return smpError('EBADSTATE', 'the slot has an installed certificate; erase it first');
 
     await device.sleep(device.config.delays.keyGeneration);
-    const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
-    const request = await x509.Pkcs10CertificateRequestGenerator.create(
-      { name, keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } },
-      x509Crypto,
-    );
-    const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-    await device.state.writeIdentityKey(slot, x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'));
+    const request = makeCsr(name);
+    await device.state.writeIdentityKey(slot, request.keyPem);
     device.log.info('identity key generated', { slot, subject: name.toString() });
-    return ok({ csr: new Uint8Array(request.rawData) });
+    return ok({ csr: request.der });
   }
 
   async function install(body: Body): Promise<SimReply> {
@@ -77,12 +97,12 @@ export function createIdentityGroup(device: DeviceContext): DeviceGroupHandler {
     if (!leaf || chainDer.some((der) => !parseCert(der))) return err('BAD_CERT');
     let leafKey: KeyObject;
     try {
-      leafKey = createPublicKey({ key: Buffer.from(leaf.publicKey.rawData), format: 'der', type: 'spki' });
+      leafKey = leaf.publicKey;
     } catch {
       // A certificate for a key type Node cannot read cannot be for our P-256 key either.
       return err('KEY_MISMATCH');
     }
-    if (!leafKey.equals(createPublicKey(createPrivateKey(keyPem)))) return err('KEY_MISMATCH');
+    if (!leafKey.equals(createPublicKey(privateKey(keyPem)))) return err('KEY_MISMATCH');
     const stored = certDer.length + chainDer.reduce((n, der) => n + der.length, 0);
     if (stored > IDENTITY_CERT_STORAGE) return err('STORAGE_FULL');
     await device.state.writeIdentityCert(slot, certDer.slice(), chainDer.map((d) => d.slice()));
@@ -99,7 +119,7 @@ export function createIdentityGroup(device: DeviceContext): DeviceGroupHandler {
     }
     const keyPem = device.state.identity(slot).keyPem;
     if (!keyPem) return err('NO_KEY');
-    const sig = sign('sha256', challenge, { key: createPrivateKey(keyPem), dsaEncoding: 'der' });
+    const sig = sign('sha256', challenge, { key: privateKey(keyPem), dsaEncoding: 'der' });
     return ok({ sig: new Uint8Array(sig) });
   }
 

@@ -83,8 +83,11 @@ export class GatewayFaults {
     return { drop: false, reboot: false };
   }
 
-  /** What happens to one reply's frames. */
-  onReply(frames: Uint8Array[]): ReplyPlan {
+  /**
+   * What happens to one reply's frames. `corrupt` spoils them for corrupt-reply: serial frames by default (a
+   * failing CRC); the BLE runtime passes its own, since GATT values carry no base64 or CRC.
+   */
+  onReply(frames: Uint8Array[], corrupt: (frames: Uint8Array[], rng: () => number) => Uint8Array[] = corruptFrames): ReplyPlan {
     let delayMs = 0;
     let out = frames;
     let copies = 1;
@@ -94,7 +97,7 @@ export class GatewayFaults {
           if (rng() < spec.p) copies = 0;
           break;
         case 'corrupt-reply':
-          if (rng() < spec.p) out = corruptFrames(out, rng);
+          if (rng() < spec.p) out = corrupt(out, rng);
           break;
         case 'duplicate-reply':
           if (rng() < spec.p && copies > 0) copies = 2;

@@ -7,12 +7,12 @@
 import { encodeSerialFrames } from '../../smp/serial-framing';
 import type { Logger } from '../../log';
 import type { GroupHandler } from '../handler';
-import { openDevicePort, type DevicePort } from './device-port';
+import type { DevicePort } from './device-port';
 import { Dispatcher } from './dispatch';
 import type { GatewayFaults } from './faults';
 import { DeviceLink, type LinkCounter } from './link';
 import { publishPortLink, unpublishPortLink } from './ports-dir';
-import { createPtyPair, type PtyPair } from './pty';
+import { createPtyLink, type PtyLink } from './pty-link';
 
 /** What the runtime needs of a device model (main/simulator/device/device.ts provides it). */
 export interface SimDevice {
@@ -23,9 +23,8 @@ export interface SimDevice {
 
 export interface GatewayOptions {
   serial: string;
-  /** Path the app opens, and the device end's path (both symlinks made by socat). */
+  /** Path the app opens (a symlink made by socat). */
   appPath: string;
-  devPath: string;
   device: SimDevice;
   baud: number;
   bufSize: number;
@@ -42,7 +41,7 @@ export interface GatewayOptions {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class Gateway {
-  private pty: PtyPair | undefined;
+  private pty: PtyLink | undefined;
   private link: DeviceLink | undefined;
   private readonly dispatcher: Dispatcher;
   private replugTimer: NodeJS.Timeout | undefined;
@@ -103,14 +102,9 @@ export class Gateway {
   }
 
   private async plugIn(): Promise<DevicePort> {
-    const pty = await createPtyPair({ appPath: this.options.appPath, devPath: this.options.devPath, logger: this.options.logger });
+    const pty = await createPtyLink({ appPath: this.options.appPath, logger: this.options.logger });
     this.pty = pty;
-    try {
-      return await openDevicePort(pty.devPath);
-    } catch (err) {
-      await pty.stop();
-      throw err;
-    }
+    return pty.port;
   }
 
   private async onPacket(packet: Uint8Array): Promise<void> {

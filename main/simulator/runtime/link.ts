@@ -53,8 +53,14 @@ export class DeviceLink {
     this.port = options.port;
     this.count = options.count ?? (() => {});
     this.logger = options.logger ?? silentLogger;
-    this.rx = new Throttle({ baud: options.baud, sink: (bytes) => this.receive(bytes) });
-    this.tx = new Throttle({ baud: options.baud, sink: (bytes) => this.port.write(bytes) });
+    // Both directions run at the UART's rate; what differs is how much is handed over at once, each piece when the
+    // stop bit of its last byte ends. Received bytes go to the device a frame at a time (its UART driver acts on each
+    // line). Replies go to the app a whole reply at a time: an SMP client acts on nothing less than a whole packet, so
+    // it sees the same timing, and an nRF52840-class gateway's USB CDC-ACM link delivers a reply in a burst of 64-byte
+    // USB packets anyway. Every extra piece costs a write here, a read and wake-ups in socat and the app — per
+    // 64-byte piece that was most of the CPU both sides spent on a run.
+    this.rx = new Throttle({ baud: options.baud, sink: (bytes) => this.receive(bytes), flushAfter: LF, chunkBytes: MAX_FRAME });
+    this.tx = new Throttle({ baud: options.baud, sink: (bytes) => this.port.write(bytes), chunkBytes: Number.MAX_SAFE_INTEGER });
     this.decoder = new SerialPacketDecoder(
       {
         onPacket: (packet) => this.enqueue(packet),
@@ -76,11 +82,13 @@ export class DeviceLink {
 
   /** Sends pre-built frames (fault injection corrupts them first). */
   async sendFrames(frames: Uint8Array[]): Promise<void> {
+    const reply = frames.length === 1 ? (frames[0] as Uint8Array) : Buffer.concat(frames);
     for (const frame of frames) {
-      this.tx.push(frame);
       this.count('tx_frames');
       this.count('tx_bytes', frame.length);
     }
+    // One piece per reply (see the constructor): released when its last byte's stop bit ends.
+    this.tx.push(reply);
     await this.flush();
   }
 

@@ -10,8 +10,9 @@ import { FieldlineError } from '../../errors';
 import type { Logger } from '../../log';
 import { createVirtualDevice, type DeviceConfig, type StatsCounters } from '../device/device';
 import type { DeviceDelays } from '../device/config';
-import { GatewayFaults, parseFaultSpecs } from './faults';
+import { GatewayFaults, parseFaultSpecs, type FaultSpec } from './faults';
 import { Gateway, type SimDevice } from './gateway';
+import type { LinkCounter } from './link';
 import { defaultPortsDir } from './ports-dir';
 
 export const DEFAULT_SERIAL_BASE = 'F1E1D00000000001';
@@ -29,12 +30,11 @@ export const LIMITS = {
   bufCount: [2, 64],
 } as const;
 
-export interface SimulatorOptions {
+/** What every simulator (serial here, BLE in ../ble/) takes: the gateways, their devices and their faults. */
+export interface CommonSimulatorOptions {
   count: number;
   /** Persistent state (one folder per serial); a temporary folder, removed on stop, when omitted. */
   stateDir?: string;
-  /** Bits per second of each simulated UART; 0 = unthrottled. Default 115200. */
-  baud?: number;
   bufSize?: number;
   bufCount?: number;
   faults?: readonly string[];
@@ -45,13 +45,18 @@ export interface SimulatorOptions {
   delays?: Partial<DeviceDelays>;
   smpV1Only?: boolean;
   logger: Logger;
+  /** The device model; tests may substitute one. Defaults to createVirtualDevice. */
+  createDevice?: (config: DeviceConfig, stateDir: string) => Promise<SimDevice & { stats: StatsCounters }>;
+}
+
+export interface SimulatorOptions extends CommonSimulatorOptions {
+  /** Bits per second of each simulated UART; 0 = unthrottled. Default 115200. */
+  baud?: number;
   /**
    * Where each gateway's port is announced for hot-plug discovery (ports-dir.ts): default `$FIELDLINE_PORTS_DIR`
    * or `<tmpdir>/fieldline-ports`; false = not announced.
    */
   portsDir?: string | false;
-  /** The device model; tests may substitute one. Defaults to createVirtualDevice. */
-  createDevice?: (config: DeviceConfig, stateDir: string) => Promise<SimDevice & { stats: StatsCounters }>;
 }
 
 export interface SimulatedGateway {
@@ -85,20 +90,79 @@ export function makeSerials(base: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => (first + BigInt(i)).toString(16).toUpperCase().padStart(16, '0'));
 }
 
-export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
-  const baud = options.baud ?? DEFAULT_BAUD;
+/** The checked options every simulator shares. */
+export interface ResolvedCommonOptions {
+  bufSize: number;
+  bufCount: number;
+  specs: FaultSpec[];
+  seed: number;
+  serials: string[];
+}
+
+export function resolveCommonOptions(options: CommonSimulatorOptions): ResolvedCommonOptions {
   const bufSize = options.bufSize ?? DEFAULT_BUF_SIZE;
   const bufCount = options.bufCount ?? DEFAULT_BUF_COUNT;
   checkRange('count', options.count, LIMITS.count);
-  checkRange('baud', baud, LIMITS.baud);
   checkRange('buf-size', bufSize, LIMITS.bufSize);
   checkRange('buf-count', bufCount, LIMITS.bufCount);
   const specs = parseFaultSpecs(options.faults ?? []);
   const seed = options.seed ?? Math.floor(Math.random() * 0x100000000);
   checkRange('seed', seed, [0, 0xffffffff]);
   const serials = makeSerials(options.serialBase ?? DEFAULT_SERIAL_BASE, options.count);
+  return { bufSize, bufCount, specs, seed, serials };
+}
+
+/** One gateway's device model, state folder and faults, ready for a runtime (pty or BLE) to drive. */
+export interface PreparedDevice {
+  serial: string;
+  index: number;
+  stateDir: string;
+  logger: Logger;
+  faults: GatewayFaults;
+  device: SimDevice & { stats: StatsCounters };
+  /** Increments the device's "smp" stats group, as the transport does on a real device. */
+  count: (counter: LinkCounter, n?: number) => void;
+}
+
+export async function prepareDevice(
+  options: CommonSimulatorOptions,
+  resolved: ResolvedCommonOptions,
+  index: number,
+  stateRoot: string,
+): Promise<PreparedDevice> {
+  const serial = resolved.serials[index] as string;
+  const faults = new GatewayFaults(resolved.specs, index, resolved.seed);
+  const stateDir = join(stateRoot, serial);
+  await mkdir(stateDir, { recursive: true });
+  const config: DeviceConfig = {
+    serial,
+    bufSize: resolved.bufSize,
+    bufCount: resolved.bufCount,
+    failDiagnostics: faults.failDiagnostics,
+    smpV1Only: options.smpV1Only ?? false,
+    ...(options.firmwareVersion === undefined ? {} : { firmwareVersion: options.firmwareVersion }),
+    ...(options.delays === undefined ? {} : { delays: options.delays }),
+  };
+  const device = await (options.createDevice ?? createVirtualDevice)(config, stateDir);
+  return {
+    serial,
+    index,
+    stateDir,
+    logger: options.logger.child(`gw${index}`),
+    faults,
+    device,
+    count: (counter, n = 1) => {
+      device.stats.smp[counter] += n;
+    },
+  };
+}
+
+export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const baud = options.baud ?? DEFAULT_BAUD;
+  checkRange('baud', baud, LIMITS.baud);
+  const resolved = resolveCommonOptions(options);
+  const { bufSize, bufCount, seed, serials } = resolved;
   const logger = options.logger;
-  const createDevice = options.createDevice ?? createVirtualDevice;
   const portsDir = options.portsDir === false ? undefined : (options.portsDir ?? defaultPortsDir());
 
   // Pty links live in a private temp folder: socat cannot take paths with commas or colons, which a state
@@ -115,33 +179,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   try {
     const started = await Promise.all(
       serials.map(async (serial, index) => {
-        const gwLogger = logger.child(`gw${index}`);
-        const faults = new GatewayFaults(specs, index, seed);
-        const stateDir = join(stateRoot, serial);
-        await mkdir(stateDir, { recursive: true });
-        const config: DeviceConfig = {
-          serial,
-          bufSize,
-          bufCount,
-          failDiagnostics: faults.failDiagnostics,
-          smpV1Only: options.smpV1Only ?? false,
-          ...(options.firmwareVersion === undefined ? {} : { firmwareVersion: options.firmwareVersion }),
-          ...(options.delays === undefined ? {} : { delays: options.delays }),
-        };
-        const device = await createDevice(config, stateDir);
+        const { stateDir, device, faults, count, logger: gwLogger } = await prepareDevice(options, resolved, index, stateRoot);
         const gateway = new Gateway({
           serial,
           appPath: join(runDir, `tty-${serial}`),
-          devPath: join(runDir, `dev-${serial}`),
           device,
           baud,
           bufSize,
           bufCount,
           smpV1Only: options.smpV1Only ?? false,
           faults,
-          count: (counter, n = 1) => {
-            device.stats.smp[counter] += n;
-          },
+          count,
           logger: gwLogger,
           ...(portsDir === undefined ? {} : { portsDir }),
         });

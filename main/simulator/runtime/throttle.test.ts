@@ -67,12 +67,45 @@ describe('Throttle', () => {
     expect(performance.now() - start).toBeGreaterThan(95);
   });
 
-  it('releases in small slices, not in one burst at the end', async () => {
-    const times: number[] = [];
-    const t = new Throttle({ baud: 115200, sink: () => times.push(performance.now()) });
+  it('releases in packets of at most 64 bytes, each once its last byte’s stop bit has ended, not in one burst', async () => {
+    const releases: Array<{ at: number; bytes: number }> = [];
+    let start = 0;
+    const t = new Throttle({ baud: 115200, sink: (b) => releases.push({ at: performance.now() - start, bytes: b.length }) });
+    start = performance.now();
     t.push(new Uint8Array(1152)); // 100 ms
     await t.drained();
-    expect(times.length).toBeGreaterThan(30);
+    expect(releases.reduce((n, r) => n + r.bytes, 0)).toBe(1152);
+    expect(releases.every((r) => r.bytes <= 64)).toBe(true);
+    expect(releases.length).toBeGreaterThanOrEqual(1152 / 64 / 2);
+    let sent = 0;
+    for (const r of releases) {
+      sent += r.bytes;
+      // Never before the stop bit of the packet's last byte (1/11.52 ms per byte); timers only fire late.
+      expect(r.at).toBeGreaterThanOrEqual((sent * 10_000) / 115200 - 0.01);
+    }
+  });
+
+  it('ends a packet at the flush byte and at the end of what was pushed, so a frame is never held back', () => {
+    let now = 0;
+    const got: number[][] = [];
+    const t = new Throttle({ baud: 10_000, now: () => now, sink: (b) => got.push([...b]), flushAfter: 0x0a, chunkBytes: 4 });
+    // 1 ms per byte: "ab\n" ends at 3 ms, then "cdefgh" as packets of 4 (7 ms) and 2 (9 ms).
+    t.push(Uint8Array.from([0x61, 0x62, 0x0a, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68]));
+    const release = (t as unknown as { release(): void }).release.bind(t);
+    now = 2.9;
+    release();
+    expect(got).toEqual([]);
+    now = 3;
+    release();
+    expect(got).toEqual([[0x61, 0x62, 0x0a]]);
+    now = 8.5;
+    release();
+    expect(got).toEqual([[0x61, 0x62, 0x0a], [0x63, 0x64, 0x65, 0x66]]);
+    now = 9;
+    release();
+    expect(got.at(-1)).toEqual([0x67, 0x68]);
+    expect(t.pending).toBe(0);
+    t.clear();
   });
 
   it('clear() forgets queued bytes and wakes drained()', async () => {

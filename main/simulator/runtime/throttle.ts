@@ -3,10 +3,18 @@
  * carries 10 bits per byte, so at most baud/10 bytes per second (DESIGN.md, "Testing without hardware").
  *
  * The schedule is a virtual clock: every byte gets the exact time its stop bit ends, `lineFreeAt` accumulates
- * those byte times, and a timer releases whatever has completed in slices every ~1 ms. Release counts are computed
- * from the start time of each chunk (never by adding up timer periods), so a long transfer neither drifts nor
- * speeds up when timers fire late. While the line is idle the clock does not run ahead: a byte pushed after a
- * pause starts at "now", as on a real line.
+ * those byte times, and release counts are computed from the start time of each chunk (never by adding up timer
+ * periods), so a long transfer neither drifts nor speeds up when timers fire late. While the line is idle the clock
+ * does not run ahead: a byte pushed after a pause starts at "now", as on a real line.
+ *
+ * Bytes are handed over in packets, as the USB side of a gateway's serial link does: at most `chunkBytes` (64, one
+ * USB full-speed bulk packet) at once, and a packet ends early at a `flushAfter` byte (the LF that ends an SMP frame,
+ * which the receiver acts on) and where the pushed data ends. Each packet is released when the stop bit of its last
+ * byte has ended, never earlier — so a frame or a whole reply arrives exactly when it would on the wire, and only the
+ * bytes inside a packet wait for the packet's last one (at most 5.6 ms at 115200 baud). A real USB-UART bridge adds
+ * more than that (its latency timer flushes a partial packet 1–16 ms after the line goes quiet). Why packets rather
+ * than a release every millisecond: each release is a timer here, a write into the pty, a read and a wake-up in
+ * socat and the app; per millisecond that was most of the CPU the simulator and the app spent on a transfer.
  */
 export interface ThrottleOptions {
   /** Bits per second; 0 = unthrottled (bytes pass straight through). */
@@ -15,6 +23,10 @@ export interface ThrottleOptions {
   sink: (bytes: Uint8Array) => void;
   /** Milliseconds clock; injectable for tests. */
   now?: () => number;
+  /** Most bytes released at once (default 64, a USB full-speed bulk packet). */
+  chunkBytes?: number;
+  /** A byte value that ends a packet early (the serial transport's LF); none by default. */
+  flushAfter?: number;
 }
 
 interface Segment {
@@ -27,12 +39,14 @@ interface Segment {
 
 /** Bits per byte on an 8N1 line: start bit, 8 data bits, stop bit. */
 const BITS_PER_BYTE = 10;
-/** Longest wait between releases: small enough that a reply trickles out like on a wire, large enough to be cheap. */
-const SLICE_MS = 1;
+export const USB_PACKET_BYTES = 64;
+/** Float rounding in byte times must not hold back a byte that has in fact completed. */
+const EPSILON = 1e-9;
 
 export class Throttle {
   private readonly byteMs: number;
   private readonly now: () => number;
+  private readonly chunkBytes: number;
   private readonly queue: Segment[] = [];
   private lineFreeAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -42,6 +56,8 @@ export class Throttle {
     if (!(options.baud >= 0) || !Number.isFinite(options.baud)) throw new RangeError(`baud must be ≥ 0, got ${options.baud}`);
     this.byteMs = options.baud > 0 ? (1000 * BITS_PER_BYTE) / options.baud : 0;
     this.now = options.now ?? (() => performance.now());
+    this.chunkBytes = options.chunkBytes ?? USB_PACKET_BYTES;
+    if (!Number.isInteger(this.chunkBytes) || this.chunkBytes < 1) throw new RangeError(`chunkBytes must be a positive integer, got ${this.chunkBytes}`);
   }
 
   /** Bytes accepted but not yet released. */
@@ -76,11 +92,21 @@ export class Throttle {
     this.wake();
   }
 
+  /** Where the head segment's next packet ends (exclusive index): a full packet, a flush byte, or the segment's end. */
+  private packetEnd(seg: Segment): number {
+    const limit = Math.min(seg.bytes.length, seg.sent + this.chunkBytes);
+    const flush = this.options.flushAfter;
+    if (flush === undefined) return limit;
+    const at = seg.bytes.subarray(seg.sent, limit).indexOf(flush);
+    return at < 0 ? limit : seg.sent + at + 1;
+  }
+
   private schedule(): void {
     if (this.timer || this.queue.length === 0) return;
     const head = this.queue[0] as Segment;
-    const nextDone = head.start + (head.sent + 1) * this.byteMs;
-    const wait = Math.min(SLICE_MS, Math.max(0, nextDone - this.now()));
+    const due = head.start + this.packetEnd(head) * this.byteMs;
+    // Rounded up: a timer that fired before the packet's last stop bit would only find part of it done.
+    const wait = Math.max(0, Math.ceil(due - this.now()));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.release();
@@ -91,11 +117,19 @@ export class Throttle {
     const now = this.now();
     while (this.queue.length > 0) {
       const seg = this.queue[0] as Segment;
-      // Bytes of this segment whose stop bit has ended by now; the small epsilon absorbs float rounding.
-      const done = Math.min(seg.bytes.length, Math.floor((now - seg.start) / this.byteMs + 1e-9));
-      if (done > seg.sent) {
-        const chunk = seg.bytes.subarray(seg.sent, done);
-        seg.sent = done;
+      const complete = Math.min(seg.bytes.length, Math.floor((now - seg.start) / this.byteMs + EPSILON));
+      // Whole packets only: everything up to the last packet end that has completed (more than one if the timer was late).
+      let upTo = seg.sent;
+      for (let end = this.packetEnd(seg); end <= complete; ) {
+        upTo = end;
+        if (end === seg.bytes.length) break;
+        const next = this.packetEnd({ ...seg, sent: end });
+        if (next === end) break;
+        end = next;
+      }
+      if (upTo > seg.sent) {
+        const chunk = seg.bytes.subarray(seg.sent, upTo);
+        seg.sent = upTo;
         this.options.sink(chunk);
       }
       if (seg.sent < seg.bytes.length) break;
