@@ -5,32 +5,38 @@
 import { Command } from 'commander';
 import { hostname } from 'node:os';
 import { resolveDataDir } from '../data-dir';
-import { GatewaySession } from '../device/session';
+import { openTarget, prepareTarget, type DeviceTarget } from '../device/target';
 import { checkDrift, fixDrift, type Difference } from '../provisioning/drift';
 import { openStore } from '../store/store';
 import { cliLogger, print, reportError, type OutputOptions } from './output';
 import { collectVar } from './profile';
 import { loadTrustedProfile } from './provision';
+import { addTargetOptions, finishBle, targetOf, type TargetCliOptions } from './target-options';
 
-interface DriftCliOptions extends OutputOptions {
-  port: string;
+interface DriftCliOptions extends OutputOptions, TargetCliOptions {
   profile: string;
   var: Record<string, string>;
   fix?: boolean;
   dataDir?: string;
   station: string;
   requireSignature?: boolean;
-  baud: number;
   timeout: number;
 }
 
 const line = (d: Difference): string => `${d.kind} ${d.name}: expected ${d.expected ?? '(absent)'}, device has ${d.actual ?? '(absent)'}`;
 
-async function driftCommand(opts: DriftCliOptions): Promise<number> {
+async function driftCommand(opts: DriftCliOptions, target: DeviceTarget): Promise<number> {
+  await prepareTarget(target, cliLogger(opts, 'ble'));
   const dataDir = resolveDataDir(opts.dataDir);
   const profile = await loadTrustedProfile(opts.profile, dataDir, opts.requireSignature ?? false);
   const store = openStore(dataDir);
-  const session = await GatewaySession.openSerial(opts.port, { baudRate: opts.baud, timeoutMs: opts.timeout, logger: cliLogger(opts, 'drift') });
+  let session;
+  try {
+    session = await openTarget(target, { timeoutMs: opts.timeout, logger: cliLogger(opts, 'drift') });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   try {
     const { report, rendered } = await checkDrift({ session, profile, store, station: { name: opts.station }, variables: opts.var });
     let remaining = report.differences;
@@ -61,27 +67,30 @@ async function driftCommand(opts: DriftCliOptions): Promise<number> {
 }
 
 export function registerDriftCommand(program: Command): void {
-  program
+  const command = program
     .command('drift')
-    .description('compare a device with its golden configuration (settings, files, firmware minimum, identity)')
-    .requiredOption('-p, --port <path>', 'serial port of the gateway')
+    .description('compare a device with its golden configuration (settings, files, firmware minimum, identity)');
+  addTargetOptions(command, 'serial port of the gateway')
     .requiredOption('--profile <file>', 'profile (YAML)')
     .option('--var <name=value>', "batch variable (default: those of the device's last passed run)", collectVar, {})
     .option('--fix', 'write the golden value of every setting and file that differs, and record it in the audit log')
     .option('--station <name>', 'station name', hostname())
     .option('--require-signature', 'refuse a profile not signed by a trusted publisher key')
     .option('--data-dir <dir>', 'data directory')
-    .option('-b, --baud <rate>', 'baud rate', (v) => Number(v), 115200)
     .option('-t, --timeout <ms>', 'per-request timeout in ms', (v) => Number(v), 3000)
     .option('--json', 'print JSON')
     .option('-v, --verbose', 'log to stderr')
     .addHelpText('after', '\nExit codes: 0 no difference (or all fixed), 1 differences, 2 usage or environment error.')
     .action(async (opts: DriftCliOptions) => {
+      let target: DeviceTarget | undefined;
       try {
-        process.exitCode = await driftCommand(opts);
+        target = targetOf(opts);
+        process.exitCode = await driftCommand(opts, target);
       } catch (err) {
         const code = reportError(err, opts.json ?? false);
         process.exitCode = code === 1 ? 2 : code;
+      } finally {
+        await finishBle(target);
       }
     });
 }

@@ -16,16 +16,16 @@ import type { RunRecord, StepRecord } from '../provisioning/record';
 import { openStore } from '../store/store';
 import { cliLogger, printJson, reportError, type OutputOptions } from './output';
 import { collectVar } from './profile';
+import { addTargetOptions, finishBle, targetOf, type TargetCliOptions } from './target-options';
+import { prepareTarget, type DeviceTarget } from '../device/target';
 
-export interface ProvisionCliOptions extends OutputOptions {
-  port: string;
+export interface ProvisionCliOptions extends OutputOptions, TargetCliOptions {
   profile: string;
   var: Record<string, string>;
   dataDir?: string;
   station: string;
   requireSignature?: boolean;
   reprovision?: boolean;
-  baud: number;
   timeout: number;
 }
 
@@ -70,7 +70,8 @@ export async function loadTrustedProfile(file: string, dataDir: string, requireS
   return loaded;
 }
 
-export async function provisionCommand(opts: ProvisionCliOptions): Promise<number> {
+export async function provisionCommand(opts: ProvisionCliOptions, target: DeviceTarget = targetOf(opts)): Promise<number> {
+  await prepareTarget(target, cliLogger(opts, 'ble'));
   const dataDir = resolveDataDir(opts.dataDir);
   const profile = await loadTrustedProfile(opts.profile, dataDir, opts.requireSignature ?? false);
   const passphrase = await readCaPassphrase({ confirm: false });
@@ -81,8 +82,7 @@ export async function provisionCommand(opts: ProvisionCliOptions): Promise<numbe
   process.once('SIGINT', onSignal);
   try {
     const record = await runProvisioning({
-      port: opts.port,
-      baudRate: opts.baud,
+      target,
       timeoutMs: opts.timeout,
       profile,
       signer,
@@ -104,28 +104,31 @@ export async function provisionCommand(opts: ProvisionCliOptions): Promise<numbe
 }
 
 export function registerProvisionCommand(program: Command): void {
-  program
+  const command = program
     .command('provision')
-    .description('provision one gateway with a profile: identify, firmware, identity, configuration, diagnostics, finalize (rolled back on failure)')
-    .requiredOption('-p, --port <path>', 'serial port of the gateway')
+    .description('provision one gateway with a profile: identify, firmware, identity, configuration, diagnostics, finalize (rolled back on failure)');
+  addTargetOptions(command, 'serial port of the gateway')
     .requiredOption('--profile <file>', 'profile (YAML)')
     .option('--var <name=value>', 'batch variable for the profile templates (repeatable)', collectVar, {})
     .option('--station <name>', 'station name recorded in the run', hostname())
     .option('--require-signature', 'refuse a profile not signed by a trusted publisher key (<data-dir>/trust/*.pub.pem)')
     .option('--reprovision', 'replace an identity the device already holds (the old key is destroyed)')
     .option('--data-dir <dir>', 'data directory (default: FIELDLINE_DATA_DIR or the per-user app folder)')
-    .option('-b, --baud <rate>', 'baud rate', (v) => Number(v), 115200)
     .option('-t, --timeout <ms>', 'per-request timeout in ms', (v) => Number(v), 3000)
     .option('--json', 'JSON lines: step events, then the run record')
     .option('-v, --verbose', 'log to stderr')
     .addHelpText('after', '\nExit codes: 0 passed, 1 failed (device rolled back), 2 usage or environment error (nothing done).\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt.')
     .action(async (opts: ProvisionCliOptions) => {
+      let target: DeviceTarget | undefined;
       try {
-        process.exitCode = await provisionCommand(opts);
+        target = targetOf(opts);
+        process.exitCode = await provisionCommand(opts, target);
       } catch (err) {
         // Whatever stopped the run before it touched a device is a usage or environment problem.
         const code = reportError(err, opts.json ?? false);
         process.exitCode = code === 1 ? 2 : code;
+      } finally {
+        await finishBle(target);
       }
     });
 }

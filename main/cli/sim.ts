@@ -13,6 +13,9 @@ import { FieldlineError } from '../errors';
 import { makeMcubootImage, parseMcubootImage } from '../device/mcuboot-image';
 import { faultHelp } from '../simulator/runtime/faults';
 import { DEFAULT_BAUD, DEFAULT_BUF_COUNT, DEFAULT_BUF_SIZE, LIMITS, startSimulator } from '../simulator/runtime/simulator';
+import { startBleSimulator } from '../simulator/ble/simulator';
+import { DEFAULT_LINK, LINK_LIMITS } from '../simulator/ble/link-model';
+import { defaultBleSocketPath } from '../transport/ble/adapter-choice';
 import type { DeviceDelays } from '../simulator/device/config';
 import { cliLogger, print, printJson, type OutputOptions } from './output';
 
@@ -27,7 +30,16 @@ interface SimOptions extends OutputOptions {
   firmwareVersion?: string;
   delay: Partial<DeviceDelays>;
   smpV1?: boolean;
+  ble?: boolean;
+  bleSocket?: string;
+  mtu: number;
+  connInterval: number;
+  packetsPerEvent: number;
+  reassembly: boolean;
 }
+
+/** Options that only mean something for BLE gateways, by their commander keys. */
+const BLE_ONLY = ['bleSocket', 'mtu', 'connInterval', 'packetsPerEvent', 'reassembly'] as const;
 
 interface MakeImageOptions extends OutputOptions {
   version: string;
@@ -43,6 +55,14 @@ function intArg(name: string, [min, max]: readonly [number, number]) {
     if (!Number.isSafeInteger(n) || n < min || n > max) {
       throw new FieldlineError('INVALID_ARGUMENT', `${name} must be an integer from ${min} to ${max}, not "${value}"`);
     }
+    return n;
+  };
+}
+
+function numberArg(name: string, [min, max]: readonly [number, number]) {
+  return (value: string): number => {
+    const n = /^\d+(?:\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+    if (!(n >= min && n <= max)) throw new FieldlineError('INVALID_ARGUMENT', `${name} must be a number from ${min} to ${max}, not "${value}"`);
     return n;
   };
 }
@@ -87,7 +107,13 @@ function untilStopped(): Promise<string> {
   });
 }
 
-async function runSim(opts: SimOptions): Promise<void> {
+async function runSim(opts: SimOptions, command: Command): Promise<void> {
+  if (opts.ble) return runBleSim(opts);
+  const misplaced = BLE_ONLY.filter((key) => command.getOptionValueSource(key) === 'cli');
+  if (misplaced.length > 0) {
+    const flags = misplaced.map((k) => (k === 'reassembly' ? '--no-reassembly' : `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
+    throw new FieldlineError('INVALID_ARGUMENT', `${flags.join(', ')} ${flags.length === 1 ? 'applies' : 'apply'} only to BLE gateways: add --ble`);
+  }
   const logger = cliLogger(opts, 'sim');
   // Listen before starting: a SIGTERM during start-up then stops cleanly instead of killing us mid-way.
   const stopped = untilStopped();
@@ -124,6 +150,51 @@ async function runSim(opts: SimOptions): Promise<void> {
   process.exitCode = 0;
 }
 
+/** `sim --ble`: the same devices and faults as serial gateways, as BLE peripherals behind a local socket. */
+async function runBleSim(opts: SimOptions): Promise<void> {
+  const logger = cliLogger(opts, 'sim');
+  const stopped = untilStopped();
+  const socketPath = resolve(opts.bleSocket ?? defaultBleSocketPath());
+  const sim = await startBleSimulator({
+    count: opts.count,
+    bufSize: opts.bufSize,
+    bufCount: opts.bufCount,
+    faults: opts.fault,
+    delays: opts.delay,
+    smpV1Only: opts.smpV1 === true,
+    logger,
+    socketPath,
+    deviceMtu: opts.mtu,
+    connIntervalMs: opts.connInterval,
+    packetsPerEvent: opts.packetsPerEvent,
+    reassembly: opts.reassembly,
+    ...(opts.stateDir === undefined ? {} : { stateDir: resolve(opts.stateDir) }),
+    ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+    ...(opts.firmwareVersion === undefined ? {} : { firmwareVersion: opts.firmwareVersion }),
+  });
+  if (opts.json) {
+    for (const g of sim.gateways) printJson({ serial: g.serial, name: g.name, address: g.address, transport: 'ble', socket: sim.socketPath });
+    if (opts.fault.length > 0 && opts.seed === undefined) process.stderr.write(`fieldline sim: fault seed ${sim.seed}\n`);
+  } else {
+    const { deviceMtu, connIntervalMs, packetsPerEvent } = sim.link;
+    const lines = [
+      `${sim.gateways.length} virtual BLE gateway${sim.gateways.length === 1 ? '' : 's'} ` +
+        `(MTU ${deviceMtu}, interval ${connIntervalMs} ms, ${packetsPerEvent} packets/event, reassembly ${sim.reassembly ? 'on' : 'off'}, ` +
+        `buf ${opts.bufSize}×${opts.bufCount}${opts.fault.length ? `, faults seed ${sim.seed}` : ''}) on ${sim.socketPath}:`,
+      `  ${'SERIAL'.padEnd(18)}${'NAME'.padEnd(13)}ADDRESS`,
+      ...sim.gateways.map((g) => `  ${g.serial.padEnd(18)}${g.name.padEnd(13)}${g.address}`),
+      'Reach one with e.g. `fieldline smp echo hello --ble NAME --ble-adapter virtual`' +
+        (sim.socketPath === resolve(defaultBleSocketPath()) ? '.' : ` and FIELDLINE_BLE_SOCKET=${sim.socketPath}.`) +
+        ' Ctrl+C stops.',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  const signal = await stopped;
+  logger.info('stopping', { signal });
+  await sim.stop();
+  process.exitCode = 0;
+}
+
 async function runMakeImage(opts: MakeImageOptions): Promise<void> {
   const image = makeMcubootImage({ version: opts.version, size: opts.size });
   const file = resolve(opts.output ?? `image-${opts.version}.bin`);
@@ -132,11 +203,20 @@ async function runMakeImage(opts: MakeImageOptions): Promise<void> {
   print(opts, { file, size: image.length, version: opts.version, hash }, () => `${file}: MCUboot image ${opts.version}, ${image.length} bytes, hash ${hash}`);
 }
 
+const BLE_HELP = [
+  'BLE gateways (--ble): each advertises the SMP service as FL-<last 8 hex digits of its serial> from a static',
+  '  random address (c0:…), accepts one central at a time and answers over notifications. The radio link is',
+  '  modelled: ATT MTU = min(asked, --mtu); every --conn-interval the link carries --packets-per-event link-layer',
+  '  packets each way, an ATT value of v bytes costing ceil((v + 7) / 251) of them; so 498 (two full packets) is',
+  '  the efficient MTU. Faults apply as for serial gateways; disconnect:after=N,back=MS drops the link and the',
+  '  gateway advertises again MS later; a reset drops it until the gateway has booted.',
+].join('\n');
+
 export function registerSimCommands(program: Command): void {
   program.enablePositionalOptions();
   const sim = program
     .command('sim')
-    .description('run virtual gateways on pseudo-terminals (socat), reachable like USB gateways')
+    .description('run virtual gateways on pseudo-terminals (socat), reachable like USB gateways; with --ble, as Bluetooth LE peripherals')
     .enablePositionalOptions()
     .option('-n, --count <n>', `number of gateways (${LIMITS.count[0]}-${LIMITS.count[1]})`, intArg('--count', LIMITS.count), 1)
     .option('--state-dir <dir>', 'keep device state here (one folder per serial); default: a temporary folder removed on exit')
@@ -148,9 +228,24 @@ export function registerSimCommands(program: Command): void {
     .option('--firmware-version <v>', 'version of the image a fresh device runs (e.g. 1.0.0)')
     .option('--delay <name=ms>', `device timing (repeatable): ${DELAY_NAMES.join(', ')}`, collectDelay, {})
     .option('--smp-v1', 'answer as a server without SMP v2 (reply version 0, legacy rc errors)')
-    .option('--json', 'print one JSON line per gateway: {"serial","port"}')
+    .option('--ble', 'make Bluetooth LE gateways instead (no ptys; reach them with --ble-adapter virtual); --baud does not apply')
+    .option('--ble-socket <path>', 'with --ble: the local socket the virtual adapter connects to (default: FIELDLINE_BLE_SOCKET, else <tmp>/fieldline-ble.sock)')
+    .option('--mtu <n>', `with --ble: the gateways' largest ATT MTU (${LINK_LIMITS.deviceMtu.join('-')})`, intArg('--mtu', LINK_LIMITS.deviceMtu), DEFAULT_LINK.deviceMtu)
+    .option('--conn-interval <ms>', `with --ble: connection interval (${LINK_LIMITS.connIntervalMs.join('-')} ms)`, numberArg('--conn-interval', LINK_LIMITS.connIntervalMs), DEFAULT_LINK.connIntervalMs)
+    .option(
+      '--packets-per-event <n>',
+      `with --ble: link-layer packets (≤ 251 bytes each, LE Data Length Extension) each direction carries per connection event (${LINK_LIMITS.packetsPerEvent.join('-')}); with the interval it caps throughput`,
+      intArg('--packets-per-event', LINK_LIMITS.packetsPerEvent),
+      DEFAULT_LINK.packetsPerEvent,
+    )
+    .option('--no-reassembly', 'with --ble: gateways without CONFIG_MCUMGR_TRANSPORT_BT_REASSEMBLY (each write must be a whole SMP packet ≤ MTU−3; MCUmgr params answers ENOTSUP)')
+    .option('--json', 'print one JSON line per gateway: {"serial","port"}, or with --ble {"serial","name","address","transport":"ble","socket"}')
     .option('-v, --verbose', 'log to stderr')
-    .addHelpText('after', `\n${faultHelp()}\n\nExamples:\n  fieldline sim --count 4 --json\n  fieldline sim --baud 0 --fault drop-reply:p=0.1 --seed 7\n  fieldline sim make-image --version 1.1.0 --size 131072 -o app.bin`)
+    .addHelpText(
+      'after',
+      `\n${faultHelp()}\n\n${BLE_HELP}\n\nExamples:\n  fieldline sim --count 4 --json\n  fieldline sim --baud 0 --fault drop-reply:p=0.1 --seed 7\n` +
+        `  fieldline sim --ble --count 2 --mtu 247 --json\n  fieldline sim make-image --version 1.1.0 --size 131072 -o app.bin`,
+    )
     .action(runSim);
 
   sim

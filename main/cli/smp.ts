@@ -1,7 +1,8 @@
 /** `fieldline smp …`: mcumgr-like commands against one gateway, plus packet decode/frame helpers. */
 import { Command, Option } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
-import { GatewaySession } from '../device/session';
+import type { GatewaySession } from '../device/session';
+import { openTarget, type DeviceTarget } from '../device/target';
 import { FieldlineError } from '../errors';
 import { decodeSettingValue, encodeSettingValue, SETTING_ENCODINGS, type SettingEncoding } from '../device/setting-values';
 import { describePacket, frameHex, parseHex } from '../smp/inspect';
@@ -15,10 +16,9 @@ import { shellExec } from '../smp/groups/shell';
 import { listStats, readStats } from '../smp/groups/stats';
 import { listSerialPorts } from '../transport/serial';
 import { cliLogger, formatBytes, print, printJson, progressReporter, type OutputOptions } from './output';
+import { addTargetOptions, finishBle, targetOf, type TargetCliOptions } from './target-options';
 
-interface PortOptions extends OutputOptions {
-  port: string;
-  baud: number;
+interface PortOptions extends OutputOptions, TargetCliOptions {
   timeout: number;
   retries: number;
 }
@@ -35,28 +35,26 @@ function intArg(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
 
 /** Adds the options every device command shares. */
 function deviceCommand(parent: Command, nameAndArgs: string, description: string): Command {
-  return parent
-    .command(nameAndArgs)
-    .description(description)
-    .requiredOption('-p, --port <path>', 'serial port of the gateway (e.g. /dev/ttyACM0, or a path printed by `fieldline sim`)')
-    .option('-b, --baud <rate>', 'baud rate', intArg('--baud', 1200, 10_000_000), 115200)
+  return addTargetOptions(parent.command(nameAndArgs).description(description))
     .option('-t, --timeout <ms>', 'per-request timeout in ms', intArg('--timeout', 50, 600_000), 3000)
     .option('--retries <n>', 'retries after a timeout', intArg('--retries', 0, 20), 2)
     .option('--json', 'print JSON lines')
     .option('-v, --verbose', 'log SMP traffic to stderr');
 }
 
+/** Opens the gateway named by --port or --ble, runs `fn`, closes it (and releases noble after a BLE command). */
 async function withSession<T>(opts: PortOptions, fn: (session: GatewaySession) => Promise<T>): Promise<T> {
-  const session = await GatewaySession.openSerial(opts.port, {
-    baudRate: opts.baud,
-    timeoutMs: opts.timeout,
-    retries: opts.retries,
-    logger: cliLogger(opts),
-  });
+  let target: DeviceTarget | undefined;
   try {
-    return await fn(session);
+    target = targetOf(opts);
+    const session = await openTarget(target, { timeoutMs: opts.timeout, retries: opts.retries, logger: cliLogger(opts) });
+    try {
+      return await fn(session);
+    } finally {
+      await session.close();
+    }
   } finally {
-    await session.close();
+    await finishBle(target);
   }
 }
 
@@ -211,14 +209,16 @@ function registerImageCommands(img: Command): void {
     .action(async (file: string, opts: PortOptions & { image: number; upgrade?: boolean; window?: number }) => {
       const data = await readLocal(file);
       await withSession(opts, async (s) => {
-        const buffers = await s.buffers();
         const bar = progressReporter(opts, 'upload');
         try {
-          const r = await image.uploadImage(
-            s.client,
-            data,
-            { ...buffers, image: opts.image, upgrade: opts.upgrade ?? false, ...(opts.window ? { window: opts.window } : {}) },
-            { onProgress: (p) => bar.update(p.acked, p.total) },
+          // Over BLE a dropped link reconnects and the upload resumes where the device stopped (same SHA-256).
+          const r = await s.surviveLinkLoss('image upload', async () =>
+            image.uploadImage(
+              s.client,
+              data,
+              { ...(await s.buffers()), image: opts.image, upgrade: opts.upgrade ?? false, ...(opts.window ? { window: opts.window } : {}) },
+              { onProgress: (p) => bar.update(p.acked, p.total) },
+            ),
           );
           bar.finish();
           transferSummary(opts, 'uploaded', r, { sha256: r.sha256, resumedFrom: r.resumedFrom, ...(r.match !== undefined ? { match: r.match } : {}) });
@@ -258,12 +258,14 @@ function registerFsCommands(f: Command): void {
     .action(async (local: string, remote: string, opts: PortOptions & { window?: number }) => {
       const data = await readLocal(local);
       await withSession(opts, async (s) => {
-        const buffers = await s.buffers();
         const bar = progressReporter(opts, 'upload');
         try {
-          const r = await fs.uploadFile(s.client, remote, data, { ...buffers, ...(opts.window ? { window: opts.window } : {}) }, {
-            onProgress: (p) => bar.update(p.acked, p.total),
-          });
+          // Over BLE a dropped link reconnects and the file is written again, whole.
+          const r = await s.surviveLinkLoss('file upload', async () =>
+            fs.uploadFile(s.client, remote, data, { ...(await s.buffers()), ...(opts.window ? { window: opts.window } : {}) }, {
+              onProgress: (p) => bar.update(p.acked, p.total),
+            }),
+          );
           bar.finish();
           transferSummary(opts, `uploaded ${remote}`, r);
         } finally {

@@ -50,6 +50,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Replace an identity the device already holds (otherwise refused: it could not be restored by rollback). */
   reprovision: boolean;
+  /** The serial on the board's label (scanned at the station); the device must report the same. */
+  expectedSerial?: string;
   record: RunRecord;
   // Filled in as the run goes:
   serial?: string;

@@ -17,7 +17,7 @@ import type { RollbackRecord } from './record';
 
 type Action = RollbackRecord['actions'][number];
 
-const DEVICE_GONE = new Set(['PORT_VANISHED', 'DEVICE_DISCONNECTED']);
+const DEVICE_GONE = new Set(['PORT_VANISHED', 'DEVICE_DISCONNECTED', 'BLE_LINK_LOST']);
 
 async function attempt(actions: Action[], action: string, fn: () => Promise<string | void>): Promise<void> {
   try {

@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { FieldlineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import { GatewaySession } from '../device/session';
+import type { GatewaySession } from '../device/session';
+import { openTarget, type DeviceTarget } from '../device/target';
 import { renderProfile } from '../profiles/template';
 import type { LoadedProfile } from '../profiles/load';
 import type { Signer } from '../pki/types';
@@ -25,11 +26,21 @@ import { identity } from './steps/identity';
 import { waitForDevice } from './wait-for-device';
 
 const STEPS: Record<StepName, Step> = { identify, firmware, identity, configuration, diagnostics, finalize };
-const DEVICE_GONE = new Set(['PORT_VANISHED', 'DEVICE_DISCONNECTED']);
+// A BLE link that stays lost after the session's reconnect attempts is a device gone, like an unplugged cable.
+const DEVICE_GONE = new Set(['PORT_VANISHED', 'DEVICE_DISCONNECTED', 'BLE_LINK_LOST']);
+/**
+ * Steps that only read or write the same values again: when a BLE link drops during one, the session reconnects and
+ * the step runs again. Firmware and identity must not repeat as a whole; they survive a drop operation by
+ * operation. A serial session cannot reconnect, so for it nothing changes.
+ */
+const REPEATABLE = new Set<StepName>(['identify', 'configuration', 'diagnostics', 'finalize']);
 
 export interface ProvisionOptions {
-  port: string;
+  /** Serial port of the gateway (with baudRate); or give `target`, which may also be a BLE gateway. */
+  port?: string;
   baudRate?: number;
+  /** The gateway however it is reached; takes precedence over port/baudRate. */
+  target?: DeviceTarget;
   profile: LoadedProfile;
   signer: Signer;
   store: Store;
@@ -44,6 +55,8 @@ export interface ProvisionOptions {
   rebootTimeoutMs?: number;
   /** The run's id, when the caller must know it before the run starts (the app answers provision:start with it). */
   runId?: string;
+  /** The serial the board's label says (a station scan): identify fails unless the device reports it. */
+  expectedSerial?: string;
 }
 
 function errorRecord(err: unknown): { code: string; message: string } {
@@ -63,14 +76,16 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
   const logger = options.logger ?? silentLogger;
   const signal = options.signal ?? new AbortController().signal;
   checkVariables(options.profile, options.station, options.variables);
-  const open = (): Promise<GatewaySession> =>
-    GatewaySession.openSerial(options.port, { logger, ...(options.baudRate ? { baudRate: options.baudRate } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const target = runTarget(options);
+  const open = (): Promise<GatewaySession> => openTarget(target, { logger, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const session = await open();
+  // Where the device is, as the record keeps it: the port path, or the BLE address (also when a name was given).
+  const location = session.location;
 
   const p = options.profile;
   const record: RunRecord = {
     id: options.runId ?? randomUUID(),
-    device: { serial: '', port: options.port },
+    device: { serial: '', port: location },
     profile: { name: p.profile.name, version: p.profile.version, sha256: p.sha256 },
     station: options.station,
     variables: options.variables,
@@ -95,12 +110,17 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
     events: options.events ?? {},
     signal,
     reprovision: options.reprovision ?? false,
+    ...(options.expectedSerial !== undefined ? { expectedSerial: options.expectedSerial } : {}),
     record,
     written: { settings: new Set(), files: new Set() },
   };
+  // Audit lines wait for the record's next save and go into its transaction (in order): one commit — one fsync — per
+  // step instead of two. Every audit call comes once the device is known, and a save always follows.
+  const pendingAudit: Array<{ actor: string; action: string; subject: string; details: Record<string, unknown> }> = [];
   const audit = (action: string, details: Record<string, unknown> = {}): void => {
-    options.store.appendAudit({ actor: `station:${options.station.name}`, action, subject: record.device.serial || options.port, details: { run: record.id, ...details } });
+    pendingAudit.push({ actor: `station:${options.station.name}`, action, subject: record.device.serial || location, details: { run: record.id, ...details } });
   };
+  const save = (): void => options.store.saveRun(record, pendingAudit.splice(0));
 
   let failure: unknown;
   try {
@@ -110,7 +130,9 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
       const startedAt = new Date().toISOString();
       let step: StepRecord;
       try {
-        const evidence = await STEPS[name](ctx);
+        const evidence = REPEATABLE.has(name)
+          ? await ctx.session.surviveLinkLoss(`${name} step`, () => STEPS[name](ctx), { signal })
+          : await STEPS[name](ctx);
         step = { name, startedAt, endedAt: new Date().toISOString(), outcome: 'passed', evidence };
       } catch (err) {
         step = { name, startedAt, endedAt: new Date().toISOString(), outcome: 'failed', evidence: {}, error: errorRecord(err) };
@@ -118,13 +140,14 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
       }
       record.steps.push(step);
       if (name === 'identify' && step.outcome === 'passed') {
-        if (record.steps.length === 1) audit('run.start', { profile: `${p.profile.name}@${p.profile.version}`, port: options.port, ...(ctx.previous ? { repairs: ctx.previous.id } : {}) });
+        if (record.steps.length === 1) audit('run.start', { profile: `${p.profile.name}@${p.profile.version}`, port: location, ...(ctx.previous ? { repairs: ctx.previous.id } : {}) });
         await supersedePrevious(ctx, audit);
       }
-      // A run is only recorded once the device is known; before that there is nothing to repair or report.
+      // A run is only recorded once the device is known; before that there is nothing to repair or report. A passed
+      // last step is saved with the run's end, in the same tick just after the loop: one commit less per run.
       if (record.device.serial) {
-        options.store.saveRun(record);
         audit(`step.${name}`, { outcome: step.outcome, ...(step.error ? { error: step.error.code } : {}) });
+        if (!(name === STEP_ORDER.at(-1) && step.outcome === 'passed')) save();
       }
       ctx.events.onStepEnd?.(step);
       if (failure) break;
@@ -140,7 +163,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
       record.rollback = await rollback(ctx, record.error.message);
       audit('run.rollback', { actions: record.rollback.actions.map((a) => `${a.action}: ${a.outcome}`) });
     }
-    const rollbackCut = record.rollback?.actions.some((a) => a.outcome === 'failed' && /went away|unplugged|vanished|closed/.test(a.detail ?? ''));
+    const rollbackCut = record.rollback?.actions.some((a) => a.outcome === 'failed' && /went away|unplugged|vanished|closed|link to .* dropped/.test(a.detail ?? ''));
     record.outcome = gone || rollbackCut ? 'interrupted' : failure instanceof FieldlineError && failure.code === 'CANCELLED' ? 'cancelled' : 'failed';
     // Rollback sets it after reverting an image; without a firmware change the device still runs what it ran.
     if (!ctx.firmwareUpdate) record.device.firmwareAfter ??= ctx.firmwareBefore;
@@ -150,11 +173,17 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
   }
   record.endedAt = new Date().toISOString();
   if (record.device.serial) {
-    options.store.saveRun(record);
     audit('run.end', { outcome: record.outcome, ...(record.error ? { error: record.error.code } : {}) });
+    save();
   }
   await ctx.session.close().catch(() => {});
   return record;
+}
+
+function runTarget(options: ProvisionOptions): DeviceTarget {
+  if (options.target) return options.target;
+  if (!options.port) throw new FieldlineError('INVALID_ARGUMENT', 'provisioning needs a port or a device target');
+  return { kind: 'serial', path: options.port, ...(options.baudRate ? { baudRate: options.baudRate } : {}) };
 }
 
 /** The interrupted run this one repairs gave out a certificate that will not be used: revoke it. */

@@ -1,6 +1,7 @@
 /**
  * After a reset the device goes quiet while it reboots; a USB gateway may even re-enumerate, so its port
- * disappears and comes back. This waits until it answers an echo again, re-opening the port when needed.
+ * disappears and comes back; a BLE gateway drops the link and advertises again once booted. This waits until it
+ * answers an echo again, re-opening the port (or reconnecting) when needed.
  */
 import { FieldlineError } from '../errors';
 import { echo } from '../smp/groups/os';
@@ -31,7 +32,7 @@ export async function waitForDevice(current: GatewaySession, options: WaitOption
       return session;
     } catch (err) {
       lastError = err;
-      if (err instanceof FieldlineError && ['PORT_VANISHED', 'DEVICE_DISCONNECTED', 'PORT_NOT_FOUND'].includes(err.code)) {
+      if (err instanceof FieldlineError && ['PORT_VANISHED', 'DEVICE_DISCONNECTED', 'PORT_NOT_FOUND', 'BLE_LINK_LOST'].includes(err.code)) {
         await session?.close().catch(() => {});
         session = undefined;
       }

@@ -4,6 +4,8 @@
  * line has arrived. The one helper every test and benchmark uses, so none of them rewrites it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface SpawnSimulatorArgs {
@@ -21,24 +23,36 @@ export interface SpawnSimulatorArgs {
   timeoutMs?: number;
   /** Added to this process's environment (e.g. FIELDLINE_PORTS_DIR). */
   env?: Record<string, string>;
+  /**
+   * BLE gateways (`sim --ble`) instead of serial ones. The socket defaults to a fresh path per call, so parallel
+   * tests never share one; it is returned as `socketPath`.
+   */
+  ble?: { socketPath?: string; mtu?: number; connIntervalMs?: number; packetsPerEvent?: number; reassembly?: boolean };
 }
 
 export interface SpawnedGateway {
   serial: string;
-  /** The path the app opens. */
+  /** The path the app opens; for a BLE gateway its address (what `--ble` takes). */
   port: string;
+  transport: 'serial' | 'ble';
+  /** BLE: the advertised name (FL-…) and the address. */
+  name?: string;
+  address?: string;
 }
 
 export interface SpawnedSimulator {
   gateways: SpawnedGateway[];
   /** The child process, for tests that want its pid or to watch it exit. */
   child: ChildProcess;
+  /** `sim --ble`: the socket the virtual binding connects to (FIELDLINE_BLE_SOCKET). */
+  socketPath?: string;
   /** SIGTERM, then SIGKILL after 5 s; resolves with the exit code (null when killed by a signal). */
   stop(): Promise<number | null>;
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STOP_GRACE_MS = 5000;
+let bleSockets = 0;
 
 export function spawnSimulator(args: SpawnSimulatorArgs): Promise<SpawnedSimulator> {
   const argv = ['bin/fieldline.js', 'sim', '--json', '--count', String(args.count)];
@@ -47,6 +61,14 @@ export function spawnSimulator(args: SpawnSimulatorArgs): Promise<SpawnedSimulat
   if (args.bufCount !== undefined) argv.push('--buf-count', String(args.bufCount));
   if (args.stateDir !== undefined) argv.push('--state-dir', args.stateDir);
   for (const fault of args.faults ?? []) argv.push('--fault', fault);
+  if (args.ble) {
+    const b = args.ble;
+    argv.push('--ble', '--ble-socket', b.socketPath ?? join(tmpdir(), `fieldline-ble-${process.pid}-${++bleSockets}.sock`));
+    if (b.mtu !== undefined) argv.push('--mtu', String(b.mtu));
+    if (b.connIntervalMs !== undefined) argv.push('--conn-interval', String(b.connIntervalMs));
+    if (b.packetsPerEvent !== undefined) argv.push('--packets-per-event', String(b.packetsPerEvent));
+    if (b.reassembly === false) argv.push('--no-reassembly');
+  }
   argv.push(...(args.extra ?? []));
 
   const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...(args.env ? { env: { ...process.env, ...args.env } } : {}) });
@@ -68,6 +90,7 @@ export function spawnSimulator(args: SpawnSimulatorArgs): Promise<SpawnedSimulat
 
   return new Promise((resolve, reject) => {
     const gateways: SpawnedGateway[] = [];
+    let socketPath: string | undefined;
     let buffered = '';
     let settled = false;
     const fail = (why: string): void => {
@@ -94,16 +117,20 @@ export function spawnSimulator(args: SpawnSimulatorArgs): Promise<SpawnedSimulat
           fail(`printed a line that is not JSON: ${line}`);
           return;
         }
-        const g = parsed as Partial<SpawnedGateway>;
-        if (typeof g.serial !== 'string' || typeof g.port !== 'string') {
+        const g = parsed as { serial?: unknown; port?: unknown; name?: unknown; address?: unknown; transport?: unknown; socket?: unknown };
+        if (typeof g.serial === 'string' && typeof g.port === 'string') {
+          gateways.push({ serial: g.serial, port: g.port, transport: 'serial' });
+        } else if (typeof g.serial === 'string' && g.transport === 'ble' && typeof g.name === 'string' && typeof g.address === 'string' && typeof g.socket === 'string') {
+          gateways.push({ serial: g.serial, port: g.address, transport: 'ble', name: g.name, address: g.address });
+          socketPath = g.socket;
+        } else {
           fail(`printed an unexpected line: ${line}`);
           return;
         }
-        gateways.push({ serial: g.serial, port: g.port });
         if (gateways.length === args.count) {
           settled = true;
           clearTimeout(timer);
-          resolve({ gateways, child, stop });
+          resolve({ gateways, child, stop, ...(socketPath === undefined ? {} : { socketPath }) });
         }
       }
     });

@@ -44,19 +44,27 @@ export const firmware: Step = async (ctx) => {
     throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `${spec.image} is version ${version}, itself below the minimum ${spec.minVersion}`);
   }
 
-  const buffers = await ctx.session.buffers();
   const uploadStarted = performance.now();
-  const upload = await uploadImage(ctx.session.client, image, buffers, {
-    signal: ctx.signal,
-    onProgress: (p) => {
-      const seconds = (performance.now() - uploadStarted) / 1000;
-      ctx.events.onProgress?.('firmware', `upload ${Math.floor((p.acked / p.total) * 100)}%`, {
-        fraction: p.total > 0 ? Math.min(1, p.acked / p.total) : 1,
-        ...(seconds > 0 ? { bytesPerSecond: Math.round(p.acked / seconds) } : {}),
-      });
-    },
-  });
-  await testImage(ctx.session.client, hash);
+  const reconnectsBefore = ctx.session.reconnects;
+  // Over BLE a dropped link is re-established and the upload runs again: its first chunk carries the image's
+  // SHA-256, so the device answers with the offset it holds and the upload resumes there. Serial runs it once.
+  const upload = await ctx.session.surviveLinkLoss(
+    'image upload',
+    async () =>
+      uploadImage(ctx.session.client, image, await ctx.session.buffers(), {
+        signal: ctx.signal,
+        onProgress: (p) => {
+          const seconds = (performance.now() - uploadStarted) / 1000;
+          ctx.events.onProgress?.('firmware', `upload ${Math.floor((p.acked / p.total) * 100)}%`, {
+            fraction: p.total > 0 ? Math.min(1, p.acked / p.total) : 1,
+            ...(seconds > 0 ? { bytesPerSecond: Math.round(p.acked / seconds) } : {}),
+          });
+        },
+      }),
+    { signal: ctx.signal, onReconnect: () => ctx.events.onProgress?.('firmware', 'the link dropped: reconnected, resuming the upload') },
+  );
+  const reconnects = ctx.session.reconnects - reconnectsBefore;
+  await ctx.session.surviveLinkLoss('image test', () => testImage(ctx.session.client, hash), { signal: ctx.signal });
   // From here on a reset would boot the new image: rollback must know.
   ctx.firmwareUpdate = { version, hash };
   await reset(ctx.session.client);
@@ -69,7 +77,7 @@ export const firmware: Step = async (ctx) => {
     required: spec.minVersion,
     running: running.version,
     installed: { version, hash },
-    upload: { bytes: upload.bytes, seconds: Number(upload.seconds.toFixed(2)), resumedFrom: upload.resumedFrom },
+    upload: { bytes: upload.bytes, seconds: Number(upload.seconds.toFixed(2)), resumedFrom: upload.resumedFrom, ...(reconnects ? { reconnects } : {}) },
     confirmed: after.confirmed,
   };
 };

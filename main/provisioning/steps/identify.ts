@@ -35,6 +35,14 @@ function previousSnapshot(ctx: RunContext): Snapshot | undefined {
 
 export const identify: Step = async (ctx) => {
   const serial = await readSerial(ctx);
+  // Checked before the serial goes into the record: a run recorded under the gateway's serial would become its
+  // last run and hide an interrupted one that the gateway's next run must repair.
+  if (ctx.expectedSerial !== undefined && ctx.expectedSerial.toUpperCase() !== serial) {
+    throw new FieldlineError('DEVICE_IDENTIFY_FAILED', `the board's label says ${ctx.expectedSerial} but the gateway reports ${serial}`, {
+      expectedSerial: ctx.expectedSerial,
+      serial,
+    });
+  }
   const firmware = await readRunningVersion(ctx);
   ctx.serial = serial;
   ctx.record.device.serial = serial;

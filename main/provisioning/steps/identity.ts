@@ -13,6 +13,13 @@ import type { RunContext, Step } from '../context';
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
+/**
+ * One device operation that a dropped BLE link must not fail: the session reconnects and runs it again. Each one
+ * wrapped here is safe to repeat (a fresh CSR, the same certificate, a new signature, a file written whole).
+ */
+const survive = <T>(ctx: RunContext, what: string, operation: () => Promise<T>): Promise<T> =>
+  ctx.session.surviveLinkLoss(what, operation, { signal: ctx.signal });
+
 function pem(label: string, der: Uint8Array): string {
   const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
@@ -32,20 +39,21 @@ async function clearSlot(ctx: RunContext, spec: IdentitySpec): Promise<Record<st
 }
 
 async function csrMode(ctx: RunContext, spec: IdentitySpec, subject: string, sans: string[]): Promise<Record<string, unknown>> {
-  const cleared = await clearSlot(ctx, spec);
-  const csrDer = await requestCsr(ctx.session.client, subject, { slot: spec.slot });
+  const cleared = await survive(ctx, 'identity slot check', () => clearSlot(ctx, spec));
+  const csrDer = await survive(ctx, 'CSR', () => requestCsr(ctx.session.client, subject, { slot: spec.slot }));
   ctx.identity = { der: new Uint8Array(0), serial: '', mode: 'csr', touchedDevice: true };
   const csr = await checkCsr(csrDer, subject);
   const issued = await ctx.signer.issue({ publicKeySpki: csr.publicKeySpki, subject, sans, validityDays: spec.validityDays });
   ctx.identity = { der: issued.der, serial: issued.record.serial, mode: 'csr', touchedDevice: true };
   ctx.record.certificate = { ...issued.record, mode: 'csr' };
-  const buffers = await ctx.session.buffers();
-  const fingerprint = await installCertificate(ctx.session.client, issued.der, issued.chain, { slot: spec.slot, bufSize: buffers.bufSize });
+  const fingerprint = await survive(ctx, 'certificate install', async () =>
+    installCertificate(ctx.session.client, issued.der, issued.chain, { slot: spec.slot, bufSize: (await ctx.session.buffers()).bufSize }),
+  );
   if (Buffer.from(fingerprint).toString('hex') !== issued.record.fingerprintSha256) {
     throw new FieldlineError('CONFIG_MISMATCH', 'the device reports a different fingerprint for the installed certificate');
   }
   const challenge = randomBytes(32);
-  const signature = await signChallenge(ctx.session.client, challenge, spec.slot);
+  const signature = await survive(ctx, 'challenge', () => signChallenge(ctx.session.client, challenge, spec.slot));
   if (!verifyChallenge(issued.der, challenge, signature)) {
     throw new FieldlineError('CONFIG_MISMATCH', 'the device signed the challenge with a key that does not match its certificate');
   }
@@ -64,11 +72,12 @@ async function injectMode(ctx: RunContext, spec: IdentitySpec, subject: string, 
     [files.cert, Buffer.from(pem('CERTIFICATE', issued.der))],
   ];
   if (files.chain) writes.push([files.chain, Buffer.from(issued.chain.map((c) => pem('CERTIFICATE', c)).join(''))]);
-  const buffers = await ctx.session.buffers();
   const written: Record<string, string> = {};
   for (const [path, content] of writes) {
-    await uploadFile(ctx.session.client, path, content, buffers, { signal: ctx.signal });
-    const h = await hashFile(ctx.session.client, path, { type: 'sha256' });
+    const h = await survive(ctx, `upload of ${path}`, async () => {
+      await uploadFile(ctx.session.client, path, content, await ctx.session.buffers(), { signal: ctx.signal });
+      return hashFile(ctx.session.client, path, { type: 'sha256' });
+    });
     if (h.output !== sha256(content)) throw new FieldlineError('CONFIG_MISMATCH', `${path} read back with a different SHA-256`);
     // The key file's hash is evidence enough that it arrived; its content is never recorded.
     written[path] = h.output;

@@ -1,0 +1,79 @@
+/**
+ * Which gateway to talk to, however it is reached: a serial port, or a BLE gateway by address or advertised name.
+ * Commands and the provisioning runner take a DeviceTarget and open it with openTarget(), so everything that works
+ * over a cable works over the air.
+ */
+import { FieldlineError } from '../errors';
+import type { Logger } from '../log';
+import { resolveBleAdapter, type BleAdapterChoice } from '../transport/ble/adapter-choice';
+import { loadNoble } from '../transport/ble/noble';
+import { GatewaySession, type BleSessionOptions, type SessionOptions } from './session';
+
+export type DeviceTarget =
+  | { kind: 'serial'; path: string; baudRate?: number }
+  | { kind: 'ble'; selector: string; adapter: BleAdapterChoice; socketPath?: string; scanTimeoutMs?: number };
+
+export type OpenTargetOptions = SessionOptions & Pick<BleSessionOptions, 'reconnect' | 'noble' | 'transport'>;
+
+export function openTarget(target: DeviceTarget, options: OpenTargetOptions = {}): Promise<GatewaySession> {
+  if (target.kind === 'serial') {
+    return GatewaySession.openSerial(target.path, {
+      ...sessionOptions(options),
+      ...(target.baudRate !== undefined ? { baudRate: target.baudRate } : {}),
+    });
+  }
+  return GatewaySession.openBle({
+    ...options,
+    selector: target.selector,
+    adapter: target.adapter,
+    ...(target.socketPath ? { socketPath: target.socketPath } : {}),
+    ...(target.scanTimeoutMs !== undefined ? { scanTimeoutMs: target.scanTimeoutMs } : {}),
+  });
+}
+
+/**
+ * Checks, before any other work, that the target's means of reaching it exist: for BLE, that the adapter (or the
+ * virtual gateways' socket) is there — so a missing adapter is reported at once, not after a passphrase prompt.
+ */
+export async function prepareTarget(target: DeviceTarget, logger?: Logger): Promise<void> {
+  if (target.kind !== 'ble') return;
+  await loadNoble(target.adapter, { ...(target.socketPath ? { socketPath: target.socketPath } : {}), ...(logger ? { logger } : {}) });
+}
+
+function sessionOptions(options: OpenTargetOptions): SessionOptions {
+  return {
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.retries !== undefined ? { retries: options.retries } : {}),
+  };
+}
+
+/** How a target reads in messages and records before it is opened: the port path, or the BLE selector. */
+export function describeTarget(target: DeviceTarget): string {
+  return target.kind === 'serial' ? target.path : target.selector;
+}
+
+export interface TargetFlags {
+  port?: string;
+  baud?: number;
+  ble?: string;
+  bleAdapter?: string;
+  bleSocket?: string;
+}
+
+/** The target the CLI flags name: exactly one of --port and --ble. */
+export function targetFromFlags(flags: TargetFlags, env: NodeJS.ProcessEnv = process.env): DeviceTarget {
+  const port = flags.port?.trim();
+  const ble = flags.ble?.trim();
+  if (port && ble) throw new FieldlineError('INVALID_ARGUMENT', 'give either --port or --ble, not both');
+  if (ble) {
+    return {
+      kind: 'ble',
+      selector: ble,
+      adapter: resolveBleAdapter(flags.bleAdapter, env),
+      ...(flags.bleSocket ? { socketPath: flags.bleSocket } : {}),
+    };
+  }
+  if (port) return { kind: 'serial', path: port, ...(flags.baud !== undefined ? { baudRate: flags.baud } : {}) };
+  throw new FieldlineError('INVALID_ARGUMENT', 'name the gateway: --port <path> (USB/serial) or --ble <address|name> (Bluetooth LE)');
+}
