@@ -2,6 +2,9 @@
  * `fieldline batch`: the station orchestrator without a UI. With `--ports auto` every matching gateway that is
  * plugged in (USB, or a virtual one announced in the ports directory) is provisioned with the profile, no click;
  * with a list, those ports are. Ends after --count runs (or on SIGINT), with a summary from the line KPIs.
+ * Scans (`--scan-input`: a wedge scanner typing into the terminal, a FIFO, a file) bind a serial or a batch
+ * variable to the next gateway; `--require-scan` holds every gateway until its label is scanned. The station rules
+ * (`--usb`, `--serial-pattern`, `--no-virtual`) say which ports are gateways.
  * Exit codes: 0 all runs passed, 1 some failed, 2 usage or environment (nothing done).
  */
 import { Command } from 'commander';
@@ -15,24 +18,35 @@ import type { RunRecord } from '../provisioning/record';
 import { checkVariables, runProvisioning } from '../provisioning/runner';
 import { defaultPortsDir } from '../simulator/runtime/ports-dir';
 import { kpis } from '../station/kpi';
-import { createOrchestrator, type Slot } from '../station/orchestrator';
+import { createOrchestrator, type Orchestrator, type Slot, type StationRules } from '../station/orchestrator';
 import { createPortWatch } from '../station/port-watch';
+import { parseSerialPattern, parseUsbIds } from '../station/rules';
+import { MAX_SCAN_LENGTH } from '../station/scan';
+import { openScanSource, readScanLines, type ScanSource } from '../station/scan-input';
+import { describeError } from '../contract/errors';
 import { openStore } from '../store/store';
 import { cliLogger, printJson, reportError, type OutputOptions } from './output';
 import { collectVar } from './profile';
 import { loadTrustedProfile } from './provision';
 
+/** As commander hands them over: flags that need checking are parsed in batchCommand, so a bad one exits 2. */
 export interface BatchCliOptions extends OutputOptions {
   profile: string;
   ports: string;
-  count?: number;
+  count?: string;
   var: Record<string, string>;
-  concurrency: number;
+  concurrency: string;
   dataDir?: string;
   station: string;
   requireSignature?: boolean;
   baud: number;
   timeout: number;
+  scanInput?: string;
+  requireScan?: boolean;
+  usb?: string;
+  serialPattern?: string;
+  /** False with --no-virtual. */
+  virtual: boolean;
 }
 
 /** The summary object: counts plus the failed runs as {serial, step, error}. */
@@ -67,11 +81,33 @@ function summaryText(s: Record<string, unknown>): string {
   return lines.join('\n');
 }
 
-function positiveInt(name: string) {
-  return (value: string): number => {
-    const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(n) || n < 1) throw new FieldlineError('INVALID_ARGUMENT', `${name} must be a positive integer, not "${value}"`);
-    return n;
+function positiveInt(name: string, value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new FieldlineError('INVALID_ARGUMENT', `${name} must be a positive integer, not "${value}"`);
+  return n;
+}
+
+/** Feeds each scanned line to the orchestrator; a refused scan is reported and the line goes on. */
+function bindScans(source: ScanSource, orchestrator: Orchestrator, out: (event: Record<string, unknown>, text: string) => void): () => void {
+  const refused = (err: unknown): void => {
+    // Whatever a scan does, the batch goes on: a bug shows as INTERNAL on this scan, not as a crash of every run.
+    const error = err instanceof FieldlineError ? describeError(err.code, err.message) : describeError('INTERNAL', String(err));
+    out({ event: 'scan-error', error }, `scan refused: ${error.message}${error.hint ? `\n  fix: ${error.hint}` : ''}`);
+  };
+  const stop = readScanLines(source.stream, {
+    line: (text) => {
+      try {
+        orchestrator.bindScan(text);
+      } catch (err) {
+        refused(err);
+      }
+    },
+    overlong: (length) => refused(new FieldlineError('SCAN_INVALID', `a scan of ${length} characters without an Enter was dropped (at most ${MAX_SCAN_LENGTH})`)),
+  });
+  source.stream.on('error', (err) => out({ event: 'scan-error', error: { code: 'INTERNAL', message: `scan input: ${err.message}` } }, `scan input failed: ${err.message}`));
+  return () => {
+    stop();
+    source.close();
   };
 }
 
@@ -80,6 +116,16 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
   const auto = opts.ports.trim() === 'auto';
   const fixed = auto ? [] : opts.ports.split(',').map((p) => p.trim()).filter(Boolean);
   if (!auto && fixed.length === 0) throw new FieldlineError('INVALID_ARGUMENT', '--ports takes "auto" or a comma-separated list of port paths');
+  const count = opts.count !== undefined ? positiveInt('--count', opts.count) : undefined;
+  const concurrency = positiveInt('--concurrency', opts.concurrency);
+  if (opts.requireScan && opts.scanInput === undefined) {
+    throw new FieldlineError('INVALID_ARGUMENT', '--require-scan needs --scan-input: without scans no gateway would ever start');
+  }
+  const rules: StationRules = {
+    ...(opts.usb !== undefined ? { usb: parseUsbIds(opts.usb) } : {}),
+    ...(opts.serialPattern !== undefined ? { serialPattern: parseSerialPattern(opts.serialPattern) } : {}),
+    virtual: opts.virtual,
+  };
   const profile = await loadTrustedProfile(opts.profile, dataDir, opts.requireSignature ?? false);
   const station = { name: opts.station };
   checkVariables(profile, station, opts.var);
@@ -91,7 +137,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
     if (opts.json) printJson(event);
     else process.stderr.write(text + '\n');
   };
-  const portsDir = auto ? defaultPortsDir() : undefined;
+  const portsDir = auto && opts.virtual ? defaultPortsDir() : undefined;
   const watch = createPortWatch({ usb: auto, portsDir: portsDir ?? false, paths: fixed, logger });
 
   const stepEvents = (port: string): ProvisionEvents => ({
@@ -101,13 +147,16 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
 
   const orchestrator = createOrchestrator({
     watch,
-    concurrency: opts.concurrency,
-    ...(opts.count !== undefined ? { maxRuns: opts.count } : {}),
+    concurrency,
+    ...(count !== undefined ? { maxRuns: count } : {}),
     profile: { name: profile.profile.name, version: profile.profile.version, sha256: profile.sha256 },
     station,
     variables: opts.var,
+    rules,
+    requireScan: opts.requireScan ?? false,
+    checkVariables: (variables) => checkVariables(profile, station, variables),
     logger,
-    provision: ({ port, runId, signal }) =>
+    provision: ({ port, runId, signal, variables, expectedSerial }) =>
       runProvisioning({
         port: port.path,
         baudRate: opts.baud,
@@ -116,7 +165,8 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
         signer,
         store,
         station,
-        variables: opts.var,
+        variables,
+        ...(expectedSerial !== undefined ? { expectedSerial } : {}),
         logger: logger.child(port.serialNumber ?? port.path),
         events: stepEvents(port.path),
         signal,
@@ -127,8 +177,22 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
   const records: RunRecord[] = [];
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  orchestrator.on('slot', (slot: Slot) => out({ event: 'slot', ...slot }, `${slot.port}: ${slot.state}${slot.queued ? ' (queued)' : ''}${slot.gone ? ' (gone)' : ''}`));
-  orchestrator.on('run-start', (r) => out({ event: 'run-start', ...r }, `${r.port}: run ${r.runId} started`));
+  orchestrator.on('slot', (slot: Slot) =>
+    out({ event: 'slot', ...slot }, `${slot.port}: ${slot.state}${slot.awaitingScan ? ' (scan its label)' : slot.queued ? ' (queued)' : ''}${slot.gone ? ' (gone)' : ''}`),
+  );
+  orchestrator.on('scan', (scan) =>
+    out(
+      { event: 'scan', ...scan },
+      `scan: ${scan.binding.kind === 'serial' ? `serial ${scan.binding.value}` : `${scan.binding.name}=${scan.binding.value}`} → ${scan.slot === 'next' ? 'next gateway' : scan.slot}`,
+    ),
+  );
+  orchestrator.on('run-start', (r) => {
+    const bindings = orchestrator.slots().find((s) => s.port === r.port)?.bindings;
+    out(
+      { event: 'run-start', ...r, ...(bindings?.serial !== undefined ? { expectedSerial: bindings.serial } : {}), ...(bindings?.variables ? { scannedVariables: bindings.variables } : {}) },
+      `${r.port}: run ${r.runId} started${bindings?.serial !== undefined ? ` (label ${bindings.serial})` : ''}`,
+    );
+  });
   orchestrator.on('run-end', ({ port, record }) => {
     records.push(record);
     const step = record.steps.find((s) => s.outcome === 'failed')?.name;
@@ -136,15 +200,34 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
       { event: 'run-end', port, runId: record.id, serial: record.device.serial, outcome: record.outcome, ...(step ? { step } : {}), ...(record.error ? { error: record.error } : {}) },
       `${port}: ${record.device.serial || '?'} ${record.outcome.toUpperCase()}${step ? ` at ${step}` : ''}${record.error ? ` — ${record.error.message}` : ''}`,
     );
-    if (opts.count !== undefined && records.length >= opts.count) finish();
+    if (count !== undefined && records.length >= count) finish();
   });
   const onSignal = (): void => finish();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  let stopScans: (() => void) | undefined;
+  // The port watch's poll timer is unref'd and a fixed port or a ports directory that does not exist yet holds no
+  // handle: without this, Node would find nothing to wait for and exit (code 13) while the batch is still watching.
+  const keepAlive = setInterval(() => {}, 60_000);
   try {
+    // Opened before the first port is watched, so a wrong --scan-input is a usage error with nothing started.
+    const scanSource = opts.scanInput !== undefined ? openScanSource(opts.scanInput) : undefined;
     await orchestrator.start();
-    out({ event: 'watching', ports: auto ? 'auto' : fixed, ...(portsDir ? { portsDir } : {}), ...(opts.count !== undefined ? { count: opts.count } : {}) }, auto ? `watching for gateways (USB and ${portsDir})…` : `watching ${fixed.join(', ')}…`);
+    if (scanSource) stopScans = bindScans(scanSource, orchestrator, out);
+    out(
+      {
+        event: 'watching',
+        ports: auto ? 'auto' : fixed,
+        ...(portsDir ? { portsDir } : {}),
+        ...(count !== undefined ? { count } : {}),
+        ...(opts.requireScan ? { requireScan: true } : {}),
+        ...(opts.scanInput !== undefined ? { scanInput: opts.scanInput } : {}),
+      },
+      (auto ? `watching for gateways (USB${portsDir ? ` and ${portsDir}` : ''})…` : `watching ${fixed.join(', ')}…`) +
+        (opts.scanInput !== undefined ? `\nscan labels ${opts.scanInput === '-' ? 'here' : `into ${opts.scanInput}`}, one per line${opts.requireScan ? ' (each gateway waits for its label)' : ''}` : ''),
+    );
     await finished;
+    stopScans?.();
     await orchestrator.stop();
     const summary = summaryJson(records);
     if (opts.json) printJson(summary);
@@ -153,6 +236,8 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    clearInterval(keepAlive);
+    stopScans?.();
     await orchestrator.stop().catch(() => {});
     store.close();
   }
@@ -164,9 +249,14 @@ export function registerBatchCommand(program: Command): void {
     .description('provision every gateway plugged in (zero-touch), several at once, and summarize the batch')
     .requiredOption('--profile <file>', 'profile (YAML)')
     .option('--ports <auto|P1,P2…>', '"auto": USB ports and virtual gateways as they appear; or a list of port paths', 'auto')
-    .option('--count <n>', 'end after this many runs (default: until Ctrl+C)', positiveInt('--count'))
+    .option('--count <n>', 'end after this many runs (default: until Ctrl+C)')
     .option('--var <name=value>', 'batch variable for the profile templates (repeatable)', collectVar, {})
-    .option('--concurrency <n>', 'runs at once (the rest wait)', positiveInt('--concurrency'), 8)
+    .option('--concurrency <n>', 'runs at once (the rest wait)', '8')
+    .option('--scan-input <file|->', 'barcode scans, one per line: "-" for a wedge scanner typing here, a FIFO, or a file; SERIAL or NAME=value, bound to the next gateway')
+    .option('--require-scan', 'start no gateway until a serial is scanned for it (the run checks the device reports the label\'s serial)')
+    .option('--usb <vid:pid,…>', 'USB gateways are these VID[:PID] (hex); default: any USB serial port with a VID')
+    .option('--serial-pattern <regex>', 'only ports whose serial number matches (USB descriptor serial or virtual gateway serial)')
+    .option('--no-virtual', 'ignore virtual gateways (the simulator\'s ports directory)')
     .option('--station <name>', 'station name recorded in the runs', hostname())
     .option('--require-signature', 'refuse a profile not signed by a trusted publisher key')
     .option('--data-dir <dir>', 'data directory (default: FIELDLINE_DATA_DIR or the per-user app folder)')
@@ -176,7 +266,10 @@ export function registerBatchCommand(program: Command): void {
     .option('-v, --verbose', 'log to stderr')
     .addHelpText(
       'after',
-      '\nVirtual gateways are found in $FIELDLINE_PORTS_DIR (default <tmp>/fieldline-ports).\nExit codes: 0 all runs passed, 1 some failed, 2 usage or environment error.\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt.',
+      '\nVirtual gateways are found in $FIELDLINE_PORTS_DIR (default <tmp>/fieldline-ports).\n' +
+        'Scans: a serial binds to the next gateway to start (or to the gateway whose port reports that serial); NAME=value\n' +
+        'sets a batch variable for it. A FIFO stays open across writers: mkfifo scans; --scan-input scans; echo GW1 > scans.\n' +
+        'Exit codes: 0 all runs passed, 1 some failed, 2 usage or environment error.\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt.',
     )
     .action(async (opts: BatchCliOptions) => {
       try {

@@ -1,32 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../provisioning/record';
 import { createOrchestrator, matchesRules, type RunStart } from './orchestrator';
-import type { PortWatch, PortWatchEvents, WatchedPort } from './port-watch';
+import { fakePortWatch } from '../testing/fake-port-watch';
+import type { WatchedPort } from './port-watch';
 
-function fakeWatch(): PortWatch & { plug(p: WatchedPort): void; unplug(path: string): void } {
-  const known = new Map<string, WatchedPort>();
-  const ls = { attached: new Set<PortWatchEvents['attached']>(), detached: new Set<PortWatchEvents['detached']>() };
-  return {
-    start: async () => {},
-    stop: () => {},
-    scan: async () => {},
-    list: () => [...known.values()],
-    on(event, l) {
-      (ls[event] as Set<typeof l>).add(l);
-      return () => void (ls[event] as Set<typeof l>).delete(l);
-    },
-    plug(p) {
-      known.set(p.path, p);
-      for (const l of ls.attached) l(p);
-    },
-    unplug(path) {
-      const p = known.get(path);
-      if (!p) return;
-      known.delete(path);
-      for (const l of ls.detached) l(p);
-    },
-  };
-}
+const fakeWatch = fakePortWatch;
 
 const record = (run: RunStart, outcome: RunRecord['outcome'], failedStep?: string): RunRecord => ({
   id: run.runId,

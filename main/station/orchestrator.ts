@@ -11,33 +11,37 @@
  *   (`interrupted`), and if it does not end by itself within goneAbortMs it is cancelled. The slot is empty after.
  * - Every run has its own session and error boundary: a throw ends that run only.
  * - stop() cancels the running runs, drops the queue and waits for the runs to end.
+ * - Barcode scans (main/station/scan.ts) bind a serial or a batch variable to a chosen slot or to the next gateway
+ *   to start (main/station/scan-book.ts says which scan a gateway takes). A run gets the scanned variables over the
+ *   batch's, and the scanned serial as the serial the device must report. With requireScan a gateway waits (queued,
+ *   awaitingScan) until a serial is bound to it: for lines whose serials come from the label.
  */
 import { randomUUID } from 'node:crypto';
 import { FieldlineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { RunRecord } from '../provisioning/record';
 import type { PortWatch, WatchedPort } from './port-watch';
+import { matchesRules, type StationRules } from './rules';
+import { parseScan, sameSerial, type ScanBinding } from './scan';
+import { createScanBook, NEXT_SLOT, type PendingScan, type SlotBindings } from './scan-book';
+
+export { NEXT_SLOT, type PendingScan, type SlotBindings } from './scan-book';
+export type { ScanBinding } from './scan';
+export { matchesRules, type StationRules } from './rules';
 
 export type SlotState = 'empty' | 'provisioning' | 'passed' | 'failed' | 'remove-me';
-
-export interface StationRules {
-  /** USB ids, lower-case hex; a missing pid matches every product of the vendor. Empty/absent: any USB port with a VID. */
-  usb?: Array<{ vid: string; pid?: string }>;
-  /** USB ports only when true (default: false, i.e. USB ports are matched). */
-  noUsb?: boolean;
-  /** The port's serial number must match (USB descriptor serial, or the virtual gateway's serial). */
-  serialPattern?: RegExp;
-  /** Virtual gateways from the ports directory (default true). */
-  virtual?: boolean;
-}
 
 export interface Slot {
   port: string;
   state: SlotState;
   source?: WatchedPort['source'];
   serialNumber?: string;
-  /** Waiting for a free run (concurrency limit). */
+  /** Waiting for a free run (concurrency limit), or for a scan (awaitingScan). */
   queued?: boolean;
+  /** requireScan: waiting until a serial is scanned for this gateway. */
+  awaitingScan?: boolean;
+  /** Scans bound to this slot: waiting ones while queued, the ones its run took once it started. */
+  bindings?: SlotBindings;
   /** The port vanished while its run was still ending. */
   gone?: boolean;
   runId?: string;
@@ -52,6 +56,10 @@ export interface RunStart {
   port: WatchedPort;
   runId: string;
   signal: AbortSignal;
+  /** The orchestrator's variables with the scanned ones over them. */
+  variables: Record<string, string>;
+  /** The serial scanned from the board's label: the device must report this one. */
+  expectedSerial?: string;
 }
 
 /** One provisioning run (runProvisioning in production, a fake in tests). */
@@ -66,6 +74,8 @@ export interface RunEnd {
 
 export interface OrchestratorEvents {
   slot: (slot: Slot) => void;
+  /** A scan was accepted (bound to `slot`, a port path or 'next'). */
+  scan: (scan: PendingScan) => void;
   'run-start': (run: { port: string; runId: string }) => void;
   'run-end': (end: RunEnd) => void;
 }
@@ -84,6 +94,13 @@ export interface OrchestratorOptions {
   profile?: RunRecord['profile'];
   station?: RunRecord['station'];
   variables?: Record<string, string>;
+  /** Every new gateway waits for a serial scan before its run starts. */
+  requireScan?: boolean;
+  /**
+   * Checks batch variables (the profile's declarations and patterns) so that a scanned variable the profile would
+   * refuse is refused at the scan, not later as a failed run. Throws a FieldlineError.
+   */
+  checkVariables?: (variables: Record<string, string>) => void;
   logger?: Logger;
 }
 
@@ -95,29 +112,21 @@ export interface Orchestrator {
   on<E extends keyof OrchestratorEvents>(event: E, listener: OrchestratorEvents[E]): () => void;
   /** Runs started so far. */
   readonly started: number;
-  /** Resolves when nothing runs and nothing waits. */
+  /** Resolves when nothing runs and nothing waits (a gateway awaiting its scan waits). */
   idle(): Promise<void>;
+  /**
+   * Binds a scan to `slot` (a port path) or, without one, to the next gateway to start (returned slot 'next').
+   * Throws SCAN_INVALID for a scan that cannot be used, SCAN_SLOT_BUSY when the chosen slot is running.
+   */
+  bindScan(raw: string, slot?: string): { slot: string; binding: ScanBinding };
+  /** Scans not yet taken by a run, in scan order. */
+  pendingScans(): PendingScan[];
 }
 
 interface Active {
   controller: AbortController;
   done: Promise<void>;
   goneTimer?: NodeJS.Timeout;
-}
-
-export function matchesRules(port: WatchedPort, rules: StationRules = {}): boolean {
-  if (port.source === 'virtual' && rules.virtual === false) return false;
-  if (port.source === 'usb') {
-    if (rules.noUsb) return false;
-    const ids = rules.usb ?? [];
-    if (ids.length > 0 && !ids.some((id) => id.vid.toLowerCase() === port.vid && (id.pid === undefined || id.pid.toLowerCase() === port.pid))) return false;
-  }
-  if (rules.serialPattern && port.source !== 'fixed') {
-    if (port.serialNumber === undefined) return false;
-    rules.serialPattern.lastIndex = 0;
-    if (!rules.serialPattern.test(port.serialNumber)) return false;
-  }
-  return true;
 }
 
 function errorOf(err: unknown): { code: string; message: string } {
@@ -130,11 +139,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const concurrency = options.concurrency ?? 8;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new FieldlineError('INVALID_ARGUMENT', `concurrency must be a positive integer, not ${concurrency}`);
   const goneAbortMs = options.goneAbortMs ?? 70_000;
-  const listeners: { [E in keyof OrchestratorEvents]: Set<OrchestratorEvents[E]> } = { slot: new Set(), 'run-start': new Set(), 'run-end': new Set() };
+  const listeners: { [E in keyof OrchestratorEvents]: Set<OrchestratorEvents[E]> } = { slot: new Set(), scan: new Set(), 'run-start': new Set(), 'run-end': new Set() };
   const slots = new Map<string, Slot>();
   const ports = new Map<string, WatchedPort>();
   const queue: string[] = [];
   const active = new Map<string, Active>();
+  const scans = createScanBook();
+  const requireScan = options.requireScan ?? false;
   const unsubscribe: Array<() => void> = [];
   let started = 0;
   let stopping = false;
@@ -164,22 +175,63 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   const canStart = (): boolean => !stopping && active.size < concurrency && (options.maxRuns === undefined || started < options.maxRuns);
 
-  const pump = (): void => {
-    while (queue.length > 0 && canStart()) {
-      const path = queue.shift() as string;
-      const port = ports.get(path);
-      if (!port) continue;
-      startRun(port);
+  /** The gateways waiting in the queue, in plug-in order (what a `next` scan may go to). */
+  const waiting = (): WatchedPort[] => queue.map((path) => ports.get(path)).filter((p): p is WatchedPort => p !== undefined);
+
+  /** A waiting slot as it is now: still awaiting its scan or not, and the scans bound to it so far. */
+  const queuedSlot = (port: WatchedPort, all: readonly WatchedPort[]): Slot => {
+    const bindings = scans.ownBindings(port.path);
+    const awaiting = requireScan && scans.serialFor(port, all) === undefined;
+    return {
+      port: port.path,
+      state: 'provisioning',
+      queued: true,
+      ...(awaiting ? { awaitingScan: true } : {}),
+      source: port.source,
+      ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}),
+      ...(bindings ? { bindings } : {}),
+    };
+  };
+
+  /** Re-announces the waiting slots whose scan state changed (a scan arrived, another gateway took one). */
+  const refreshQueued = (): void => {
+    const all = waiting();
+    for (const port of all) {
+      const next = queuedSlot(port, all);
+      const current = slots.get(port.path);
+      if (!current || JSON.stringify(current) !== JSON.stringify(next)) setSlot(port.path, next);
     }
+  };
+
+  const pump = (): void => {
+    for (let i = 0; i < queue.length && canStart(); ) {
+      const path = queue[i] as string;
+      const port = ports.get(path);
+      if (!port) {
+        queue.splice(i, 1);
+        continue;
+      }
+      // Without its scan a gateway waits, and the ones behind it may go first.
+      if (requireScan && scans.serialFor(port, waiting()) === undefined) {
+        i += 1;
+        continue;
+      }
+      const bindings = scans.take(port, waiting());
+      queue.splice(i, 1);
+      startRun(port, bindings);
+    }
+    if (requireScan) refreshQueued();
     checkIdle();
   };
 
-  const syntheticRecord = (port: WatchedPort, runId: string, err: unknown, startedAt: string): RunRecord => ({
+  const runVariables = (bindings: SlotBindings): Record<string, string> => ({ ...(options.variables ?? {}), ...(bindings.variables ?? {}) });
+
+  const syntheticRecord = (port: WatchedPort, runId: string, err: unknown, startedAt: string, bindings: SlotBindings): RunRecord => ({
     id: runId,
     device: { serial: port.serialNumber ?? '', port: port.path },
     profile: options.profile ?? { name: '', version: '', sha256: '' },
     station: options.station ?? { name: '' },
-    variables: options.variables ?? {},
+    variables: runVariables(bindings),
     startedAt,
     endedAt: new Date().toISOString(),
     outcome: 'failed',
@@ -188,11 +240,19 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     error: errorOf(err),
   });
 
-  function startRun(port: WatchedPort): void {
+  function startRun(port: WatchedPort, bindings: SlotBindings): void {
     const runId = randomUUID();
     const controller = new AbortController();
+    const hasBindings = bindings.serial !== undefined || bindings.variables !== undefined;
     started += 1;
-    setSlot(port.path, { port: port.path, state: 'provisioning', source: port.source, ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}), runId });
+    setSlot(port.path, {
+      port: port.path,
+      state: 'provisioning',
+      source: port.source,
+      ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}),
+      runId,
+      ...(hasBindings ? { bindings } : {}),
+    });
     emit('run-start', { port: port.path, runId });
     const startedAt = new Date().toISOString();
     const entry: Active = { controller, done: Promise.resolve() };
@@ -201,11 +261,17 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       let record: RunRecord;
       let synthetic = false;
       try {
-        record = await options.provision({ port, runId, signal: controller.signal });
+        record = await options.provision({
+          port,
+          runId,
+          signal: controller.signal,
+          variables: runVariables(bindings),
+          ...(bindings.serial !== undefined ? { expectedSerial: bindings.serial } : {}),
+        });
       } catch (err) {
         // This run's fault stays with this run.
         logger.warn('run failed to complete', { port: port.path, error: String(err) });
-        record = syntheticRecord(port, runId, err, startedAt);
+        record = syntheticRecord(port, runId, err, startedAt, bindings);
         synthetic = true;
       }
       if (entry.goneTimer) clearTimeout(entry.goneTimer);
@@ -221,6 +287,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           source: port.source,
           ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}),
           runId,
+          ...(hasBindings ? { bindings } : {}),
           ...(record.device.serial ? { serial: record.device.serial } : {}),
           outcome: record.outcome,
           ...(failedStep ? { failedStep } : {}),
@@ -251,7 +318,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return;
     }
     queue.push(port.path);
-    setSlot(port.path, { port: port.path, state: 'provisioning', queued: true, source: port.source, ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}) });
+    setSlot(port.path, queuedSlot(port, waiting()));
     pump();
   };
 
@@ -270,7 +337,39 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       setSlot(port.path, { port: port.path, state: 'empty' });
       slots.delete(port.path);
     }
-    checkIdle();
+    // A `next` serial kept for this gateway (its USB serial) is free for the others now.
+    if (requireScan) pump();
+    else checkIdle();
+  };
+
+  const bindScan = (raw: string, slot?: string): { slot: string; binding: ScanBinding } => {
+    const binding = parseScan(raw);
+    const target = slot === undefined || slot === NEXT_SLOT ? NEXT_SLOT : slot;
+    if (target !== NEXT_SLOT) {
+      if (target.trim() === '' || target.length > 4096) throw new FieldlineError('INVALID_ARGUMENT', 'a scan is bound to a port path, or to the next gateway');
+      if (active.has(target)) {
+        throw new FieldlineError('SCAN_SLOT_BUSY', `${target} is already provisioning ${slots.get(target)?.serial ?? 'a gateway'}; its label cannot change now`);
+      }
+    }
+    if (binding.kind === 'serial') {
+      // A label scanned twice (a double read, or once more after plugging in) must not wait for a second board.
+      for (const path of active.keys()) {
+        const bound = slots.get(path)?.bindings?.serial;
+        if (bound !== undefined && sameSerial(bound, binding.value)) {
+          throw new FieldlineError('SCAN_INVALID', `the label ${binding.value} is already bound to ${path}, which is provisioning it`);
+        }
+      }
+    } else {
+      options.checkVariables?.({ ...(options.variables ?? {}), [binding.name]: binding.value });
+    }
+    const at = new Date().toISOString();
+    scans.add(target, binding, at);
+    emit('scan', { slot: target, binding: { ...binding }, at });
+    if (queue.length > 0) {
+      pump();
+      refreshQueued();
+    }
+    return { slot: target, binding };
   };
 
   return {
@@ -303,5 +402,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       if (active.size === 0 && queue.length === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
+    bindScan,
+    pendingScans: () => scans.list(),
   };
 }

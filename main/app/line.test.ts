@@ -1,0 +1,209 @@
+/**
+ * The line service with its parts faked (watch, run manager, store): what it adds to the orchestrator — the step
+ * under way on each slot, one figures event per burst of ending runs, labels after a pass, and a stop that cancels
+ * the runs under way through the run manager.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { EventName, EventPayload } from '../contract/api';
+import { FieldlineError } from '../errors';
+import type { RunRecord } from '../provisioning/record';
+import { silentLogger } from '../log';
+import { loadProfile, type LoadedProfile } from '../profiles/load';
+import type { WatchedPort } from '../station/port-watch';
+import type { Store } from '../store/types';
+import { fakePortWatch, type FakePortWatch } from '../testing/fake-port-watch';
+import type { CaHolder } from './ca';
+import type { DeviceDiscovery } from './devices';
+import { createAppEvents, type AppEvents } from './events';
+import type { LabelService } from './labels';
+import { createLineService, type LineService } from './line';
+import type { ProfileLibrary } from './profiles';
+import type { RunManager, StartOptions, StartRun } from './runs';
+
+const PROFILE = fileURLToPath(new URL('../../resources/profiles/gateway-eu.yaml', import.meta.url));
+let profile: LoadedProfile;
+beforeAll(async () => {
+  profile = await loadProfile(PROFILE);
+});
+
+interface Started {
+  request: StartRun;
+  options: StartOptions;
+  end(outcome: RunRecord['outcome'], failedStep?: 'diagnostics'): void;
+}
+
+function record(started: Started, outcome: RunRecord['outcome'], failedStep?: 'diagnostics'): RunRecord {
+  const at = new Date().toISOString();
+  return {
+    id: started.options.runId!,
+    device: { serial: `SN-${started.request.deviceId}`, port: started.request.deviceId },
+    profile: { name: 'gateway-eu', version: '1.0.0', sha256: '' },
+    station: { name: 'test' },
+    variables: started.request.variables,
+    startedAt: at,
+    endedAt: at,
+    outcome,
+    steps: failedStep ? [{ name: failedStep, startedAt: at, endedAt: at, outcome: 'failed', evidence: {} }] : [],
+    diagnostics: [{ name: 'temperature', type: 'shell-number', passed: true, value: 20 + Math.random(), limits: {}, durationMs: 1 }],
+  };
+}
+
+interface Rig {
+  line: LineService;
+  events: AppEvents;
+  watch: FakePortWatch;
+  started: Started[];
+  audit: string[];
+  printed: string[];
+  seen<E extends EventName>(name: E): Array<EventPayload<E>>;
+}
+
+function rig(options: { printer?: string; printFails?: boolean } = {}): Rig {
+  const events = createAppEvents();
+  const watch = fakePortWatch();
+  const started: Started[] = [];
+  const audit: string[] = [];
+  const printed: string[] = [];
+  const finished = new Map<string, Promise<RunRecord>>();
+  const runs = {
+    async start(request: StartRun, opts: StartOptions = {}) {
+      let resolve!: (r: RunRecord) => void;
+      finished.set(opts.runId!, new Promise((r) => (resolve = r)));
+      const entry: Started = { request, options: opts, end: (outcome, step) => resolve(record(entry, outcome, step)) };
+      started.push(entry);
+      // As the run manager does: a cancelled run ends cancelled.
+      opts.signal?.addEventListener('abort', () => entry.end('cancelled'));
+      return { runId: opts.runId! };
+    },
+    finished: (runId: string) => finished.get(runId)!,
+  } as unknown as RunManager; // the two methods the line uses
+  const store = {
+    getRun: () => undefined,
+    listRuns: () => [],
+    appendAudit: (e: { action: string }) => {
+      audit.push(e.action);
+      return {};
+    },
+  } as unknown as Store; // what the line and today's figures read
+  const labels: LabelService = {
+    print: async ({ runId }) => {
+      if (options.printFails) throw new FieldlineError('PRINTER_UNREACHABLE', '10.0.0.9:9100: connection refused');
+      printed.push(runId);
+      return { runId, serial: 'x', target: `printer:${options.printer}`, bytes: 10, sha256: 'a'.repeat(64) };
+    },
+  };
+  const line = createLineService({
+    events,
+    devices: { list: () => [], addPort: async (path: string) => ({ id: `serial:${path}`, path }) } as unknown as DeviceDiscovery,
+    runs,
+    profiles: { load: async () => profile } as unknown as ProfileLibrary,
+    ca: { signer: async () => ({}) } as unknown as CaHolder,
+    store,
+    labels,
+    station: { name: 'test' },
+    printer: () => options.printer,
+    logger: silentLogger,
+    kpiIntervalMs: 60,
+    createWatch: () => watch,
+  });
+  const seen = <E extends EventName>(name: E): Array<EventPayload<E>> => {
+    const list: Array<EventPayload<E>> = [];
+    events.on(name, (p) => list.push(p));
+    return list;
+  };
+  return { line, events, watch, started, audit, printed, seen };
+}
+
+const port = (n: number): WatchedPort => ({ path: `/ports/GW${n}`, source: 'virtual', serialNumber: `GW${n}` });
+const until = async (check: () => boolean): Promise<void> => {
+  for (let i = 0; i < 200 && !check(); i += 1) await new Promise((r) => setTimeout(r, 5));
+  expect(check()).toBe(true);
+};
+
+let current: Rig | undefined;
+afterEach(async () => {
+  await current?.line.close();
+  current = undefined;
+});
+
+describe('line service', () => {
+  it('shows the step under way on its slot, and at most one figures event per interval while runs end', async () => {
+    const r = (current = rig());
+    const kpis = r.seen('line:kpis');
+    const slots = r.seen('line:slot');
+    await r.line.start({ profilePath: PROFILE, variables: {}, concurrency: 8 });
+    for (let i = 1; i <= 5; i += 1) r.watch.plug(port(i));
+    await until(() => r.started.length === 5);
+    expect(r.started.every((s) => s.options.auditAction === 'line.provision' && s.options.profile === profile)).toBe(true);
+    const first = r.started[0]!;
+    r.events.emit('run:step', { runId: first.options.runId!, step: 'identity', state: 'running', startedAt: new Date().toISOString() });
+    expect(slots.at(-1)).toMatchObject({ port: '/ports/GW1', currentStep: 'identity', deviceId: 'serial:/ports/GW1', runId: first.options.runId });
+    await new Promise((r2) => setTimeout(r2, 80));
+    const before = kpis.length;
+    // Five runs ending 10 ms apart: at most one recomputation per 60 ms, so two events at most, not five.
+    for (const [i, s] of r.started.entries()) {
+      s.end(i === 4 ? 'failed' : 'passed', i === 4 ? 'diagnostics' : undefined);
+      await new Promise((r2) => setTimeout(r2, 10));
+    }
+    await until(() => kpis.length > before && kpis.at(-1)!.session.units === 5);
+    await new Promise((r2) => setTimeout(r2, 150));
+    expect(kpis.length - before).toBeLessThanOrEqual(2);
+    expect(kpis.at(-1)!.session).toMatchObject({ passed: 4, failed: 1, failuresByStep: [{ step: 'diagnostics', count: 1 }] });
+    expect(kpis.at(-1)!.spc[0]).toMatchObject({ name: 'temperature', n: 5 });
+    const state = r.line.state();
+    expect(state.slots.map((s) => s.state).sort()).toEqual(['failed', 'passed', 'passed', 'passed', 'passed']);
+    expect(state.slots.every((s) => s.endedAt !== undefined && s.currentStep === undefined)).toBe(true);
+  });
+
+  it('stopping cancels the runs under way through the run manager, empties the slots, and is audited', async () => {
+    const r = (current = rig());
+    const statuses = r.seen('line:status');
+    await r.line.start({ profilePath: PROFILE, variables: { site: 'LAB-1' }, concurrency: 1 });
+    await expect(r.line.start({ profilePath: PROFILE, variables: {} })).rejects.toMatchObject({ code: 'LINE_RUNNING' });
+    r.watch.plug(port(1));
+    r.watch.plug(port(2));
+    await until(() => r.started.length === 1);
+    expect(r.line.state().slots.find((s) => s.port === '/ports/GW2')).toMatchObject({ queued: true, state: 'provisioning' });
+    expect(r.started[0]!.request.variables).toEqual({ site: 'LAB-1' });
+    const stopped = await r.line.stop();
+    expect(r.started[0]!.options.signal?.aborted).toBe(true);
+    // The queued gateway never started.
+    expect(r.started).toHaveLength(1);
+    expect(stopped).toMatchObject({ running: false, stopping: false, slots: [] });
+    expect(statuses.some((s) => s.stopping)).toBe(true);
+    expect(statuses.at(-1)).toMatchObject({ running: false, stopping: false });
+    expect(r.audit).toEqual(['line.start', 'line.stop']);
+    expect(() => r.line.scan('F1E1D00000000001')).toThrow(expect.objectContaining({ code: 'LINE_NOT_RUNNING' }));
+  });
+
+  it('prints the label of each passing run when a printer is set, and says on the slot when it could not', async () => {
+    const r = (current = rig({ printer: '10.0.0.9:9100' }));
+    await r.line.start({ profilePath: PROFILE, variables: {} });
+    r.watch.plug(port(1));
+    r.watch.plug(port(2));
+    await until(() => r.started.length === 2);
+    r.started[0]!.end('passed');
+    r.started[1]!.end('failed', 'diagnostics');
+    await until(() => r.line.state().slots.some((s) => s.label !== undefined));
+    expect(r.printed).toEqual([r.started[0]!.options.runId]);
+    expect(r.line.state().slots.find((s) => s.port === '/ports/GW1')?.label).toEqual({ target: 'printer:10.0.0.9:9100', bytes: 10 });
+    expect(r.line.state().slots.find((s) => s.port === '/ports/GW2')?.label).toBeUndefined();
+
+    const failing = rig({ printer: '10.0.0.9:9100', printFails: true });
+    await failing.line.start({ profilePath: PROFILE, variables: {} });
+    failing.watch.plug(port(3));
+    await until(() => failing.started.length === 1);
+    failing.started[0]!.end('passed');
+    await until(() => failing.line.state().slots[0]?.label !== undefined);
+    expect(failing.line.state().slots[0]?.label?.error).toMatchObject({ code: 'PRINTER_UNREACHABLE', message: expect.stringContaining('refused') });
+    await failing.line.close();
+  });
+
+  it('refuses a start the line could not run, before anything watches', async () => {
+    const r = (current = rig());
+    await expect(r.line.start({ profilePath: PROFILE, variables: { site: 'lowercase' } })).rejects.toMatchObject({ code: 'TEMPLATE_VARIABLE_INVALID' });
+    expect(r.line.state().running).toBe(false);
+    expect(r.audit).toEqual([]);
+  });
+});
