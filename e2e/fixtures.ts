@@ -6,6 +6,8 @@
  *             ptys added through window.fieldline (discovery cannot list ptys). Skipped where no Electron binary
  *             exists, with the reason.
  * Chromium is launched once per worker, lazily, so the electron project never starts it.
+ * Options (test.use): `bleGateways` adds that many virtual Bluetooth gateways (`fieldline sim --ble`) reached through
+ * the station's virtual adapter; `stationEnv` is added to the station's (or the desktop app's) environment.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,7 +41,7 @@ const slug = (text: string): string =>
     .replace(/^-|-$/g, '')
     .slice(0, 60);
 
-async function openElectron(station: DemoStation): Promise<{ app: ElectronApplication; page: Page }> {
+async function openElectron(station: DemoStation, extraEnv: Record<string, string>): Promise<{ app: ElectronApplication; page: Page }> {
   const binary = electronBinary();
   // Chromium refuses to start as root with its OS sandbox on (CI containers run as root); the renderer's own
   // sandbox (webPreferences.sandbox) stays on.
@@ -48,7 +50,14 @@ async function openElectron(station: DemoStation): Promise<{ app: ElectronApplic
     executablePath: binary.path,
     args,
     cwd: ROOT,
-    env: { ...process.env, FIELDLINE_DATA_DIR: station.dataDir, FIELDLINE_CA_PASSPHRASE: station.caPassphrase },
+    env: {
+      ...process.env,
+      FIELDLINE_DATA_DIR: station.dataDir,
+      FIELDLINE_CA_PASSPHRASE: station.caPassphrase,
+      FIELDLINE_PORTS_DIR: station.portsDir,
+      ...(station.ble ? { FIELDLINE_BLE_ADAPTER: 'virtual', FIELDLINE_BLE_SOCKET: station.ble.socketPath } : {}),
+      ...extraEnv,
+    },
   });
   const page = await app.firstWindow();
   const ports = station.gateways.map((g) => g.port);
@@ -65,8 +74,10 @@ async function openElectron(station: DemoStation): Promise<{ app: ElectronApplic
   return { app, page };
 }
 
-export const test = base.extend<{ ui: Ui }, WorkerFixtures>({
+export const test = base.extend<{ ui: Ui; bleGateways: number; stationEnv: Record<string, string> }, WorkerFixtures>({
   shell: ['web', { option: true, scope: 'worker' }],
+  bleGateways: [0, { option: true }],
+  stationEnv: [{}, { option: true }],
 
   lazyBrowser: [
     async ({ playwright, launchOptions }, use) => {
@@ -77,7 +88,7 @@ export const test = base.extend<{ ui: Ui }, WorkerFixtures>({
     { scope: 'worker' },
   ],
 
-  ui: async ({ shell, lazyBrowser }, use, testInfo) => {
+  ui: async ({ shell, lazyBrowser, bleGateways, stationEnv }, use, testInfo) => {
     if (shell === 'electron') {
       const binary = electronBinary();
       testInfo.skip(!binary.path, binary.reason ?? '');
@@ -85,7 +96,7 @@ export const test = base.extend<{ ui: Ui }, WorkerFixtures>({
       const missing = chromiumMissing();
       if (missing) throw new Error(missing);
     }
-    const station = await startDemoStation({ server: shell === 'web' });
+    const station = await startDemoStation({ server: shell === 'web', ble: bleGateways, env: stationEnv });
     let close: () => Promise<void> = async () => {};
     const pageErrors: string[] = [];
     try {
@@ -97,7 +108,7 @@ export const test = base.extend<{ ui: Ui }, WorkerFixtures>({
         page.on('pageerror', (err) => pageErrors.push(err.stack ?? err.message));
         await page.goto(station.url ?? '');
       } else {
-        const electron = await openElectron(station);
+        const electron = await openElectron(station, stationEnv);
         close = () => electron.app.close();
         page = electron.page;
         page.on('pageerror', (err) => pageErrors.push(err.stack ?? err.message));

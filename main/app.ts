@@ -1,8 +1,8 @@
 /**
  * The one place that assembles the Node side (DESIGN.md, "Layout"): the store, the station CA, device discovery,
- * the run manager, profiles, drift and the sync queue, from one data directory. The CLI's station server, Electron's
- * main process and the tests all call createApp and serve what it returns — `handlers` for every contract method
- * and `events` for every contract event — over their own transport.
+ * the run manager, profiles, drift, the sync queue and the factory line, from one data directory. The CLI's station
+ * server, Electron's main process and the tests all call createApp and serve what it returns — `handlers` for every
+ * contract method and `events` for every contract event — over their own transport.
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -10,12 +10,17 @@ import { fileURLToPath } from 'node:url';
 import type { MethodHandlers } from './contract/dispatch';
 import type { Logger } from './log';
 import { openStore } from './store/store';
+import { releaseNoble } from './transport/ble/noble';
+import type { BleAdapter } from './contract/devices';
+import { bleConfigFrom, createBleScanner, type BleScanner } from './app/ble';
 import type { BackoffPolicy } from './sync/backoff';
 import { createCaHolder, unlockAtStart } from './app/ca';
 import { createDeviceDiscovery } from './app/devices';
 import { createDriftService } from './app/drift';
 import { createAppEvents, type AppEvents } from './app/events';
 import { createHandlers } from './app/handlers';
+import { createLabelService } from './app/labels';
+import { createLineService } from './app/line';
 import { createProfileLibrary } from './app/profiles';
 import { createQueueService } from './app/queue';
 import { createRunManager } from './app/runs';
@@ -50,6 +55,17 @@ export interface AppOptions {
   sync?: { backoff?: Partial<BackoffPolicy>; pollMs?: number };
   /** Device timings: per-request timeout and how long a reboot may take. */
   device?: { timeoutMs?: number; rebootTimeoutMs?: number; baudRate?: number };
+  /**
+   * The zero-touch line (Station screen): where virtual gateways are announced (default `$FIELDLINE_PORTS_DIR` or
+   * `<tmp>/fieldline-ports`; false: none), whether USB ports are watched (default true), the scan interval.
+   */
+  line?: { portsDir?: string | false; usb?: boolean; pollMs?: number; kpiIntervalMs?: number };
+  /**
+   * Bluetooth LE: the adapter (default: the Settings choice, else FIELDLINE_BLE_ADAPTER, else this machine's — a
+   * choice made in Settings wins over this one), the virtual gateways' socket (default FIELDLINE_BLE_SOCKET or
+   * <tmp>/fieldline-ble.sock), how long an unheard gateway stays listed, and a scanner (tests).
+   */
+  ble?: { adapter?: BleAdapter; socketPath?: string; forgetMs?: number; scanner?: BleScanner };
 }
 
 export interface FieldlineApp {
@@ -86,7 +102,21 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
     const ca = createCaHolder(dataDir, secrets, logger.child('ca'));
     await unlockAtStart(ca, secrets, options.caPassphrase ?? process.env['FIELDLINE_CA_PASSPHRASE'], logger);
 
-    const devices = createDeviceDiscovery({ events, logger: logger.child('devices'), extraPorts: options.extraPorts ?? [], pollMs: options.pollMs ?? 1000 });
+    // noble is loaded by the first scan or BLE run, never here; closing releases it (its virtual socket, its scan).
+    const ble = bleConfigFrom({
+      setting: () => settings.bleAdapter(),
+      ...(options.ble?.adapter ? { adapter: options.ble.adapter } : {}),
+      ...(options.ble?.socketPath ? { socketPath: options.ble.socketPath } : {}),
+    });
+    closers.unshift(() => releaseNoble());
+    const devices = createDeviceDiscovery({
+      events,
+      logger: logger.child('devices'),
+      extraPorts: options.extraPorts ?? [],
+      pollMs: options.pollMs ?? 1000,
+      ble: options.ble?.scanner ?? createBleScanner(ble, logger.child('ble')),
+      ...(options.ble?.forgetMs !== undefined ? { bleForgetMs: options.ble.forgetMs } : {}),
+    });
     closers.unshift(() => devices.close());
     const profiles = createProfileLibrary({ dataDir, examplesDir: options.examplesDir ?? DEFAULT_EXAMPLES_DIR, requireSignature: options.requireSignedProfiles ?? false });
     const queue = await createQueueService({ dataDir, store, settings, events, logger: logger.child('sync'), ...(options.sync?.backoff ? { backoff: options.sync.backoff } : {}), ...(options.sync?.pollMs ? { pollMs: options.sync.pollMs } : {}) });
@@ -118,16 +148,34 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
       operator: () => settings.operator(),
       logger: logger.child('runs'),
       onActiveChange: () => status.refresh(),
+      ble,
       ...options.device,
     });
     activeRuns = () => runs.activeCount;
     // Runs first: they roll back through the store, which closes last.
     closers.unshift(() => runs.close());
 
-    const drift = createDriftService({ devices, profiles, store, station, operator: () => settings.operator(), logger: logger.child('drift'), ...options.device });
+    const labels = createLabelService({ dataDir, store, printer: () => settings.printer(), operator: () => settings.operator(), logger: logger.child('labels') });
+    const line = createLineService({
+      events,
+      devices,
+      runs,
+      profiles,
+      ca,
+      store,
+      labels,
+      station,
+      printer: () => settings.printer(),
+      logger: logger.child('line'),
+      ...options.line,
+    });
+    // Before the runs: the line stops first (cancelling its runs through the run manager), then the run manager.
+    closers.unshift(() => line.close());
+
+    const drift = createDriftService({ devices, profiles, store, station, operator: () => settings.operator(), logger: logger.child('drift'), ble, ...options.device });
     await devices.start();
 
-    const handlers = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, settings, ca, station: status });
+    const handlers = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, settings, ca, station: status, line, labels, ble });
     let closing: Promise<void> | undefined;
     return {
       handlers,

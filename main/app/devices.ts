@@ -4,11 +4,17 @@
  * perceives as immediate); ports typed by hand (a virtual gateway's pty, a UART) are present while their path
  * exists. A device that vanishes during a run stays listed as `gone` until its run ends, so the UI can show why
  * the run stopped. Each device is claimed by at most one operation (a run, a drift check) at a time.
+ *
+ * Bluetooth LE gateways (`ble:<address>`) join the list when a scan hears them (scanBle, on demand: scanning keeps
+ * the radio busy, and noble is loaded only then). They stay listed between scans; a scan drops the ones nobody has
+ * heard for bleForgetMs, except one in use (a connected gateway stops advertising). RSSI updates are sent as
+ * `device:rssi`, at most one per gateway per rssiIntervalMs, the latest value always sent when the scan ends.
  */
-import type { Device, DeviceState } from '../contract/devices';
+import { BLE_SCAN_LIMITS, type BleScanResult, type Device, type DeviceState } from '../contract/devices';
 import { FieldlineError, isFieldlineError } from '../errors';
 import type { Logger } from '../log';
 import { listSerialPorts, type PortInfo } from '../transport/serial';
+import type { BleGatewayInfo, BleScanner } from './ble';
 import type { AppEvents } from './events';
 import { checkPortPath, isSerialDevice } from './port-path';
 import { cleanHex, cleanSerial } from '../transport/usb-descriptors';
@@ -22,6 +28,14 @@ export interface DiscoveryOptions {
   /** Injected for tests. */
   listPorts?: () => Promise<PortInfo[]>;
   isPortPath?: (path: string) => Promise<boolean>;
+  /** Bluetooth LE scans (main/app/ble.ts); absent: scanBle answers BLE_NO_ADAPTER. */
+  ble?: BleScanner;
+  /** A BLE gateway not heard for this long is dropped by the next scan (default 30 s). */
+  bleForgetMs?: number;
+  /** At most one device:rssi per gateway this often (default 500 ms). */
+  rssiIntervalMs?: number;
+  /** Injected for tests: milliseconds. */
+  now?: () => number;
 }
 
 export interface DeviceDiscovery {
@@ -35,8 +49,19 @@ export interface DeviceDiscovery {
   /** Marks the device busy; DEVICE_BUSY when it already is. Returns the release function. */
   claim(id: string, what: string): () => void;
   scan(): Promise<void>;
+  /** Listens for BLE gateways for durationMs (default 4 s); joins a scan already under way. */
+  scanBle(durationMs?: number): Promise<BleScanResult>;
+  /** Drops the BLE gateways not in use (the adapter changed: they belong to another radio). */
+  forgetBle(): void;
   close(): void;
 }
+
+// Text from the air (an advertised name, an address from a virtual binding) is shown and sent as is: no control
+// characters, bounded, so it fits the contract's plain-text schema.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+const cleanAir = (text: string, max: number): string => text.replace(CONTROL, '').trim().slice(0, max);
+const cleanRssi = (rssi: number): number => (Number.isFinite(rssi) ? Math.max(-127, Math.min(20, Math.round(rssi))) : -127);
 
 export function createDeviceDiscovery(options: DiscoveryOptions): DeviceDiscovery {
   const { events, logger } = options;
@@ -49,6 +74,14 @@ export function createDeviceDiscovery(options: DiscoveryOptions): DeviceDiscover
   let timer: NodeJS.Timeout | undefined;
   let scanning: Promise<void> | undefined;
   let closed = false;
+  const now = options.now ?? Date.now;
+  const bleForgetMs = options.bleForgetMs ?? 30_000;
+  const rssiIntervalMs = options.rssiIntervalMs ?? 500;
+  /** BLE id → when a scan last heard it, when its RSSI was last sent, and the value sent. */
+  const heardAt = new Map<string, number>();
+  const rssiSent = new Map<string, { at: number; rssi: number }>();
+  let bleScan: Promise<BleScanResult> | undefined;
+  let bleAbort: AbortController | undefined;
 
   const idOf = (path: string): string => `serial:${path}`;
 
@@ -66,6 +99,8 @@ export function createDeviceDiscovery(options: DiscoveryOptions): DeviceDiscover
       return;
     }
     devices.delete(id);
+    heardAt.delete(id);
+    rssiSent.delete(id);
     events.emit('device:detached', { id });
   };
 
@@ -122,11 +157,76 @@ export function createDeviceDiscovery(options: DiscoveryOptions): DeviceDiscover
       if (!known) attach({ ...device, state: 'idle' });
       else if (known.state === 'gone') setState(id, busy.has(id) ? 'provisioning' : 'idle');
     }
-    for (const id of [...devices.keys()]) if (!found.has(id)) detach(id);
+    // BLE gateways are not listed by the port scan; scanBle keeps them.
+    for (const [id, device] of [...devices]) if (!found.has(id) && device.transport !== 'ble') detach(id);
   };
 
   // Scans never overlap: a slow listing (udev on a busy hub) makes the next tick wait, not pile up.
   const scan = (): Promise<void> => (scanning ??= scanOnce().finally(() => (scanning = undefined)));
+
+  const sendRssi = (id: string, rssi: number): void => {
+    rssiSent.set(id, { at: now(), rssi });
+    events.emit('device:rssi', { id, rssi });
+  };
+
+  /** One advertisement heard: a new gateway is attached, a known one gets its new RSSI (and name). */
+  const heard = (info: BleGatewayInfo): void => {
+    if (closed) return;
+    const path = cleanAir(info.address || info.id, 64);
+    if (!path) return;
+    const id = `ble:${path}`;
+    const name = cleanAir(info.name, 200) || undefined;
+    const rssi = cleanRssi(info.rssi);
+    heardAt.set(id, now());
+    const known = devices.get(id);
+    if (!known) {
+      attach({ id, transport: 'ble', path, manual: false, state: 'idle', ...(name ? { name } : {}), rssi });
+      rssiSent.set(id, { at: now(), rssi });
+      return;
+    }
+    if (name && name !== known.name) {
+      // A renamed gateway (rare: a firmware update changes its advertised name): the whole entry again.
+      const next: Device = { ...known, name, rssi };
+      devices.set(id, next);
+      events.emit('device:attached', next);
+      rssiSent.set(id, { at: now(), rssi });
+      return;
+    }
+    if (known.rssi === rssi) return;
+    devices.set(id, { ...known, rssi });
+    const sent = rssiSent.get(id);
+    if (!sent || now() - sent.at >= rssiIntervalMs) sendRssi(id, rssi);
+  };
+
+  const endBleScan = (): void => {
+    for (const [id, device] of devices) {
+      if (device.transport !== 'ble') continue;
+      // The last value of a burst the rate limit held back.
+      if (device.rssi !== undefined && rssiSent.get(id)?.rssi !== device.rssi) sendRssi(id, device.rssi);
+      if (!busy.has(id) && now() - (heardAt.get(id) ?? 0) > bleForgetMs) detach(id);
+    }
+  };
+
+  const runBleScan = async (scanner: BleScanner, durationMs: number): Promise<BleScanResult> => {
+    const started = now();
+    const controller = new AbortController();
+    bleAbort = controller;
+    try {
+      const { adapter, gateways } = await scanner.scan({ durationMs, signal: controller.signal, onUpdate: heard });
+      if (closed) throw new FieldlineError('CANCELLED', 'the station is closing');
+      endBleScan();
+      const found: Device[] = [];
+      for (const g of gateways) {
+        const device = devices.get(`ble:${cleanAir(g.address || g.id, 64)}`);
+        if (device) found.push(device);
+      }
+      const elapsed = Math.max(0, Math.min(BLE_SCAN_LIMITS.maxMs * 2, Math.round(now() - started)));
+      logger.info('Bluetooth scan done', { adapter, heard: found.length, ms: elapsed });
+      return { adapter, durationMs: elapsed, devices: found };
+    } finally {
+      if (bleAbort === controller) bleAbort = undefined;
+    }
+  };
 
   return {
     async start() {
@@ -161,14 +261,27 @@ export function createDeviceDiscovery(options: DiscoveryOptions): DeviceDiscover
       return () => {
         if (busy.get(id) !== what) return;
         busy.delete(id);
+        // A BLE gateway was just talked to: as good as heard (it did not advertise while connected).
+        if (devices.get(id)?.transport === 'ble') heardAt.set(id, now());
         // It vanished while busy: now it can go.
         if (devices.get(id)?.state === 'gone') detach(id);
       };
     },
     scan,
+    scanBle(durationMs = BLE_SCAN_LIMITS.defaultMs) {
+      const scanner = options.ble;
+      if (!scanner) return Promise.reject(new FieldlineError('BLE_NO_ADAPTER', 'Bluetooth is not available in this app'));
+      if (closed) return Promise.reject(new FieldlineError('CANCELLED', 'the station is closing'));
+      const bounded = Math.max(BLE_SCAN_LIMITS.minMs, Math.min(BLE_SCAN_LIMITS.maxMs, Math.round(durationMs)));
+      return (bleScan ??= runBleScan(scanner, bounded).finally(() => (bleScan = undefined)));
+    },
+    forgetBle() {
+      for (const [id, device] of [...devices]) if (device.transport === 'ble' && !busy.has(id)) detach(id);
+    },
     close() {
       closed = true;
       if (timer) clearInterval(timer);
+      bleAbort?.abort();
     },
   };
 }

@@ -4,10 +4,13 @@
  * never talk to one gateway at once.
  */
 import type { Difference } from '../contract/drift';
-import { GatewaySession } from '../device/session';
+import type { GatewaySession } from '../device/session';
+import { openTarget } from '../device/target';
+import { FieldlineError } from '../errors';
 import type { Logger } from '../log';
 import { checkDrift, fixDrift, type DriftReport } from '../provisioning/drift';
 import type { Store } from '../store/types';
+import { targetOf, type BleConfig } from './ble';
 import type { DeviceDiscovery } from './devices';
 import type { ProfileLibrary } from './profiles';
 
@@ -31,6 +34,8 @@ export interface DriftServiceOptions {
   logger: Logger;
   baudRate?: number;
   timeoutMs?: number;
+  /** The adapter BLE gateways are reached through; absent: BLE devices cannot be checked. */
+  ble?: () => BleConfig;
 }
 
 export function createDriftService(options: DriftServiceOptions): DriftService {
@@ -41,9 +46,13 @@ export function createDriftService(options: DriftServiceOptions): DriftService {
     const profile = await options.profiles.load(request.profilePath);
     const release = devices.claim(device.id, 'drift');
     try {
-      const session = await GatewaySession.openSerial(device.path, {
+      const ble =
+        options.ble ??
+        ((): never => {
+          throw new FieldlineError('BLE_NO_ADAPTER', 'Bluetooth is not available in this app');
+        });
+      const session = await openTarget(targetOf(device, { ble, baudRate: options.baudRate }), {
         logger: options.logger,
-        ...(options.baudRate ? { baudRate: options.baudRate } : {}),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       });
       try {

@@ -5,10 +5,14 @@
  */
 import type { MethodHandlers } from '../contract/dispatch';
 import type { Settings } from '../contract/settings';
+import { parsePrinterTarget } from '../station/labels';
 import { listSerialPorts } from '../transport/serial';
+import type { BleConfig } from './ble';
 import type { CaHolder } from './ca';
 import type { DeviceDiscovery } from './devices';
 import type { DriftService } from './drift';
+import type { LabelService } from './labels';
+import type { LineService } from './line';
 import type { AppEvents } from './events';
 import type { ProfileLibrary } from './profiles';
 import type { QueueService } from './queue';
@@ -28,19 +32,33 @@ export interface AppParts {
   settings: StationSettings;
   ca: CaHolder;
   station: StationStatusPublisher;
+  line: LineService;
+  labels: LabelService;
+  /** The Bluetooth adapter in force (throws INVALID_ARGUMENT for an unknown FIELDLINE_BLE_ADAPTER). */
+  ble: () => BleConfig;
 }
 
 export function createHandlers(parts: AppParts): MethodHandlers {
-  const { devices, runs, profiles, queue, drift, settings, ca, station, events } = parts;
+  const { devices, runs, profiles, queue, drift, settings, ca, station, events, line, labels } = parts;
 
   const currentSettings = async (): Promise<Settings> => {
     const url = await settings.registryUrl();
     const caState = await ca.state();
+    let ble: Settings['ble'];
+    try {
+      const { adapter, source } = parts.ble();
+      ble = { adapter, source };
+    } catch {
+      // An unknown FIELDLINE_BLE_ADAPTER: Settings shows no adapter, and the first scan says what is wrong.
+      ble = undefined;
+    }
     return {
       ...(url ? { registryUrl: url } : {}),
       tokenSet: await settings.tokenSet(),
       operator: settings.operator(),
       dataDir: parts.dataDir,
+      ...(settings.printer() ? { printer: settings.printer() } : {}),
+      ...(ble ? { ble } : {}),
       ca: caState,
     };
   };
@@ -59,6 +77,7 @@ export function createHandlers(parts: AppParts): MethodHandlers {
 
     'devices:list': () => devices.list(),
     'devices:add-port': ({ path }) => devices.addPort(path),
+    'devices:scan-ble': (request) => devices.scanBle(request?.durationMs),
 
     'provision:start': (request) => runs.start(request),
     'provision:cancel': ({ runId }) => runs.cancel(runId),
@@ -83,6 +102,12 @@ export function createHandlers(parts: AppParts): MethodHandlers {
 
     'station:status': () => station.current(),
 
+    'line:state': () => line.state(),
+    'line:start': (request) => line.start(request),
+    'line:stop': () => line.stop(),
+    'line:scan': ({ text, slot }) => line.scan(text, slot),
+    'runs:print-label': ({ runId, printer }) => labels.print({ runId, ...(printer !== undefined ? { printer } : {}), via: 'ui' }),
+
     'settings:get': () => currentSettings(),
     'settings:set-registry': async ({ url, token }) => {
       await settings.setRegistry(url, token);
@@ -93,9 +118,32 @@ export function createHandlers(parts: AppParts): MethodHandlers {
       await settings.setOperator(name);
       return changed();
     },
+    'settings:set-printer': async ({ printer }) => {
+      // Parsed as the label code will parse it, so a bad port number is refused now, not at the first print.
+      if (printer !== '') parsePrinterTarget(printer);
+      await settings.setPrinter(printer === '' ? undefined : printer);
+      line.refresh();
+      return changed();
+    },
+    'settings:set-ble-adapter': async ({ adapter }) => {
+      const before = safeAdapter(parts.ble);
+      await settings.setBleAdapter(adapter === 'default' ? undefined : adapter);
+      // Gateways heard through the other radio cannot be reached through this one.
+      if (safeAdapter(parts.ble) !== before) devices.forgetBle();
+      return changed();
+    },
     'settings:unlock-ca': async ({ passphrase, remember }) => {
       await ca.unlock(passphrase, remember ?? false);
       return changed();
     },
   };
+}
+
+function safeAdapter(ble: () => BleConfig): string | undefined {
+  try {
+    const { adapter, socketPath } = ble();
+    return `${adapter}:${socketPath}`;
+  } catch {
+    return undefined;
+  }
 }

@@ -23,8 +23,10 @@ export class LiveRun {
     station: { name: string },
     variables: Record<string, string>,
     private readonly maxLines: number,
+    /** Given by the line, whose slot names the run before it starts; a fresh one otherwise. */
+    id?: string,
   ) {
-    this.id = randomUUID();
+    this.id = id ?? randomUUID();
     this.record = {
       id: this.id,
       device: { serial: '', port },

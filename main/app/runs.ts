@@ -8,12 +8,14 @@
 import { describeError, isErrorCode, type ErrorInfo } from '../contract/errors';
 import type { RunSummary } from '../contract/provisioning';
 import type { RunRecord } from '../contract/run-record';
+import { prepareTarget, type DeviceTarget } from '../device/target';
 import { FieldlineError } from '../errors';
 import { createLogger, type Logger, type LogRecord } from '../log';
 import { checkVariables, runProvisioning } from '../provisioning/runner';
 import type { ProvisionEvents } from '../provisioning/context';
 import type { LoadedProfile } from '../profiles/load';
 import type { Store } from '../store/types';
+import { targetOf, type BleConfig } from './ble';
 import type { CaHolder } from './ca';
 import type { DeviceDiscovery } from './devices';
 import type { AppEvents } from './events';
@@ -38,6 +40,8 @@ export interface RunManagerOptions {
   baudRate?: number;
   timeoutMs?: number;
   rebootTimeoutMs?: number;
+  /** The adapter BLE gateways are reached through (main/app/ble.ts); absent: BLE devices cannot be provisioned. */
+  ble?: () => BleConfig;
   /** Told whenever the number of active runs changes. */
   onActiveChange?: () => void;
 }
@@ -49,8 +53,24 @@ export interface StartRun {
   reprovision?: boolean;
 }
 
+/** How a run that no click started (the line's zero-touch runs) differs from a clicked one. */
+export interface StartOptions {
+  /** The run's id, chosen by the caller (the orchestrator's slot knows it before the run starts). */
+  runId?: string;
+  /** Aborts the run like provision:cancel (the line stopping, the gateway gone too long). */
+  signal?: AbortSignal;
+  /** The audit entry's action (default `ui.provision`). */
+  auditAction?: string;
+  /** The profile loaded once for many runs (the line's), instead of reading `profilePath` again. */
+  profile?: LoadedProfile;
+  /** The serial scanned from the board's label: the device must report this one. */
+  expectedSerial?: string;
+}
+
 export interface RunManager {
-  start(request: StartRun): Promise<{ runId: string }>;
+  start(request: StartRun, options?: StartOptions): Promise<{ runId: string }>;
+  /** The run's final record once it has ended (at once for a run that already has). RUN_NOT_FOUND for an unknown one. */
+  finished(runId: string): Promise<RunRecord>;
   cancel(runId: string): { cancelled: boolean };
   get(runId: string): RunRecord;
   log(runId: string): { lines: ReturnType<LiveRun['logLines']>['lines']; dropped: number };
@@ -147,12 +167,12 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       'info',
     );
 
-  const execute = async (run: LiveRun, port: string, request: StartRun, profile: LoadedProfile, release: () => void): Promise<void> => {
+  const execute = async (run: LiveRun, target: DeviceTarget, request: StartRun, profile: LoadedProfile, release: () => void, expectedSerial?: string): Promise<void> => {
     let outcome: RunRecord['outcome'] = 'failed';
     try {
       const record = await runProvisioning({
         runId: run.id,
-        port,
+        target,
         profile,
         signer: await options.ca.signer(),
         store,
@@ -162,9 +182,9 @@ export function createRunManager(options: RunManagerOptions): RunManager {
         logger: runLogger(run),
         events: runEvents(run),
         signal: run.controller.signal,
-        ...(options.baudRate ? { baudRate: options.baudRate } : {}),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.rebootTimeoutMs ? { rebootTimeoutMs: options.rebootTimeoutMs } : {}),
+        ...(expectedSerial !== undefined ? { expectedSerial } : {}),
       });
       run.finish(record);
       outcome = record.outcome;
@@ -185,20 +205,41 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     }
   };
 
+  /** Where the run reaches the device: its serial port, or its BLE address on the station's adapter. */
+  const runTargetOf = (device: { transport: 'serial' | 'ble'; path: string }): DeviceTarget =>
+    targetOf(device, {
+      ble:
+        options.ble ??
+        (() => {
+          throw new FieldlineError('BLE_NO_ADAPTER', 'Bluetooth is not available in this app');
+        }),
+      baudRate: options.baudRate,
+    });
+
+  /** Runs that ended, kept with their final record, for finished() callers that ask after the end. */
+  const ended = new Map<string, Promise<RunRecord>>();
+
   return {
-    async start(request) {
+    async start(request, startOptions = {}) {
       const device = devices.get(request.deviceId);
       // A locked CA is said now, as this call's error, not as a run that fails at the identity step.
       await options.ca.signer();
-      const profile = await options.profiles.load(request.profilePath);
+      const profile = startOptions.profile ?? (await options.profiles.load(request.profilePath));
       checkVariables(profile, options.station, request.variables);
+      const target = runTargetOf(device);
+      // A missing Bluetooth adapter (or stopped virtual gateways) is said now too; noble is loaded here at the latest.
+      await prepareTarget(target, logger);
       // Claimed last, after every check that can fail: nothing above can leave the device claimed.
       const release = devices.claim(device.id, 'provisioning');
-      const run = new LiveRun(device.id, device.path, profile, options.station, request.variables, options.logLines ?? 500);
+      if (startOptions.runId !== undefined && (runs.has(startOptions.runId) || store.getRun(startOptions.runId))) {
+        release();
+        throw new FieldlineError('INVALID_ARGUMENT', `run id ${startOptions.runId} is taken`);
+      }
+      const run = new LiveRun(device.id, device.path, profile, options.station, request.variables, options.logLines ?? 500, startOptions.runId);
       try {
         store.appendAudit({
           actor: `operator:${options.operator()}`,
-          action: 'ui.provision',
+          action: startOptions.auditAction ?? 'ui.provision',
           subject: device.path,
           details: { run: run.id, profile: `${profile.profile.name}@${profile.profile.version}` },
         });
@@ -209,7 +250,19 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       remember(run);
       devices.setState(device.id, 'provisioning', { lastRunId: run.id });
       events.emit('run:started', { runId: run.id, deviceId: device.id, profile: { name: profile.profile.name, version: profile.profile.version }, startedAt: run.record.startedAt });
-      active.set(run.id, execute(run, device.path, request, profile, release));
+      const { signal } = startOptions;
+      if (signal) {
+        if (signal.aborted) run.controller.abort();
+        else signal.addEventListener('abort', () => run.controller.abort(), { once: true });
+      }
+      const execution = execute(run, target, request, profile, release, startOptions.expectedSerial);
+      active.set(run.id, execution);
+      ended.set(run.id, execution.then(() => run.record));
+      // Bounded like the live runs: the oldest ended entries go first.
+      for (const id of ended.keys()) {
+        if (ended.size <= keepRuns) break;
+        if (!active.has(id)) ended.delete(id);
+      }
       options.onActiveChange?.();
       return { runId: run.id };
     },
@@ -222,6 +275,13 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       if (run.finished || run.controller.signal.aborted) return { cancelled: false };
       run.controller.abort();
       return { cancelled: true };
+    },
+    finished(runId) {
+      const pending = ended.get(runId);
+      if (pending) return pending;
+      const stored = store.getRun(runId);
+      if (stored && stored.outcome !== 'running') return Promise.resolve(stored);
+      return Promise.reject(new FieldlineError('RUN_NOT_FOUND', runId));
     },
     get(runId) {
       const live = runs.get(runId);

@@ -46,4 +46,16 @@ describe('station settings', () => {
     await desktop.setRegistry('https://r.example', 'flt_desktop');
     expect((await desktop.registry())?.token).toBe('flt_desktop');
   });
+
+  it('keeps the label printer beside the operator, and clears it without touching the operator', async () => {
+    const settings = await openStationSettings(dataDir, createFileSecretStore(dataDir));
+    expect(settings.printer()).toBeUndefined();
+    await settings.setOperator('Ada');
+    await settings.setPrinter('127.0.0.1:9100');
+    const reopened = await openStationSettings(dataDir, createFileSecretStore(dataDir));
+    expect(reopened.printer()).toBe('127.0.0.1:9100');
+    await reopened.setPrinter(undefined);
+    expect(reopened.printer()).toBeUndefined();
+    expect(JSON.parse(await readFile(join(dataDir, 'station.json'), 'utf8'))).toEqual({ operator: 'Ada' });
+  });
 });

@@ -1,6 +1,8 @@
 /**
  * The station's settings as the UI sees them. Where each lives, and why:
  *   operator      <dataDir>/station.json — who is at the station, written into the audit log of each UI action
+ *   printer       <dataDir>/station.json — the label printer (host:port) of the line and of Print label
+ *   bleAdapter    <dataDir>/station.json — the Bluetooth adapter chosen in Settings (system | virtual), if any
  *   registry URL  <dataDir>/registry.json — the same file `fieldline registry login` writes, so the CLI and the
  *                 app drain one queue to one registry
  *   token         the SecretStore (safeStorage on the desktop, the owner-only registry-token file otherwise);
@@ -16,7 +18,14 @@ import { isLoopbackUrl, normalizeRegistryUrl, REGISTRY_CONFIG_FILE } from '../sy
 import { createFileSecretStore, writePrivateFile, type SecretStore } from './secrets';
 
 const STATION_FILE = 'station.json';
-const stationFileSchema = z.object({ operator: z.string().max(200).optional() }).passthrough();
+const stationFileSchema = z
+  .object({
+    operator: z.string().max(200).optional(),
+    printer: z.string().max(300).optional(),
+    // An unknown value (a newer version's adapter kind) is ignored, not a reason to lose the whole file.
+    bleAdapter: z.enum(['system', 'virtual']).optional().catch(undefined),
+  })
+  .passthrough();
 /** registry.json as `fieldline registry login` writes it; fields this module does not know are kept. */
 const registryFileSchema = z.object({ url: z.string(), station: z.string().optional() }).passthrough();
 
@@ -28,6 +37,12 @@ export interface RegistryConnection {
 export interface StationSettings {
   operator(): string;
   setOperator(name: string): Promise<void>;
+  /** The label printer, `host[:port]`; undefined: none (labels go to files). */
+  printer(): string | undefined;
+  setPrinter(printer: string | undefined): Promise<void>;
+  /** The Bluetooth adapter chosen in Settings; undefined: not chosen (the environment or the default decides). */
+  bleAdapter(): 'system' | 'virtual' | undefined;
+  setBleAdapter(adapter: 'system' | 'virtual' | undefined): Promise<void>;
   registryUrl(): Promise<string | undefined>;
   /** The name the registry knows this station by (learned at `fieldline registry login`), if any. */
   registryStation(): Promise<string | undefined>;
@@ -61,7 +76,10 @@ export async function openStationSettings(dataDir: string, secrets: SecretStore)
   const registryFile = join(dataDir, REGISTRY_CONFIG_FILE);
   // The CLI's plain token file, read when the secret store is another one (the desktop's safeStorage) and holds none.
   const cliTokens = createFileSecretStore(dataDir);
-  let operator = (await readJson(stationFile, stationFileSchema))?.operator || defaultOperator();
+  const station = await readJson(stationFile, stationFileSchema);
+  let operator = station?.operator || defaultOperator();
+  let printer = station?.printer || undefined;
+  let bleAdapter = station?.bleAdapter;
 
   const token = async (): Promise<string | undefined> => (await secrets.get('registry-token')) ?? (await cliTokens.get('registry-token'));
   const url = async (): Promise<string | undefined> => {
@@ -79,6 +97,20 @@ export async function openStationSettings(dataDir: string, secrets: SecretStore)
       const current = (await readJson(stationFile, stationFileSchema)) ?? {};
       await writePrivateFile(stationFile, JSON.stringify({ ...current, operator: name }, null, 2) + '\n');
       operator = name;
+    },
+    printer: () => printer,
+    async setPrinter(next) {
+      const current: Record<string, unknown> = { ...((await readJson(stationFile, stationFileSchema)) ?? {}) };
+      delete current['printer'];
+      await writePrivateFile(stationFile, JSON.stringify(next ? { ...current, printer: next } : current, null, 2) + '\n');
+      printer = next;
+    },
+    bleAdapter: () => bleAdapter,
+    async setBleAdapter(next) {
+      const current: Record<string, unknown> = { ...((await readJson(stationFile, stationFileSchema)) ?? {}) };
+      delete current['bleAdapter'];
+      await writePrivateFile(stationFile, JSON.stringify(next ? { ...current, bleAdapter: next } : current, null, 2) + '\n');
+      bleAdapter = next;
     },
     registryUrl: url,
     registryStation: async () => (await readJson(registryFile, registryFileSchema))?.station,

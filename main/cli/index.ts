@@ -2,8 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerBatchCommand } from './batch';
+import { registerBleCommands } from './ble';
 import { registerCaCommands } from './ca';
 import { registerLabelCommand } from './label';
+import { registerLineCommands } from './line';
 import { reportError } from './output';
 import { registerDriftCommand } from './drift';
 import { registerProfileCommands } from './profile';
@@ -31,6 +33,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   registerSmpCommands(program);
+  registerBleCommands(program);
   registerSimCommands(program);
   registerCaCommands(program);
   registerProfileTestCommand(registerProfileCommands(program));
@@ -40,6 +43,7 @@ export function buildProgram(): Command {
   registerRunsCommands(program);
   registerReportCommand(program);
   registerLabelCommand(program);
+  registerLineCommands(program);
   registerRegistryClientCommands(registerRegistryCommands(program));
   registerQueueCommands(program);
   registerSyncCommand(program);

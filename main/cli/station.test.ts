@@ -16,7 +16,7 @@ interface Ready {
   url: string;
   openUrl: string;
   dataDir: string;
-  demo: { gateways: Array<{ serial: string; port: string }>; registry: string };
+  demo: { gateways: Array<{ serial: string; port: string }>; registry: string; ble?: Array<{ serial: string; name: string; address: string }> };
 }
 
 let child: ChildProcess;
@@ -68,6 +68,15 @@ describe('fieldline station --demo', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
     expect(page.headers.get('content-security-policy')).toContain('connect-src');
+  });
+
+  it('has virtual Bluetooth gateways that a scan finds, with their names and signal strength', async () => {
+    expect(ready.demo.ble).toHaveLength(2);
+    const scan = await api.invoke['devices:scan-ble']({ durationMs: 1500 });
+    if (!scan.ok) throw new Error(`${scan.error.code}: ${scan.error.message}`);
+    expect(scan.value.adapter).toBe('virtual');
+    expect(scan.value.devices.map((d) => [d.path, d.name]).sort()).toEqual(ready.demo.ble!.map((g) => [g.address, g.name]).sort());
+    expect(scan.value.devices.every((d) => d.transport === 'ble' && typeof d.rssi === 'number')).toBe(true);
   });
 
   it('provisions a virtual gateway that passes and one that fails its selftest, and the passed record reaches the registry', async () => {

@@ -15,6 +15,9 @@ import { printJson, reportError, type OutputOptions } from './output';
 import { ensureRendererBuilt } from './renderer-build';
 import { startDemo, type Demo } from './station-demo';
 
+/** `--demo`'s Bluetooth gateways, found with "Scan for Bluetooth gateways" on the Devices screen. */
+const DEMO_BLE_GATEWAYS = 2;
+
 interface StationOptions extends OutputOptions {
   port: number;
   host: string;
@@ -66,7 +69,7 @@ async function runStation(opts: StationOptions): Promise<void> {
   const cleanups: Array<() => Promise<void>> = [];
   try {
     if (opts.demo) {
-      demo = await startDemo(logger);
+      demo = await startDemo(logger, { ble: DEMO_BLE_GATEWAYS });
       cleanups.unshift(demo.stop);
     }
     const dataDir = demo?.dataDir ?? resolveDataDir(opts.dataDir);
@@ -74,7 +77,9 @@ async function runStation(opts: StationOptions): Promise<void> {
       dataDir,
       logger,
       extraPorts: [...opts.device, ...(demo?.gateways.map((g) => g.port) ?? [])],
-      ...(demo ? { caPassphrase: demo.caPassphrase, stationName: 'demo-station', sync: { backoff: { capMs: 5000 }, pollMs: 2000 } } : {}),
+      ...(demo ? { caPassphrase: demo.caPassphrase, stationName: 'demo-station', sync: { backoff: { capMs: 5000 }, pollMs: 2000 }, line: { portsDir: demo.portsDir } } : {}),
+      // The demo's Bluetooth gateways are virtual: its app scans them unless Settings picks this machine's adapter.
+      ...(demo?.ble ? { ble: { adapter: 'virtual' as const, socketPath: demo.ble.socketPath } } : {}),
     });
     cleanups.unshift(() => app.close());
     const server = await startStationServer({ app, port: opts.port, host: opts.host, staticDir, logger, ...(token ? { token } : {}) });
@@ -83,12 +88,16 @@ async function runStation(opts: StationOptions): Promise<void> {
     const openUrl = token ? `${server.url}#token=${encodeURIComponent(token)}` : server.url;
 
     if (opts.json) {
-      printJson({ url: server.url, openUrl, dataDir, ...(demo ? { demo: { gateways: demo.gateways, registry: demo.registryUrl } } : {}) });
+      printJson({ url: server.url, openUrl, dataDir, ...(demo ? { demo: { gateways: demo.gateways, registry: demo.registryUrl, ...(demo.ble ? { ble: demo.ble.gateways } : {}) } } : {}) });
     } else {
       const lines = [`Fieldline station: open ${openUrl} in a browser (Ctrl+C stops).`, `  data directory ${dataDir}`];
       if (demo) {
         lines.push(`  demo: ${demo.gateways.length} virtual gateways (the last one fails its selftest), registry ${demo.registryUrl}`);
         for (const g of demo.gateways) lines.push(`    ${g.serial}  ${g.port}`);
+        if (demo.ble) {
+          lines.push(`  and ${demo.ble.gateways.length} virtual Bluetooth gateways (Devices → Scan for Bluetooth gateways):`);
+          for (const g of demo.ble.gateways) lines.push(`    ${g.serial}  ${g.name}  ${g.address}`);
+        }
       }
       process.stdout.write(lines.join('\n') + '\n');
     }
@@ -108,7 +117,7 @@ export function registerStationCommand(program: Command): void {
     .option('--token <token>', 'token browsers must present (default FIELDLINE_STATION_TOKEN); required beyond loopback')
     .option('--data-dir <dir>', 'data directory (default FIELDLINE_DATA_DIR or the per-user folder the desktop app uses)')
     .option('--device <path>', 'a serial port discovery cannot list, e.g. a UART or a virtual gateway pty (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
-    .option('--demo', 'try it with no hardware: 4 virtual gateways, a reference registry and a throwaway data directory with a development CA')
+    .option('--demo', `try it with no hardware: 4 virtual gateways, ${DEMO_BLE_GATEWAYS} virtual Bluetooth gateways, a reference registry and a throwaway data directory with a development CA`)
     .option('--json', 'print {"url","openUrl","dataDir","demo"?} as one JSON line when ready')
     .option('-v, --verbose', 'log everything to stderr (default: warnings and errors)')
     .addHelpText('after', '\nThe CA passphrase comes from FIELDLINE_CA_PASSPHRASE, or is typed in Settings.\nExample: npx fieldline station --demo')

@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import { deviceEvents, deviceMethods } from './devices';
 import { driftEvents, driftMethods } from './drift';
+import { lineEvents, lineMethods } from './line';
 import { profileEvents, profileMethods } from './profiles';
 import { provisioningEvents, provisioningMethods } from './provisioning';
 import { queueEvents, queueMethods } from './queue';
@@ -19,13 +20,14 @@ import { systemEvents, systemMethods } from './system';
 export type { Result } from './result';
 export type { ErrorCode, ErrorInfo } from './errors';
 export { LogLevelSchema, PortInfoSchema, type LogLevel, type PortInfo } from './system';
-export type { Device, DeviceState } from './devices';
+export type { BleAdapter, BleScanResult, Device, DeviceState } from './devices';
 export type { RunLogLine, RunSummary, StepState } from './provisioning';
 export type { ProfileDetails, ProfileListItem, ProfileProblemInfo, ProfileSummary, SignatureState } from './profiles';
 export type { QueueStatus } from './queue';
 export type { Difference, DriftReportInfo } from './drift';
 export type { StationStatus } from './station';
 export type { Settings } from './settings';
+export type { KpiInfo, LabelPrint, LineKpisInfo, LineState, LineStatus, PendingScanInfo, ScanBindingInfo, SlotInfo, SlotStateName, SpcChartInfo } from './line';
 export type { DiagnosticResult, RunOutcome, RunRecord, StepName, StepRecord } from './run-record';
 
 interface MethodSpec {
@@ -43,6 +45,7 @@ export const methods = {
   ...driftMethods,
   ...stationMethods,
   ...settingsMethods,
+  ...lineMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {
@@ -54,6 +57,7 @@ export const events = {
   ...driftEvents,
   ...stationEvents,
   ...settingsEvents,
+  ...lineEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 type Methods = typeof methods;

@@ -57,6 +57,15 @@ export const variablesSchema = z
   .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'variable names are letters, digits and _'), z.string().max(LIMITS.variableValue))
   .refine((v) => Object.keys(v).length <= LIMITS.variables, `at most ${LIMITS.variables} variables`);
 
+/**
+ * A label printer on the network: `host`, `host:port`, `[v6]` or `[v6]:port` (raw TCP, 9100 unless given). Only
+ * the shape is checked here; the Node side parses it again (main/station/labels/printer.ts) before connecting.
+ */
+export const printerAddressSchema = plainText(300).regex(
+  /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))(?::[0-9]{1,5})?$/,
+  'a printer is host or host:port (raw TCP, usually 9100)',
+);
+
 /** A list the Node side returns, bounded so a bug cannot send an unbounded answer either. */
 export function boundedList<T extends z.ZodType>(item: T, max: number = LIMITS.list): z.ZodArray<T> {
   return z.array(item).max(max);

@@ -22,6 +22,7 @@ describe('the contract', () => {
         'ports:list',
         'devices:list',
         'devices:add-port',
+        'devices:scan-ble',
         'provision:start',
         'provision:cancel',
         'runs:get',
@@ -40,6 +41,13 @@ describe('the contract', () => {
         'settings:set-registry',
         'settings:set-operator',
         'settings:unlock-ca',
+        'settings:set-printer',
+        'settings:set-ble-adapter',
+        'line:state',
+        'line:start',
+        'line:stop',
+        'line:scan',
+        'runs:print-label',
       ].sort(),
     );
     expect([...eventNames].sort()).toEqual(
@@ -48,6 +56,7 @@ describe('the contract', () => {
         'device:attached',
         'device:detached',
         'device:state',
+        'device:rssi',
         'run:started',
         'run:step',
         'run:progress',
@@ -58,6 +67,9 @@ describe('the contract', () => {
         'queue:state',
         'station:status',
         'settings:changed',
+        'line:status',
+        'line:slot',
+        'line:kpis',
       ].sort(),
     );
     expect(isMethodName('toString')).toBe(false);
@@ -72,7 +84,7 @@ describe('the contract', () => {
   });
 
   it('gives every code a message, and the codes the UI needs a fix', () => {
-    for (const code of ['DEVICE_BUSY', 'DEVICE_NOT_FOUND', 'CA_LOCKED', 'PROFILE_NOT_FOUND', 'PROFILE_EXISTS', 'STATION_UNREACHABLE'] as const) {
+    for (const code of ['DEVICE_BUSY', 'DEVICE_NOT_FOUND', 'CA_LOCKED', 'PROFILE_NOT_FOUND', 'PROFILE_EXISTS', 'STATION_UNREACHABLE', 'LINE_RUNNING', 'LINE_NOT_RUNNING'] as const) {
       expect(ERROR_CODES[code].hint, code).toBeTruthy();
     }
   });
@@ -125,6 +137,22 @@ describe('argument bounds', () => {
     expect(parse('settings:set-registry', [{ url: 'file:///etc/passwd' }])).toBe(false);
     expect(parse('settings:set-registry', [{ url: 'https://r.example', token: 'a b' }])).toBe(false);
     expect(parse('settings:unlock-ca', [{ passphrase: long(LIMITS.passphrase + 1) }])).toBe(false);
+  });
+
+  it('bounds a Bluetooth scan: an optional duration of 0.5-30 s, nothing else; RSSI within what Bluetooth reports', () => {
+    expect(parse('devices:scan-ble', [])).toBe(true);
+    expect(parse('devices:scan-ble', [{}])).toBe(true);
+    expect(parse('devices:scan-ble', [{ durationMs: 4000 }])).toBe(true);
+    expect(parse('devices:scan-ble', [{ durationMs: 499 }])).toBe(false);
+    expect(parse('devices:scan-ble', [{ durationMs: 30_001 }])).toBe(false);
+    expect(parse('devices:scan-ble', [{ durationMs: 1.5e3 + 0.5 }])).toBe(false);
+    expect(parse('devices:scan-ble', [{ durationMs: 4000, adapter: 'virtual' }])).toBe(false);
+    expect(parse('settings:set-ble-adapter', [{ adapter: 'virtual' }])).toBe(true);
+    expect(parse('settings:set-ble-adapter', [{ adapter: 'hci1' }])).toBe(false);
+    const rssi = events['device:rssi'];
+    expect(rssi.safeParse({ id: 'ble:c0:11:22:33:44:55', rssi: -60 }).success).toBe(true);
+    expect(rssi.safeParse({ id: 'ble:c0:11:22:33:44:55', rssi: 127 }).success).toBe(false);
+    expect(rssi.safeParse({ id: 'ble:c0:11:22:33:44:55', rssi: -60.5 }).success).toBe(false);
   });
 
   it('takes an optional query for runs:list, bounded', () => {

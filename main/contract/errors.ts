@@ -242,6 +242,24 @@ export const ERROR_CODES = {
     message: 'The label printer cannot be reached',
     hint: 'check that the printer is on, on the network, and listens for raw print jobs on the given port (usually 9100)',
   },
+  SCAN_INVALID: {
+    message: 'The scanned code cannot be used',
+    hint:
+      'scan the label again; the scanner must type the plain text of the label followed by Enter (keyboard-wedge ' +
+      'mode, no prefix or GS1 separators), and a batch variable is scanned as NAME=value',
+  },
+  SCAN_SLOT_BUSY: {
+    message: 'That slot is already provisioning a gateway',
+    hint: 'scan the label before the gateway is plugged in, or bind it to the next free slot (no slot chosen)',
+  },
+  LINE_RUNNING: {
+    message: 'The line is already running',
+    hint: 'stop the line on the Station screen before starting it with another profile or settings',
+  },
+  LINE_NOT_RUNNING: {
+    message: 'The line is not running',
+    hint: 'start the line on the Station screen (pick the profile, then Start line), then scan again',
+  },
   BLE_NO_ADAPTER: {
     message: 'No Bluetooth adapter',
     hint: 'plug in or enable a Bluetooth LE adapter (check `bluetoothctl list`); for virtual gateways use --ble-adapter virtual',
@@ -275,6 +293,14 @@ export const ERROR_CODES = {
   BLE_VIRTUAL_UNREACHABLE: {
     message: 'No virtual Bluetooth gateways are running',
     hint: 'start them with `fieldline sim --ble` (they listen on FIELDLINE_BLE_SOCKET, default <tmp>/fieldline-ble.sock)',
+  },
+  BLE_DEVICE_BUSY: {
+    message: 'The Bluetooth gateway is connected to another device',
+    hint: 'a gateway accepts one connection at a time: disconnect the other phone, laptop or Fieldline window, then try again',
+  },
+  BLE_SIM_SOCKET_IN_USE: {
+    message: 'Another virtual Bluetooth simulator is already running on this socket',
+    hint: 'stop the other `fieldline sim --ble`, or start this one with --ble-socket PATH (and point the app at it with FIELDLINE_BLE_SOCKET=PATH)',
   },
   INTERNAL: {
     message: 'Internal error',

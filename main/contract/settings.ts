@@ -3,13 +3,27 @@
  * name, the data directory, and the station CA, which is unlocked with its passphrase before provisioning.
  */
 import { z } from 'zod';
-import { LIMITS, plainText } from './bounds';
+import { LIMITS, plainText, printerAddressSchema } from './bounds';
+import { BleAdapterSchema } from './devices';
+
+/**
+ * The Bluetooth adapter in force and where that choice comes from: Settings, the way the station was started (the
+ * demo's virtual gateways), FIELDLINE_BLE_ADAPTER, or the default (this machine's adapter).
+ */
+export const BleSettingSchema = z.object({
+  adapter: BleAdapterSchema,
+  source: z.enum(['settings', 'station', 'environment', 'default']),
+});
 
 export const SettingsSchema = z.object({
   registryUrl: z.string().max(LIMITS.url).optional(),
   tokenSet: z.boolean(),
   operator: z.string().max(LIMITS.name),
   dataDir: z.string().max(LIMITS.path),
+  /** The label printer (host:port) the line and Print label use; absent: labels are written to files. */
+  printer: z.string().max(LIMITS.path).optional(),
+  /** Absent when FIELDLINE_BLE_ADAPTER holds something unknown (the first scan says so). */
+  ble: BleSettingSchema.optional(),
   ca: z.object({
     /** A CA exists in the data directory (`fieldline ca init` or `ca import` has run). */
     initialized: z.boolean(),
@@ -35,6 +49,19 @@ export const settingsMethods = {
   },
   'settings:set-operator': {
     args: z.tuple([z.object({ name: plainText(LIMITS.name) }).strict()]),
+    result: SettingsSchema,
+  },
+  /** An empty printer clears it (labels then go to files in the data directory). */
+  'settings:set-printer': {
+    args: z.tuple([z.object({ printer: z.union([printerAddressSchema, z.literal('')]) }).strict()]),
+    result: SettingsSchema,
+  },
+  /**
+   * Which Bluetooth adapter scans and BLE runs use: this machine's, or the virtual gateways of `fieldline sim --ble`;
+   * `default` forgets the choice (FIELDLINE_BLE_ADAPTER, else this machine's). The BLE gateways listed are dropped.
+   */
+  'settings:set-ble-adapter': {
+    args: z.tuple([z.object({ adapter: z.enum(['system', 'virtual', 'default']) }).strict()]),
     result: SettingsSchema,
   },
   /** `remember` keeps the passphrase in the station's secret store (safeStorage on the desktop) for next start. */

@@ -160,6 +160,7 @@ describe('the contract over the WebSocket', () => {
       'ports:list': () => api.invoke['ports:list'](), // UDEV_MISSING where udevadm is absent
       'devices:list': () => api.invoke['devices:list'](),
       'devices:add-port': () => api.invoke['devices:add-port']({ path: sim.gateways[0]!.port }),
+      'devices:scan-ble': () => api.invoke['devices:scan-ble']({ durationMs: 500 }), // BLE_NO_ADAPTER (or another BLE_*) without Bluetooth
       'provision:start': () => api.invoke['provision:start']({ deviceId: 'serial:/dev/nonexistent', profilePath, variables: {} }), // DEVICE_NOT_FOUND
       'provision:cancel': () => api.invoke['provision:cancel']({ runId }),
       'runs:get': () => api.invoke['runs:get']({ runId }),
@@ -178,6 +179,13 @@ describe('the contract over the WebSocket', () => {
       'settings:set-registry': () => api.invoke['settings:set-registry']({ url: 'http://127.0.0.1:9/', token: 'secret-token' }),
       'settings:set-operator': () => api.invoke['settings:set-operator']({ name: 'Ada' }),
       'settings:unlock-ca': () => api.invoke['settings:unlock-ca']({ passphrase: TEST_PASSPHRASE }),
+      'settings:set-printer': () => api.invoke['settings:set-printer']({ printer: '' }),
+      'settings:set-ble-adapter': () => api.invoke['settings:set-ble-adapter']({ adapter: 'default' }),
+      'line:state': () => api.invoke['line:state'](),
+      'line:start': () => api.invoke['line:start']({ profilePath: '/nowhere/line.yaml', variables: {} }), // PROFILE_NOT_FOUND
+      'line:stop': () => api.invoke['line:stop'](),
+      'line:scan': () => api.invoke['line:scan']({ text: 'F1E1D00000000001' }), // LINE_NOT_RUNNING
+      'runs:print-label': () => api.invoke['runs:print-label']({ runId }), // a file in the data directory: no printer set
     };
     expect(Object.keys(calls).sort()).toEqual([...methodNames].sort());
     const answers: Record<string, unknown> = {};
@@ -197,6 +205,10 @@ describe('the contract over the WebSocket', () => {
     expect(answers['settings:set-operator']).toMatchObject({ ok: true, value: { operator: 'Ada' } });
     expect(answers['settings:unlock-ca']).toMatchObject({ ok: true, value: { ca: { initialized: true, ready: true } } });
     expect(answers['station:status']).toMatchObject({ ok: true, value: { activeRuns: 0, caReady: true } });
+    expect(answers['line:start']).toMatchObject({ ok: false, error: { code: 'PROFILE_NOT_FOUND' } });
+    expect(answers['line:scan']).toMatchObject({ ok: false, error: { code: 'LINE_NOT_RUNNING' } });
+    expect(answers['line:state']).toMatchObject({ ok: true, value: { running: false, slots: [], kpis: { session: { units: 0 } } } });
+    expect(answers['runs:print-label']).toMatchObject({ ok: true, value: { runId, target: expect.stringMatching(/^file:.*\.zpl$/) } });
   }, 60_000);
 
   it('refuses unknown methods and arguments outside the contract', async () => {

@@ -16,7 +16,8 @@ import type { Logger } from '../log';
 /** Above this many unsent bytes, skippable events are skipped; above the hard limit the client is dropped. */
 const SOFT_BUFFER_BYTES = 1024 * 1024;
 const HARD_BUFFER_BYTES = 16 * 1024 * 1024;
-const SKIPPABLE: ReadonlySet<EventName> = new Set<EventName>(['run:progress', 'run:log', 'log']);
+// device:rssi only refreshes a signal-strength figure; the next one replaces it.
+const SKIPPABLE: ReadonlySet<EventName> = new Set<EventName>(['run:progress', 'run:log', 'log', 'device:rssi']);
 const AUTH_TIMEOUT_MS = 10_000;
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();

@@ -16,6 +16,7 @@ import { RunScreen } from './screens/run/RunScreen';
 import { RunsScreen } from './screens/run/RunsScreen';
 import { SCREEN_TITLE_ID } from './screens/ScreenTitle';
 import { SettingsScreen } from './screens/settings/SettingsScreen';
+import { StationScreen } from './screens/station/StationScreen';
 
 function Screen({ route }: { route: Route }): JSX.Element {
   switch (route.screen) {
@@ -35,6 +36,8 @@ function Screen({ route }: { route: Route }): JSX.Element {
       return <DriftScreen />;
     case 'settings':
       return <SettingsScreen />;
+    case 'station':
+      return <StationScreen />;
   }
 }
 

@@ -4,6 +4,7 @@ import { useNav, type Screen } from '../state/nav';
 
 const LINKS: ReadonlyArray<{ screen: Screen; label: string; also?: Screen[] }> = [
   { screen: 'devices', label: 'Devices' },
+  { screen: 'station', label: 'Station' },
   { screen: 'runs', label: 'Runs', also: ['run', 'report'] },
   { screen: 'profiles', label: 'Profiles' },
   { screen: 'queue', label: 'Queue & sync' },

@@ -1,4 +1,4 @@
-/** Devices: the list, a port typed by hand, and the one-click Provision. */
+/** Devices: the list, a port typed by hand, the Bluetooth scan, and the one-click Provision. */
 import { describeError } from '../../../main/contract/errors';
 import { alertsStore } from '../state/alerts';
 import { devicesStore, type DeviceEntry } from '../state/devices';
@@ -7,8 +7,31 @@ import { runsStore, type RunRequest } from '../state/runs';
 import { api } from './api';
 import { call } from './call';
 
-export function deviceLabel(device: Pick<DeviceEntry, 'serial' | 'path'> | undefined, fallback = 'device'): string {
-  return device?.serial ?? device?.path ?? fallback;
+export function deviceLabel(device: Pick<DeviceEntry, 'serial' | 'path' | 'name'> | undefined, fallback = 'device'): string {
+  return device?.serial ?? device?.name ?? device?.path ?? fallback;
+}
+
+export const BLE_SCAN_CONTEXT = 'Scan for Bluetooth gateways';
+
+/**
+ * Listens for Bluetooth gateways (the station's default duration unless given). The gateways heard arrive as
+ * device events while the scan runs; the answer lists them again, in case an event was missed. A failure (no
+ * adapter, adapter off, no permission) is kept for the scan panel as well as put in the alert region. False when a
+ * scan from this window is already under way or the scan failed.
+ */
+export async function scanBle(durationMs?: number): Promise<boolean> {
+  const devices = devicesStore.getState();
+  if (devices.bleScan.scanning) return false;
+  devices.bleScanStarted();
+  const result = await call(BLE_SCAN_CONTEXT, api().invoke['devices:scan-ble'](durationMs !== undefined ? { durationMs } : undefined));
+  const after = devicesStore.getState();
+  if (result.ok) {
+    for (const device of result.value.devices) after.attached(device);
+    after.bleScanDone({ count: result.value.devices.length, adapter: result.value.adapter, at: new Date().toISOString() });
+  } else {
+    after.bleScanDone({ error: result.error });
+  }
+  return result.ok;
 }
 
 export async function loadDevices(): Promise<void> {

@@ -1,4 +1,4 @@
-/** Settings: registry URL and write-only token, operator, unlocking the station CA. */
+/** Settings: registry URL and write-only token, operator, label printer, unlocking the station CA. */
 import type { Result, Settings } from '../../../main/contract/api';
 import { settingsStore, type SettingsForm } from '../state/settings';
 import { api } from './api';
@@ -33,6 +33,16 @@ export function saveRegistry(url: string, token: string): Promise<boolean> {
 
 export function saveOperator(name: string): Promise<boolean> {
   return save('operator', 'Save the operator name', () => api().invoke['settings:set-operator']({ name: name.trim() }));
+}
+
+/** An empty printer clears it: labels are then written to files on the station. */
+export function savePrinter(printer: string): Promise<boolean> {
+  return save('printer', 'Save the label printer', () => api().invoke['settings:set-printer']({ printer: printer.trim() }));
+}
+
+/** `default` forgets the Settings choice: FIELDLINE_BLE_ADAPTER, else this machine's adapter. */
+export function saveBleAdapter(adapter: 'system' | 'virtual' | 'default'): Promise<boolean> {
+  return save('ble', 'Save the Bluetooth adapter', () => api().invoke['settings:set-ble-adapter']({ adapter }));
 }
 
 export function unlockCa(passphrase: string, remember: boolean): Promise<boolean> {

@@ -11,7 +11,7 @@ import { settingsStore } from '../state/settings';
 import { stationStore } from '../state/station';
 import { createFakeApi, manualFrames, settle, type FakeApi } from '../testing/fake-api';
 import { resetStores } from '../testing/reset';
-import { device, profileDetails, profileItem, queueStatus, RUN_A, runRecord, settings, stationStatus } from '../testing/samples';
+import { device, lineState, profileDetails, profileItem, queueStatus, RUN_A, runRecord, settings, stationStatus } from '../testing/samples';
 import { provision } from './devices';
 import { retryRun } from './runs';
 import { startEffects } from './start';
@@ -31,6 +31,7 @@ function station(): FakeApi {
     'runs:get': ({ runId }) => runRecord(runId),
     'runs:log': () => ({ lines: [], dropped: 0 }),
     'runs:list': () => [],
+    'line:state': () => lineState(),
   });
 }
 

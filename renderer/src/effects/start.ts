@@ -11,6 +11,7 @@ import { stationStore } from '../state/station';
 import { setApi } from './api';
 import { animationFrameSchedule, type Schedule } from './batcher';
 import { loadDevices } from './devices';
+import { loadLine, sendScan } from './line';
 import { prepareDrift } from './drift';
 import { ensureChoiceDetails, loadProfiles } from './profiles';
 import { loadQueue } from './queue';
@@ -18,6 +19,7 @@ import { loadHistory, openRun } from './runs';
 import { loadSettings } from './settings';
 import { loadStation } from './station';
 import { createRunBatcher, subscribeEvents } from './subscriptions';
+import { listenForScans, type KeySource } from './wedge';
 
 export interface StartOptions {
   /** When batched run events are applied (default: the next animation frame). */
@@ -27,6 +29,8 @@ export interface StartOptions {
     current(): ConnectionState;
     onChange(listener: (state: ConnectionState) => void): Unsubscribe;
   };
+  /** Where a barcode scanner's key bursts are heard (the window); absent in tests that do not scan. */
+  keys?: KeySource;
 }
 
 function openRunId(route: Route): string | undefined {
@@ -50,13 +54,16 @@ export function enterScreen(route: Route): Promise<void> {
     case 'drift':
       prepareDrift();
       return Promise.resolve();
+    case 'station':
+      return loadLine();
     default:
       return Promise.resolve();
   }
 }
 
 export async function loadAll(): Promise<void> {
-  await Promise.all([loadStation(), loadDevices(), loadProfiles().then(ensureChoiceDetails), loadQueue(), loadSettings()]);
+  // The line too, whatever the screen: a scan may come from any of them.
+  await Promise.all([loadStation(), loadDevices(), loadProfiles().then(ensureChoiceDetails), loadQueue(), loadSettings(), loadLine()]);
 }
 
 export function startEffects(api: FieldlineApi, options: StartOptions = {}): () => void {
@@ -81,6 +88,7 @@ export function startEffects(api: FieldlineApi, options: StartOptions = {}): () 
       if (state.choice.profilePath !== prev.choice.profilePath) void ensureChoiceDetails();
     }),
   );
+  if (options.keys) offs.push(listenForScans(options.keys, (text) => void sendScan(text)));
   if (options.connection) {
     const connection = options.connection;
     stationStore.getState().setConnection(connection.current());

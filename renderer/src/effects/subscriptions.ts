@@ -5,6 +5,7 @@
  */
 import type { FieldlineApi, Unsubscribe } from '../../../main/contract/api';
 import { devicesStore } from '../state/devices';
+import { lineStore } from '../state/line';
 import { queueStore } from '../state/queue';
 import type { RunEvent } from '../state/run-view';
 import { runsStore } from '../state/runs';
@@ -33,6 +34,7 @@ export function subscribeEvents(api: FieldlineApi, runs: Batcher<RunEvent>, hook
     api.on['device:attached']((device) => devices().attached(device)),
     api.on['device:detached'](({ id }) => devices().detached(id)),
     api.on['device:state']((change) => devices().stateChanged(change)),
+    api.on['device:rssi']((change) => devices().rssiChanged(change)),
     api.on['run:started']((payload) => runs.push({ name: 'run:started', payload })),
     api.on['run:step']((payload) => runs.push({ name: 'run:step', payload })),
     api.on['run:progress']((payload) => runs.push({ name: 'run:progress', payload })),
@@ -46,6 +48,9 @@ export function subscribeEvents(api: FieldlineApi, runs: Batcher<RunEvent>, hook
     api.on['queue:state']((status) => queueStore.getState().setStatus(status)),
     api.on['station:status']((status) => stationStore.getState().setStatus(status)),
     api.on['settings:changed']((settings) => settingsStore.getState().setSettings(settings)),
+    api.on['line:status']((status) => lineStore.getState().setStatus(status)),
+    api.on['line:slot']((slot) => lineStore.getState().slotChanged(slot)),
+    api.on['line:kpis']((kpis) => lineStore.getState().setKpis(kpis)),
   ];
   return () => {
     for (const off of offs) off();

@@ -5,7 +5,7 @@
  */
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
-import type { Device, DeviceState } from '../../../main/contract/api';
+import type { BleAdapter, Device, DeviceState, ErrorInfo } from '../../../main/contract/api';
 
 export interface DeviceEntry extends Device {
   /**
@@ -22,24 +22,42 @@ export interface DeviceStatePayload {
   readonly lastRunId?: string;
 }
 
+/** The Bluetooth scan as the Devices screen shows it: under way, its last answer, or why it could not run. */
+export interface BleScanView {
+  readonly scanning: boolean;
+  readonly last?: { readonly at: string; readonly count: number; readonly adapter: BleAdapter };
+  readonly error?: ErrorInfo;
+}
+
 export interface DevicesState {
   readonly byId: Readonly<Record<string, DeviceEntry>>;
-  /** Ids, sorted by path (ttyACM2 before ttyACM10). */
+  /** Ids: USB/serial ports by path (ttyACM2 before ttyACM10), then Bluetooth gateways by name. */
   readonly order: readonly string[];
   readonly loaded: boolean;
   /** provision:start calls under way, by device id (the button shows it and is not pressed twice). */
   readonly starting: Readonly<Record<string, true>>;
+  readonly bleScan: BleScanView;
   setAll(devices: readonly Device[]): void;
   attached(device: Device): void;
   detached(id: string): void;
   stateChanged(change: DeviceStatePayload): void;
   setStarting(id: string, on: boolean): void;
+  /** A BLE gateway's new signal strength (device:rssi): one entry replaced, the id list untouched. */
+  rssiChanged(change: { readonly id: string; readonly rssi: number }): void;
+  bleScanStarted(): void;
+  bleScanDone(outcome: { readonly count: number; readonly adapter: BleAdapter; readonly at: string } | { readonly error: ErrorInfo }): void;
 }
 
 const collator = new Intl.Collator('en', { numeric: true });
 
+// USB first (they are on the bench), then BLE; a BLE gateway by its advertised name, which is what its label says.
+const group = (d: DeviceEntry | undefined): number => (d?.transport === 'ble' ? 1 : 0);
+const sortName = (d: DeviceEntry | undefined, id: string): string => (d ? (d.transport === 'ble' ? (d.name ?? d.path) : d.path) : id);
+
 function sortIds(byId: Readonly<Record<string, DeviceEntry>>): string[] {
-  return Object.keys(byId).sort((a, b) => collator.compare(byId[a]?.path ?? a, byId[b]?.path ?? b) || collator.compare(a, b));
+  return Object.keys(byId).sort(
+    (a, b) => group(byId[a]) - group(byId[b]) || collator.compare(sortName(byId[a], a), sortName(byId[b], b)) || collator.compare(a, b),
+  );
 }
 
 function entry(device: Device, known: DeviceEntry | undefined): DeviceEntry {
@@ -52,6 +70,7 @@ export function createDevicesStore() {
     order: [],
     loaded: false,
     starting: {},
+    bleScan: { scanning: false },
     setAll: (devices) =>
       set((s) => {
         const byId: Record<string, DeviceEntry> = {};
@@ -87,6 +106,19 @@ export function createDevicesStore() {
         else delete starting[id];
         return { starting };
       }),
+    rssiChanged: ({ id, rssi }) =>
+      set((s) => {
+        const known = s.byId[id];
+        if (!known || known.rssi === rssi) return s;
+        return { byId: { ...s.byId, [id]: { ...known, rssi } } };
+      }),
+    bleScanStarted: () => set((s) => ({ bleScan: { scanning: true, ...(s.bleScan.last ? { last: s.bleScan.last } : {}) } })),
+    bleScanDone: (outcome) =>
+      set((s) =>
+        'error' in outcome
+          ? { bleScan: { scanning: false, ...(s.bleScan.last ? { last: s.bleScan.last } : {}), error: outcome.error } }
+          : { bleScan: { scanning: false, last: { at: outcome.at, count: outcome.count, adapter: outcome.adapter } } },
+      ),
   }));
 }
 

@@ -13,11 +13,12 @@ export type Route =
   | { readonly screen: 'profiles' }
   | { readonly screen: 'queue' }
   | { readonly screen: 'drift' }
+  | { readonly screen: 'station' }
   | { readonly screen: 'settings' };
 
 export type Screen = Route['screen'];
 
-const SIMPLE = ['devices', 'runs', 'profiles', 'queue', 'drift', 'settings'] as const;
+const SIMPLE = ['devices', 'station', 'runs', 'profiles', 'queue', 'drift', 'settings'] as const;
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function parseHash(hash: string): Route {

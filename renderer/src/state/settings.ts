@@ -3,7 +3,7 @@ import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 import type { Settings } from '../../../main/contract/api';
 
-export type SettingsForm = 'registry' | 'operator' | 'unlock';
+export type SettingsForm = 'registry' | 'operator' | 'printer' | 'unlock' | 'ble';
 
 export interface SettingsState {
   readonly settings: Settings | undefined;

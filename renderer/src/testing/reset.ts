@@ -2,6 +2,7 @@
 import { alertsStore } from '../state/alerts';
 import { devicesStore } from '../state/devices';
 import { driftStore } from '../state/drift';
+import { lineStore } from '../state/line';
 import { navStore } from '../state/nav';
 import { profilesStore } from '../state/profiles';
 import { queueStore } from '../state/queue';
@@ -10,7 +11,7 @@ import { settingsStore } from '../state/settings';
 import { stationStore } from '../state/station';
 
 export function resetStores(): void {
-  for (const store of [alertsStore, devicesStore, driftStore, navStore, profilesStore, queueStore, runsStore, settingsStore, stationStore] as const) {
+  for (const store of [alertsStore, devicesStore, driftStore, lineStore, navStore, profilesStore, queueStore, runsStore, settingsStore, stationStore] as const) {
     (store as { setState(s: unknown, replace: true): void; getInitialState(): unknown }).setState(store.getInitialState(), true);
   }
 }

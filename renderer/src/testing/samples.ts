@@ -1,5 +1,5 @@
 /** Contract values for tests, each with sensible defaults and overrides. */
-import type { Device, ProfileDetails, ProfileListItem, QueueStatus, RunRecord, Settings, StationStatus } from '../../../main/contract/api';
+import type { Device, KpiInfo, LineKpisInfo, LineState, ProfileDetails, ProfileListItem, QueueStatus, RunRecord, Settings, SlotInfo, StationStatus } from '../../../main/contract/api';
 
 export const RUN_A = '11111111-1111-4111-8111-111111111111';
 export const RUN_B = '22222222-2222-4222-8222-222222222222';
@@ -55,4 +55,20 @@ export function runRecord(id: string, over: Partial<RunRecord> = {}): RunRecord 
     diagnostics: [],
     ...over,
   };
+}
+
+export function kpi(over: Partial<KpiInfo> = {}): KpiInfo {
+  return { units: 0, passed: 0, failed: 0, devices: 0, failuresByStep: [], ...over };
+}
+
+export function lineKpis(over: Partial<LineKpisInfo> = {}): LineKpisInfo {
+  return { at: '2026-01-01T10:00:00.000Z', session: kpi(), bySlot: {}, today: kpi(), spc: [], ...over };
+}
+
+export function slot(port: string, over: Partial<SlotInfo> = {}): SlotInfo {
+  return { port, state: 'provisioning', ...over };
+}
+
+export function lineState(over: Partial<LineState> = {}): LineState {
+  return { running: false, stopping: false, concurrency: 8, requireScan: false, variables: {}, pendingScans: [], slots: [], kpis: lineKpis(), ...over };
 }

@@ -10,6 +10,7 @@ import { useDevice, useDevices } from '../../state/devices';
 import { useProfiles } from '../../state/profiles';
 import { useRun } from '../../state/runs';
 import { STEP_LABEL } from '../run/labels';
+import { SignalStrength } from './SignalStrength';
 
 function RunCell({ runId }: { runId: string | undefined }): JSX.Element {
   const run = useRun(runId);
@@ -55,15 +56,39 @@ export const DeviceRow = memo(function DeviceRow({ id }: { id: string }): JSX.El
   const starting = useDevices((s) => Boolean(s.starting[id]));
   const haveProfile = useProfiles((s) => s.choice.profilePath !== undefined);
   if (!device) return null;
-  // Without a serial yet, the port's last part names it (a virtual gateway's pty path is long); the path is below.
-  const label = device.serial ?? (device.path.split(/[\\/]/).pop() || device.path);
+  const ble = device.transport === 'ble';
+  // Without a serial yet, the port's last part names it (a virtual gateway's pty path is long), or a BLE gateway's
+  // advertised name; the path or address is below.
+  const label = device.serial ?? (ble ? (device.name ?? device.path) : device.path.split(/[\\/]/).pop() || device.path);
   const busy = device.state === 'provisioning' || device.state === 'gone' || starting;
   return (
-    <li className={`device-row state-${device.state}`} data-testid={`device-row-${device.key}`} data-state={device.state} data-serial={device.serial ?? ''} data-port={device.path}>
+    <li
+      className={`device-row state-${device.state}${ble ? ' transport-ble' : ''}`}
+      data-testid={`device-row-${device.key}`}
+      data-state={device.state}
+      data-serial={device.serial ?? ''}
+      data-port={device.path}
+      data-transport={device.transport}
+    >
       <div className="device-who">
-        <span className="device-serial">{label}</span>
+        <span className="device-serial">
+          {ble && (
+            // Words, not the Bluetooth rune: factory PCs often lack a font with it.
+            <span className="transport-badge" data-testid="device-transport" title="Bluetooth LE">
+              BLE
+            </span>
+          )}
+          {label}
+        </span>
         <span className="device-path">
-          {device.transport === 'ble' ? `Bluetooth LE ${device.path}` : device.path}
+          {ble ? (
+            <>
+              {device.serial && device.name ? `${device.name} · ` : ''}
+              <span className="mono">{device.path}</span> · <SignalStrength rssi={device.rssi} />
+            </>
+          ) : (
+            device.path
+          )}
           {device.manual ? ' · typed port' : ''}
           {device.vid && device.pid ? ` · ${device.vid}:${device.pid}` : ''}
         </span>
@@ -74,7 +99,7 @@ export const DeviceRow = memo(function DeviceRow({ id }: { id: string }): JSX.El
         type="button"
         className="button-primary"
         data-testid="provision-button"
-        aria-label={`Provision ${device.serial ?? device.path}`}
+        aria-label={`Provision ${device.serial ?? device.name ?? device.path}`}
         disabled={busy || !haveProfile}
         onClick={() => void provision(id)}
       >

@@ -1,9 +1,13 @@
-/** Devices: the batch choice, then every gateway as it appears and vanishes, each with one Provision button. */
+/**
+ * Devices: the batch choice, then every gateway as it appears and vanishes — USB ports by themselves, Bluetooth
+ * gateways after a scan — each with one Provision button.
+ */
 import { useState, type JSX } from 'react';
 import { useDevices } from '../../state/devices';
 import { ScreenTitle } from '../ScreenTitle';
 import { AddPortDialog } from './AddPortDialog';
 import { BatchPanel } from './BatchPanel';
+import { BleScanButton, BleScanStatus } from './BleScanPanel';
 import { DeviceRow } from './DeviceRow';
 
 function DeviceList(): JSX.Element {
@@ -13,7 +17,9 @@ function DeviceList(): JSX.Element {
   if (order.length === 0) {
     return (
       <p className="empty" data-testid="device-list-empty">
-        {loaded ? 'No gateways yet. Plug one in, or use Add port for a virtual gateway or a UART.' : 'Looking for gateways…'}
+        {loaded
+          ? 'No gateways yet. Plug one in, scan for Bluetooth gateways, or use Add port for a virtual gateway or a UART.'
+          : 'Looking for gateways…'}
       </p>
     );
   }
@@ -36,10 +42,14 @@ export function DevicesScreen(): JSX.Element {
       <section className="panel" aria-labelledby="devices-title">
         <div className="panel-head">
           <h2 id="devices-title">Gateways ({count})</h2>
-          <button type="button" data-testid="add-port" onClick={() => setAdding(true)}>
-            Add port
-          </button>
+          <div className="actions">
+            <BleScanButton />
+            <button type="button" data-testid="add-port" onClick={() => setAdding(true)}>
+              Add port
+            </button>
+          </div>
         </div>
+        <BleScanStatus />
         <DeviceList />
       </section>
       {adding && <AddPortDialog onClose={() => setAdding(false)} />}

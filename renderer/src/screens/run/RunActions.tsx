@@ -1,10 +1,11 @@
-/** Retry (same device, profile and variables), Cancel (the device is rolled back), Open report. */
+/** Retry (same device, profile and variables), Cancel (the device is rolled back), Open report, Print label. */
 import type { JSX } from 'react';
 import { navigate } from '../../effects/navigation';
 import { cancelRun, retryRun } from '../../effects/runs';
 import { useDevices } from '../../state/devices';
 import type { RunView } from '../../state/run-view';
 import { useRuns } from '../../state/runs';
+import { LabelAction } from './LabelAction';
 
 export function RunActions({ run }: { run: RunView }): JSX.Element {
   const cancelling = useRuns((s) => Boolean(s.cancelling[run.runId]));
@@ -41,6 +42,7 @@ export function RunActions({ run }: { run: RunView }): JSX.Element {
       >
         Open report
       </a>
+      <LabelAction run={run} />
     </div>
   );
 }

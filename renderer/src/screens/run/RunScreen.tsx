@@ -25,7 +25,8 @@ export function RunScreen({ runId }: { runId: string }): JSX.Element {
     );
   }
   const serial = device?.serial ?? record?.device.serial ?? '';
-  const port = device?.path ?? record?.device.port ?? '';
+  // A BLE gateway's address reads as a MAC address; say which radio it is.
+  const port = device ? (device.transport === 'ble' ? `Bluetooth LE ${device.path}` : device.path) : (record?.device.port ?? '');
   return (
     <>
       <ScreenTitle>Run {shortId(runId)}</ScreenTitle>

@@ -1,9 +1,11 @@
-/** Settings: registry, operator, station CA, data directory. */
+/** Settings: registry, operator, label printer, Bluetooth adapter, station CA, data directory. */
 import type { JSX } from 'react';
 import { useSettings } from '../../state/settings';
 import { ScreenTitle } from '../ScreenTitle';
+import { BleAdapterForm } from './BleAdapterForm';
 import { CaPanel } from './CaPanel';
 import { OperatorForm } from './OperatorForm';
+import { PrinterForm } from './PrinterForm';
 import { RegistryForm } from './RegistryForm';
 
 export function SettingsScreen(): JSX.Element {
@@ -21,6 +23,12 @@ export function SettingsScreen(): JSX.Element {
           </section>
           <section className="panel">
             <OperatorForm key={settings.operator} initialName={settings.operator} />
+          </section>
+          <section className="panel">
+            <PrinterForm key={settings.printer ?? ''} initial={settings.printer ?? ''} />
+          </section>
+          <section className="panel">
+            <BleAdapterForm key={`${settings.ble?.adapter ?? ''}-${settings.ble?.source ?? ''}`} ble={settings.ble} />
           </section>
           <CaPanel />
           <section className="panel" aria-labelledby="datadir-title">
