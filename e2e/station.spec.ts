@@ -5,6 +5,8 @@
  * step named; the KPIs count them with their yield; the SPC charts and the failure Pareto render. A label scanned by a
  * keyboard-wedge scanner (a fast key burst ending in Enter, no field focused) waits for the next gateway, and the
  * board plugged in next takes it. A passed run's label is printed from the run view (no printer: a ZPL file).
+ * Started again, with each board waiting for its label: the boards that passed say "passed earlier" and are not
+ * provisioned twice; the one that failed waits for its label scan, and is provisioned again once it is scanned.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,6 +38,7 @@ test('the station dashboard: zero-touch slots, KPIs, SPC, a scanned serial, and 
   await expect(cards(page, 'failed')).toHaveCount(1, { timeout: RUN_TIMEOUT_MS });
   const failed = cards(page, 'failed');
   await expect(failed).toHaveAttribute('data-serial', failing.serial);
+  const failedPort = (await failed.getAttribute('data-port')) ?? '';
   await expect(failed.getByTestId('slot-failed-step')).toContainText('failed at diagnostics');
   await expect(failed.getByTestId('slot-state')).toHaveText(/Failed/);
   for (const g of station.gateways.slice(0, -1)) await expect(cards(page, 'passed').and(page.locator(`[data-serial="${g.serial}"]`))).toHaveCount(1);
@@ -106,4 +109,31 @@ test('the station dashboard: zero-touch slots, KPIs, SPC, a scanned serial, and 
   await expect(page.getByTestId('slot-grid-empty')).toBeVisible();
   // The session's figures stay until the next start.
   await expect(page.getByTestId('kpi-passed')).toHaveText('4');
+
+  // Started again, each board waiting for its label: the four that passed are left alone, the failed one waits.
+  await page.getByTestId('line-require-scan').check();
+  await expect(page.getByTestId('line-reprovision')).not.toBeChecked();
+  await page.getByTestId('line-start').click();
+  await expect(page.getByTestId('line-state')).toHaveAttribute('data-running', 'true');
+  await expect(cards(page)).toHaveCount(station.gateways.length + 1);
+  const earlier = cards(page, 'passed').and(page.locator(':has([data-testid="slot-note"][data-kind="passed-earlier"])'));
+  await expect(earlier).toHaveCount(station.gateways.length);
+  await expect(earlier.first().getByTestId('slot-note')).toHaveText('Passed earlier — not provisioned again');
+  const retry = cards(page).and(page.locator(`[data-port="${failedPort}"]`));
+  await expect(retry).toHaveAttribute('data-look', 'awaiting-scan');
+  await expect(retry.getByTestId('slot-note')).toHaveText('Waiting for label scan');
+  await expect(page.getByTestId('kpi-passed')).toHaveText('0');
+  await screen('station-restarted');
+
+  // Its label scanned: provisioned again (and it fails its selftest again), the only run of this session.
+  await page.getByRole('heading', { level: 1, name: 'Station' }).click();
+  await page.keyboard.type(failing.serial, { delay: 5 });
+  await page.keyboard.press('Enter');
+  await expect(retry).toHaveAttribute('data-state', 'failed', { timeout: RUN_TIMEOUT_MS });
+  await expect(retry.getByTestId('slot-note')).toHaveCount(0);
+  await expect(page.getByTestId('kpi-failed')).toHaveText('1');
+  await expect(page.getByTestId('kpi-passed')).toHaveText('0');
+  await expect(earlier).toHaveCount(station.gateways.length);
+  await page.getByTestId('line-stop').click();
+  await expect(page.getByTestId('line-state')).toHaveAttribute('data-running', 'false');
 });

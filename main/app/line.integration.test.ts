@@ -170,5 +170,22 @@ describe('the line in the app', { timeout: 180_000 }, () => {
     expect(slots.filter((s) => s.state === 'empty')).toHaveLength(3);
     // The figures of the session stay readable after the stop.
     expect(stopped.kpis.session.units).toBe(3);
+
+    // Started again with the three still plugged in: the two that passed show "passed earlier" with their run and
+    // are not provisioned twice; the one that failed is provisioned again (and fails again, at diagnostics).
+    const runStarts = collect('run:started');
+    const again = await call('line:start', { profilePath: profile.path, concurrency: 2, variables: { site: 'LAB-1' } });
+    expect(again.reprovision).toBeUndefined();
+    await expect.poll(async () => (await call('line:state')).slots.filter((s) => s.state === 'passed' || s.state === 'failed').length, { timeout: 120_000, interval: 250 }).toBe(3);
+    const restarted = await call('line:state');
+    const earlier = restarted.slots.filter((s) => s.previous);
+    expect(earlier.map((s) => [s.serial, s.runId]).sort()).toEqual(byState('passed').map((s) => [s.serial, s.runId]).sort());
+    expect(earlier.every((s) => s.state === 'passed' && s.outcome === 'passed' && s.startedAt === undefined)).toBe(true);
+    const retried = restarted.slots.find((s) => !s.previous)!;
+    expect(retried).toMatchObject({ state: 'failed', serial: sim.gateways[2]!.serial, failedStep: 'diagnostics' });
+    expect(retried.runId).not.toBe(byState('failed')[0]!.runId);
+    expect(runStarts.map((r) => r.runId)).toEqual([retried.runId]);
+    await expect.poll(() => kpis.at(-1)?.session.units, { timeout: 5000 }).toBe(1);
+    expect((await call('line:stop')).kpis.session).toMatchObject({ units: 1, passed: 0, failed: 1 });
   });
 });

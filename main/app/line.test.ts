@@ -56,6 +56,8 @@ interface Rig {
   started: Started[];
   audit: string[];
   printed: string[];
+  /** The store's last run per device serial (what `previousResult` reads). */
+  lastRuns: Map<string, RunRecord>;
   seen<E extends EventName>(name: E): Array<EventPayload<E>>;
 }
 
@@ -65,6 +67,7 @@ function rig(options: { printer?: string; printFails?: boolean } = {}): Rig {
   const started: Started[] = [];
   const audit: string[] = [];
   const printed: string[] = [];
+  const lastRuns = new Map<string, RunRecord>();
   const finished = new Map<string, Promise<RunRecord>>();
   const runs = {
     async start(request: StartRun, opts: StartOptions = {}) {
@@ -81,6 +84,7 @@ function rig(options: { printer?: string; printFails?: boolean } = {}): Rig {
   const store = {
     getRun: () => undefined,
     listRuns: () => [],
+    lastRun: (serial: string) => lastRuns.get(serial),
     appendAudit: (e: { action: string }) => {
       audit.push(e.action);
       return {};
@@ -112,7 +116,7 @@ function rig(options: { printer?: string; printFails?: boolean } = {}): Rig {
     events.on(name, (p) => list.push(p));
     return list;
   };
-  return { line, events, watch, started, audit, printed, seen };
+  return { line, events, watch, started, audit, printed, lastRuns, seen };
 }
 
 const port = (n: number): WatchedPort => ({ path: `/ports/GW${n}`, source: 'virtual', serialNumber: `GW${n}` });
@@ -198,6 +202,47 @@ describe('line service', () => {
     await until(() => failing.line.state().slots[0]?.label !== undefined);
     expect(failing.line.state().slots[0]?.label?.error).toMatchObject({ code: 'PRINTER_UNREACHABLE', message: expect.stringContaining('refused') });
     await failing.line.close();
+  });
+
+  it('leaves a gateway whose last run with this profile passed alone ("passed earlier"), unless started with reprovision', async () => {
+    const r = (current = rig());
+    const at = new Date().toISOString();
+    const earlier = (id: string, serial: string, sha256: string): RunRecord => ({
+      id,
+      device: { serial, port: `/ports/${serial}` },
+      profile: { name: profile.profile.name, version: profile.profile.version, sha256 },
+      station: { name: 'test' },
+      variables: {},
+      startedAt: at,
+      endedAt: at,
+      outcome: 'passed',
+      steps: [],
+      diagnostics: [],
+    });
+    r.lastRuns.set('GW1', earlier('5d7c1a52-0000-4000-8000-000000000001', 'GW1', profile.sha256));
+    // Passed with another version of the profile's file: provisioned with this one.
+    r.lastRuns.set('GW2', earlier('5d7c1a52-0000-4000-8000-000000000002', 'GW2', 'f'.repeat(64)));
+    const slots = r.seen('line:slot');
+    await r.line.start({ profilePath: PROFILE, variables: {} });
+    r.watch.plug(port(1));
+    r.watch.plug(port(2));
+    await until(() => r.started.length === 1);
+    expect(r.started[0]!.request.deviceId).toBe('serial:/ports/GW2');
+    const gw1 = r.line.state().slots.find((s) => s.port === '/ports/GW1');
+    expect(gw1).toMatchObject({ state: 'passed', previous: true, runId: '5d7c1a52-0000-4000-8000-000000000001', serial: 'GW1', outcome: 'passed' });
+    expect(slots.find((s) => s.port === '/ports/GW1')).toMatchObject({ previous: true });
+    expect(r.line.state().reprovision).toBeUndefined();
+    await r.line.stop();
+    expect(r.started).toHaveLength(1);
+
+    // The technician asked for it: every gateway is provisioned again.
+    const again = await r.line.start({ profilePath: PROFILE, variables: {}, reprovision: true });
+    expect(again.reprovision).toBe(true);
+    r.watch.plug(port(1));
+    r.watch.plug(port(2));
+    await until(() => r.started.length === 3);
+    expect(r.started.slice(1).map((s) => s.request.deviceId).sort()).toEqual(['serial:/ports/GW1', 'serial:/ports/GW2']);
+    expect(r.line.state().slots.some((s) => s.previous)).toBe(false);
   });
 
   it('refuses a start the line could not run, before anything watches', async () => {

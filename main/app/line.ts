@@ -21,6 +21,7 @@ import { checkVariables } from '../provisioning/runner';
 import { defaultPortsDir } from '../simulator/runtime/ports-dir';
 import { createOrchestrator, type Orchestrator, type ScanBinding, type Slot } from '../station/orchestrator';
 import { createPortWatch, type PortWatch } from '../station/port-watch';
+import { previousFromStore } from '../station/previous';
 import { combineWatches, createBleWatch } from './ble-watch';
 import type { Store } from '../store/types';
 import type { CaHolder } from './ca';
@@ -65,6 +66,8 @@ export interface LineStart {
   requireScan?: boolean;
   /** Bluetooth LE gateways too: scanned for continuously while the line runs (main/app/ble-watch.ts). */
   ble?: boolean;
+  /** Provision again the gateways whose last run with this profile passed (default: they are left alone). */
+  reprovision?: boolean;
 }
 
 export interface LineService {
@@ -94,6 +97,7 @@ interface Session {
   concurrency: number;
   requireScan: boolean;
   ble: boolean;
+  reprovision: boolean;
   variables: Record<string, string>;
   startedAt: string;
 }
@@ -134,6 +138,7 @@ export function createLineService(options: LineOptions): LineService {
       state: slot.state,
       queued: slot.queued,
       gone: slot.gone,
+      previous: slot.previous,
       source: slot.source,
       serialNumber: slot.serialNumber === undefined ? undefined : clip(slot.serialNumber, 200),
       runId: slot.runId,
@@ -165,6 +170,7 @@ export function createLineService(options: LineOptions): LineService {
       concurrency: session?.concurrency ?? DEFAULT_CONCURRENCY,
       requireScan: session?.requireScan ?? false,
       ...(session?.ble ? { ble: true } : {}),
+      ...(session?.reprovision ? { reprovision: true } : {}),
       variables: session?.variables ?? {},
       startedAt: session?.startedAt,
       pendingScans: (session?.orchestrator.pendingScans() ?? []).slice(-LINE_LIMITS.pendingScans),
@@ -265,6 +271,8 @@ export function createLineService(options: LineOptions): LineService {
       variables,
       requireScan: request.requireScan ?? false,
       checkVariables: (v) => checkVariables(profile, options.station, v),
+      // A gateway that passed with this profile (this session, an earlier one, or a click) is not provisioned twice.
+      ...(request.reprovision ? {} : { previousResult: previousFromStore(store, { name: profile.profile.name, sha256: profile.sha256 }) }),
       ...(options.goneAbortMs !== undefined ? { goneAbortMs: options.goneAbortMs } : {}),
       logger: logger.child('orchestrator'),
       provision: async ({ port, runId, signal, variables: runVariables, expectedSerial }) => {
@@ -312,7 +320,7 @@ export function createLineService(options: LineOptions): LineService {
       // The pending-scan list changed if the run took scans.
       emitStatus();
     });
-    return { orchestrator, profile, profilePath: request.profilePath, concurrency, requireScan: request.requireScan ?? false, ble: request.ble ?? false, variables, startedAt: now().toISOString() };
+    return { orchestrator, profile, profilePath: request.profilePath, concurrency, requireScan: request.requireScan ?? false, ble: request.ble ?? false, reprovision: request.reprovision ?? false, variables, startedAt: now().toISOString() };
   };
 
   const stopSession = async (): Promise<void> => {
@@ -366,7 +374,7 @@ export function createLineService(options: LineOptions): LineService {
         actor: 'line',
         action: 'line.start',
         subject: options.station.name,
-        details: { profile: `${profile.profile.name}@${profile.profile.version}`, concurrency: next.concurrency, requireScan: next.requireScan, ...(next.ble ? { ble: true } : {}) },
+        details: { profile: `${profile.profile.name}@${profile.profile.version}`, concurrency: next.concurrency, requireScan: next.requireScan, ...(next.ble ? { ble: true } : {}), ...(next.reprovision ? { reprovision: true } : {}) },
       });
       emitStatus();
       scheduleKpis();

@@ -60,6 +60,19 @@ describe('fieldline batch', { timeout: 240_000 }, () => {
     expect(summary.firstPassYield).toBeCloseTo(7 / 8);
     expect(summary.failedRuns).toEqual([expect.objectContaining({ serial: sim.gateways[3]!.serial, step: 'diagnostics' })]);
     expect(code).toBe(1);
+
+    // A new batch with the eight still plugged in: the seven that passed are left alone ("passed earlier", no run),
+    // the one that failed is provisioned again — it is the one run of this batch.
+    const again = await runFieldline(['batch', '--profile', PROFILE, '--ports', 'auto', '--count', '1', '--json'], env());
+    const againLines = again.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const starts = againLines.filter((l) => l.event === 'run-start');
+    expect(starts.map((l) => l.port), again.stderr).toEqual([ends.find((e) => e.serial === sim!.gateways[3]!.serial)!.port]);
+    const earlier = againLines.filter((l) => l.event === 'slot' && l.previous === true);
+    expect(new Set(earlier.map((l) => l.serial))).toEqual(new Set(sim.gateways.filter((_, i) => i !== 3).map((g) => g.serial)));
+    const firstRunOf = new Map(ends.map((e) => [e.serial as string, e.runId as string]));
+    for (const slot of earlier) expect(slot).toMatchObject({ state: 'passed', outcome: 'passed', runId: firstRunOf.get(slot.serial as string) });
+    expect(againLines.at(-1)).toMatchObject({ event: 'summary', runs: 1, passed: 0, failed: 1, failedRuns: [expect.objectContaining({ serial: sim.gateways[3]!.serial, step: 'diagnostics' })] });
+    expect(again.code).toBe(1);
   });
 
   it('is a usage error (2) without a profile that loads', async () => {

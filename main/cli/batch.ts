@@ -4,7 +4,9 @@
  * with a list, those ports are. Ends after --count runs (or on SIGINT), with a summary from the line KPIs.
  * Scans (`--scan-input`: a wedge scanner typing into the terminal, a FIFO, a file) bind a serial or a batch
  * variable to the next gateway; `--require-scan` holds every gateway until its label is scanned. The station rules
- * (`--usb`, `--serial-pattern`, `--no-virtual`) say which ports are gateways.
+ * (`--usb`, `--serial-pattern`, `--no-virtual`) say which ports are gateways. A gateway whose last run with this
+ * profile passed (the store knows it by the port's serial) is left alone — "passed earlier", no run of this batch —
+ * unless `--reprovision`.
  * Exit codes: 0 all runs passed, 1 some failed, 2 usage or environment (nothing done).
  */
 import { Command } from 'commander';
@@ -20,6 +22,7 @@ import { defaultPortsDir } from '../simulator/runtime/ports-dir';
 import { kpis } from '../station/kpi';
 import { createOrchestrator, type Orchestrator, type Slot, type StationRules } from '../station/orchestrator';
 import { createPortWatch } from '../station/port-watch';
+import { previousFromStore } from '../station/previous';
 import { parseSerialPattern, parseUsbIds } from '../station/rules';
 import { MAX_SCAN_LENGTH } from '../station/scan';
 import { openScanSource, readScanLines, type ScanSource } from '../station/scan-input';
@@ -47,6 +50,8 @@ export interface BatchCliOptions extends OutputOptions {
   serialPattern?: string;
   /** False with --no-virtual. */
   virtual: boolean;
+  /** Provision again the gateways whose last run with this profile passed. */
+  reprovision?: boolean;
 }
 
 /** The summary object: counts plus the failed runs as {serial, step, error}. */
@@ -155,6 +160,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
     rules,
     requireScan: opts.requireScan ?? false,
     checkVariables: (variables) => checkVariables(profile, station, variables),
+    ...(opts.reprovision ? {} : { previousResult: previousFromStore(store, { name: profile.profile.name, sha256: profile.sha256 }) }),
     logger,
     provision: ({ port, runId, signal, variables, expectedSerial }) =>
       runProvisioning({
@@ -178,7 +184,10 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   orchestrator.on('slot', (slot: Slot) =>
-    out({ event: 'slot', ...slot }, `${slot.port}: ${slot.state}${slot.awaitingScan ? ' (scan its label)' : slot.queued ? ' (queued)' : ''}${slot.gone ? ' (gone)' : ''}`),
+    out(
+      { event: 'slot', ...slot },
+      `${slot.port}: ${slot.state}${slot.previous ? ` earlier (run ${slot.runId ?? '?'}; not provisioned again)` : ''}${slot.awaitingScan ? ' (scan its label)' : slot.queued ? ' (queued)' : ''}${slot.gone ? ' (gone)' : ''}`,
+    ),
   );
   orchestrator.on('scan', (scan) =>
     out(
@@ -221,6 +230,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
         ...(portsDir ? { portsDir } : {}),
         ...(count !== undefined ? { count } : {}),
         ...(opts.requireScan ? { requireScan: true } : {}),
+        ...(opts.reprovision ? { reprovision: true } : {}),
         ...(opts.scanInput !== undefined ? { scanInput: opts.scanInput } : {}),
       },
       (auto ? `watching for gateways (USB${portsDir ? ` and ${portsDir}` : ''})…` : `watching ${fixed.join(', ')}…`) +
@@ -257,6 +267,7 @@ export function registerBatchCommand(program: Command): void {
     .option('--usb <vid:pid,…>', 'USB gateways are these VID[:PID] (hex); default: any USB serial port with a VID')
     .option('--serial-pattern <regex>', 'only ports whose serial number matches (USB descriptor serial or virtual gateway serial)')
     .option('--no-virtual', 'ignore virtual gateways (the simulator\'s ports directory)')
+    .option('--reprovision', 'provision again gateways whose last run with this profile passed (default: left alone, "passed earlier")')
     .option('--station <name>', 'station name recorded in the runs', hostname())
     .option('--require-signature', 'refuse a profile not signed by a trusted publisher key')
     .option('--data-dir <dir>', 'data directory (default: FIELDLINE_DATA_DIR or the per-user app folder)')

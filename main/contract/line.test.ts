@@ -100,6 +100,18 @@ describe('line answers and events', () => {
     expect(bytes).toBeLessThan(WS_MAX_MESSAGE_BYTES / 2);
   });
 
+  it('a slot says it waits for its label scan, or passed earlier, and the renderer gets both', () => {
+    const waiting = events['line:slot'].safeParse({ port: '/p/GW1', state: 'provisioning', queued: true, awaitingScan: true, serialNumber: 'GW1' });
+    expect(waiting.success && waiting.data).toMatchObject({ queued: true, awaitingScan: true });
+    const earlier = events['line:slot'].safeParse({ port: '/p/GW2', state: 'passed', previous: true, runId: uuid, serial: 'GW2', outcome: 'passed' });
+    expect(earlier.success && earlier.data).toMatchObject({ previous: true, runId: uuid });
+    expect(events['line:slot'].safeParse({ port: '/p', state: 'provisioning', awaitingScan: 'yes' }).success).toBe(false);
+    expect(events['line:slot'].safeParse({ port: '/p', state: 'passed', previous: 1 }).success).toBe(false);
+    expect(parse('line:start', [{ profilePath: '/p/a.yaml', variables: {}, reprovision: true }])).toBe(true);
+    expect(parse('line:start', [{ profilePath: '/p/a.yaml', variables: {}, reprovision: 'yes' }])).toBe(false);
+    expect(events['line:status'].safeParse({ running: true, stopping: false, concurrency: 8, requireScan: false, reprovision: true, variables: {}, pendingScans: [] }).success).toBe(true);
+  });
+
   it('refuses an unknown slot state and an unbounded chart', () => {
     expect(events['line:slot'].safeParse({ port: '/p', state: 'exploded' }).success).toBe(false);
     expect(events['line:slot'].safeParse({ port: '/p', state: 'remove-me' }).success).toBe(true);

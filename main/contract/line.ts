@@ -41,6 +41,8 @@ export const SlotInfoSchema = z.object({
   awaitingScan: z.boolean().optional(),
   /** Unplugged while its run was still ending. */
   gone: z.boolean().optional(),
+  /** Passed in an earlier run (runId names it), this session or before: the line leaves it alone (line:start `reprovision`). */
+  previous: z.boolean().optional(),
   source: z.enum(['usb', 'virtual', 'fixed']).optional(),
   /** USB descriptor serial or the virtual gateway's name: known before a run. */
   serialNumber: z.string().max(LIMITS.name).optional(),
@@ -149,6 +151,8 @@ export const LineStatusSchema = z.object({
   requireScan: z.boolean(),
   /** Bluetooth LE gateways heard by the line's continuous scans join it too (line:start `ble`). */
   ble: z.boolean().optional(),
+  /** Gateways that passed before with this profile are provisioned again (line:start `reprovision`). */
+  reprovision: z.boolean().optional(),
   variables: z.record(z.string(), z.string()),
   startedAt: isoTimeSchema.optional(),
   pendingScans: boundedList(PendingScanSchema, LINE_LIMITS.pendingScans),
@@ -186,6 +190,8 @@ export const lineMethods = {
           requireScan: z.boolean().optional(),
           /** Scan for Bluetooth LE gateways while the line runs; each one heard is provisioned like a plugged-in board. */
           ble: z.boolean().optional(),
+          /** Provision again the gateways whose last run with this profile passed; by default they show "passed earlier". */
+          reprovision: z.boolean().optional(),
         })
         .strict(),
     ]),

@@ -6,122 +6,33 @@
  *   fixed ports match by default).
  * - Each port is a slot: empty → provisioning (queued while the concurrency limit is reached) → passed / failed,
  *   or remove-me when the run ended without a verdict (cancelled, or it could not start). A slot holding a result
- *   is never provisioned again: only unplugging (slot → empty) and plugging a gateway in starts a new run.
+ *   is never provisioned again: only unplugging (slot → empty) and plugging a gateway in starts a new run — and
+ *   not even that for a gateway that passed before, when previousResult (the station's store) says so: its slot is
+ *   `passed` with `previous` at once, across line restarts too, and it is no run of this orchestrator.
  * - A port that vanishes mid-run is left to the run (a rebooting USB device re-enumerates); the run notices
  *   (`interrupted`), and if it does not end by itself within goneAbortMs it is cancelled. The slot is empty after.
  * - Every run has its own session and error boundary: a throw ends that run only.
  * - stop() cancels the running runs, drops the queue and waits for the runs to end.
  * - Barcode scans (main/station/scan.ts) bind a serial or a batch variable to a chosen slot or to the next gateway
- *   to start (main/station/scan-book.ts says which scan a gateway takes). A run gets the scanned variables over the
- *   batch's, and the scanned serial as the serial the device must report. With requireScan a gateway waits (queued,
- *   awaitingScan) until a serial is bound to it: for lines whose serials come from the label.
+ *   to start (main/station/scan-gate.ts checks them, scan-book.ts says which scan a gateway takes). A run gets the
+ *   scanned variables over the batch's, and the scanned serial as the serial the device must report. With
+ *   requireScan a gateway waits (queued, awaitingScan) until a serial is bound to it: for lines whose serials come
+ *   from the label.
  */
 import { randomUUID } from 'node:crypto';
 import { FieldlineError } from '../errors';
-import { silentLogger, type Logger } from '../log';
+import { silentLogger } from '../log';
 import type { RunRecord } from '../provisioning/record';
-import type { PortWatch, WatchedPort } from './port-watch';
-import { matchesRules, type StationRules } from './rules';
-import { parseScan, sameSerial, type ScanBinding } from './scan';
-import { createScanBook, NEXT_SLOT, type PendingScan, type SlotBindings } from './scan-book';
+import type { Orchestrator, OrchestratorEvents, OrchestratorOptions, PreviousResult, Slot, SlotState } from './orchestrator-api';
+import type { WatchedPort } from './port-watch';
+import { matchesRules } from './rules';
+import type { SlotBindings } from './scan-book';
+import { createScanGate } from './scan-gate';
 
+export type { Orchestrator, OrchestratorEvents, OrchestratorOptions, PreviousResult, ProvisionFn, RunEnd, RunStart, Slot, SlotState } from './orchestrator-api';
 export { NEXT_SLOT, type PendingScan, type SlotBindings } from './scan-book';
 export type { ScanBinding } from './scan';
 export { matchesRules, type StationRules } from './rules';
-
-export type SlotState = 'empty' | 'provisioning' | 'passed' | 'failed' | 'remove-me';
-
-export interface Slot {
-  port: string;
-  state: SlotState;
-  source?: WatchedPort['source'];
-  serialNumber?: string;
-  /** Waiting for a free run (concurrency limit), or for a scan (awaitingScan). */
-  queued?: boolean;
-  /** requireScan: waiting until a serial is scanned for this gateway. */
-  awaitingScan?: boolean;
-  /** Scans bound to this slot: waiting ones while queued, the ones its run took once it started. */
-  bindings?: SlotBindings;
-  /** The port vanished while its run was still ending. */
-  gone?: boolean;
-  runId?: string;
-  /** The device serial, once the run identified it. */
-  serial?: string;
-  outcome?: RunRecord['outcome'];
-  failedStep?: string;
-  error?: { code: string; message: string };
-}
-
-export interface RunStart {
-  port: WatchedPort;
-  runId: string;
-  signal: AbortSignal;
-  /** The orchestrator's variables with the scanned ones over them. */
-  variables: Record<string, string>;
-  /** The serial scanned from the board's label: the device must report this one. */
-  expectedSerial?: string;
-}
-
-/** One provisioning run (runProvisioning in production, a fake in tests). */
-export type ProvisionFn = (run: RunStart) => Promise<RunRecord>;
-
-export interface RunEnd {
-  port: string;
-  record: RunRecord;
-  /** True when the orchestrator made the record (the run threw before it had one). */
-  synthetic: boolean;
-}
-
-export interface OrchestratorEvents {
-  slot: (slot: Slot) => void;
-  /** A scan was accepted (bound to `slot`, a port path or 'next'). */
-  scan: (scan: PendingScan) => void;
-  'run-start': (run: { port: string; runId: string }) => void;
-  'run-end': (end: RunEnd) => void;
-}
-
-export interface OrchestratorOptions {
-  watch: PortWatch;
-  provision: ProvisionFn;
-  rules?: StationRules;
-  /** Runs at once (default 8); the rest wait in plug-in order. */
-  concurrency?: number;
-  /** Start at most this many runs (a batch of N units); unlimited when absent. */
-  maxRuns?: number;
-  /** A run whose port vanished is cancelled if it has not ended after this long (default 70 s). */
-  goneAbortMs?: number;
-  /** For the synthetic record of a run that could not start. */
-  profile?: RunRecord['profile'];
-  station?: RunRecord['station'];
-  variables?: Record<string, string>;
-  /** Every new gateway waits for a serial scan before its run starts. */
-  requireScan?: boolean;
-  /**
-   * Checks batch variables (the profile's declarations and patterns) so that a scanned variable the profile would
-   * refuse is refused at the scan, not later as a failed run. Throws a FieldlineError.
-   */
-  checkVariables?: (variables: Record<string, string>) => void;
-  logger?: Logger;
-}
-
-export interface Orchestrator {
-  start(): Promise<void>;
-  /** Cancels the running runs, drops the queue, stops watching; resolves when every run has ended. */
-  stop(): Promise<void>;
-  slots(): Slot[];
-  on<E extends keyof OrchestratorEvents>(event: E, listener: OrchestratorEvents[E]): () => void;
-  /** Runs started so far. */
-  readonly started: number;
-  /** Resolves when nothing runs and nothing waits (a gateway awaiting its scan waits). */
-  idle(): Promise<void>;
-  /**
-   * Binds a scan to `slot` (a port path) or, without one, to the next gateway to start (returned slot 'next').
-   * Throws SCAN_INVALID for a scan that cannot be used, SCAN_SLOT_BUSY when the chosen slot is running.
-   */
-  bindScan(raw: string, slot?: string): { slot: string; binding: ScanBinding };
-  /** Scans not yet taken by a run, in scan order. */
-  pendingScans(): PendingScan[];
-}
 
 interface Active {
   controller: AbortController;
@@ -134,6 +45,9 @@ function errorOf(err: unknown): { code: string; message: string } {
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
+/** What every slot of a present port says of it. */
+const portFields = (port: WatchedPort): Pick<Slot, 'source' | 'serialNumber'> => ({ source: port.source, ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}) });
+
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const logger = options.logger ?? silentLogger;
   const concurrency = options.concurrency ?? 8;
@@ -144,8 +58,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const ports = new Map<string, WatchedPort>();
   const queue: string[] = [];
   const active = new Map<string, Active>();
-  const scans = createScanBook();
   const requireScan = options.requireScan ?? false;
+  const scans = createScanGate({
+    requireScan,
+    ...(options.variables ? { variables: options.variables } : {}),
+    ...(options.checkVariables ? { checkVariables: options.checkVariables } : {}),
+    running: () => active.keys(),
+    slot: (path) => slots.get(path),
+  });
   const unsubscribe: Array<() => void> = [];
   let started = 0;
   let stopping = false;
@@ -178,26 +98,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   /** The gateways waiting in the queue, in plug-in order (what a `next` scan may go to). */
   const waiting = (): WatchedPort[] => queue.map((path) => ports.get(path)).filter((p): p is WatchedPort => p !== undefined);
 
-  /** A waiting slot as it is now: still awaiting its scan or not, and the scans bound to it so far. */
-  const queuedSlot = (port: WatchedPort, all: readonly WatchedPort[]): Slot => {
-    const bindings = scans.ownBindings(port.path);
-    const awaiting = requireScan && scans.serialFor(port, all) === undefined;
-    return {
-      port: port.path,
-      state: 'provisioning',
-      queued: true,
-      ...(awaiting ? { awaitingScan: true } : {}),
-      source: port.source,
-      ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}),
-      ...(bindings ? { bindings } : {}),
-    };
-  };
-
   /** Re-announces the waiting slots whose scan state changed (a scan arrived, another gateway took one). */
   const refreshQueued = (): void => {
     const all = waiting();
     for (const port of all) {
-      const next = queuedSlot(port, all);
+      const next = scans.queuedSlot(port, all);
       const current = slots.get(port.path);
       if (!current || JSON.stringify(current) !== JSON.stringify(next)) setSlot(port.path, next);
     }
@@ -212,7 +117,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         continue;
       }
       // Without its scan a gateway waits, and the ones behind it may go first.
-      if (requireScan && scans.serialFor(port, waiting()) === undefined) {
+      if (!scans.ready(port, waiting())) {
         i += 1;
         continue;
       }
@@ -245,14 +150,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     const controller = new AbortController();
     const hasBindings = bindings.serial !== undefined || bindings.variables !== undefined;
     started += 1;
-    setSlot(port.path, {
-      port: port.path,
-      state: 'provisioning',
-      source: port.source,
-      ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}),
-      runId,
-      ...(hasBindings ? { bindings } : {}),
-    });
+    setSlot(port.path, { port: port.path, state: 'provisioning', ...portFields(port), runId, ...(hasBindings ? { bindings } : {}) });
     emit('run-start', { port: port.path, runId });
     const startedAt = new Date().toISOString();
     const entry: Active = { controller, done: Promise.resolve() };
@@ -284,8 +182,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         setSlot(port.path, {
           port: port.path,
           state: verdict,
-          source: port.source,
-          ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}),
+          ...portFields(port),
           runId,
           ...(hasBindings ? { bindings } : {}),
           ...(record.device.serial ? { serial: record.device.serial } : {}),
@@ -299,6 +196,17 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       pump();
     })();
   }
+
+  /** The gateway's earlier passing run, if the station knows one (a failed lookup provisions it). */
+  const passedBefore = (port: WatchedPort): PreviousResult | undefined => {
+    try {
+      const earlier = options.previousResult?.(port);
+      return earlier?.outcome === 'passed' ? earlier : undefined;
+    } catch (err) {
+      logger.warn('looking up the gateway’s earlier runs failed: it is provisioned', { port: port.path, error: String(err) });
+      return undefined;
+    }
+  };
 
   const onAttached = (port: WatchedPort): void => {
     if (stopping) return;
@@ -317,8 +225,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       logger.debug('port does not match the station rules', { port: port.path });
       return;
     }
+    const earlier = passedBefore(port);
+    if (earlier) {
+      const serial = earlier.serial ? { serial: earlier.serial } : {};
+      setSlot(port.path, { port: port.path, state: 'passed', ...portFields(port), runId: earlier.runId, ...serial, outcome: 'passed', previous: true });
+      return;
+    }
     queue.push(port.path);
-    setSlot(port.path, queuedSlot(port, waiting()));
+    setSlot(port.path, scans.queuedSlot(port, waiting()));
     pump();
   };
 
@@ -340,36 +254,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     // A `next` serial kept for this gateway (its USB serial) is free for the others now.
     if (requireScan) pump();
     else checkIdle();
-  };
-
-  const bindScan = (raw: string, slot?: string): { slot: string; binding: ScanBinding } => {
-    const binding = parseScan(raw);
-    const target = slot === undefined || slot === NEXT_SLOT ? NEXT_SLOT : slot;
-    if (target !== NEXT_SLOT) {
-      if (target.trim() === '' || target.length > 4096) throw new FieldlineError('INVALID_ARGUMENT', 'a scan is bound to a port path, or to the next gateway');
-      if (active.has(target)) {
-        throw new FieldlineError('SCAN_SLOT_BUSY', `${target} is already provisioning ${slots.get(target)?.serial ?? 'a gateway'}; its label cannot change now`);
-      }
-    }
-    if (binding.kind === 'serial') {
-      // A label scanned twice (a double read, or once more after plugging in) must not wait for a second board.
-      for (const path of active.keys()) {
-        const bound = slots.get(path)?.bindings?.serial;
-        if (bound !== undefined && sameSerial(bound, binding.value)) {
-          throw new FieldlineError('SCAN_INVALID', `the label ${binding.value} is already bound to ${path}, which is provisioning it`);
-        }
-      }
-    } else {
-      options.checkVariables?.({ ...(options.variables ?? {}), [binding.name]: binding.value });
-    }
-    const at = new Date().toISOString();
-    scans.add(target, binding, at);
-    emit('scan', { slot: target, binding: { ...binding }, at });
-    if (queue.length > 0) {
-      pump();
-      refreshQueued();
-    }
-    return { slot: target, binding };
   };
 
   return {
@@ -402,7 +286,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       if (active.size === 0 && queue.length === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
-    bindScan,
+    bindScan(raw, slot) {
+      const scan = scans.bind(raw, slot);
+      emit('scan', scan);
+      if (queue.length > 0) {
+        pump();
+        refreshQueued();
+      }
+      return { slot: scan.slot, binding: scan.binding };
+    },
     pendingScans: () => scans.list(),
   };
 }

@@ -75,6 +75,17 @@ describe('line effects', () => {
     expect(lineStore.getState().status?.running).toBe(false);
   });
 
+  it('asks for gateways that passed before to be provisioned again only when the technician ticked it', async () => {
+    fake.handlers['line:start'] = (request) => lineState({ running: true, ...(request.reprovision ? { reprovision: true } : {}) });
+    expect(lineStore.getState().choice.reprovision).toBe(false);
+    await startLine();
+    expect(fake.calls.filter((c) => c.method === 'line:start').at(-1)?.args[0]).not.toHaveProperty('reprovision');
+    lineStore.getState().choose({ reprovision: true });
+    await startLine();
+    expect(fake.calls.filter((c) => c.method === 'line:start').at(-1)?.args).toEqual([{ profilePath: eu.path, concurrency: 8, variables: {}, reprovision: true }]);
+    expect(lineStore.getState().status?.reprovision).toBe(true);
+  });
+
   it('a refused start is an alert in words', async () => {
     fake.handlers['line:start'] = () => fail('LINE_RUNNING');
     expect(await startLine()).toBe(false);

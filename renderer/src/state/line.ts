@@ -15,6 +15,8 @@ export interface LineChoice {
   readonly requireScan: boolean;
   /** Bluetooth LE gateways heard by the line's scans join it too. */
   readonly ble: boolean;
+  /** Gateways that passed before with this profile are provisioned again (by default they show "passed earlier"). */
+  readonly reprovision: boolean;
 }
 
 export interface ScanAnswer {
@@ -72,7 +74,7 @@ export function createLineStore() {
     slots: {},
     order: [],
     kpis: undefined,
-    choice: { profilePath: undefined, concurrency: DEFAULT_CONCURRENCY, requireScan: false, ble: false },
+    choice: { profilePath: undefined, concurrency: DEFAULT_CONCURRENCY, requireScan: false, ble: false, reprovision: false },
     starting: false,
     stopping: false,
     target: undefined,

@@ -1,6 +1,7 @@
 /**
  * Start and stop the line: the profile (the batch profile unless another is picked here), how many gateways at
- * once, and whether each gateway waits for its label to be scanned. The batch variables are the Devices screen's.
+ * once, whether each gateway waits for its label to be scanned, and whether gateways that passed before are
+ * provisioned again (by default they are left alone: "passed earlier"). The batch variables are the Devices screen's.
  */
 import type { JSX } from 'react';
 import { formatTime } from '../../components/format';
@@ -19,6 +20,7 @@ function Running(): JSX.Element | null {
       Running {status.profile ? `${status.profile.name} ${status.profile.version}` : ''} since {formatTime(status.startedAt)} · {status.concurrency} at once
       {status.requireScan ? ' · each gateway waits for its label scan' : ' · zero-touch: every gateway plugged in is provisioned'}
       {status.ble ? ' · Bluetooth gateways in range too' : ''}
+      {status.reprovision ? ' · gateways that passed before are provisioned again' : ''}
       {' · '}
       {status.printer ? `labels print on ${status.printer}` : 'no label printer set (Settings)'}
     </p>
@@ -105,6 +107,17 @@ export function LineControls(): JSX.Element {
             onChange={(e) => lineStore.getState().choose({ ble: e.target.checked })}
           />
           <label htmlFor="line-ble">Bluetooth gateways in range too</label>
+        </div>
+        <div className="field field-check">
+          <input
+            id="line-reprovision"
+            data-testid="line-reprovision"
+            type="checkbox"
+            checked={choice.reprovision}
+            disabled={running}
+            onChange={(e) => lineStore.getState().choose({ reprovision: e.target.checked })}
+          />
+          <label htmlFor="line-reprovision">Provision again boards that passed before</label>
         </div>
         {running ? (
           <button type="submit" className="button-danger" data-testid="line-stop" disabled={stopping}>

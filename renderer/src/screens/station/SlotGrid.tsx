@@ -1,7 +1,7 @@
 /**
  * One card per slot (a watched port with a gateway in it): its state in colour, icon and words, the serial, the step
- * under way and for how long, the step that failed, what a scan bound to it, and REMOVE ME when the gateway must
- * come out. Clicking a card chooses it for the next scan (clicking it again goes back to "next gateway"). Each card
+ * under way and for how long, the step that failed, what a scan bound to it, REMOVE ME when the gateway must come
+ * out, and why a slot waits (for its label scan) or did not run (it passed earlier). Clicking a card chooses it for the next scan (clicking it again goes back to "next gateway"). Each card
  * selects its own slot, so a step change re-renders one card.
  */
 import { memo, type JSX } from 'react';
@@ -10,7 +10,7 @@ import type { BadgeLook } from '../../components/Badge';
 import { Badge } from '../../components/Badge';
 import { useNow } from '../../components/useNow';
 import { lineStore, useLine, useSlot } from '../../state/line';
-import { formatElapsed, formatMs, slotName } from './format';
+import { formatElapsed, formatMs, slotName, slotNote } from './format';
 
 export const SLOT_LOOK: Record<string, BadgeLook> = {
   waiting: { icon: '⏸', label: 'Waiting', tone: 'idle' },
@@ -59,6 +59,7 @@ const SlotCard = memo(function SlotCard({ port }: { port: string }): JSX.Element
   const chosen = useLine((s) => s.target === port);
   if (!slot) return null;
   const look = slotLook(slot);
+  const note = slotNote(slot);
   const serial = slot.serial ?? slot.serialNumber;
   return (
     <li className={`slot-card state-${look}${chosen ? ' is-chosen' : ''}`} data-testid="slot-card" data-port={port} data-state={slot.state} data-look={look} data-serial={slot.serial ?? ''}>
@@ -78,6 +79,11 @@ const SlotCard = memo(function SlotCard({ port }: { port: string }): JSX.Element
         {look === 'remove-me' && (
           <span className="slot-remove" data-testid="slot-remove-me">
             <span aria-hidden="true">⏏ </span>REMOVE ME — the run ended without a verdict
+          </span>
+        )}
+        {note && (
+          <span className={`slot-note note-${note.kind}`} data-testid="slot-note" data-kind={note.kind}>
+            {note.text}
           </span>
         )}
         {/* A virtual gateway's slot is named after its serial: said once. */}

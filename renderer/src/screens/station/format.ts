@@ -1,4 +1,5 @@
 /** How the Station screen writes its figures: short, with units, a dash for "not yet". */
+import type { SlotInfo } from '../../../../main/contract/api';
 
 export function formatMs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
@@ -39,4 +40,16 @@ export function formatMeasure(value: number | undefined, unit?: string): string 
 export function slotName(port: string): string {
   const parts = port.split(/[\\/]/).filter(Boolean);
   return parts.at(-1) ?? port;
+}
+
+export interface SlotNote {
+  kind: 'awaiting-scan' | 'passed-earlier';
+  text: string;
+}
+
+/** What a slot's card says under its state when the state alone would mislead: why it waits, why nothing ran. */
+export function slotNote(slot: Pick<SlotInfo, 'state' | 'queued' | 'awaitingScan' | 'previous'>): SlotNote | undefined {
+  if (slot.state === 'provisioning' && slot.queued && slot.awaitingScan) return { kind: 'awaiting-scan', text: 'Waiting for label scan' };
+  if (slot.state === 'passed' && slot.previous) return { kind: 'passed-earlier', text: 'Passed earlier — not provisioned again' };
+  return undefined;
 }
