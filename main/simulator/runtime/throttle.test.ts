@@ -85,6 +85,17 @@ describe('Throttle', () => {
     }
   });
 
+  it('hands over each packet on its own when its timer fires late, never one bigger read', () => {
+    let now = 0;
+    const got: number[][] = [];
+    const t = new Throttle({ baud: 10_000, now: () => now, sink: (b) => got.push([...b]), chunkBytes: 4 });
+    t.push(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
+    now = 50; // every byte done long ago (1 ms each)
+    (t as unknown as { release(): void }).release.call(t);
+    expect(got).toEqual([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]);
+    expect(t.pending).toBe(0);
+  });
+
   it('ends a packet at the flush byte and at the end of what was pushed, so a frame is never held back', () => {
     let now = 0;
     const got: number[][] = [];

@@ -118,19 +118,13 @@ export class Throttle {
     while (this.queue.length > 0) {
       const seg = this.queue[0] as Segment;
       const complete = Math.min(seg.bytes.length, Math.floor((now - seg.start) / this.byteMs + EPSILON));
-      // Whole packets only: everything up to the last packet end that has completed (more than one if the timer was late).
-      let upTo = seg.sent;
-      for (let end = this.packetEnd(seg); end <= complete; ) {
-        upTo = end;
-        if (end === seg.bytes.length) break;
-        const next = this.packetEnd({ ...seg, sent: end });
-        if (next === end) break;
-        end = next;
-      }
-      if (upTo > seg.sent) {
-        const chunk = seg.bytes.subarray(seg.sent, upTo);
-        seg.sent = upTo;
+      // Whole packets only, each handed over on its own (more than one when the timer was late), as a USB device
+      // delivers them: a late timer must not turn the line into bigger reads than the device could make.
+      for (let end = this.packetEnd(seg); end <= complete && end > seg.sent; end = this.packetEnd(seg)) {
+        const chunk = seg.bytes.subarray(seg.sent, end);
+        seg.sent = end;
         this.options.sink(chunk);
+        if (end === seg.bytes.length) break;
       }
       if (seg.sent < seg.bytes.length) break;
       this.queue.shift();
