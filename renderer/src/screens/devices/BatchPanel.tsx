@@ -3,6 +3,7 @@
  * example is preselected, so a newcomer can go straight to a row's Provision button.
  */
 import { memo, type JSX } from 'react';
+import { ProfileOptions } from '../../components/ProfileOptions';
 import { profilesStore, usable, useProfiles } from '../../state/profiles';
 
 const VariableField = memo(function VariableField({
@@ -74,12 +75,7 @@ export function BatchPanel(): JSX.Element {
             disabled={options.length === 0}
             onChange={(event) => profilesStore.getState().choose(event.target.value)}
           >
-            {options.length === 0 && <option value="">{loaded ? 'No usable profile — import one' : 'Loading…'}</option>}
-            {options.map((p) => (
-              <option key={p.path} value={p.path}>
-                {p.name} {p.version} ({p.source === 'example' ? 'example' : p.fileName})
-              </option>
-            ))}
+            <ProfileOptions options={options} empty={loaded ? 'No usable profile — import one' : 'Loading…'} />
           </select>
         </div>
         <div className="field field-check">

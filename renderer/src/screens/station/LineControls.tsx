@@ -5,6 +5,7 @@
  */
 import type { JSX } from 'react';
 import { formatTime } from '../../components/format';
+import { ProfileOptions } from '../../components/ProfileOptions';
 import { startLine, stopLine } from '../../effects/line';
 import { lineStore, useLine } from '../../state/line';
 import { usable, useProfiles } from '../../state/profiles';
@@ -24,6 +25,19 @@ function Running(): JSX.Element | null {
       {' · '}
       {status.printer ? `labels print on ${status.printer}` : 'no label printer set (Settings)'}
     </p>
+  );
+}
+
+type Flag = 'requireScan' | 'ble' | 'reprovision';
+
+/** One of the line's on/off choices, as a labelled checkbox. */
+function LineOption({ id, option, disabled, children }: { id: string; option: Flag; disabled: boolean; children: string }): JSX.Element {
+  const checked = useLine((s) => s.choice[option]);
+  return (
+    <div className="field field-check">
+      <input id={id} data-testid={id} type="checkbox" checked={checked} disabled={disabled} onChange={(e) => lineStore.getState().choose({ [option]: e.target.checked })} />
+      <label htmlFor={id}>{children}</label>
+    </div>
   );
 }
 
@@ -62,12 +76,7 @@ export function LineControls(): JSX.Element {
             disabled={running || options.length === 0}
             onChange={(e) => lineStore.getState().choose({ profilePath: e.target.value || undefined })}
           >
-            {options.length === 0 && <option value="">No usable profile — import one</option>}
-            {options.map((p) => (
-              <option key={p.path} value={p.path}>
-                {p.name} {p.version} ({p.source === 'example' ? 'example' : p.fileName})
-              </option>
-            ))}
+            <ProfileOptions options={options} empty="No usable profile — import one" />
           </select>
         </div>
         <div className="field">
@@ -86,39 +95,15 @@ export function LineControls(): JSX.Element {
             ))}
           </select>
         </div>
-        <div className="field field-check">
-          <input
-            id="line-require-scan"
-            data-testid="line-require-scan"
-            type="checkbox"
-            checked={choice.requireScan}
-            disabled={running}
-            onChange={(e) => lineStore.getState().choose({ requireScan: e.target.checked })}
-          />
-          <label htmlFor="line-require-scan">Wait for each board’s label scan</label>
-        </div>
-        <div className="field field-check">
-          <input
-            id="line-ble"
-            data-testid="line-ble"
-            type="checkbox"
-            checked={choice.ble}
-            disabled={running}
-            onChange={(e) => lineStore.getState().choose({ ble: e.target.checked })}
-          />
-          <label htmlFor="line-ble">Bluetooth gateways in range too</label>
-        </div>
-        <div className="field field-check">
-          <input
-            id="line-reprovision"
-            data-testid="line-reprovision"
-            type="checkbox"
-            checked={choice.reprovision}
-            disabled={running}
-            onChange={(e) => lineStore.getState().choose({ reprovision: e.target.checked })}
-          />
-          <label htmlFor="line-reprovision">Provision again boards that passed before</label>
-        </div>
+        <LineOption id="line-require-scan" option="requireScan" disabled={running}>
+          Wait for each board’s label scan
+        </LineOption>
+        <LineOption id="line-ble" option="ble" disabled={running}>
+          Bluetooth gateways in range too
+        </LineOption>
+        <LineOption id="line-reprovision" option="reprovision" disabled={running}>
+          Provision again boards that passed before
+        </LineOption>
         {running ? (
           <button type="submit" className="button-danger" data-testid="line-stop" disabled={stopping}>
             {stopping ? 'Stopping…' : 'Stop line'}
