@@ -1,23 +1,12 @@
 /** The label printer: a network printer's raw port (host or host:port, 9100 unless given); empty: ZPL files. */
 import { useState, type JSX } from 'react';
-import { SavedNote } from '../../components/SavedNote';
 import { savePrinter } from '../../effects/settings';
-import { useSettings } from '../../state/settings';
+import { SettingsSection } from './SettingsSection';
 
 export function PrinterForm({ initial }: { initial: string }): JSX.Element {
   const [printer, setPrinter] = useState(initial);
-  const saving = useSettings((s) => Boolean(s.saving.printer));
-  const saved = useSettings((s) => s.saved === 'printer');
   return (
-    <form
-      className="form"
-      aria-labelledby="printer-title"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void savePrinter(printer);
-      }}
-    >
-      <h2 id="printer-title">Label printer</h2>
+    <SettingsSection form="printer" title="Label printer" saveLabel="Save printer" onSave={() => void savePrinter(printer)}>
       <div className="field">
         <label htmlFor="settings-printer">Printer address</label>
         <input
@@ -37,12 +26,6 @@ export function PrinterForm({ initial }: { initial: string }): JSX.Element {
           written as files in the data directory’s labels folder.
         </span>
       </div>
-      <div className="actions">
-        <button type="submit" className="button-primary" data-testid="settings-printer-save" disabled={saving}>
-          {saving ? 'Saving…' : 'Save printer'}
-        </button>
-        {saved && <SavedNote />}
-      </div>
-    </form>
+    </SettingsSection>
   );
 }

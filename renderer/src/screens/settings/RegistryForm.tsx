@@ -5,26 +5,24 @@
 import { useState, type JSX } from 'react';
 import { saveRegistry } from '../../effects/settings';
 import { useSettings } from '../../state/settings';
-import { SavedNote } from '../../components/SavedNote';
+import { SettingsSection } from './SettingsSection';
 
 export function RegistryForm({ initialUrl }: { initialUrl: string }): JSX.Element {
   const [url, setUrl] = useState(initialUrl);
   const [token, setToken] = useState('');
   const tokenSet = useSettings((s) => s.settings?.tokenSet ?? false);
-  const saving = useSettings((s) => Boolean(s.saving.registry));
-  const saved = useSettings((s) => s.saved === 'registry');
   return (
-    <form
-      className="form"
-      aria-labelledby="registry-title"
-      onSubmit={(event) => {
-        event.preventDefault();
+    <SettingsSection
+      form="registry"
+      title="Registry"
+      saveLabel="Save registry"
+      canSave={url.trim() !== ''}
+      onSave={() =>
         void saveRegistry(url, token).then((ok) => {
           if (ok) setToken('');
-        });
-      }}
+        })
+      }
     >
-      <h2 id="registry-title">Registry</h2>
       <div className="field">
         <label htmlFor="settings-registry-url">Registry URL</label>
         <input
@@ -57,12 +55,6 @@ export function RegistryForm({ initialUrl }: { initialUrl: string }): JSX.Elemen
           {tokenSet ? 'Token set (never shown back)' : 'No token set'}
         </span>
       </div>
-      <div className="actions">
-        <button type="submit" className="button-primary" data-testid="settings-registry-save" disabled={saving || url.trim() === ''}>
-          {saving ? 'Saving…' : 'Save registry'}
-        </button>
-        {saved && <SavedNote />}
-      </div>
-    </form>
+    </SettingsSection>
   );
 }
