@@ -6,6 +6,7 @@
  */
 import type { BleAdapter } from '../contract/devices';
 import type { DeviceTarget } from '../device/target';
+import { FieldlineError } from '../errors';
 import type { Logger } from '../log';
 import { BLE_ADAPTER_ENV, defaultBleSocketPath, resolveBleAdapter } from '../transport/ble/adapter-choice';
 import { loadNoble } from '../transport/ble/noble';
@@ -76,8 +77,15 @@ export function createBleScanner(config: () => BleConfig, logger: Logger): BleSc
 }
 
 /** The target a run or a drift check opens for a device: its serial port, or its BLE address on the station's adapter. */
-export function targetOf(device: { transport: 'serial' | 'ble'; path: string }, options: { ble: () => BleConfig; baudRate?: number | undefined }): DeviceTarget {
+/** The error of an app assembled without Bluetooth (tests, embedders), said the same way everywhere. */
+export function noBluetooth(): FieldlineError {
+  return new FieldlineError('BLE_NO_ADAPTER', 'Bluetooth is not available in this app');
+}
+
+/** Where a device is reached: its serial port, or its BLE address on the station's adapter (BLE_NO_ADAPTER without one). */
+export function targetOf(device: { transport: 'serial' | 'ble'; path: string }, options: { ble?: (() => BleConfig) | undefined; baudRate?: number | undefined }): DeviceTarget {
   if (device.transport === 'ble') {
+    if (!options.ble) throw noBluetooth();
     const { adapter, socketPath } = options.ble();
     // By address, never by name: two gateways may advertise the same name.
     return { kind: 'ble', selector: device.path, adapter, socketPath };

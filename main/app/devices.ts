@@ -14,7 +14,7 @@ import { BLE_SCAN_LIMITS, type BleScanResult, type Device, type DeviceState } fr
 import { FieldlineError, isFieldlineError } from '../errors';
 import type { Logger } from '../log';
 import { listSerialPorts, type PortInfo } from '../transport/serial';
-import type { BleGatewayInfo, BleScanner } from './ble';
+import { noBluetooth, type BleGatewayInfo, type BleScanner } from './ble';
 import type { AppEvents } from './events';
 import { checkPortPath, isSerialDevice } from './port-path';
 import { cleanHex, cleanSerial } from '../transport/usb-descriptors';
@@ -270,7 +270,7 @@ export function createDeviceDiscovery(options: DiscoveryOptions): DeviceDiscover
     scan,
     scanBle(durationMs = BLE_SCAN_LIMITS.defaultMs) {
       const scanner = options.ble;
-      if (!scanner) return Promise.reject(new FieldlineError('BLE_NO_ADAPTER', 'Bluetooth is not available in this app'));
+      if (!scanner) return Promise.reject(noBluetooth());
       if (closed) return Promise.reject(new FieldlineError('CANCELLED', 'the station is closing'));
       const bounded = Math.max(BLE_SCAN_LIMITS.minMs, Math.min(BLE_SCAN_LIMITS.maxMs, Math.round(durationMs)));
       return (bleScan ??= runBleScan(scanner, bounded).finally(() => (bleScan = undefined)));

@@ -6,7 +6,6 @@
 import type { Difference } from '../contract/drift';
 import type { GatewaySession } from '../device/session';
 import { openTarget } from '../device/target';
-import { FieldlineError } from '../errors';
 import type { Logger } from '../log';
 import { checkDrift, fixDrift, type DriftReport } from '../provisioning/drift';
 import type { Store } from '../store/types';
@@ -46,12 +45,7 @@ export function createDriftService(options: DriftServiceOptions): DriftService {
     const profile = await options.profiles.load(request.profilePath);
     const release = devices.claim(device.id, 'drift');
     try {
-      const ble =
-        options.ble ??
-        ((): never => {
-          throw new FieldlineError('BLE_NO_ADAPTER', 'Bluetooth is not available in this app');
-        });
-      const session = await openTarget(targetOf(device, { ble, baudRate: options.baudRate }), {
+      const session = await openTarget(targetOf(device, { ble: options.ble, baudRate: options.baudRate }), {
         logger: options.logger,
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       });

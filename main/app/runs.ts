@@ -205,16 +205,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     }
   };
 
-  /** Where the run reaches the device: its serial port, or its BLE address on the station's adapter. */
-  const runTargetOf = (device: { transport: 'serial' | 'ble'; path: string }): DeviceTarget =>
-    targetOf(device, {
-      ble:
-        options.ble ??
-        (() => {
-          throw new FieldlineError('BLE_NO_ADAPTER', 'Bluetooth is not available in this app');
-        }),
-      baudRate: options.baudRate,
-    });
+  const runTargetOf = (device: { transport: 'serial' | 'ble'; path: string }): DeviceTarget => targetOf(device, { ble: options.ble, baudRate: options.baudRate });
 
   /** Runs that ended, kept with their final record, for finished() callers that ask after the end. */
   const ended = new Map<string, Promise<RunRecord>>();
