@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -57,5 +57,19 @@ describe('station settings', () => {
     await reopened.setPrinter(undefined);
     expect(reopened.printer()).toBeUndefined();
     expect(JSON.parse(await readFile(join(dataDir, 'station.json'), 'utf8'))).toEqual({ operator: 'Ada' });
+  });
+
+  it('keeps a field it does not understand (a newer version\'s adapter kind) when it saves another', async () => {
+    await writeFile(join(dataDir, 'station.json'), JSON.stringify({ operator: 'Ada', bleAdapter: 'usb-dongle-v2', theme: 'dark' }));
+    const settings = await openStationSettings(dataDir, createFileSecretStore(dataDir));
+    expect(settings.bleAdapter()).toBeUndefined();
+    await settings.setPrinter('127.0.0.1:9100');
+    await settings.setOperator('Grace');
+    expect(JSON.parse(await readFile(join(dataDir, 'station.json'), 'utf8'))).toEqual({
+      operator: 'Grace',
+      bleAdapter: 'usb-dongle-v2',
+      theme: 'dark',
+      printer: '127.0.0.1:9100',
+    });
   });
 });

@@ -91,25 +91,32 @@ export async function openStationSettings(dataDir: string, secrets: SecretStore)
     }
   };
 
+  /**
+   * Sets (or, with undefined, removes) one field of station.json and keeps every other field as the file has it —
+   * also a value this version does not understand (a newer version's adapter kind), which the schema would drop.
+   */
+  const writeStationField = async (key: 'operator' | 'printer' | 'bleAdapter', value: string | undefined): Promise<void> => {
+    const current = await readJson(stationFile, z.record(z.string(), z.unknown()));
+    const next: Record<string, unknown> = { ...current };
+    delete next[key];
+    if (value !== undefined) next[key] = value;
+    await writePrivateFile(stationFile, JSON.stringify(next, null, 2) + '\n');
+  };
+
   return {
     operator: () => operator,
     async setOperator(name) {
-      const current = (await readJson(stationFile, stationFileSchema)) ?? {};
-      await writePrivateFile(stationFile, JSON.stringify({ ...current, operator: name }, null, 2) + '\n');
+      await writeStationField('operator', name);
       operator = name;
     },
     printer: () => printer,
     async setPrinter(next) {
-      const current: Record<string, unknown> = { ...((await readJson(stationFile, stationFileSchema)) ?? {}) };
-      delete current['printer'];
-      await writePrivateFile(stationFile, JSON.stringify(next ? { ...current, printer: next } : current, null, 2) + '\n');
+      await writeStationField('printer', next || undefined);
       printer = next;
     },
     bleAdapter: () => bleAdapter,
     async setBleAdapter(next) {
-      const current: Record<string, unknown> = { ...((await readJson(stationFile, stationFileSchema)) ?? {}) };
-      delete current['bleAdapter'];
-      await writePrivateFile(stationFile, JSON.stringify(next ? { ...current, bleAdapter: next } : current, null, 2) + '\n');
+      await writeStationField('bleAdapter', next);
       bleAdapter = next;
     },
     registryUrl: url,
