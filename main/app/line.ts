@@ -303,8 +303,8 @@ export function createLineService(options: LineOptions): LineService {
     });
     orchestrator.on('scan', () => emitStatus());
     orchestrator.on('run-end', ({ port, record }) => {
-      const stored = store.getRun(record.id) ?? record;
-      sessionRecords.set(stored.id, slimRecord(stored));
+      // The run's final record, as the store saved it (or the orchestrator's record of a run that could not start).
+      sessionRecords.set(record.id, slimRecord(record));
       for (const id of sessionRecords.keys()) {
         if (sessionRecords.size <= SESSION_MAX_RECORDS) break;
         sessionRecords.delete(id);
@@ -381,7 +381,8 @@ export function createLineService(options: LineOptions): LineService {
       return state();
     },
     async stop() {
-      if (session) {
+      // A second stop while the first is winding the runs down is the same stop: audited once.
+      if (session && !stopping) {
         store.appendAudit({ actor: 'line', action: 'line.stop', subject: options.station.name, details: { runs: sessionRecords.size } });
       }
       await stopSession();
