@@ -92,7 +92,8 @@ describe('today’s runs', () => {
       run({ start: new Date(midnight - 60_000).toISOString() }),
     ];
     const store = {
-      listRuns: () => records.map((r) => ({ id: r.id, serial: r.device.serial, profile: 'p', profileVersion: '1', station: 's', outcome: r.outcome, startedAt: r.startedAt, endedAt: r.endedAt })),
+      // As the store answers it: startedSince is a text comparison of ISO times (main/store/store.test.ts).
+      listRuns: (o?: { startedSince?: string }) => records.filter((r) => o?.startedSince === undefined || r.startedAt >= o.startedSince).map((r) => ({ id: r.id, serial: r.device.serial, profile: 'p', profileVersion: '1', station: 's', outcome: r.outcome, startedAt: r.startedAt, endedAt: r.endedAt })),
     };
     const today = todayRuns(store, now);
     expect(today.map((r) => [r.id, r.outcome])).toEqual([[records[0]!.id, 'failed']]);

@@ -92,8 +92,8 @@ export function startOfDay(now: Date): number {
 export function todayRuns(store: Pick<Store, 'listRuns'>, now: Date, maxRuns: number = TODAY_MAX_RUNS): RunRecord[] {
   const since = startOfDay(now);
   const out: RunRecord[] = [];
-  for (const s of store.listRuns({ limit: maxRuns })) {
-    if (s.outcome === 'running' || !(Date.parse(s.startedAt) >= since)) continue;
+  for (const s of store.listRuns({ limit: maxRuns, startedSince: new Date(since).toISOString() })) {
+    if (s.outcome === 'running') continue;
     out.push({
       id: s.id,
       device: { serial: s.serial, port: '' },

@@ -163,6 +163,11 @@ export function selectRuns(db: Database.Database, options: ListRunsOptions = {})
     where.push('substr(id, 1, length($prefix)) = $prefix');
     params.prefix = options.idPrefix;
   }
+  if (options.startedSince !== undefined) {
+    // Run records carry toISOString() times (UTC, fixed width), so text order is time order.
+    where.push('started_at >= $since');
+    params.since = options.startedSince;
+  }
   // A negative LIMIT is "no limit" to SQLite.
   params.limit = options.limit ?? -1;
   const rows = db

@@ -46,7 +46,7 @@ describe('runs', () => {
     expect(store.listRuns()[0]?.outcome).toBe('failed');
   });
 
-  it('list newest first, filtered by serial and id prefix, limited', () => {
+  it('list newest first, filtered by serial, id prefix and start time, limited', () => {
     store.saveRun(sampleRunRecord({ id: 'a-1', serial: 'GW-A', startedAt: minutes(1), outcome: 'passed' }));
     store.saveRun(sampleRunRecord({ id: 'b-1', serial: 'GW-B', startedAt: minutes(2) }));
     store.saveRun(sampleRunRecord({ id: 'a-2', serial: 'GW-A', startedAt: minutes(3), outcome: 'interrupted' }));
@@ -55,6 +55,8 @@ describe('runs', () => {
     expect(store.listRuns({ limit: 2 }).map((r) => r.id)).toEqual(['a-2', 'b-1']);
     expect(store.listRuns({ idPrefix: 'a-' }).map((r) => r.id)).toEqual(['a-2', 'a-1']);
     expect(store.listRuns({ idPrefix: '%' })).toEqual([]);
+    expect(store.listRuns({ startedSince: minutes(2) }).map((r) => r.id)).toEqual(['a-2', 'b-1']);
+    expect(store.listRuns({ startedSince: minutes(4) })).toEqual([]);
     expect(store.listRuns({ serial: 'GW-A', limit: 1 })).toEqual([
       {
         id: 'a-2',

@@ -39,6 +39,8 @@ export interface ListRunsOptions {
   serial?: string;
   /** Only runs whose id starts with this (`fieldline runs show <prefix>`). */
   idPrefix?: string;
+  /** Only runs started at or after this instant (ISO 8601, as run records carry it); uses the start-time index. */
+  startedSince?: string;
 }
 
 export interface Store {
