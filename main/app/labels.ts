@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { LabelPrint } from '../contract/line';
 import { FieldlineError } from '../errors';
 import type { Logger } from '../log';
-import { labelSha256, parsePrinterTarget, sendToPrinter, writeLabelFile, zplLabel } from '../station/labels';
+import { auditLabelPrint, labelSha256, parsePrinterTarget, sendToPrinter, writeLabelFile, zplLabel } from '../station/labels';
 import type { Store } from '../store/types';
 
 export interface LabelServiceOptions {
@@ -64,12 +64,7 @@ export function createLabelService(options: LabelServiceOptions): LabelService {
         ({ bytes } = await writeLabelFile(file, zpl));
         target = `file:${file}`;
       }
-      store.appendAudit({
-        actor: `operator:${options.operator()}`,
-        action: 'label.print',
-        subject: record.device.serial,
-        details: { run: record.id, target, bytes, sha256, via },
-      });
+      auditLabelPrint(store, { actor: `operator:${options.operator()}`, record, target, bytes, sha256, via });
       logger.info('label printed', { run: record.id, target, bytes });
       return { runId: record.id, serial: record.device.serial, target, ...(file ? { file } : {}), bytes, sha256 };
     },

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { resolveDataDir } from '../data-dir';
-import { labelSha256, parsePrinterTarget, sendToPrinter, writeLabelFile, zplLabel } from '../station/labels';
+import { auditLabelPrint, labelSha256, parsePrinterTarget, sendToPrinter, writeLabelFile, zplLabel } from '../station/labels';
 import { openStore } from '../store/store';
 import { findRun } from '../store/find-run';
 import { print, type OutputOptions } from './output';
@@ -42,14 +42,7 @@ export function registerLabelCommand(program: Command): void {
         const record = findRun(store, id);
         const zpl = zplLabel(record);
         const sha256 = labelSha256(zpl);
-        const audit = (where: string, bytes: number): void => {
-          store.appendAudit({
-            actor: `operator:${operator()}`,
-            action: 'label.print',
-            subject: record.device.serial,
-            details: { run: record.id, target: where, bytes, sha256 },
-          });
-        };
+        const audit = (where: string, bytes: number): void => auditLabelPrint(store, { actor: `operator:${operator()}`, record, target: where, bytes, sha256 });
         const targets: string[] = [];
         let bytes = 0;
         if (opts.out !== undefined) {
