@@ -13,13 +13,12 @@
  */
 import { GatewaySession } from '../main/device/session';
 import { makeMcubootImage } from '../main/device/mcuboot-image';
-import { encodeCbor } from '../main/smp/cbor';
 import { uploadImage } from '../main/smp/groups/image';
-import { HEADER_SIZE } from '../main/smp/header';
-import { chunkBody, maxChunkData, type UploadTarget } from '../main/smp/upload';
+import type { UploadTarget } from '../main/smp/upload';
 import { DEFAULT_LINK, uploadCapacity, windowedUploadRate } from '../main/simulator/ble/link-model';
 import { spawnSimulator } from '../main/testing/sim-process';
 import { releaseNoble } from '../main/transport/ble/noble';
+import { chunkPlan, REPLY_PACKET } from './ceiling';
 
 export interface BleCase {
   mtu: number;
@@ -43,21 +42,6 @@ export interface BleRow extends BleCase {
 }
 
 const TARGET = 0.9;
-/** The reply to an upload chunk: {off: N}, about 20 bytes of packet. */
-const REPLY_BYTES = HEADER_SIZE + encodeCbor({ off: 0x10000 }).length;
-
-/** The chunks pipelinedUpload sends for `total` bytes in packets of at most `maxPacket`. */
-function chunkPlan(target: UploadTarget, total: number, maxPacket: number): Array<{ packetBytes: number; dataBytes: number }> {
-  const plan: Array<{ packetBytes: number; dataBytes: number }> = [];
-  let off = 0;
-  do {
-    const size = Math.min(maxChunkData(target, off, maxPacket), total - off);
-    plan.push({ packetBytes: HEADER_SIZE + encodeCbor(chunkBody(target, off, new Uint8Array(size))).length, dataBytes: size });
-    off += size;
-  } while (off < total);
-  return plan;
-}
-
 export async function runBleCase(c: BleCase, size: number): Promise<BleRow> {
   const link = { connIntervalMs: DEFAULT_LINK.connIntervalMs, packetsPerEvent: DEFAULT_LINK.packetsPerEvent };
   const sim = await spawnSimulator({
@@ -91,7 +75,7 @@ export async function runBleCase(c: BleCase, size: number): Promise<BleRow> {
         bytesPerSecond: result.bytesPerSecond,
         capacity,
         ratio: result.bytesPerSecond / capacity,
-        windowBound: windowedUploadRate({ ...link, mtu, requests, window, replyBytes: REPLY_BYTES }),
+        windowBound: windowedUploadRate({ ...link, mtu, requests, window, replyBytes: REPLY_PACKET }),
         seconds: result.seconds,
         resentBytes: result.resentBytes,
       };

@@ -17,21 +17,25 @@ export interface Ceiling {
 }
 
 /** Reply to a chunk: {off: N} (plus match on the last), about 20 bytes of packet. */
-const REPLY_PACKET = HEADER_SIZE + encodeCbor({ off: 0x10000 }).length;
+export const REPLY_PACKET = HEADER_SIZE + encodeCbor({ off: 0x10000 }).length;
+
+/** The chunks the uploader sends for `total` bytes in packets of at most `maxPacket`. */
+export function chunkPlan(target: UploadTarget, total: number, maxPacket: number): Array<{ packetBytes: number; dataBytes: number }> {
+  const plan: Array<{ packetBytes: number; dataBytes: number }> = [];
+  let off = 0;
+  do {
+    const size = Math.min(maxChunkData(target, off, maxPacket), total - off);
+    plan.push({ packetBytes: HEADER_SIZE + encodeCbor(chunkBody(target, off, new Uint8Array(size))).length, dataBytes: size });
+    off += size;
+  } while (off < total);
+  return plan;
+}
 
 export function uploadCeiling(target: UploadTarget, total: number, bufSize: number, baud: number): Ceiling {
   const bytesPerSecond = baud / 10;
-  const maxPacket = bufSize - 4;
-  let off = 0;
-  let requestWire = 0;
-  let requests = 0;
-  do {
-    const size = Math.min(maxChunkData(target, off, maxPacket), total - off);
-    const packet = HEADER_SIZE + encodeCbor(chunkBody(target, off, new Uint8Array(size))).length;
-    requestWire += serialWireLength(packet);
-    requests++;
-    off += size;
-  } while (off < total);
+  const plan = chunkPlan(target, total, bufSize - 4);
+  const requestWire = plan.reduce((sum, chunk) => sum + serialWireLength(chunk.packetBytes), 0);
+  const requests = plan.length;
   const replyWire = requests * serialWireLength(REPLY_PACKET);
   return {
     pipelined: total / (requestWire / bytesPerSecond),

@@ -124,18 +124,13 @@ export function verifyChallenge(certDer: Uint8Array, challenge: Uint8Array, sigD
 
 /** What the run record keeps of a certificate. Throws (a bug) if `der` is not a certificate. */
 export function certificateRecord(der: Uint8Array): Omit<CertificateRecord, 'mode'> {
-  return certificateRecordOf(new x509.X509Certificate(new Uint8Array(der)));
-}
-
-/** The same from a certificate already parsed (the one the CA has just made), its issuer's name given when known. */
-export function certificateRecordOf(cert: x509.X509Certificate, issuer?: string): Omit<CertificateRecord, 'mode'> {
-  const der = new Uint8Array(cert.rawData);
+  const cert = new x509.X509Certificate(new Uint8Array(der));
   return {
     serial: cert.serialNumber.toLowerCase(),
-    fingerprintSha256: createHash('sha256').update(der).digest('hex'),
+    fingerprintSha256: createHash('sha256').update(new Uint8Array(cert.rawData)).digest('hex'),
     subject: formatName(cert.subjectName),
     notBefore: cert.notBefore.toISOString(),
     notAfter: cert.notAfter.toISOString(),
-    issuer: issuer ?? formatName(cert.issuerName),
+    issuer: formatName(cert.issuerName),
   };
 }

@@ -9,7 +9,7 @@ import { X509Certificate as NodeX509Certificate, webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readTlv } from './der';
 import { parseDistinguishedName } from './dn';
-import { buildLeafCertificate, ipBytes, leafTbs, parseSans, subjectKeyIdentifier } from './issue';
+import { buildLeafCertificate, ipBytes, leafTbs, parseSans, subjectKeyId } from './issue';
 import { importCaKey, type SigningAlgorithm } from './x509-crypto';
 
 const crypto = webcrypto as unknown as NonNullable<Parameters<typeof x509.X509CertificateGenerator.create>[1]>;
@@ -88,7 +88,7 @@ describe('device certificate encoding', () => {
         const ours = leafTbs({
           serial,
           subject,
-          issuer: { name: new Uint8Array(issuer.subjectName.toArrayBuffer()), keyId: Buffer.from(subjectKeyIdentifier(new Uint8Array(issuer.publicKey.rawData)).keyId, 'hex') },
+          issuer: { name: new Uint8Array(issuer.subjectName.toArrayBuffer()), keyId: subjectKeyId(new Uint8Array(issuer.publicKey.rawData)) },
           notBefore,
           notAfter,
           spki,

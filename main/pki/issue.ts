@@ -87,11 +87,12 @@ export function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
 }
 
 /**
- * The subject key identifier, SHA-1 of the key bits (RFC 5280 method 1) as @peculiar/x509 computes it, hashed here
- * synchronously: its own create() parses the SPKI again and sends a 65-byte SHA-1 through WebCrypto's thread pool.
+ * The subject key identifier's bytes: SHA-1 of the subjectPublicKey BIT STRING's contents (RFC 5280 method 1), as
+ * @peculiar/x509 computes keyId, hashed here synchronously: its own create() parses the SPKI again and sends a
+ * 65-byte SHA-1 through WebCrypto's thread pool.
  */
-export function subjectKeyIdentifier(spki: Uint8Array): x509.SubjectKeyIdentifierExtension {
-  return new x509.SubjectKeyIdentifierExtension(createHash('sha1').update(subjectPublicKeyBits(spki)).digest('hex'), false);
+export function subjectKeyId(spki: Uint8Array): Uint8Array {
+  return createHash('sha1').update(subjectPublicKeyBits(spki)).digest();
 }
 
 /** The issuer's own key identifier when it has one, so the AKI matches its SKI even if the CA computed it differently. */
@@ -257,7 +258,7 @@ export function leafTbs(parts: TbsParts): Uint8Array {
     extension('2.5.29.19', true, sequence()), // basicConstraints: not a CA
     extension('2.5.29.15', true, KEY_USAGE_BITS),
     extension('2.5.29.37', false, sequence(oid('1.3.6.1.5.5.7.3.2'))), // extKeyUsage: clientAuth
-    extension('2.5.29.14', false, tlv(OCTET_STRING, Buffer.from(subjectKeyIdentifier(parts.spki).keyId, 'hex'))),
+    extension('2.5.29.14', false, tlv(OCTET_STRING, subjectKeyId(parts.spki))),
     extension('2.5.29.35', false, sequence(tlv(0x80, parts.issuer.keyId))),
     ...(parts.sans.length > 0 ? [extension('2.5.29.17', false, generalNames(parts.sans))] : []),
   ];

@@ -11,11 +11,10 @@
  * Times are absolute (event k ends at t0 + (k+1)·interval), computed, not accumulated from timers, so a late
  * timer never shifts the events after it.
  */
+import { ATT_OVERHEAD, MAX_ATT_MTU, MIN_ATT_MTU } from '../../smp/ble-segmentation';
+
 export const LL_PAYLOAD = 251;
-export const ATT_HEADER = 3;
 export const L2CAP_HEADER = 4;
-export const MIN_ATT_MTU = 23;
-export const MAX_ATT_MTU = 517;
 
 export interface LinkParameters {
   /** The peripheral's largest ATT MTU (what it answers in the MTU exchange). */
@@ -31,7 +30,7 @@ export const LINK_LIMITS = { deviceMtu: [MIN_ATT_MTU, MAX_ATT_MTU], connInterval
 
 /** Link-layer packets for one ATT write or notification carrying `valueBytes`. */
 export function llPackets(valueBytes: number): number {
-  return Math.max(1, Math.ceil((valueBytes + ATT_HEADER + L2CAP_HEADER) / LL_PAYLOAD));
+  return Math.max(1, Math.ceil((valueBytes + ATT_OVERHEAD + L2CAP_HEADER) / LL_PAYLOAD));
 }
 
 export function negotiateMtu(wanted: number, deviceMax: number): number {
@@ -43,7 +42,7 @@ export function negotiateMtu(wanted: number, deviceMax: number): number {
  * as ⌈packet / (MTU − 3)⌉ writes of at most MTU − 3 bytes; without, it must be one write (≤ MTU − 3).
  */
 export function requestPackets(packetBytes: number, mtu: number): number {
-  const per = mtu - ATT_HEADER;
+  const per = mtu - ATT_OVERHEAD;
   let packets = 0;
   for (let left = packetBytes; left > 0; left -= per) packets += llPackets(Math.min(per, left));
   return Math.max(packets, 1);

@@ -13,14 +13,14 @@
  * cannot understand).
  */
 import { z } from 'zod';
+import { MAX_ATT_MTU, MIN_ATT_MTU } from '../../smp/ble-segmentation';
 
 export const PROTOCOL_VERSION = 1;
 /** Far above any legal message (a 512-byte value is ~700 base64 characters); small enough to never hurt. */
 export const MAX_FRAME = 16 * 1024;
 /** ATT's largest attribute value (Core spec Vol 3 Part F 3.2.9); also above any MTU − 3. */
 export const MAX_VALUE = 512;
-export const MIN_MTU = 23;
-export const MAX_MTU = 517;
+export { MIN_ATT_MTU as MIN_MTU, MAX_ATT_MTU as MAX_MTU };
 
 /** `c0:11:22:33:44:55`: how the simulator and noble spell a BLE address (lower case, colons). */
 const address = z.string().regex(/^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/, 'a BLE address like c0:11:22:33:44:55');
@@ -32,7 +32,7 @@ const value = z
   .regex(BASE64, 'base64')
   .refine((s) => s.length % 4 === 0, 'base64 padded to a multiple of 4 characters')
   .refine((s) => (s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0) <= MAX_VALUE, `at most ${MAX_VALUE} bytes`);
-const mtu = z.number().int().min(MIN_MTU).max(MAX_MTU);
+const mtu = z.number().int().min(MIN_ATT_MTU).max(MAX_ATT_MTU);
 const shortText = z.string().max(200);
 
 export const clientMessageSchema = z.discriminatedUnion('type', [

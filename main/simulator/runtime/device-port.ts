@@ -7,8 +7,6 @@ export interface DevicePort {
   write(bytes: Uint8Array): void;
   /** Resolves once every byte written so far has been handed to the OS. */
   flush(): Promise<void>;
-  /** Resolves once the other end has been given everything written, or after `timeoutMs`: before the line is cut. */
-  drain(timeoutMs: number): Promise<void>;
   onData(listener: (bytes: Uint8Array) => void): void;
   close(): Promise<void>;
 }

@@ -12,7 +12,6 @@ class FakePort implements DevicePort {
     this.written.push(bytes);
   }
   flush = (): Promise<void> => Promise.resolve();
-  drain = (): Promise<void> => Promise.resolve();
   onData(listener: (b: Uint8Array) => void): void {
     this.listener = listener;
   }

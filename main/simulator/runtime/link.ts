@@ -29,8 +29,7 @@ export interface LinkOptions {
 }
 
 const LF = 0x0a;
-/** Longest wait for the pty peer to take the last reply before an unplug, and the pause for socat to forward it. */
-const UNPLUG_DRAIN_MS = 500;
+/** The pause before an unplug for socat to forward the last reply. */
 const UNPLUG_SETTLE_MS = 20;
 /** How SerialPacketDecoder words a CRC failure (its other errors are framing or size problems). */
 const CRC_FAILED = /CRC/;
@@ -113,11 +112,10 @@ export class DeviceLink {
 
   /**
    * Closes the port (the line is unplugged); nothing is received or sent until replacePort(). Whatever was sent
-   * before is let through first: the pty peer reads it, plus a moment for socat to pass it on to the app.
+   * before is let through first: handed to the pty peer, plus a moment for socat to pass it on to the app.
    */
   async closePort(): Promise<void> {
     await this.flush();
-    await this.port.drain(UNPLUG_DRAIN_MS);
     await new Promise((r) => setTimeout(r, UNPLUG_SETTLE_MS));
     this.setListening(false);
     this.tx.clear();

@@ -68,7 +68,7 @@ describe('createPtyLink', () => {
     app.on('data', (b: Buffer) => got.push(...b));
     app.on('error', () => {});
     link.port.write(new Uint8Array(3000).fill(0x41));
-    await link.port.drain(500);
+    await link.port.flush();
     await link.port.close();
     await link.stop();
     const deadline = Date.now() + 3000;

@@ -89,12 +89,9 @@ function pipePort(child: ChildProcess): DevicePort {
       if (closed || input.destroyed) return;
       lastWrite = new Promise((resolve) => input.write(bytes, () => resolve()));
     },
-    flush: () => lastWrite,
     // Everything written is in the pipe once its write has called back; socat polls the pipe and passes it on at
-    // once, and before it exits on close() it passes on the rest (-t): nothing more to wait for here.
-    drain: async () => {
-      await lastWrite;
-    },
+    // once, and before it exits on close() it passes on the rest (-t): nothing more to wait for before a close.
+    flush: () => lastWrite,
     onData(listener) {
       output.on('data', (data: Buffer) => listener(new Uint8Array(data.buffer, data.byteOffset, data.length)));
     },
