@@ -4,21 +4,14 @@
  */
 import type { Kpis, LineKpis } from '../station/kpi';
 import { D2, RUN_LENGTH, type SpcChart } from '../station/spc';
+import { table as formatTable } from './runs-text';
 
 const pct = (v: number | undefined): string => (v === undefined ? '—' : `${(v * 100).toFixed(1)} %`);
 const seconds = (ms: number | undefined): string => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
 const num = (v: number | undefined, digits = 1): string => (v === undefined ? '—' : v.toFixed(digits));
 
-/** Fixed-width columns: the first left-aligned, the rest right-aligned. */
-function table(head: string[], rows: string[][]): string[] {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...rows.map(line)];
-}
+/** Fixed-width columns, indented: the first left-aligned, the figures right-aligned. */
+const table = (head: string[], rows: string[][]): string[] => formatTable(head, rows, '  ', 1).split('\n');
 
 function headline(k: Kpis): string[] {
   const window = k.windowStart && k.windowEnd ? `${k.windowStart} → ${k.windowEnd} (${k.windowHours.toFixed(2)} h)` : 'no finished runs';
@@ -36,7 +29,7 @@ function groupTable(title: string, groups: Record<string, Kpis>): string[] {
     const k = groups[key]!;
     return [key, String(k.units), String(k.passed), pct(k.firstPassYield), num(k.unitsPerHour), seconds(k.cycleTimeMeanMs), seconds(k.cycleTimeP95Ms), k.failuresByStep[0]?.step ?? ''];
   });
-  return ['', title, ...table(['', 'units', 'passed', 'FPY', 'units/h', 'cycle mean', 'p95', 'top failure'], rows).map((l) => `  ${l}`)];
+  return ['', title, ...table(['', 'units', 'passed', 'FPY', 'units/h', 'cycle mean', 'p95', 'top failure'], rows)];
 }
 
 export function kpisText(k: LineKpis, scope: string, slotBy: string): string {
@@ -44,7 +37,7 @@ export function kpisText(k: LineKpis, scope: string, slotBy: string): string {
   const pareto = k.overall.failuresByStep;
   if (pareto.length > 0) {
     const rows = pareto.map((p) => [p.step, String(p.count), pct(p.share), pct(p.cumulativeShare), '█'.repeat(Math.max(1, Math.round(p.share * 20)))]);
-    lines.push('', 'Failures by step (Pareto)', ...table(['step', 'count', 'share', 'cumulative', ''], rows).map((l) => `  ${l}`));
+    lines.push('', 'Failures by step (Pareto)', ...table(['step', 'count', 'share', 'cumulative', ''], rows));
   } else if (k.overall.units > 0) {
     lines.push('', 'Failures by step: none');
   }
@@ -65,7 +58,7 @@ export function spcText(charts: SpcChart[], runs: number, scope: string): string
     String(c.outliers.length),
     String(c.shifts.length),
   ]);
-  lines.push(...table(['check', 'n', 'mean', 'σ̂', 'LCL', 'UCL', 'outliers', 'shifts'], rows).map((l) => `  ${l}`));
+  lines.push(...table(['check', 'n', 'mean', 'σ̂', 'LCL', 'UCL', 'outliers', 'shifts'], rows));
   for (const c of charts) {
     if (c.n < 2) lines.push(`  ${c.name}: one measurement, no limits yet`);
     for (const o of c.outliers) {

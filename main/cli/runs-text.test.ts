@@ -10,6 +10,8 @@ describe('runs text', () => {
 
   it('aligns columns without trailing blanks', () => {
     expect(table(['A', 'BB'], [['xxx', ''], ['y', 'z']])).toBe('A    BB\nxxx\ny    z');
+    // Figures right-aligned from column 1, indented.
+    expect(table(['step', 'n'], [['identify', '7'], ['firmware', '12']], '  ', 1)).toBe('  step       n\n  identify   7\n  firmware  12');
   });
 
   it('shows a running run without a duration', () => {

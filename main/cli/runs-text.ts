@@ -24,11 +24,15 @@ export function formatDuration(ms: number): string {
 
 const between = (start: string, end: string): number => Date.parse(end) - Date.parse(start);
 
-/** Columns padded to their widest cell; the last column is not padded, so lines carry no trailing blanks. */
-export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>, indent = ''): string {
+/**
+ * Columns padded to their widest cell; the last column is not padded, so lines carry no trailing blanks. Columns
+ * from `rightFrom` on are right-aligned (figures), so their digits line up.
+ */
+export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>, indent = '', rightFrom = Infinity): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    indent + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const cell = (c: string, i: number, n: number): string =>
+    i >= rightFrom ? c.padStart(widths[i] ?? 0) : i === n - 1 ? c : c.padEnd(widths[i] ?? 0);
+  const line = (cells: readonly string[]): string => indent + cells.map((c, i) => cell(c, i, cells.length)).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 
