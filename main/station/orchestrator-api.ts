@@ -34,6 +34,9 @@ export interface Slot {
   error?: { code: string; message: string };
 }
 
+/** What a slot shows of its port: where the gateway came from and the serial number it reports, if any. */
+export const portFields = (port: WatchedPort): Pick<Slot, 'source' | 'serialNumber'> => ({ source: port.source, ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}) });
+
 export interface RunStart {
   port: WatchedPort;
   runId: string;

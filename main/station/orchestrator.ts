@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { FieldlineError } from '../errors';
 import { silentLogger } from '../log';
 import type { RunRecord } from '../provisioning/record';
-import type { Orchestrator, OrchestratorEvents, OrchestratorOptions, PreviousResult, Slot, SlotState } from './orchestrator-api';
+import { portFields, type Orchestrator, type OrchestratorEvents, type OrchestratorOptions, type PreviousResult, type Slot, type SlotState } from './orchestrator-api';
 import type { WatchedPort } from './port-watch';
 import { matchesRules } from './rules';
 import type { SlotBindings } from './scan-book';
@@ -46,8 +46,6 @@ function errorOf(err: unknown): { code: string; message: string } {
 }
 
 /** What every slot of a present port says of it. */
-const portFields = (port: WatchedPort): Pick<Slot, 'source' | 'serialNumber'> => ({ source: port.source, ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}) });
-
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const logger = options.logger ?? silentLogger;
   const concurrency = options.concurrency ?? 8;
@@ -117,11 +115,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         continue;
       }
       // Without its scan a gateway waits, and the ones behind it may go first.
-      if (!scans.ready(port, waiting())) {
+      const others = waiting();
+      if (!scans.ready(port, others)) {
         i += 1;
         continue;
       }
-      const bindings = scans.take(port, waiting());
+      const bindings = scans.take(port, others);
       queue.splice(i, 1);
       startRun(port, bindings);
     }
@@ -291,7 +290,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       emit('scan', scan);
       if (queue.length > 0) {
         pump();
-        refreshQueued();
+        // With requireScan, pump() has refreshed the waiting slots already.
+        if (!requireScan) refreshQueued();
       }
       return { slot: scan.slot, binding: scan.binding };
     },

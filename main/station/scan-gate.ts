@@ -6,7 +6,7 @@
  * by the scan book (scan-book.ts); when gateways start is the orchestrator's business.
  */
 import { FieldlineError } from '../errors';
-import type { Slot } from './orchestrator-api';
+import { portFields, type Slot } from './orchestrator-api';
 import type { WatchedPort } from './port-watch';
 import { parseScan, sameSerial } from './scan';
 import { createScanBook, NEXT_SLOT, type PendingScan, type SlotBindings } from './scan-book';
@@ -80,8 +80,7 @@ export function createScanGate(options: ScanGateOptions): ScanGate {
         state: 'provisioning',
         queued: true,
         ...(ready(port, waiting) ? {} : { awaitingScan: true }),
-        source: port.source,
-        ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}),
+        ...portFields(port),
         ...(bindings ? { bindings } : {}),
       };
     },
