@@ -11,7 +11,7 @@
 import type { Device } from '../contract/devices';
 import { isFieldlineError } from '../errors';
 import type { Logger } from '../log';
-import type { PortWatch, PortWatchEvents, WatchedPort } from '../station/port-watch';
+import { createPortListeners, type PortWatch, type WatchedPort } from '../station/port-watch';
 import type { DeviceDiscovery } from './devices';
 import type { AppEvents } from './events';
 
@@ -25,19 +25,6 @@ export interface BleWatchOptions {
   failedPauseMs?: number;
 }
 
-type Listeners = { [E in keyof PortWatchEvents]: Set<PortWatchEvents[E]> };
-
-function emitTo<E extends keyof PortWatchEvents>(listeners: Listeners, event: E, port: WatchedPort, logger: Logger): void {
-  for (const listener of [...listeners[event]]) {
-    try {
-      (listener as (p: WatchedPort) => void)(port);
-    } catch (err) {
-      // A listener's bug must not stop the others (the orchestrator's slot bookkeeping among them).
-      logger.error('a port watch listener failed', { error: err instanceof Error ? err.message : String(err) });
-    }
-  }
-}
-
 const portOf = (device: Device): WatchedPort => ({ path: device.path, source: 'fixed' });
 
 export function createBleWatch(options: BleWatchOptions): PortWatch {
@@ -45,7 +32,7 @@ export function createBleWatch(options: BleWatchOptions): PortWatch {
   const scanMs = options.scanMs ?? 4000;
   const pauseMs = options.pauseMs ?? 1000;
   const failedPauseMs = options.failedPauseMs ?? 15_000;
-  const listeners: Listeners = { attached: new Set(), detached: new Set() };
+  const listeners = createPortListeners(logger);
   const known = new Map<string, WatchedPort>();
   const offs: Array<() => void> = [];
   let timer: NodeJS.Timeout | undefined;
@@ -56,7 +43,7 @@ export function createBleWatch(options: BleWatchOptions): PortWatch {
     if (stopped || device.transport !== 'ble' || device.state === 'gone' || known.has(device.path)) return;
     const port = portOf(device);
     known.set(port.path, port);
-    emitTo(listeners, 'attached', port, logger);
+    listeners.emit('attached', port);
   };
   const detached = (id: string): void => {
     if (stopped || !id.startsWith('ble:')) return;
@@ -64,7 +51,7 @@ export function createBleWatch(options: BleWatchOptions): PortWatch {
     const port = known.get(path);
     if (!port) return;
     known.delete(path);
-    emitTo(listeners, 'detached', port, logger);
+    listeners.emit('detached', port);
   };
 
   /** Discovery's BLE devices now: new ones attach, vanished ones detach (events may have been missed by no one, but this is cheap). */
@@ -110,10 +97,7 @@ export function createBleWatch(options: BleWatchOptions): PortWatch {
       for (const off of offs.splice(0)) off();
     },
     list: () => [...known.values()],
-    on(event, listener) {
-      listeners[event].add(listener as never);
-      return () => void listeners[event].delete(listener as never);
-    },
+    on: listeners.on,
     scan: async () => sync(),
   };
 }

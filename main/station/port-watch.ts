@@ -61,12 +61,35 @@ async function isCharDevice(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * The listener sets of a port watch (USB and ports directory here, BLE in main/app/ble-watch.ts). A listener's throw
+ * is logged and never stops the others — the orchestrator's slot bookkeeping is among them.
+ */
+export function createPortListeners(logger: Logger): Pick<PortWatch, 'on'> & { emit(event: keyof PortWatchEvents, port: WatchedPort): void } {
+  const sets: { [E in keyof PortWatchEvents]: Set<PortWatchEvents[E]> } = { attached: new Set(), detached: new Set() };
+  return {
+    on(event, listener) {
+      sets[event].add(listener);
+      return () => void sets[event].delete(listener);
+    },
+    emit(event, port) {
+      for (const l of [...sets[event]]) {
+        try {
+          l(port);
+        } catch (err) {
+          logger.error('port listener failed', { event, error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    },
+  };
+}
+
 export function createPortWatch(options: PortWatchOptions): PortWatch {
   const logger = options.logger ?? silentLogger;
   const listPorts = options.listPorts ?? listSerialPorts;
   const isPortPath = options.isPortPath ?? isCharDevice;
   const portsDir = options.portsDir || undefined;
-  const listeners: { [E in keyof PortWatchEvents]: Set<PortWatchEvents[E]> } = { attached: new Set(), detached: new Set() };
+  const listeners = createPortListeners(logger);
   const known = new Map<string, WatchedPort>();
   let usb = options.usb ?? true;
   let timer: NodeJS.Timeout | undefined;
@@ -75,15 +98,6 @@ export function createPortWatch(options: PortWatchOptions): PortWatch {
   let again = false;
   let stopped = false;
 
-  const emit = <E extends keyof PortWatchEvents>(event: E, port: WatchedPort): void => {
-    for (const l of listeners[event]) {
-      try {
-        (l as (p: WatchedPort) => void)(port);
-      } catch (err) {
-        logger.error('port listener failed', { event, error: String(err) });
-      }
-    }
-  };
 
   const present = async (): Promise<Map<string, WatchedPort>> => {
     const found = new Map<string, WatchedPort>();
@@ -126,12 +140,12 @@ export function createPortWatch(options: PortWatchOptions): PortWatch {
     for (const [path, port] of found) {
       if (known.has(path)) continue;
       known.set(path, port);
-      emit('attached', port);
+      listeners.emit('attached', port);
     }
     for (const [path, port] of [...known]) {
       if (found.has(path)) continue;
       known.delete(path);
-      emit('detached', port);
+      listeners.emit('detached', port);
     }
   };
 
@@ -179,8 +193,7 @@ export function createPortWatch(options: PortWatchOptions): PortWatch {
     },
     list: () => [...known.values()],
     on(event, listener) {
-      listeners[event].add(listener);
-      return () => void listeners[event].delete(listener);
+      return listeners.on(event, listener);
     },
     scan,
   };
