@@ -40,6 +40,8 @@ interface SimOptions extends OutputOptions {
 
 /** Options that only mean something for BLE gateways, by their commander keys. */
 const BLE_ONLY = ['bleSocket', 'mtu', 'connInterval', 'packetsPerEvent', 'reassembly'] as const;
+/** Options only serial gateways take. */
+const SERIAL_ONLY = ['baud'] as const;
 
 interface MakeImageOptions extends OutputOptions {
   version: string;
@@ -107,13 +109,20 @@ function untilStopped(): Promise<string> {
   });
 }
 
+/** Flags given on the command line that do not apply to this kind of gateway: an error, not silently ignored. */
+function refuseMisplaced(command: Command, keys: readonly string[], fix: string): void {
+  const flags = keys
+    .filter((key) => command.getOptionValueSource(key) === 'cli')
+    .map((key) => command.options.find((o) => o.attributeName() === key)?.long ?? key);
+  if (flags.length > 0) throw new FieldlineError('INVALID_ARGUMENT', `${flags.join(', ')} ${flags.length === 1 ? 'applies' : 'apply'} ${fix}`);
+}
+
 async function runSim(opts: SimOptions, command: Command): Promise<void> {
-  if (opts.ble) return runBleSim(opts);
-  const misplaced = BLE_ONLY.filter((key) => command.getOptionValueSource(key) === 'cli');
-  if (misplaced.length > 0) {
-    const flags = misplaced.map((k) => (k === 'reassembly' ? '--no-reassembly' : `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
-    throw new FieldlineError('INVALID_ARGUMENT', `${flags.join(', ')} ${flags.length === 1 ? 'applies' : 'apply'} only to BLE gateways: add --ble`);
+  if (opts.ble) {
+    refuseMisplaced(command, SERIAL_ONLY, 'only to serial gateways (a BLE link is modelled by --mtu, --conn-interval and --packets-per-event): drop it');
+    return runBleSim(opts);
   }
+  refuseMisplaced(command, BLE_ONLY, 'only to BLE gateways: add --ble');
   const logger = cliLogger(opts, 'sim');
   // Listen before starting: a SIGTERM during start-up then stops cleanly instead of killing us mid-way.
   const stopped = untilStopped();
@@ -228,7 +237,7 @@ export function registerSimCommands(program: Command): void {
     .option('--firmware-version <v>', 'version of the image a fresh device runs (e.g. 1.0.0)')
     .option('--delay <name=ms>', `device timing (repeatable): ${DELAY_NAMES.join(', ')}`, collectDelay, {})
     .option('--smp-v1', 'answer as a server without SMP v2 (reply version 0, legacy rc errors)')
-    .option('--ble', 'make Bluetooth LE gateways instead (no ptys; reach them with --ble-adapter virtual); --baud does not apply')
+    .option('--ble', 'make Bluetooth LE gateways instead (no ptys; reach them with --ble-adapter virtual; --baud does not apply and is refused)')
     .option('--ble-socket <path>', 'with --ble: the local socket the virtual adapter connects to (default: FIELDLINE_BLE_SOCKET, else <tmp>/fieldline-ble.sock)')
     .option('--mtu <n>', `with --ble: the gateways' largest ATT MTU (${LINK_LIMITS.deviceMtu.join('-')})`, intArg('--mtu', LINK_LIMITS.deviceMtu), DEFAULT_LINK.deviceMtu)
     .option('--conn-interval <ms>', `with --ble: connection interval (${LINK_LIMITS.connIntervalMs.join('-')} ms)`, numberArg('--conn-interval', LINK_LIMITS.connIntervalMs), DEFAULT_LINK.connIntervalMs)

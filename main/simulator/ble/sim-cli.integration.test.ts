@@ -60,4 +60,10 @@ describe('fieldline sim --ble', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('--mtu, --no-reassembly apply only to BLE gateways');
   });
+
+  it('refuses --baud with --ble instead of ignoring it', async () => {
+    const r = await runFieldline(['sim', '--ble', '--baud', '9600', '--json'], {}, 20_000);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('--baud applies only to serial gateways');
+  });
 });
