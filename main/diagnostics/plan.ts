@@ -3,6 +3,7 @@
  * that throws (device error, timeout) is a failed result that says why; a vanished device or a cancel stops the
  * plan, because nothing after it could be measured.
  */
+import { isDeviceGone } from '../device/gone';
 import { FieldlineError } from '../errors';
 import type { DiagnosticSpec } from '../profiles/schema';
 import type { DiagnosticResult } from '../provisioning/record';
@@ -24,7 +25,8 @@ const CHECKS: { [T in DiagnosticSpec['type']]: Check<Extract<DiagnosticSpec, { t
   stat: statCounter,
 };
 
-const FATAL = new Set(['PORT_VANISHED', 'DEVICE_DISCONNECTED', 'CANCELLED']);
+/** A vanished device (a dropped BLE link included, so the runner can reconnect) or a cancel ends the plan. */
+const isFatal = (err: unknown): boolean => isDeviceGone(err) || (err instanceof FieldlineError && err.code === 'CANCELLED');
 
 export async function runDiagnostics(
   plan: DiagnosticSpec[],
@@ -41,7 +43,7 @@ export async function runDiagnostics(
       const outcome = await check(spec, context);
       result = { name: spec.name, type: spec.type, ...outcome, durationMs: round(performance.now() - t0) };
     } catch (err) {
-      if (err instanceof FieldlineError && FATAL.has(err.code)) throw err;
+      if (isFatal(err)) throw err;
       const message = err instanceof Error ? err.message : String(err);
       result = { name: spec.name, type: spec.type, passed: false, value: null, limits: {}, durationMs: round(performance.now() - t0), detail: message };
     }

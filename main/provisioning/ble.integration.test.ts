@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeMcubootImage } from '../device/mcuboot-image';
 import { openTarget, type DeviceTarget } from '../device/target';
 import { initCa, openStationCa } from '../pki/station-ca';
@@ -21,6 +21,19 @@ import { REPO_ROOT } from '../testing/cli';
 import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';
 import { releaseNoble } from '../transport/ble/noble';
 import { runProvisioning } from './runner';
+
+// openTarget as it is, with the targets it was asked to open kept: the runner's re-opens must name the address.
+const opened = vi.hoisted(() => [] as DeviceTarget[]);
+vi.mock('../device/target', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../device/target')>();
+  return {
+    ...actual,
+    openTarget: (target: DeviceTarget, ...rest: unknown[]) => {
+      opened.push(target);
+      return (actual.openTarget as (...args: unknown[]) => ReturnType<typeof actual.openTarget>)(target, ...rest);
+    },
+  };
+});
 
 const PASSPHRASE = 'ble-integration-passphrase';
 let work: string;
@@ -77,11 +90,17 @@ async function provision(gw: number) {
 
 describe('provisioning over virtual BLE', { timeout: 90_000 }, () => {
   it('passes end to end, firmware update and reboot included; the record names the BLE address', async () => {
+    opened.length = 0;
     const record = await provision(0);
     expect(record.error).toBeUndefined();
     expect(record.outcome).toBe('passed');
     expect(record.steps.map((s) => s.outcome)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'passed']);
     expect(record.device).toMatchObject({ serial: sim.gateways[0]!.serial, port: sim.gateways[0]!.address, firmwareBefore: '1.0.0', firmwareAfter: '1.1.0' });
+    // Found by its advertised name (which neighbours may share); re-opened after the reboot by its address only.
+    const selectors = opened.map((t) => (t.kind === 'ble' ? t.selector : t.path));
+    expect(selectors[0]).toBe(sim.gateways[0]!.name);
+    expect(selectors.length).toBeGreaterThan(1);
+    expect(selectors.slice(1)).toEqual(selectors.slice(1).map(() => sim.gateways[0]!.address));
     const upload = record.steps.find((s) => s.name === 'firmware')?.evidence.upload as { bytes: number; resumedFrom: number };
     expect(upload).toMatchObject({ bytes: 200_000, resumedFrom: 0 });
 

@@ -4,7 +4,7 @@
  * delete), and a new firmware image that was never confirmed is dropped by resetting: MCUboot reverts it.
  * Each action is attempted even if an earlier one failed, and each is recorded.
  */
-import { FieldlineError } from '../errors';
+import { isDeviceGone } from '../device/gone';
 import { commitSettings, deleteSetting, saveSettings, writeSetting } from '../smp/groups/settings';
 import { uploadFile } from '../smp/groups/fs';
 import { eraseIdentity } from '../smp/groups/identity';
@@ -17,15 +17,13 @@ import type { RollbackRecord } from './record';
 
 type Action = RollbackRecord['actions'][number];
 
-const DEVICE_GONE = new Set(['PORT_VANISHED', 'DEVICE_DISCONNECTED', 'BLE_LINK_LOST']);
-
 async function attempt(actions: Action[], action: string, fn: () => Promise<string | void>): Promise<void> {
   try {
     const detail = await fn();
     actions.push({ action, outcome: 'done', ...(detail ? { detail } : {}) });
   } catch (err) {
     actions.push({ action, outcome: 'failed', detail: err instanceof Error ? err.message : String(err) });
-    if (err instanceof FieldlineError && DEVICE_GONE.has(err.code)) throw err;
+    if (isDeviceGone(err)) throw err;
   }
 }
 

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { FieldlineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
+import { isDeviceGone } from '../device/gone';
 import type { GatewaySession } from '../device/session';
 import { openTarget, type DeviceTarget } from '../device/target';
 import { renderProfile } from '../profiles/template';
@@ -26,8 +27,6 @@ import { identity } from './steps/identity';
 import { waitForDevice } from './wait-for-device';
 
 const STEPS: Record<StepName, Step> = { identify, firmware, identity, configuration, diagnostics, finalize };
-// A BLE link that stays lost after the session's reconnect attempts is a device gone, like an unplugged cable.
-const DEVICE_GONE = new Set(['PORT_VANISHED', 'DEVICE_DISCONNECTED', 'BLE_LINK_LOST']);
 /**
  * Steps that only read or write the same values again: when a BLE link drops during one, the session reconnects and
  * the step runs again. Firmware and identity must not repeat as a whole; they survive a drop operation by
@@ -76,9 +75,12 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
   const logger = options.logger ?? silentLogger;
   const signal = options.signal ?? new AbortController().signal;
   checkVariables(options.profile, options.station, options.variables);
-  const target = runTarget(options);
+  let target = runTarget(options);
   const open = (): Promise<GatewaySession> => openTarget(target, { logger, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const session = await open();
+  // A BLE gateway named by its advertised name is re-opened (after a reboot, for rollback) by the address it was found
+  // at: gateways on a line may share a name, and the run must come back to the same one.
+  if (target.kind === 'ble') target = { ...target, selector: session.location };
   // Where the device is, as the record keeps it: the port path, or the BLE address (also when a name was given).
   const location = session.location;
 
@@ -158,7 +160,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
 
   if (failure) {
     record.error = errorRecord(failure);
-    const gone = failure instanceof FieldlineError && DEVICE_GONE.has(failure.code);
+    const gone = isDeviceGone(failure);
     if (!gone && record.steps.length > 0 && ctx.serial) {
       record.rollback = await rollback(ctx, record.error.message);
       audit('run.rollback', { actions: record.rollback.actions.map((a) => `${a.action}: ${a.outcome}`) });

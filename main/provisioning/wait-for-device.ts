@@ -3,6 +3,7 @@
  * disappears and comes back; a BLE gateway drops the link and advertises again once booted. This waits until it
  * answers an echo again, re-opening the port (or reconnecting) when needed.
  */
+import { isDeviceGone } from '../device/gone';
 import { FieldlineError } from '../errors';
 import { echo } from '../smp/groups/os';
 import type { GatewaySession } from '../device/session';
@@ -32,7 +33,8 @@ export async function waitForDevice(current: GatewaySession, options: WaitOption
       return session;
     } catch (err) {
       lastError = err;
-      if (err instanceof FieldlineError && ['PORT_VANISHED', 'DEVICE_DISCONNECTED', 'PORT_NOT_FOUND', 'BLE_LINK_LOST'].includes(err.code)) {
+      // Gone, or its port not back yet: open it afresh on the next round.
+      if (isDeviceGone(err) || (err instanceof FieldlineError && err.code === 'PORT_NOT_FOUND')) {
         await session?.close().catch(() => {});
         session = undefined;
       }
