@@ -70,7 +70,7 @@ export async function loadTrustedProfile(file: string, dataDir: string, requireS
   return loaded;
 }
 
-export async function provisionCommand(opts: ProvisionCliOptions, target: DeviceTarget = targetOf(opts)): Promise<number> {
+export async function provisionCommand(opts: ProvisionCliOptions, target: DeviceTarget): Promise<number> {
   await prepareTarget(target, cliLogger(opts, 'ble'));
   const dataDir = resolveDataDir(opts.dataDir);
   const profile = await loadTrustedProfile(opts.profile, dataDir, opts.requireSignature ?? false);

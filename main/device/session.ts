@@ -8,6 +8,7 @@
  */
 import { FieldlineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
+import { BleLinkFramer } from '../smp/ble-segmentation';
 import { SmpClient } from '../smp/client';
 import type { Framer } from '../smp/framer';
 import { params } from '../smp/groups/os';
@@ -20,7 +21,7 @@ import { loadNoble, type LoadNobleOptions } from '../transport/ble/noble';
 import { findGateway } from '../transport/ble/scan';
 import { SerialTransport } from '../transport/serial';
 import type { Transport } from '../transport/transport';
-import { BleLinkFramer } from './ble-framer';
+import { isLinkLoss } from './gone';
 
 /** What a device without MCUmgr params (old MCUboot serial recovery) is assumed to take: stop-and-wait. */
 export const FALLBACK_BUFFERS: DeviceBuffers = { bufSize: 384, bufCount: 2 };
@@ -66,14 +67,8 @@ export interface ReconnectPolicy {
 
 export const DEFAULT_RECONNECT: ReconnectPolicy = { attempts: 6, firstDelayMs: 250, maxDelayMs: 4000, scanTimeoutMs: 5000, maxDropsPerOperation: 3 };
 
-/** Errors that mean the link went away (as opposed to the device refusing something). */
-const LINK_LOSS = new Set(['BLE_LINK_LOST', 'DEVICE_DISCONNECTED']);
 /** Errors a further reconnect attempt cannot fix. */
 const HOPELESS = new Set(['BLE_NO_ADAPTER', 'BLE_ADAPTER_OFF', 'BLE_PERMISSION', 'BLE_PAIRING_REQUIRED', 'BLE_NOT_SMP', 'BLE_VIRTUAL_UNREACHABLE', 'CANCELLED']);
-
-export function isLinkLoss(err: unknown): boolean {
-  return err instanceof FieldlineError && LINK_LOSS.has(err.code);
-}
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FieldlineError } from '../errors';
-import { describeTarget, targetFromFlags } from './target';
+import { targetFromFlags } from './target';
 
 describe('targetFromFlags', () => {
   it('--port is a serial target with its baud rate', () => {
@@ -33,10 +33,5 @@ describe('targetFromFlags', () => {
     expect(err).toBeInstanceOf(FieldlineError);
     expect((err as FieldlineError).code).toBe('INVALID_ARGUMENT');
     expect((err as FieldlineError).message).toMatch(message);
-  });
-
-  it('describes a target by its port or its selector', () => {
-    expect(describeTarget({ kind: 'serial', path: '/dev/ttyUSB0' })).toBe('/dev/ttyUSB0');
-    expect(describeTarget({ kind: 'ble', selector: 'FL-1', adapter: 'virtual' })).toBe('FL-1');
   });
 });

@@ -18,7 +18,7 @@ export type OpenTargetOptions = SessionOptions & Pick<BleSessionOptions, 'reconn
 export function openTarget(target: DeviceTarget, options: OpenTargetOptions = {}): Promise<GatewaySession> {
   if (target.kind === 'serial') {
     return GatewaySession.openSerial(target.path, {
-      ...sessionOptions(options),
+      ...options,
       ...(target.baudRate !== undefined ? { baudRate: target.baudRate } : {}),
     });
   }
@@ -38,19 +38,6 @@ export function openTarget(target: DeviceTarget, options: OpenTargetOptions = {}
 export async function prepareTarget(target: DeviceTarget, logger?: Logger): Promise<void> {
   if (target.kind !== 'ble') return;
   await loadNoble(target.adapter, { ...(target.socketPath ? { socketPath: target.socketPath } : {}), ...(logger ? { logger } : {}) });
-}
-
-function sessionOptions(options: OpenTargetOptions): SessionOptions {
-  return {
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.retries !== undefined ? { retries: options.retries } : {}),
-  };
-}
-
-/** How a target reads in messages and records before it is opened: the port path, or the BLE selector. */
-export function describeTarget(target: DeviceTarget): string {
-  return target.kind === 'serial' ? target.path : target.selector;
 }
 
 export interface TargetFlags {

@@ -52,27 +52,48 @@ export class BlePacketDecoder implements PacketDecoder {
   }
 }
 
-export interface BleFramerOptions {
-  /** ATT MTU negotiated with the peer. */
-  mtu: number;
-  /** Whether the device reassembles a packet written in several segments (MCUMGR_TRANSPORT_BT_REASSEMBLY). */
-  deviceReassembly: boolean;
+/**
+ * The framer of one BLE link. Whether a request may be larger than MTU − 3 depends on the device reassembling
+ * fragmented writes (CONFIG_MCUMGR_TRANSPORT_BT_REASSEMBLY), which is only known from its answer to MCUmgr params —
+ * itself a request that needs a framer. So the framer starts strict (every request one ATT write) and the session
+ * lifts the limit once the device has answered (SMP.md §5).
+ */
+export class BleLinkFramer implements Framer {
+  readonly name = 'ble';
+  /** BLE adds nothing inside the device's SMP buffer. */
+  readonly bufferOverhead = 0;
+  /** Whether the device puts fragmented writes back together; false until MCUmgr params says so. */
+  deviceReassembly = false;
+
+  constructor(readonly mtu: number) {}
+
+  /** The largest request that fits one ATT write. */
+  get singleWriteMax(): number {
+    return this.mtu - ATT_OVERHEAD;
+  }
+
+  encode(packet: Uint8Array): Uint8Array[] {
+    if (!this.deviceReassembly && packet.length > this.singleWriteMax) {
+      throw new FieldlineError(
+        'INVALID_ARGUMENT',
+        `an SMP request of ${packet.length} bytes does not fit one BLE write (MTU ${this.mtu} − 3) and the device does not reassemble fragments`,
+      );
+    }
+    return segmentPacket(packet, this.mtu);
+  }
+
+  createDecoder(callbacks: DecoderCallbacks): PacketDecoder {
+    return new BlePacketDecoder(callbacks);
+  }
+
+  wireLength(packetLength: number): number {
+    return packetLength + ATT_OVERHEAD * Math.max(1, Math.ceil(packetLength / this.singleWriteMax));
+  }
 }
 
-export function createBleFramer(options: BleFramerOptions): Framer {
-  return {
-    name: 'ble',
-    bufferOverhead: 0,
-    encode(packet) {
-      if (!options.deviceReassembly && packet.length > options.mtu - ATT_OVERHEAD) {
-        throw new FieldlineError(
-          'INVALID_ARGUMENT',
-          `SMP packet of ${packet.length} bytes exceeds MTU ${options.mtu} − 3 and the device does not reassemble`,
-        );
-      }
-      return segmentPacket(packet, options.mtu);
-    },
-    createDecoder: (callbacks: DecoderCallbacks) => new BlePacketDecoder(callbacks),
-    wireLength: (packetLength) => packetLength + ATT_OVERHEAD * Math.ceil(packetLength / (options.mtu - ATT_OVERHEAD)),
-  };
+/** A BleLinkFramer whose device's reassembly is already known. */
+export function createBleFramer(options: { mtu: number; deviceReassembly: boolean }): BleLinkFramer {
+  const framer = new BleLinkFramer(options.mtu);
+  framer.deviceReassembly = options.deviceReassembly;
+  return framer;
 }

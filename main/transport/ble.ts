@@ -13,7 +13,7 @@ import { FieldlineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { bleLinkError } from './ble/link-errors';
 import { REQUESTED_ATT_MTU } from './ble/noble';
-import { SMP_CHARACTERISTIC_UUID, SMP_SERVICE_UUID } from './ble/uuids';
+import { normalizeUuid, SMP_CHARACTERISTIC_UUID, SMP_SERVICE_UUID } from './ble/uuids';
 import { Listeners, type Transport } from './transport';
 
 export const DEFAULT_ATT_MTU = 23;
@@ -30,8 +30,6 @@ export interface BleTransportOptions {
 
 /** noble's connect takes connection parameters (the virtual binding reads the wanted MTU from them); its types do not say so. */
 type ConnectWithParameters = (parameters: Record<string, unknown>, callback: (error?: unknown) => void) => void;
-
-const normalizeUuid = (uuid: string): string => uuid.toLowerCase().replace(/-/g, '');
 
 function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -6,7 +6,7 @@
 import type { Peripheral } from '@abandonware/noble';
 import { FieldlineError } from '../../errors';
 import type { Noble } from './noble';
-import { SMP_SERVICE_UUID } from './uuids';
+import { normalizeUuid, SMP_SERVICE_UUID } from './uuids';
 
 export interface BleGatewayInfo {
   /** noble's peripheral id (on Linux the address without colons). */
@@ -26,7 +26,6 @@ export interface ScanOptions {
   onUpdate?: (gateway: BleGatewayInfo) => void;
 }
 
-const normalizeUuid = (uuid: string): string => uuid.toLowerCase().replace(/-/g, '');
 const normalizeAddress = (address: string): string => address.toLowerCase().replace(/[^0-9a-f]/g, '');
 
 export function gatewayInfo(p: Peripheral): BleGatewayInfo {
@@ -132,11 +131,14 @@ async function watch(
   const release = await acquireScan(noble);
   try {
     return await new Promise((resolve, reject) => {
-      const finish = (found?: Peripheral): void => {
+      const detach = (): void => {
         clearTimeout(timer);
         noble.removeListener('discover', onDiscover);
         noble.removeListener('stateChange', onState);
         options.signal?.removeEventListener('abort', onAbort);
+      };
+      const finish = (found?: Peripheral): void => {
+        detach();
         resolve(found ? { seen, found } : { seen });
       };
       const onDiscover = (p: Peripheral): void => {
@@ -148,16 +150,11 @@ async function watch(
       };
       const onState = (state: string): void => {
         if (state === 'poweredOn') return;
-        clearTimeout(timer);
-        noble.removeListener('discover', onDiscover);
-        noble.removeListener('stateChange', onState);
-        options.signal?.removeEventListener('abort', onAbort);
+        detach();
         reject(scanError(new Error(`the adapter is now ${state}`)));
       };
       const onAbort = (): void => {
-        clearTimeout(timer);
-        noble.removeListener('discover', onDiscover);
-        noble.removeListener('stateChange', onState);
+        detach();
         reject(new FieldlineError('CANCELLED', 'scan cancelled'));
       };
       const timer = setTimeout(() => finish(), options.durationMs);

@@ -31,7 +31,7 @@ import {
   type ClientMessage,
   type SimMessage,
 } from '../../simulator/ble/protocol';
-import { SMP_CHARACTERISTIC_UUID, SMP_SERVICE_UUID } from './uuids';
+import { normalizeUuid, SMP_CHARACTERISTIC_UUID, SMP_SERVICE_UUID } from './uuids';
 
 export interface VirtualBindingOptions {
   socketPath: string;
@@ -142,11 +142,6 @@ function uuidOf(address: string): string {
 
 function addressOf(uuid: string): string | undefined {
   return /^[0-9a-f]{12}$/.test(uuid) ? (uuid.match(/../g) as string[]).join(':') : undefined;
-}
-
-/** noble users may write UUIDs with dashes or in upper case; noble itself reports them bare and lower case. */
-function normalizeUuid(uuid: string): string {
-  return uuid.replace(/-/g, '').toLowerCase();
 }
 
 function wantedMtu(parameters: unknown): number {
