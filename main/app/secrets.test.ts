@@ -28,9 +28,10 @@ describe('the file secret store', () => {
 
   it('shares the registry token file with `fieldline registry login`', async () => {
     saveRegistrySettings(dir, { url: 'https://registry.example.com', token: 'flt_from_cli' });
-    expect(await createFileSecretStore(dir).get('registry-token')).toBe('flt_from_cli');
-    await createFileSecretStore(dir).set('registry-token', 'flt_from_app');
-    expect(loadRegistrySettings(dir).token).toBe('flt_from_app');
+    // Stored with the origin it was given for (sync/registry-token.ts).
+    expect(JSON.parse((await createFileSecretStore(dir).get('registry-token')) ?? '')).toEqual({ origin: 'https://registry.example.com', token: 'flt_from_cli' });
+    await createFileSecretStore(dir).set('registry-token', JSON.stringify({ origin: 'https://registry.example.com', token: 'flt_from_app' }));
+    expect(loadRegistrySettings(dir).token).toEqual({ origin: 'https://registry.example.com', value: 'flt_from_app' });
   });
 });
 

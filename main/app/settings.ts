@@ -5,8 +5,10 @@
  *   bleAdapter    <dataDir>/station.json — the Bluetooth adapter chosen in Settings (system | virtual), if any
  *   registry URL  <dataDir>/registry.json — the same file `fieldline registry login` writes, so the CLI and the
  *                 app drain one queue to one registry
- *   token         the SecretStore (safeStorage on the desktop, the owner-only registry-token file otherwise);
- *                 write-only: only whether one is set ever leaves this module
+ *   token         the SecretStore (safeStorage on the desktop, the owner-only registry-token file otherwise),
+ *                 with the origin it was given for (sync/registry-token.ts); write-only: only whether the
+ *                 registry has one ever leaves this module. A URL on another origin drops it: the token of one
+ *                 registry is never sent to another, and Settings asks for the new registry's token.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { FieldlineError } from '../errors';
 import { isLoopbackUrl, normalizeRegistryUrl, REGISTRY_CONFIG_FILE } from '../sync/registry-config';
+import { bindToken, decodeBoundToken, encodeBoundToken, originOf, tokenFits, type BoundToken } from '../sync/registry-token';
 import { createFileSecretStore, writePrivateFile, type SecretStore } from './secrets';
 
 const STATION_FILE = 'station.json';
@@ -31,7 +34,8 @@ const registryFileSchema = z.object({ url: z.string(), station: z.string().optio
 
 export interface RegistryConnection {
   url: string;
-  token: string;
+  /** Bound to `url`'s origin; the registry client checks it again at every request. */
+  token: BoundToken;
 }
 
 export interface StationSettings {
@@ -46,9 +50,14 @@ export interface StationSettings {
   registryUrl(): Promise<string | undefined>;
   /** The name the registry knows this station by (learned at `fieldline registry login`), if any. */
   registryStation(): Promise<string | undefined>;
+  /** Whether the registry URL has its token (one given for that URL's origin). */
   tokenSet(): Promise<boolean>;
-  /** URL and token, or undefined when either is missing. The token goes to the registry client and nowhere else. */
+  /**
+   * URL and token, or undefined when either is missing or the token was given for another origin. The token goes to
+   * the registry client and nowhere else.
+   */
   registry(): Promise<RegistryConnection | undefined>;
+  /** Without a token, the stored one is kept only when `url` has its origin; otherwise it is deleted. */
   setRegistry(url: string, token?: string): Promise<void>;
 }
 
@@ -81,7 +90,6 @@ export async function openStationSettings(dataDir: string, secrets: SecretStore)
   let printer = station?.printer || undefined;
   let bleAdapter = station?.bleAdapter;
 
-  const token = async (): Promise<string | undefined> => (await secrets.get('registry-token')) ?? (await cliTokens.get('registry-token'));
   const url = async (): Promise<string | undefined> => {
     const raw = (await readJson(registryFile, registryFileSchema))?.url;
     try {
@@ -89,6 +97,26 @@ export async function openStationSettings(dataDir: string, secrets: SecretStore)
     } catch {
       return undefined;
     }
+  };
+  const tokenStores = [secrets, cliTokens];
+  /**
+   * One store's token with its origin. An older version's bare token is bound to `current`, the URL registry.json
+   * has now (it was given for that one), and stored again in the bound form.
+   */
+  const storedToken = async (store: SecretStore, current: string | undefined): Promise<BoundToken | undefined> => {
+    const stored = await store.get('registry-token');
+    const decoded = stored === undefined ? undefined : decodeBoundToken(stored, current);
+    if (decoded?.legacy) await store.set('registry-token', encodeBoundToken(decoded.token));
+    return decoded?.token;
+  };
+  /** The token given for the registry at `u` (the desktop's own first, then the CLI's), if any. */
+  const tokenFor = async (u: string | undefined): Promise<BoundToken | undefined> => {
+    if (u === undefined) return undefined;
+    for (const store of tokenStores) {
+      const t = await storedToken(store, u);
+      if (t && tokenFits(t, u)) return t;
+    }
+    return undefined;
   };
 
   /**
@@ -121,9 +149,10 @@ export async function openStationSettings(dataDir: string, secrets: SecretStore)
     },
     registryUrl: url,
     registryStation: async () => (await readJson(registryFile, registryFileSchema))?.station,
-    tokenSet: async () => (await token()) !== undefined,
+    tokenSet: async () => (await tokenFor(await url())) !== undefined,
     async registry() {
-      const [u, t] = [await url(), await token()];
+      const u = await url();
+      const t = await tokenFor(u);
       return u && t ? { url: u, token: t } : undefined;
     },
     async setRegistry(input, newToken) {
@@ -132,7 +161,17 @@ export async function openStationSettings(dataDir: string, secrets: SecretStore)
       if (normalized.startsWith('http:') && !isLoopbackUrl(normalized)) {
         throw new FieldlineError('INVALID_ARGUMENT', 'use https:// for a registry on another machine: the token would travel in clear over http');
       }
-      if (newToken !== undefined) await secrets.set('registry-token', newToken);
+      if (newToken !== undefined) {
+        await secrets.set('registry-token', encodeBoundToken(bindToken(normalized, newToken)));
+      } else {
+        // Another registry and no token for it: the old one must not follow the URL. Deleted from both stores (the
+        // desktop falls back to the CLI's file) before the URL changes, so no moment has the new URL with the old token.
+        const before = await url();
+        for (const store of tokenStores) {
+          const t = await storedToken(store, before);
+          if (t && t.origin !== originOf(normalized)) await store.delete('registry-token');
+        }
+      }
       const current = (await readJson(registryFile, registryFileSchema)) ?? { url: normalized };
       // Another registry: what the old one knew of this station (its name, its registered key) no longer holds.
       const next = current.url === normalized ? { ...current, url: normalized } : { url: normalized };

@@ -206,6 +206,10 @@ export const ERROR_CODES = {
     message: 'This station is not connected to a registry',
     hint: 'run `fieldline registry login --url URL --token-stdin`',
   },
+  REGISTRY_TOKEN_NEEDED: {
+    message: 'The registry needs its station token',
+    hint: 'a token is sent only to the registry it was given for: after a URL change give it again (Settings, or `fieldline registry login --url URL --token-stdin`)',
+  },
   DIAGNOSTICS_FAILED: {
     message: 'Acceptance diagnostics failed',
     hint: 'see each diagnostic with its measured value and limits in the run record',

@@ -220,6 +220,8 @@ export class Drainer {
       case 'retry':
         return { kind: 'retry', reason: outcome.reason, ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}) };
       case 'auth':
+        // Without a status the token was not sent at all (given for another registry): its reason says so.
+        if (outcome.status === undefined) return { kind: 'auth', reason: outcome.reason };
         return { kind: 'auth', reason: `${outcome.reason}: the registry refused the station token (run \`fieldline registry login\` again)` };
       case 'refused':
         return { kind: 'refused', reason: outcome.reason };

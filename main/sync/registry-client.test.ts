@@ -131,3 +131,32 @@ describe('one-off calls', () => {
     expect(stub!.requests[0]?.path).toBe('/v1/devices/GW%2Fwith%20slash');
   });
 });
+
+describe('a token bound to its registry', () => {
+  it('is sent only to the origin it was given for, checked as each request goes out', async () => {
+    const given = await startFaultRegistry();
+    const other = await startFaultRegistry();
+    stubs.push(given, other);
+    const bound = { origin: new URL(given.url).origin, value: TOKEN };
+
+    const right = new RegistryClient({ url: given.url, token: bound, timeoutMs: 2000 });
+    await right.health();
+    expect(given.requests.map((r) => r.authorization)).toEqual([`Bearer ${TOKEN}`]);
+
+    // A client pointed elsewhere with that token (a URL changed without a new token) sends nothing at all.
+    const wrong = new RegistryClient({ url: other.url, token: bound, timeoutMs: 2000 });
+    const outcome = await wrong.uploadBatch(body(['a']), ['a']);
+    expect(outcome).toEqual({ kind: 'auth', reason: `no token for ${other.url}: run fieldline registry login --url ${other.url} --token-stdin` });
+    await expect(wrong.health()).rejects.toMatchObject({ code: 'REGISTRY_TOKEN_NEEDED' });
+    await expect(wrong.registerStationKey('AAAA')).rejects.toMatchObject({ code: 'REGISTRY_TOKEN_NEEDED' });
+    await expect(wrong.uploadBundle(Buffer.from('{}'))).rejects.toMatchObject({ code: 'REGISTRY_TOKEN_NEEDED' });
+    await expect(wrong.device('GW-1')).rejects.toMatchObject({ code: 'REGISTRY_TOKEN_NEEDED' });
+    expect(other.requests).toEqual([]);
+
+    // Same host, another port or scheme: another origin.
+    const port = new RegistryClient({ url: given.url.replace(/:(\d+)$/, (_m, p: string) => `:${Number(p) + 1}`), token: bound });
+    expect(await port.uploadBatch(body(['a']), ['a'])).toMatchObject({ kind: 'auth' });
+    const scheme = new RegistryClient({ url: given.url.replace('http:', 'https:'), token: bound });
+    expect(await scheme.uploadBatch(body(['a']), ['a'])).toMatchObject({ kind: 'auth' });
+  });
+});

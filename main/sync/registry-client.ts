@@ -5,9 +5,11 @@
  * the one-off calls (health, key, bundle, device) throw FieldlineErrors for the CLI to print.
  *
  * The token goes in the Authorization header and nowhere else: not in URLs, errors or log fields. Redirects are
- * not followed, so the token is never replayed to another address.
+ * not followed, so the token is never replayed to another address; and a token bound to one origin
+ * (registry-token.ts) is checked against the address of every request as it is sent, so a client built with a
+ * token for another registry sends nothing (REGISTRY_TOKEN_NEEDED), whoever built it.
  */
-import { FieldlineError } from '../errors';
+import { FieldlineError, isFieldlineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { RunRecord } from '../provisioning/record';
 import { parseRetryAfter } from './backoff';
@@ -21,11 +23,13 @@ import {
   type BatchUploadReply,
   type DeviceReply,
 } from './registry-api';
+import { bindToken, tokenNeeded, type BoundToken } from './registry-token';
 import { z } from 'zod';
 
 export interface RegistryClientOptions {
   url: string;
-  token: string;
+  /** A stored token with the origin it was given for, or a bare one the caller was given for `url` just now. */
+  token: BoundToken | string;
   /** Per request, including reading the reply (default 30 s). */
   timeoutMs?: number;
   logger?: Logger;
@@ -40,8 +44,11 @@ export type BatchOutcome =
   | { kind: 'acknowledged'; reply: BatchUploadReply }
   /** Unreachable, timed out, 5xx, 429, 408 or an unreadable reply: try again later, Retry-After if given. */
   | { kind: 'retry'; reason: string; status?: number; retryAfterMs?: number }
-  /** 401/403: the token is wrong or revoked. Retrying cannot help until someone logs in again. */
-  | { kind: 'auth'; reason: string; status: number }
+  /**
+   * 401/403: the token is wrong or revoked; or (no status) the token was given for another registry and was not
+   * sent. Retrying cannot help until someone logs in again.
+   */
+  | { kind: 'auth'; reason: string; status?: number }
   /** 413: the body was too large for the registry. Send fewer records at a time. */
   | { kind: 'too-large'; reason: string; status: number }
   /** 400/422: the registry refused the request's content. One record of the batch is probably malformed. */
@@ -114,7 +121,7 @@ export function accountsForAll(reply: BatchUploadReply, ids: readonly string[]):
 
 export class RegistryClient {
   readonly url: string;
-  private readonly token: string;
+  private readonly token: BoundToken;
   private readonly timeoutMs: number;
   private readonly logger: Logger;
   private readonly now: () => number;
@@ -122,20 +129,26 @@ export class RegistryClient {
 
   constructor(options: RegistryClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
-    this.token = options.token;
+    this.token = typeof options.token === 'string' ? bindToken(this.url, options.token) : options.token;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.fetchImpl = options.fetch ?? fetch;
   }
 
-  /** One request; a network failure or timeout is thrown as an Error whose message says which. */
+  /**
+   * One request; a network failure or timeout is thrown as an Error whose message says which, a token that does not
+   * belong to the request's origin as REGISTRY_TOKEN_NEEDED before anything is sent.
+   */
   private async request(method: string, path: string, body?: string | Uint8Array, signal?: AbortSignal): Promise<Reply> {
+    const target = new URL(this.url + path);
+    // Checked here, where the header is written, not only where settings change: no caller can get this wrong.
+    if (target.origin !== this.token.origin) throw tokenNeeded(this.url);
     const timeout = AbortSignal.timeout(this.timeoutMs);
-    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token.value}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
-      const response = await this.fetchImpl(this.url + path, {
+      const response = await this.fetchImpl(target.href, {
         method,
         headers,
         ...(body !== undefined ? { body } : {}),
@@ -162,6 +175,7 @@ export class RegistryClient {
       reply = await this.request('POST', PATHS.recordsBatch, body, signal);
     } catch (err) {
       if (signal?.aborted) throw err;
+      if (isFieldlineError(err, 'REGISTRY_TOKEN_NEEDED')) return { kind: 'auth', reason: err.message };
       return { kind: 'retry', reason: `registry unreachable (${(err as Error).message})` };
     }
     this.logger.debug('batch', { records: ids.length, bytes: body.length, status: reply.status, ms: Math.round(performance.now() - started) });
@@ -195,6 +209,7 @@ export class RegistryClient {
     try {
       reply = await this.request(method, path, body);
     } catch (err) {
+      if (err instanceof FieldlineError) throw err;
       throw new FieldlineError('REGISTRY_UNREACHABLE', `${this.url}: ${(err as Error).message}`);
     }
     const { status } = reply;
