@@ -210,6 +210,12 @@ export const ERROR_CODES = {
     message: 'The registry needs its station token',
     hint: 'a token is sent only to the registry it was given for: after a URL change give it again (Settings, or `fieldline registry login --url URL --token-stdin`)',
   },
+  STATION_KEY_UNAVAILABLE: {
+    message: "The station's bundle-signing key cannot be opened",
+    hint:
+      "it is sealed with this machine's key (FIELDLINE_KEY_DIR, by default the user's local state folder): run as the user and on the machine " +
+      'that made it; or move station-key.sealed.json out of the data directory to make a new key, and register it with `fieldline registry login`',
+  },
   DIAGNOSTICS_FAILED: {
     message: 'Acceptance diagnostics failed',
     hint: 'see each diagnostic with its measured value and limits in the run record',
