@@ -14,6 +14,7 @@ import { registerProvisionCommand } from './provision';
 import { registerQueueCommands } from './queue';
 import { registerRegistryCommands } from './registry';
 import { registerRegistryClientCommands } from './registry-station';
+import { registerRepairCommand } from './repair';
 import { registerReportCommand } from './report';
 import { registerRunsCommands } from './runs';
 import { registerSimCommands } from './sim';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerBatchCommand(program);
   registerDriftCommand(program);
   registerRunsCommands(program);
+  registerRepairCommand(program);
   registerReportCommand(program);
   registerLabelCommand(program);
   registerLineCommands(program);

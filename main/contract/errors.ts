@@ -167,6 +167,10 @@ export const ERROR_CODES = {
   CANCELLED: {
     message: 'Cancelled',
   },
+  RUN_INTERRUPTED: {
+    message: 'The run stopped before it ended: the program running it was closed or killed',
+    hint: 'provision the device again (its next run puts it back as it was), or run `fieldline repair` to revoke what the run issued',
+  },
   DEVICE_IDENTIFY_FAILED: {
     message: 'The device could not be identified',
     hint: "check the profile's identify command and pattern against the device's shell output",

@@ -53,6 +53,11 @@ export interface RunContext {
   /** The serial on the board's label (scanned at the station); the device must report the same. */
   expectedSerial?: string;
   record: RunRecord;
+  /**
+   * Saves the record now, with an audit line: the write-ahead point before the run creates something outside the
+   * store (a certificate sent to the device), so a kill right after leaves a record that names it.
+   */
+  checkpoint(action: string, details?: Record<string, unknown>): void;
   // Filled in as the run goes:
   serial?: string;
   firmwareBefore?: string;

@@ -17,6 +17,7 @@ import type { Signer } from '../pki/types';
 import type { Store } from '../store/types';
 import type { ProvisionEvents, RunContext, Step } from './context';
 import { STEP_ORDER, type RunRecord, type StepName, type StepRecord } from './record';
+import { repairRuns } from './repair';
 import { rollback } from './rollback';
 import { configuration } from './steps/configuration';
 import { diagnostics } from './steps/diagnostics';
@@ -97,6 +98,13 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
     steps: [],
     diagnostics: [],
   };
+  // Audit lines wait for the record's next save and go into its transaction (in order): one commit — one fsync — per
+  // step instead of two. Every audit call comes once the device is known, and a save always follows.
+  const pendingAudit: Array<{ actor: string; action: string; subject: string; details: Record<string, unknown> }> = [];
+  const audit = (action: string, details: Record<string, unknown> = {}): void => {
+    pendingAudit.push({ actor: `station:${options.station.name}`, action, subject: record.device.serial || location, details: { run: record.id, ...details } });
+  };
+  const save = (): void => options.store.saveRun(record, pendingAudit.splice(0));
   const ctx: RunContext = {
     session,
     waitForDevice: async (reason, timeoutMs) => {
@@ -114,15 +122,12 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
     reprovision: options.reprovision ?? false,
     ...(options.expectedSerial !== undefined ? { expectedSerial: options.expectedSerial } : {}),
     record,
+    checkpoint: (action, details) => {
+      audit(action, details);
+      save();
+    },
     written: { settings: new Set(), files: new Set() },
   };
-  // Audit lines wait for the record's next save and go into its transaction (in order): one commit — one fsync — per
-  // step instead of two. Every audit call comes once the device is known, and a save always follows.
-  const pendingAudit: Array<{ actor: string; action: string; subject: string; details: Record<string, unknown> }> = [];
-  const audit = (action: string, details: Record<string, unknown> = {}): void => {
-    pendingAudit.push({ actor: `station:${options.station.name}`, action, subject: record.device.serial || location, details: { run: record.id, ...details } });
-  };
-  const save = (): void => options.store.saveRun(record, pendingAudit.splice(0));
 
   let failure: unknown;
   try {
@@ -143,7 +148,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
       record.steps.push(step);
       if (name === 'identify' && step.outcome === 'passed') {
         if (record.steps.length === 1) audit('run.start', { profile: `${p.profile.name}@${p.profile.version}`, port: location, ...(ctx.previous ? { repairs: ctx.previous.id } : {}) });
-        await supersedePrevious(ctx, audit);
+        await supersedePrevious(ctx, `station:${options.station.name}`);
       }
       // A run is only recorded once the device is known; before that there is nothing to repair or report. A passed
       // last step is saved with the run's end, in the same tick just after the loop: one commit less per run.
@@ -188,15 +193,18 @@ function runTarget(options: ProvisionOptions): DeviceTarget {
   return { kind: 'serial', path: options.port, ...(options.baudRate ? { baudRate: options.baudRate } : {}) };
 }
 
-/** The interrupted run this one repairs gave out a certificate that will not be used: revoke it. */
-async function supersedePrevious(ctx: RunContext, audit: (action: string, details?: Record<string, unknown>) => void): Promise<void> {
-  const previous = ctx.previous;
-  if (!previous) return;
-  if (previous.certificate && !previous.certificate.revoked) {
-    await ctx.signer.revoke(previous.certificate.serial, `superseded by run ${ctx.record.id}`);
-    previous.certificate.revoked = true;
-  }
-  previous.outcome = 'interrupted';
-  ctx.store.saveRun(previous);
-  audit('run.repair', { previous: previous.id });
+/**
+ * The runs of this device that did not finish (the interrupted run this one continues, a run whose process was
+ * killed) gave out certificates that will not be used: revoke them and mark those runs interrupted.
+ */
+async function supersedePrevious(ctx: RunContext, actor: string): Promise<void> {
+  const report = await repairRuns({
+    store: ctx.store,
+    signer: () => Promise.resolve(ctx.signer),
+    actor,
+    deviceSerial: ctx.record.device.serial,
+    exceptRunId: ctx.record.id,
+  });
+  const previous = report.repaired.find((r) => r.id === ctx.previous?.id);
+  if (previous?.certificate && ctx.previous?.certificate) ctx.previous.certificate.revoked = true;
 }

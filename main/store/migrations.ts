@@ -139,6 +139,46 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO sync_status (id) VALUES (1);
     `,
   },
+  {
+    version: 3,
+    name: 'issued certificates and run owners (write-ahead for repair)',
+    // certificates: every certificate this station issued, written in the same transaction as the run record that
+    // names it and BEFORE the certificate is sent to the device, so a kill at any instant leaves either nothing
+    // issued or a row that `fieldline repair` (or the device's next run) revokes. state is 'issued' until the run
+    // passes ('in-service') or the certificate is revoked ('revoked'); it never leaves 'revoked'.
+    // run_owners: which process is running a `running` run (pid, host, boot id), so repair can tell a run that is
+    // still under way in another process from one whose process was killed. Deleted when the run ends.
+    sql: `
+      CREATE TABLE certificates (
+        serial        TEXT PRIMARY KEY NOT NULL CHECK (serial <> ''),
+        fingerprint   TEXT NOT NULL,
+        subject       TEXT NOT NULL,
+        device_serial TEXT NOT NULL,
+        run_id        TEXT NOT NULL REFERENCES runs (id),
+        issued_at     TEXT NOT NULL,
+        not_after     TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX certificates_by_state ON certificates (state, device_serial);
+      CREATE INDEX certificates_by_fingerprint ON certificates (fingerprint);
+      INSERT INTO certificates (serial, fingerprint, subject, device_serial, run_id, issued_at, not_after, state, updated_at)
+        SELECT lower(record ->> '$.certificate.serial'), record ->> '$.certificate.fingerprintSha256',
+               record ->> '$.certificate.subject', serial, id, record ->> '$.certificate.notBefore',
+               record ->> '$.certificate.notAfter',
+               CASE WHEN record ->> '$.certificate.revoked' THEN 'revoked' WHEN outcome = 'passed' THEN 'in-service' ELSE 'issued' END,
+               strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+          FROM runs WHERE record ->> '$.certificate.serial' IS NOT NULL
+          ON CONFLICT (serial) DO NOTHING;
+
+      CREATE TABLE run_owners (
+        run_id  TEXT PRIMARY KEY NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        pid     INTEGER NOT NULL,
+        host    TEXT NOT NULL,
+        boot_id TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 function pragmaNumber(db: Database.Database, name: string): number {

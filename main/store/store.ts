@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import type { RunRecord } from '../provisioning/record';
 import { enqueueFinishedRun } from '../sync/outbox-enqueue';
 import { appendEntry, verifyChain, type AuditInput } from './audit';
+import { selectCertificates, selectUnfinishedRuns, writeCertificate, writeOwner } from './certificates';
 import { guard, openDatabase, storeFilePath } from './connection';
 import { migrate, type Migration, MIGRATIONS } from './migrations';
 import { readLastRun, readRun, selectRuns, writeRun } from './runs';
@@ -57,6 +58,8 @@ export function openStore(location: string, options: StoreOptions = {}): SqliteS
 
   const save = db.transaction((record: RunRecord, audit: readonly AuditInput[]) => {
     writeRun(db, record);
+    writeCertificate(db, record, now().toISOString());
+    writeOwner(db, record);
     if (outbox) enqueueFinishedRun(db, record, now);
     onRunSaved?.(db, record);
     for (const entry of audit) appendEntry(db, entry, now().toISOString());
@@ -70,6 +73,8 @@ export function openStore(location: string, options: StoreOptions = {}): SqliteS
     getRun: (id) => guard(file, () => readRun(db, id)),
     listRuns: (listOptions) => guard(file, () => selectRuns(db, listOptions)),
     lastRun: (serial) => guard(file, () => readLastRun(db, serial)),
+    listCertificates: (filter) => guard(file, () => selectCertificates(db, filter)),
+    listUnfinishedRuns: () => guard(file, () => selectUnfinishedRuns(db)),
     appendAudit: (entry) => guard(file, () => append.immediate(entry)),
     verifyAudit: () => guard(file, () => verifyChain(db)),
     close: () => {

@@ -43,6 +43,29 @@ export interface ListRunsOptions {
   startedSince?: string;
 }
 
+/** One certificate this station issued, as its register keeps it (main/store/certificates.ts). */
+export interface IssuedCertificateRow {
+  /** Lower-case hex. */
+  serial: string;
+  fingerprintSha256: string;
+  subject: string;
+  deviceSerial: string;
+  runId: string;
+  issuedAt: string;
+  notAfter: string;
+  /** issued: may be on a device, its run not passed (yet); in-service: its run passed; revoked. */
+  state: 'issued' | 'in-service' | 'revoked';
+  updatedAt: string;
+}
+
+/** The process that saved a `running` run: repair tells a live run from one whose process died by it. */
+export interface RunOwner {
+  runId: string;
+  pid: number;
+  host: string;
+  bootId: string;
+}
+
 export interface Store {
   /**
    * Inserts or replaces a run with its steps and evidence, and upserts the device, in one transaction — with `audit`
@@ -58,6 +81,13 @@ export interface Store {
    * whether it is a run to resume (`running` left by a crash, `interrupted`).
    */
   lastRun(serial: string): RunRecord | undefined;
+  /** The register of issued certificates, oldest first. */
+  listCertificates(filter?: { state?: IssuedCertificateRow['state']; deviceSerial?: string; fingerprint?: string }): IssuedCertificateRow[];
+  /**
+   * Runs that may have left something behind: every `running` run (with the process that owns it, when known) and
+   * every other unpassed run whose certificate is still `issued` (not revoked).
+   */
+  listUnfinishedRuns(): Array<{ runId: string; outcome: RunRecord['outcome']; owner?: RunOwner }>;
   /** Appends to the hash-chained audit log. Details must hold no secrets (secret-looking keys are redacted). */
   appendAudit(entry: { actor: string; action: string; subject: string; details?: Record<string, unknown> }): AuditEntry;
   verifyAudit(): AuditVerdict;

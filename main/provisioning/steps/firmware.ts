@@ -14,7 +14,7 @@ import type { Step } from '../context';
 
 export const firmware: Step = async (ctx) => {
   const spec = ctx.profile.profile.firmware;
-  const running = (await readState(ctx.session.client)).find((s) => s.active);
+  let running = (await readState(ctx.session.client)).find((s) => s.active);
   if (!running) throw new FieldlineError('DEVICE_IDENTIFY_FAILED', 'the device reports no active image');
 
   // A repaired run may find its image already running in test mode: keep it under this run's control.
@@ -22,6 +22,19 @@ export const firmware: Step = async (ctx) => {
   if (pending && running.version === pending.version && !running.confirmed) {
     ctx.firmwareUpdate = pending;
     return { required: spec?.minVersion, running: running.version, installed: pending, resumed: true };
+  }
+  // An unconfirmed image the store knows nothing of: a run killed between the reset into its new image and the
+  // record of it (or any tool's test boot). It is not permanent, so it is this run's to confirm or to let revert.
+  if (!running.confirmed) {
+    const installed = { version: running.version, hash: running.hash ?? '' };
+    if (!spec || compareVersions(running.version, spec.minVersion, false) >= 0) {
+      ctx.firmwareUpdate = installed;
+      return { required: spec?.minVersion ?? null, running: running.version, installed, takenOver: 'an unconfirmed image was running; it is confirmed only if this run passes' };
+    }
+    await reset(ctx.session.client);
+    await ctx.waitForDevice('reboot into the confirmed image');
+    running = (await readState(ctx.session.client)).find((s) => s.active);
+    if (!running?.confirmed) throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `the device still runs an unconfirmed image (${installed.version}) after a reset`);
   }
   if (!spec) return { required: null, running: running.version, action: 'none (the profile sets no minimum)' };
   if (compareVersions(running.version, spec.minVersion, false) >= 0) {

@@ -30,7 +30,12 @@ async function clearSlot(ctx: RunContext, spec: IdentitySpec): Promise<Record<st
   const info = await identityInfo(ctx.session.client, spec.slot);
   if (!info.key && !info.cert) return {};
   const fingerprint = info.cert ? sha256(info.cert) : null;
-  const fromInterruptedRun = fingerprint !== null && ctx.previous?.certificate?.fingerprintSha256 === fingerprint;
+  // Ours and never in service: issued by this station to this device for a run that did not pass (killed, unplugged,
+  // rolled back before the slot was erased). The register knows it even when that run is not the last one.
+  const fromInterruptedRun =
+    fingerprint !== null &&
+    (ctx.previous?.certificate?.fingerprintSha256 === fingerprint ||
+      ctx.store.listCertificates({ fingerprint, deviceSerial: ctx.record.device.serial }).some((c) => c.state !== 'in-service'));
   if (info.cert && !fromInterruptedRun && !ctx.reprovision) {
     throw new FieldlineError('IDENTITY_EXISTS', `slot ${spec.slot} holds a certificate (SHA-256 ${fingerprint?.slice(0, 16)}…)`);
   }
@@ -46,6 +51,8 @@ async function csrMode(ctx: RunContext, spec: IdentitySpec, subject: string, san
   const issued = await ctx.signer.issue({ publicKeySpki: csr.publicKeySpki, subject, sans, validityDays: spec.validityDays });
   ctx.identity = { der: issued.der, serial: issued.record.serial, mode: 'csr', touchedDevice: true };
   ctx.record.certificate = { ...issued.record, mode: 'csr' };
+  // Write-ahead: the certificate is in the store before a byte of it goes to the device.
+  ctx.checkpoint('certificate.issued', { serial: issued.record.serial, fingerprint: issued.record.fingerprintSha256 });
   const fingerprint = await survive(ctx, 'certificate install', async () =>
     installCertificate(ctx.session.client, issued.der, issued.chain, { slot: spec.slot, bufSize: (await ctx.session.buffers()).bufSize }),
   );
@@ -67,6 +74,7 @@ async function injectMode(ctx: RunContext, spec: IdentitySpec, subject: string, 
   const issued = await ctx.signer.issue({ publicKeySpki: key.publicKeySpki, subject, sans, validityDays: spec.validityDays });
   ctx.identity = { der: issued.der, serial: issued.record.serial, mode: 'inject', touchedDevice: true };
   ctx.record.certificate = { ...issued.record, mode: 'inject' };
+  ctx.checkpoint('certificate.issued', { serial: issued.record.serial, fingerprint: issued.record.fingerprintSha256 });
   const writes: Array<[string, Uint8Array]> = [
     [files.key, Buffer.from(key.privateKeyPkcs8Pem)],
     [files.cert, Buffer.from(pem('CERTIFICATE', issued.der))],
