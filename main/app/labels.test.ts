@@ -67,7 +67,9 @@ describe('label service', () => {
     const written = await readFile(printed.file!, 'utf8');
     expect(written).toBe(zplLabel(passed));
     expect(printed).toMatchObject({ runId: passed.id, serial: 'GW-00A1', bytes: Buffer.byteLength(written), sha256: labelSha256(written) });
+    // The intent first (a kill while writing still leaves a trace of the label), then what was written.
     expect(audit).toEqual([
+      { actor: 'operator:Ada', action: 'label.print-start', subject: 'GW-00A1', details: { run: passed.id, target: printed.target, sha256: printed.sha256, via: 'ui' } },
       { actor: 'operator:Ada', action: 'label.print', subject: 'GW-00A1', details: { run: passed.id, target: printed.target, bytes: printed.bytes, sha256: printed.sha256, via: 'ui' } },
     ]);
   });
@@ -83,17 +85,18 @@ describe('label service', () => {
     expect(second.target).toBe(`printer:${printerAddress}`);
     await expect.poll(() => received.length).toBe(2);
     expect(received.map((b) => b.toString('utf8'))).toEqual([zplLabel(passed), zplLabel(passed)]);
-    expect(audit.map((a) => a.details?.['via'])).toEqual(['line', 'ui']);
+    expect(audit.filter((a) => a.action === 'label.print').map((a) => a.details?.['via'])).toEqual(['line', 'ui']);
   });
 
-  it('refuses a run that did not pass, an unknown run and an unreachable printer, auditing none of them', async () => {
+  it('refuses a run that did not pass, an unknown run and an unreachable printer; only the printer attempt is audited, as failed', async () => {
     const audit: Audit[] = [];
     const labels = createLabelService({ dataDir, store: fakeStore([passed, failed], audit), printer: () => '127.0.0.1:1', operator: () => 'Ada', logger: silentLogger, timeoutMs: 2000 });
     await expect(labels.print({ runId: failed.id, via: 'ui' })).rejects.toMatchObject({ code: 'LABEL_NOT_PASSED' });
     await expect(labels.print({ runId: '00000000-0000-4000-8000-000000000000', via: 'ui' })).rejects.toMatchObject({ code: 'RUN_NOT_FOUND' });
     await expect(labels.print({ runId: passed.id, via: 'ui' })).rejects.toMatchObject({ code: 'PRINTER_UNREACHABLE' });
     await expect(labels.print({ runId: passed.id, printer: 'printer:99999', via: 'ui' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    expect(audit).toEqual([]);
+    expect(audit.map((a) => a.action)).toEqual(['label.print-start', 'label.print-failed']);
+    expect(audit[1]?.details).toMatchObject({ run: passed.id, target: 'printer:127.0.0.1:1', error: expect.any(String) });
   });
 
   it('makes file names from device serials that cannot climb out of the labels folder', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { LabelPrint } from '../contract/line';
 import { FieldlineError } from '../errors';
 import type { Logger } from '../log';
-import { auditLabelPrint, labelSha256, parsePrinterTarget, sendToPrinter, writeLabelFile, zplLabel } from '../station/labels';
+import { labelSha256, printAudited, parsePrinterTarget, sendToPrinter, writeLabelFile, zplLabel } from '../station/labels';
 import type { Store } from '../store/types';
 
 export interface LabelServiceOptions {
@@ -50,21 +50,23 @@ export function createLabelService(options: LabelServiceOptions): LabelService {
       const zpl = zplLabel(record);
       const sha256 = labelSha256(zpl);
       const address = printer ?? options.printer();
+      const actor = `operator:${options.operator()}`;
       let target: string;
-      let bytes: number;
+      let send: () => Promise<{ bytes: number }>;
       let file: string | undefined;
       if (address !== undefined) {
         const { host, port } = parsePrinterTarget(address);
-        ({ bytes } = await sendToPrinter(host, port, zpl, { timeoutMs: options.timeoutMs ?? 5000 }));
         target = `printer:${host}:${port}`;
+        send = () => sendToPrinter(host, port, zpl, { timeoutMs: options.timeoutMs ?? 5000 });
       } else {
         const dir = join(options.dataDir, 'labels');
         await mkdir(dir, { recursive: true });
-        file = join(dir, `${fileSafe(record.device.serial)}-${record.id}.zpl`);
-        ({ bytes } = await writeLabelFile(file, zpl));
-        target = `file:${file}`;
+        const path = join(dir, `${fileSafe(record.device.serial)}-${record.id}.zpl`);
+        file = path;
+        target = `file:${path}`;
+        send = () => writeLabelFile(path, zpl);
       }
-      auditLabelPrint(store, { actor: `operator:${options.operator()}`, record, target, bytes, sha256, via });
+      const { bytes } = await printAudited(store, { actor, record, target, sha256, ...(via !== undefined ? { via } : {}) }, send);
       logger.info('label printed', { run: record.id, target, bytes });
       return { runId: record.id, serial: record.device.serial, target, ...(file ? { file } : {}), bytes, sha256 };
     },

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { resolveDataDir } from '../data-dir';
-import { auditLabelPrint, labelSha256, parsePrinterTarget, sendToPrinter, writeLabelFile, zplLabel } from '../station/labels';
+import { labelSha256, printAudited, parsePrinterTarget, sendToPrinter, writeLabelFile, zplLabel } from '../station/labels';
 import { openStore } from '../store/store';
 import { findRun } from '../store/find-run';
 import { print, type OutputOptions } from './output';
@@ -42,23 +42,23 @@ export function registerLabelCommand(program: Command): void {
         const record = findRun(store, id);
         const zpl = zplLabel(record);
         const sha256 = labelSha256(zpl);
-        const audit = (where: string, bytes: number): void => auditLabelPrint(store, { actor: `operator:${operator()}`, record, target: where, bytes, sha256 });
+        const actor = `operator:${operator()}`;
+        const sendAudited = (where: string, send: () => Promise<{ bytes: number }>): Promise<{ bytes: number }> =>
+          printAudited(store, { actor, record, target: where, sha256 }, send);
         const targets: string[] = [];
         let bytes = 0;
         if (opts.out !== undefined) {
-          bytes = (await writeLabelFile(opts.out, zpl)).bytes;
-          audit(`file:${opts.out}`, bytes);
-          targets.push(`file:${opts.out}`);
+          const out = opts.out;
+          bytes = (await sendAudited(`file:${out}`, () => writeLabelFile(out, zpl))).bytes;
+          targets.push(`file:${out}`);
         }
         if (target) {
-          bytes = (await sendToPrinter(target.host, target.port, zpl, { timeoutMs: opts.timeout })).bytes;
           const where = `printer:${target.host}:${target.port}`;
-          audit(where, bytes);
+          bytes = (await sendAudited(where, () => sendToPrinter(target.host, target.port, zpl, { timeoutMs: opts.timeout }))).bytes;
           targets.push(where);
         }
         if (targets.length === 0) {
-          bytes = Buffer.byteLength(zpl, 'utf8');
-          audit('stdout', bytes);
+          bytes = (await sendAudited('stdout', () => Promise.resolve({ bytes: Buffer.byteLength(zpl, 'utf8') }))).bytes;
           if (opts.json) print(opts, { run: record.id, serial: record.device.serial, target: 'stdout', bytes, sha256, zpl }, () => '');
           else process.stdout.write(zpl);
           return;
