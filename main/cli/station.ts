@@ -3,6 +3,9 @@
  * this machine (loopback unless --host says otherwise, and then only with a token). Serves until SIGINT, SIGTERM
  * or SIGHUP, then cancels the runs under way (they roll back) and stops. `--demo` brings its own virtual gateways,
  * registry and throwaway data directory (station-demo.ts).
+ *
+ * The token (station-token.ts) comes from FIELDLINE_STATION_TOKEN, --token-file or --token-stdin, never from what
+ * it prints: the URL it prints carries a single-use login ticket that is dead once used or after a minute.
  */
 import { Command } from 'commander';
 import { createApp } from '../app';
@@ -12,6 +15,7 @@ import { createLogger, type Logger, type LogLevel } from '../log';
 import { DEFAULT_PORT, startStationServer } from '../server/station-server';
 import { isLoopbackHost } from '../server/hosts';
 import { printJson, reportError, type OutputOptions } from './output';
+import { stationToken } from './station-token';
 import { ensureRendererBuilt } from './renderer-build';
 import { startDemo, type Demo } from './station-demo';
 
@@ -22,6 +26,8 @@ interface StationOptions extends OutputOptions {
   port: number;
   host: string;
   token?: string;
+  tokenFile?: string;
+  tokenStdin?: boolean;
   dataDir?: string;
   device: string[];
   demo?: boolean;
@@ -57,10 +63,13 @@ function untilStopped(): Promise<NodeJS.Signals> {
 
 async function runStation(opts: StationOptions): Promise<void> {
   const logger = stationLogger(opts.verbose ?? false);
-  const token = opts.token ?? process.env['FIELDLINE_STATION_TOKEN'];
+  const token = await stationToken(opts, process.env, (line) => process.stderr.write(`fieldline: warning: ${line}\n`));
   if (opts.demo && opts.dataDir) throw new FieldlineError('INVALID_ARGUMENT', '--demo uses a temporary data directory of its own; leave out --data-dir');
   if (!isLoopbackHost(opts.host) && !token) {
-    throw new FieldlineError('INVALID_ARGUMENT', `--host ${opts.host} lets other machines connect: give a --token (or FIELDLINE_STATION_TOKEN) they must present`);
+    throw new FieldlineError(
+      'INVALID_ARGUMENT',
+      `--host ${opts.host} lets other machines connect: give a token they must present (FIELDLINE_STATION_TOKEN, --token-file or --token-stdin)`,
+    );
   }
   const stopped = untilStopped();
   const staticDir = await ensureRendererBuilt((line) => process.stderr.write(`fieldline: ${line}\n`));
@@ -84,13 +93,15 @@ async function runStation(opts: StationOptions): Promise<void> {
     cleanups.unshift(() => app.close());
     const server = await startStationServer({ app, port: opts.port, host: opts.host, staticDir, logger, ...(token ? { token } : {}) });
     cleanups.unshift(() => server.close());
-    // The token travels in the fragment: browsers never send it to a server or put it in logs.
-    const openUrl = token ? `${server.url}#token=${encodeURIComponent(token)}` : server.url;
+    // With a token: a single-use ticket in the fragment (browsers never send it to a server), never the token.
+    const openUrl = server.loginUrl();
 
     if (opts.json) {
       printJson({ url: server.url, openUrl, dataDir, ...(demo ? { demo: { gateways: demo.gateways, registry: demo.registryUrl, ...(demo.ble ? { ble: demo.ble.gateways } : {}) } } : {}) });
     } else {
-      const lines = [`Fieldline station: open ${openUrl} in a browser (Ctrl+C stops).`, `  data directory ${dataDir}`];
+      const lines = [`Fieldline station: open ${openUrl} in a browser (Ctrl+C stops).`];
+      if (token) lines.push(`  This link works once, within a minute; later: ${server.url}#token=<the station token>`);
+      lines.push(`  data directory ${dataDir}`);
       if (demo) {
         lines.push(`  demo: ${demo.gateways.length} virtual gateways (the last one fails its selftest), registry ${demo.registryUrl}`);
         for (const g of demo.gateways) lines.push(`    ${g.serial}  ${g.port}`);
@@ -113,14 +124,21 @@ export function registerStationCommand(program: Command): void {
     .command('station')
     .description('station web mode: serve the UI and its API to a browser on this machine (or, with a token, the network)')
     .option('--port <port>', `port to listen on (0 = any free port)`, portArg, DEFAULT_PORT)
-    .option('--host <address>', 'address to listen on; anything but loopback needs --token', '127.0.0.1')
-    .option('--token <token>', 'token browsers must present (default FIELDLINE_STATION_TOKEN); required beyond loopback')
+    .option('--host <address>', 'address to listen on; anything but loopback needs a token', '127.0.0.1')
+    .option('--token-file <file>', 'read the token browsers must present from this file (default: $FIELDLINE_STATION_TOKEN); required beyond loopback')
+    .option('--token-stdin', 'read that token from stdin')
+    .option('--token <token>', 'that token on the command line: other users see it in the process list (prefer the above)')
     .option('--data-dir <dir>', 'data directory (default FIELDLINE_DATA_DIR or the per-user folder the desktop app uses)')
     .option('--device <path>', 'a serial port discovery cannot list, e.g. a UART or a virtual gateway pty (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
     .option('--demo', `try it with no hardware: 4 virtual gateways, ${DEMO_BLE_GATEWAYS} virtual Bluetooth gateways, a reference registry and a throwaway data directory with a development CA`)
-    .option('--json', 'print {"url","openUrl","dataDir","demo"?} as one JSON line when ready')
+    .option('--json', 'print {"url","openUrl","dataDir","demo"?} as one JSON line when ready (openUrl: a login link that works once, within a minute)')
     .option('-v, --verbose', 'log everything to stderr (default: warnings and errors)')
-    .addHelpText('after', '\nThe CA passphrase comes from FIELDLINE_CA_PASSPHRASE, or is typed in Settings.\nExample: npx fieldline station --demo')
+    .addHelpText(
+      'after',
+      '\nThe CA passphrase comes from FIELDLINE_CA_PASSPHRASE, or is typed in Settings.\n' +
+        'With a token, the printed link logs one browser tab in once; other browsers open the URL with #token=<the token>.\n' +
+        'Example: npx fieldline station --demo',
+    )
     .action(async (opts: StationOptions) => {
       try {
         await runStation(opts);

@@ -2,7 +2,9 @@
  * Station web mode: the built renderer and the contract over a WebSocket at /api, from one node:http server.
  * Loopback by default. Bound to any other address it refuses to start without a token, since everyone on the
  * network could otherwise provision, read runs and change settings. Every request's Host is checked (DNS
- * rebinding), every WebSocket's Origin must be our own origin, and each message is bounded in size.
+ * rebinding), every WebSocket's Origin must be our own origin, and each message is bounded in size. With a token,
+ * a WebSocket must authenticate first (station-auth.ts: the token, a single-use ticket from loginUrl(), or a session),
+ * and an address that failed too often is refused at the upgrade with 429 and Retry-After.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { realpath } from 'node:fs/promises';
@@ -16,7 +18,9 @@ import { FieldlineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { FieldlineApp } from '../app';
 import { cspForStaticDir } from './csp';
+import { addressKey } from './auth-limiter';
 import { acceptedHost, isLoopbackHost, sameOrigin, type HostPolicy } from './hosts';
+import { createStationAuth, type StationAuthOptions } from './station-auth';
 import { serveStatic } from './static-files';
 import { serveConnection, type Connection } from './ws-api';
 
@@ -28,12 +32,19 @@ export interface StationServerOptions {
   staticDir: string;
   /** Required when `host` is not loopback. */
   token?: string;
+  /** Ticket and session lifetimes, the guessing limits, a clock (tests). */
+  auth?: Omit<StationAuthOptions, 'token'>;
   logger?: Logger;
 }
 
 export interface StationServer {
-  /** http://host:port/ — what a browser opens (plus `#token=…` when a token is set). */
+  /** http://host:port/ */
   url: string;
+  /**
+   * What a browser opens: `url`, plus `#ticket=…` when a token is set — a new single-use ticket on each call, good
+   * for a minute (the fragment never reaches a server or its logs; the page takes it out of the address bar).
+   */
+  loginUrl(): string;
   port: number;
   close(): Promise<void>;
 }
@@ -49,8 +60,8 @@ const SECURITY_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 } as const;
 
-function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function refuseUpgrade(socket: Duplex, status: number, reason: string, headers = ''): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${headers}Content-Length: 0\r\n\r\n`);
 }
 
 export async function startStationServer(options: StationServerOptions): Promise<StationServer> {
@@ -61,6 +72,7 @@ export async function startStationServer(options: StationServerOptions): Promise
     throw new FieldlineError('INVALID_ARGUMENT', `a token is required to serve on ${host}, which other machines can reach (--token, or bind to 127.0.0.1)`);
   }
   const logger = options.logger ?? silentLogger;
+  const auth = token === undefined ? undefined : createStationAuth({ ...options.auth, token });
   const root = await realpath(options.staticDir).catch(() => {
     throw new FieldlineError('FILE_NOT_FOUND', `${options.staticDir} (the built renderer: run \`npm run build\`)`);
   });
@@ -98,8 +110,12 @@ export async function startStationServer(options: StationServerOptions): Promise
       logger.warn('refused a WebSocket from another origin', { origin: req.headers.origin ?? '(none)' });
       return refuseUpgrade(socket, 403, 'Forbidden');
     }
+    const address = addressKey(req.socket.remoteAddress);
+    const wait = auth?.retryAfterMs(address) ?? 0;
+    // Locked out for guessing: not even a socket to send the next guess on.
+    if (wait > 0) return refuseUpgrade(socket, 429, 'Too Many Requests', `Retry-After: ${Math.ceil(wait / 1000)}\r\n`);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection = serveConnection(ws, { dispatch, logger, ...(token !== undefined ? { token } : {}) });
+      const connection = serveConnection(ws, { dispatch, logger, address, ...(auth ? { auth } : {}) });
       connections.add(connection);
       sockets.add(ws);
       let alive = true;
@@ -141,8 +157,10 @@ export async function startStationServer(options: StationServerOptions): Promise
   logger.info('station server listening', { url: `http://${urlHost}:${port}/`, events: eventNames.length });
 
   let closing: Promise<void> | undefined;
+  const url = `http://${urlHost}:${port}/`;
   return {
-    url: `http://${urlHost}:${port}/`,
+    url,
+    loginUrl: () => (auth ? `${url}#ticket=${auth.issueTicket().ticket}` : url),
     port,
     close: () =>
       (closing ??= (async () => {

@@ -52,6 +52,42 @@ describe('the web bridge', () => {
     bridge.close();
   });
 
+  it('swaps a single-use ticket for the session the station answers, and reconnects with that', async () => {
+    const sockets: FakeSocket[] = [];
+    const sessions: string[] = [];
+    const bridge = createWebBridge({
+      url: 'ws://x/api',
+      ticket: 'once',
+      onSession: (s) => sessions.push(s),
+      retryMs: { first: 1, max: 1 },
+      openSocket: () => (sockets.push(new FakeSocket()), sockets.at(-1)!),
+    });
+    sockets[0]!.open();
+    expect(sockets[0]!.sent).toEqual([{ type: 'auth', ticket: 'once' }]);
+    sockets[0]!.reply({ type: 'auth', ok: true, session: 'S1' });
+    expect(sessions).toEqual(['S1']);
+    sockets[0]!.drop();
+    await tick(5);
+    sockets[1]!.open();
+    expect(sockets[1]!.sent).toEqual([{ type: 'auth', session: 'S1' }]);
+    sockets[1]!.reply({ type: 'auth', ok: true, session: 'S1' });
+    expect(sessions).toEqual(['S1']);
+    expect(bridge.state).toBe('open');
+    bridge.close();
+  });
+
+  it('tries again later when the station refuses a locked-out address unchecked', async () => {
+    const sockets: FakeSocket[] = [];
+    const bridge = createWebBridge({ url: 'ws://x/api', token: 'T', retryMs: { first: 1, max: 1 }, openSocket: () => (sockets.push(new FakeSocket()), sockets.at(-1)!) });
+    sockets[0]!.open();
+    sockets[0]!.reply({ type: 'auth', ok: false, retryAfterMs: 1000 });
+    sockets[0]!.drop(4429);
+    expect(bridge.state).toBe('closed');
+    await tick(5);
+    expect(sockets).toHaveLength(2);
+    bridge.close();
+  });
+
   it('leaves out a trailing undefined argument (JSON would make it null)', async () => {
     const socket = new FakeSocket();
     const bridge = createWebBridge({ url: 'ws://x/api', openSocket: () => socket });

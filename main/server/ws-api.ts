@@ -5,13 +5,13 @@
  * WS_MAX_IN_FLIGHT calls run at once per connection; a client that stops reading events is dropped rather than
  * buffered without end (progress and log lines, which the next ones replace, are skipped first).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { EventName } from '../contract/api';
 import type { Dispatch } from '../contract/dispatch';
 import { fail } from '../contract/result';
 import { ClientMessageSchema, WS_CLOSE, WS_MAX_IN_FLIGHT, type ServerMessage } from '../contract/ws-protocol';
 import type { Logger } from '../log';
+import type { Credential, StationAuth } from './station-auth';
 
 /** Above this many unsent bytes, skippable events are skipped; above the hard limit the client is dropped. */
 const SOFT_BUFFER_BYTES = 1024 * 1024;
@@ -19,13 +19,6 @@ const HARD_BUFFER_BYTES = 16 * 1024 * 1024;
 // device:rssi only refreshes a signal-strength figure; the next one replaces it.
 const SKIPPABLE: ReadonlySet<EventName> = new Set<EventName>(['run:progress', 'run:log', 'log', 'device:rssi']);
 const AUTH_TIMEOUT_MS = 10_000;
-
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
-
-/** Constant-time comparison (over digests, so the lengths match). */
-export function tokenMatches(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 export interface Connection {
   /** Sends an already encoded event (encoded once for all connections). */
@@ -35,14 +28,25 @@ export interface Connection {
 
 export interface ConnectionOptions {
   dispatch: Dispatch;
-  /** When set, the first message must be `{type:'auth', token}` with this token. */
-  token?: string;
+  /** When set, the first message must be `auth` with a credential it accepts (station-auth.ts). */
+  auth?: StationAuth;
+  /** The peer's address as the limiter counts it (auth-limiter.ts addressKey). */
+  address: string;
   logger: Logger;
+}
+
+/** The one credential of an auth message, or undefined when it has none or several. */
+function credentialOf(msg: { token?: string | undefined; ticket?: string | undefined; session?: string | undefined }): Credential | undefined {
+  const given: Credential[] = [];
+  if (msg.token !== undefined) given.push({ kind: 'token', secret: msg.token });
+  if (msg.ticket !== undefined) given.push({ kind: 'ticket', secret: msg.ticket });
+  if (msg.session !== undefined) given.push({ kind: 'session', secret: msg.session });
+  return given.length === 1 ? given[0] : undefined;
 }
 
 export function serveConnection(ws: WebSocket, options: ConnectionOptions): Connection {
   const { dispatch, logger } = options;
-  let authenticated = options.token === undefined;
+  let authenticated = options.auth === undefined;
   let inFlight = 0;
   const authTimer = authenticated ? undefined : setTimeout(() => ws.close(WS_CLOSE.unauthorized, 'authentication required'), AUTH_TIMEOUT_MS);
 
@@ -63,15 +67,22 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
     const msg = message.data;
 
     if (msg.type === 'auth') {
-      if (options.token === undefined || authenticated) return send({ type: 'auth', ok: true });
-      if (!tokenMatches(msg.token, options.token)) {
-        logger.warn('refused a connection with a wrong token');
+      if (options.auth === undefined || authenticated) return send({ type: 'auth', ok: true });
+      const credential = credentialOf(msg);
+      if (!credential) return ws.close(WS_CLOSE.protocol, 'one credential: token, ticket or session');
+      const outcome = options.auth.authenticate(credential, options.address);
+      if (!outcome.ok && outcome.reason === 'limited') {
+        send({ type: 'auth', ok: false, retryAfterMs: outcome.retryAfterMs });
+        return ws.close(WS_CLOSE.tooManyAttempts, 'too many failed attempts');
+      }
+      if (!outcome.ok) {
+        logger.warn(`refused a connection with a wrong ${credential.kind}`, { address: options.address });
         send({ type: 'auth', ok: false });
-        return ws.close(WS_CLOSE.unauthorized, 'wrong token');
+        return ws.close(WS_CLOSE.unauthorized, `wrong ${credential.kind}`);
       }
       authenticated = true;
       clearTimeout(authTimer);
-      return send({ type: 'auth', ok: true });
+      return send({ type: 'auth', ok: true, session: outcome.session });
     }
 
     if (!authenticated) return ws.close(WS_CLOSE.unauthorized, 'authentication required');

@@ -9,30 +9,37 @@ import { createWebBridge, type ConnectionState, type SocketLike } from './web';
 
 export type { ConnectionState } from './web';
 
-const TOKEN_KEY = 'fieldline.token';
+const SESSION_KEY = 'fieldline.session';
+/** Where versions before sessions kept the station token itself: removed when found. */
+const LEGACY_TOKEN_KEY = 'fieldline.token';
+
+type Credential = { ticket: string } | { token: string } | { session: string };
 
 /**
- * The station token, when the page was opened with `#token=…` (what `fieldline station` prints when one is set).
- * Kept for this tab only and taken out of the address bar, so it is not bookmarked or seen over a shoulder.
+ * How this page authenticates to a station with a token: the single-use `#ticket=…` of the URL `fieldline station`
+ * printed, or a `#token=…` an operator typed; else the session this tab was given before (a reload). The fragment is
+ * taken out of the address bar at once, so it is not bookmarked, kept in history or seen over a shoulder; only the
+ * session is kept, for this tab.
  */
-function stationToken(): string | undefined {
-  const match = /(?:^#|&)token=([^&]+)/.exec(window.location.hash);
-  if (match?.[1]) {
-    const token = decodeURIComponent(match[1]);
-    window.sessionStorage.setItem(TOKEN_KEY, token);
-    window.history.replaceState(null, '', window.location.pathname + window.location.search);
-    return token;
-  }
-  return window.sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+function stationCredential(): Credential | undefined {
+  window.sessionStorage.removeItem(LEGACY_TOKEN_KEY);
+  const ticket = /(?:^#|&)ticket=([^&]+)/.exec(window.location.hash)?.[1];
+  const token = /(?:^#|&)token=([^&]+)/.exec(window.location.hash)?.[1];
+  if (ticket !== undefined || token !== undefined) window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  if (ticket) return { ticket: decodeURIComponent(ticket) };
+  if (token) return { token: decodeURIComponent(token) };
+  const session = window.sessionStorage.getItem(SESSION_KEY);
+  return session ? { session } : undefined;
 }
 
 function connectToStation(): { api: FieldlineApi; state: () => ConnectionState; onState: (l: (s: ConnectionState) => void) => Unsubscribe } {
-  const token = stationToken();
+  const credential = stationCredential();
   const bridge = createWebBridge({
     url: `${window.location.protocol === 'https:' ? 'wss:' : 'ws:'}//${window.location.host}${WS_PATH}`,
     // The browser's WebSocket has the shape the bridge needs (its event types are wider than SocketLike's).
     openSocket: (url) => new WebSocket(url) as unknown as SocketLike,
-    ...(token !== undefined ? { token } : {}),
+    ...credential,
+    onSession: (session) => window.sessionStorage.setItem(SESSION_KEY, session),
   });
   window.addEventListener('pagehide', () => bridge.close());
   return { api: bridge.api, state: () => bridge.state, onState: (listener) => bridge.onState(listener) };

@@ -2,6 +2,8 @@
  * The renderer's web bridge: the same FieldlineApi as Electron's preload, over the station server's WebSocket
  * (main/contract/ws-protocol.ts), built with the contract's createClient. It reconnects by itself; calls made while
  * disconnected wait for the connection, and calls cut off by a disconnect answer STATION_UNREACHABLE.
+ * A station with a token answers the first good credential (token or single-use ticket) with a session, which the
+ * bridge then reconnects with: a ticket works only once, and the token need not be kept.
  * No DOM types here, only a minimal socket shape, so the same file is tested in Node with the `ws` package.
  */
 import type { FieldlineApi, Unsubscribe } from '../../../main/contract/api';
@@ -26,8 +28,12 @@ export interface WebBridgeOptions {
   /** ws://host:port/api */
   url: string;
   openSocket: (url: string) => SocketLike;
-  /** Sent first when the station requires one. */
+  /** Sent first when the station requires one: the station token, a login ticket, or an earlier session. */
   token?: string;
+  ticket?: string;
+  session?: string;
+  /** Told the session the station answered, to keep for a reload of this page. */
+  onSession?: (session: string) => void;
   /** First and longest delay between reconnection attempts (default 500 ms and 10 s). */
   retryMs?: { first: number; max: number };
 }
@@ -55,6 +61,11 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
   let delay = retry.first;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // The first of these given is sent; after a good one, the station's session replaces it.
+  let credential: { token: string } | { ticket: string } | { session: string } | undefined;
+  if (options.session !== undefined) credential = { session: options.session };
+  else if (options.ticket !== undefined) credential = { ticket: options.ticket };
+  else if (options.token !== undefined) credential = { token: options.token };
 
   const setState = (next: ConnectionState): void => {
     if (state === next) return;
@@ -85,6 +96,10 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
     if (!message.success) return;
     const msg = message.data;
     if (msg.type === 'auth') {
+      if (msg.ok && msg.session !== undefined && credential !== undefined && !('session' in credential && credential.session === msg.session)) {
+        credential = { session: msg.session };
+        options.onSession?.(msg.session);
+      }
       if (msg.ok) becomeReady();
       return;
     }
@@ -103,7 +118,7 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
     const ws = options.openSocket(options.url);
     socket = ws;
     ws.onopen = () => {
-      if (options.token !== undefined) ws.send(JSON.stringify({ type: 'auth', token: options.token }));
+      if (credential !== undefined) ws.send(JSON.stringify({ type: 'auth', ...credential }));
       else becomeReady();
     };
     ws.onmessage = (event) => onMessage(event.data);

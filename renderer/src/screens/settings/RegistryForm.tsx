@@ -85,7 +85,13 @@ export function RegistryForm({ initialUrl }: { initialUrl: string }): JSX.Elemen
           aria-describedby="settings-token-state"
           onChange={(e) => setToken(e.target.value)}
         />
-        <span id="settings-token-state" className="field-help" data-testid="settings-token-state" data-token-set={String(tokenSet)} data-token-state={state}>
+        <span
+          id="settings-token-state"
+          className="field-help"
+          data-testid="settings-token-state"
+          data-token-set={String(tokenSet)}
+          data-token-state={state}
+        >
           <span aria-hidden="true">{words.icon}</span>
           {words.text}
         </span>
