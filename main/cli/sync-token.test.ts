@@ -49,7 +49,10 @@ describe('after the registry URL changes', () => {
     const sync = await runFieldline(['sync', '--once', '--json', '--data-dir', dataDir]);
     expect(sync.code, sync.stderr).not.toBe(0);
     expect(lastJsonLine(sync.stdout)).toMatchObject({
-      error: { code: 'REGISTRY_TOKEN_NEEDED', message: expect.stringContaining(`no token for ${second.url}: run fieldline registry login --url ${second.url} --token-stdin`) },
+      error: {
+        code: 'REGISTRY_TOKEN_NEEDED',
+        message: expect.stringContaining(`no token for ${second.url}: run fieldline registry login --url ${second.url} --token-stdin`),
+      },
     });
     expect(second.requests.map((r) => r.authorization).filter((a) => a !== undefined)).toEqual([]);
     expect(JSON.stringify(second.requests)).not.toContain(TOKEN);

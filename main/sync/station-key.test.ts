@@ -106,7 +106,8 @@ describe('the station key at rest', () => {
     const sealed = JSON.parse(await readFile(stationKeyPath(dataDir), 'utf8')) as Record<string, string>;
     const flipped = Buffer.from(sealed['ciphertext']!, 'base64');
     flipped[0] = flipped[0]! ^ 1;
-    for (const text of [JSON.stringify({ ...sealed, ciphertext: flipped.toString('base64') }), '{"version":1', JSON.stringify({ ...sealed, keyId: '00'.repeat(8) })]) {
+    const damaged = [JSON.stringify({ ...sealed, ciphertext: flipped.toString('base64') }), '{"version":1', JSON.stringify({ ...sealed, keyId: '00'.repeat(8) })];
+    for (const text of damaged) {
       await writeFile(stationKeyPath(dataDir), text);
       expect(() => loadStationKey(dataDir, { keyDir })).toThrow(expect.objectContaining({ code: 'STATION_KEY_UNAVAILABLE' }));
     }
