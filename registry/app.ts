@@ -6,9 +6,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { silentLogger, type Logger } from '../main/log';
 import { LIMITS, PATHS } from '../main/sync/registry-api';
+import { SERIAL_PATH_CHARS } from '../main/sync/registry-record';
 import { bearerAuth } from './auth';
 import type { RegistryDb } from './db';
 import { ApiError, errorBody, errorHandler } from './http';
+import { clientErrorHandler, frameworkErrors, httpEdgeHooks } from './http-edge';
 import { PATH_METHODS, routePath } from './paths';
 import { RecordStore } from './records';
 import { bundleRoutes } from './routes-bundles';
@@ -35,9 +37,18 @@ export async function buildRegistryApp(options: RegistryAppOptions): Promise<Fas
   const records = new RecordStore(db);
 
   // fastify's own logger stays off: requests are logged through ours (below), which redacts, and which never
-  // sees the Authorization header at all.
-  const app = Fastify({ logger: false, bodyLimit, return503OnClosing: true });
+  // sees the Authorization header at all. Every answer fastify or Node would give in its own format goes through
+  // http-edge.ts instead; the longest path parameter is a serial of the most characters the API takes.
+  const app = Fastify({
+    logger: false,
+    bodyLimit,
+    return503OnClosing: false,
+    routerOptions: { maxParamLength: SERIAL_PATH_CHARS },
+    frameworkErrors,
+    clientErrorHandler,
+  });
   app.setErrorHandler(errorHandler(logger, db.name));
+  httpEdgeHooks(app);
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send(errorBody('NOT_FOUND', `no such endpoint: ${request.method} ${request.url.split('?')[0]}`));
   });

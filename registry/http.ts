@@ -30,13 +30,17 @@ export function describeZod(error: ZodError, what: string): string {
   return parts.join('; ');
 }
 
-/** Statuses fastify's own errors carry (parser, limits), as our codes. */
+/** Statuses fastify's own errors carry (parser, router, limits), as our codes; another 4xx is a BAD_REQUEST. */
 const FASTIFY_STATUS: Record<number, RegistryErrorCode> = {
   400: 'BAD_REQUEST',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
+  408: 'REQUEST_TIMEOUT',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  431: 'HEADERS_TOO_LARGE',
+  503: 'UNAVAILABLE',
 };
 
 function toApiError(err: unknown, dbFile: string): ApiError | undefined {
@@ -47,18 +51,21 @@ function toApiError(err: unknown, dbFile: string): ApiError | undefined {
     if (converted.code === 'INVALID_ARGUMENT') return new ApiError(400, 'BAD_REQUEST', converted.message);
     // Another process holds the database's write lock for longer than busy_timeout: transient, so a 503 the
     // station's drainer retries, not a 500 it might treat as this record's fault.
-    if (converted.code === 'STORE_BUSY') return new ApiError(503, 'INTERNAL', 'the registry database is busy; try again', { 'retry-after': '1' });
+    if (converted.code === 'STORE_BUSY') return new ApiError(503, 'UNAVAILABLE', 'the registry database is busy; try again', { 'retry-after': '1' });
     return undefined;
   }
   const status = (err as Partial<FastifyError> | null)?.statusCode;
-  if (typeof status === 'number' && FASTIFY_STATUS[status]) {
-    const code = FASTIFY_STATUS[status];
+  if (typeof status === 'number' && (FASTIFY_STATUS[status] !== undefined || (status >= 400 && status < 500))) {
+    const code = FASTIFY_STATUS[status] ?? 'BAD_REQUEST';
     const message =
       code === 'PAYLOAD_TOO_LARGE'
         ? 'the request body is larger than this endpoint accepts'
         : code === 'UNSUPPORTED_MEDIA_TYPE'
           ? 'send the body as application/json'
-          : (err as Error).message;
+          : (err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+            ? // fastify's parser refuses prototype-pollution keys with the same error as broken JSON.
+              'the body is not valid JSON, or has a __proto__ or constructor.prototype key'
+            : (err as Error).message;
     return new ApiError(status, code, message);
   }
   return undefined;

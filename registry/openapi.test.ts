@@ -96,8 +96,10 @@ describe('registry-openapi.yaml', () => {
   it("has the zod schemas' shapes, field for field", () => {
     const pairs: Array<[string, z.ZodType]> = [
       ['RunRecord', runRecordSchema],
+      ['RegistryRunRecord', api.registryRunRecordSchema],
       ['BatchUploadRequest', api.batchUploadRequestSchema],
       ['BatchUploadReply', api.batchUploadReplySchema],
+      ['RecordPutReply', api.recordPutReplySchema],
       ['StationKeyRequest', api.stationKeyRequestSchema],
       ['StationKeyReply', api.stationKeyReplySchema],
       ['BundleManifest', api.bundleManifestSchema],
@@ -121,9 +123,22 @@ describe('registry-openapi.yaml', () => {
     }
   });
 
-  it('lists exactly the error codes the registry answers with', () => {
+  it('lists exactly the error codes the registry answers with, and names each per-record rejection code', () => {
     const error = (schemas.ErrorReply as { properties: { error: { properties: { code: { enum: string[] } } } } }).properties.error;
     expect(error.properties.code.enum).toEqual([...api.REGISTRY_ERROR_CODES]);
+    const rejection = (schemas.BatchUploadReply as { properties: { rejected: { items: { properties: { code: { description: string } } } } } }).properties.rejected;
+    for (const code of api.RECORD_REJECTION_CODES) {
+      expect(api.REGISTRY_ERROR_CODES).toContain(code);
+      expect(rejection.items.properties.code.description).toContain(code);
+    }
+  });
+
+  it('states the record bounds of RECORD_BOUNDS', () => {
+    const text = String((doc.info as JsonObject).description).replace(/\s+/g, ' ');
+    const b = api.RECORD_BOUNDS;
+    expect(text).toContain(`at most ${b.jsonDepth} levels deep, with at most ${b.objectKeys} keys per object, ${b.arrayItems} items per array, ${b.stringChars} characters per string and ${b.keyChars} per key`);
+    expect(text).toContain(`1–${b.serialChars}`);
+    expect(text).toContain(`at most ${b.recordBytes / 1024 / 1024} MiB as stored`);
   });
 
   it('states the limits of LIMITS', () => {
@@ -134,9 +149,10 @@ describe('registry-openapi.yaml', () => {
     expect(text).toContain(`${api.LIMITS.bundleBytes / 1024 / 1024} MiB`);
   });
 
-  it('has an example record that runRecordSchema accepts, and a batch example batchUploadRequestSchema accepts', () => {
+  it('has an example record that both record schemas accept, and a batch example batchUploadRequestSchema accepts', () => {
     const example = ((components.examples as JsonObject).RunRecord as JsonObject).value;
     expect(runRecordSchema.safeParse(example).error).toBeUndefined();
+    expect(api.registryRunRecordSchema.safeParse(example).error).toBeUndefined();
     const batch = (doc.paths as JsonObject)[api.PATHS.recordsBatch] as { post: { requestBody: { content: { 'application/json': { examples: JsonObject } } } } };
     for (const ex of Object.values(batch.post.requestBody.content['application/json'].examples)) {
       expect(api.batchUploadRequestSchema.safeParse((ex as JsonObject).value).error).toBeUndefined();

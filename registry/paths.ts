@@ -4,10 +4,11 @@ import { PATHS } from '../main/sync/registry-api';
 type PathKey = keyof typeof PATHS;
 
 /** The methods each path answers (resources/registry-openapi.yaml documents exactly these; a test checks it). */
-export const PATH_METHODS: Record<(typeof PATHS)[PathKey], readonly ('GET' | 'POST')[]> = {
+export const PATH_METHODS: Record<(typeof PATHS)[PathKey], readonly ('GET' | 'POST' | 'PUT')[]> = {
   [PATHS.health]: ['GET'],
   [PATHS.recordsBatch]: ['POST'],
   [PATHS.records]: ['GET'],
+  [PATHS.record]: ['PUT'],
   [PATHS.device]: ['GET'],
   [PATHS.bundles]: ['POST'],
   [PATHS.stationKeys]: ['POST'],

@@ -1,11 +1,16 @@
 /**
  * Stored run records: the registry's core. Each record is checked on its own (one bad record is rejected with a
  * reason, the rest of its batch still lands), the run id is the idempotency key, and a batch is one transaction.
+ *
+ * What each answer promises: `accepted` — stored now; `duplicate` — this very record (byte for byte, as stored) was
+ * already held, so GET /v1/devices/{serial} returns it; rejected — not stored, with a code: RECORD_INVALID (the
+ * edge schema or the database refused it), RECORD_CONFLICT (another record holds the id), PAYLOAD_TOO_LARGE. A
+ * record the database did not store without saying why is an error of the whole request (500), never a duplicate.
  */
 import type { RunRecord } from '../main/provisioning/record';
-import { runRecordSchema } from '../main/provisioning/record';
-import type { BatchUploadReply, DeviceReply, RecordsPage } from '../main/sync/registry-api';
+import type { BatchUploadReply, DeviceReply, RecordRejectionCode, RecordsPage } from '../main/sync/registry-api';
 import type { RegistryDb } from './db';
+import { checkRecord, conflictReason, holdsSame, storedRecord, type CheckedRecord } from './record-check';
 
 type StoredRun = RunRecord & { receivedAt: string; receivedFrom: string };
 
@@ -16,7 +21,7 @@ interface RecordRow {
   record: string;
 }
 
-const MAX_REASON = 1000;
+export type RecordVerdict = { kind: 'accepted' } | { kind: 'duplicate' } | { kind: 'rejected'; code: RecordRejectionCode; reason: string };
 
 /** The id a rejection is filed under: the record's own when it has a usable one, else its position (`#3`). */
 function idFor(item: unknown, index: number): string {
@@ -24,84 +29,93 @@ function idFor(item: unknown, index: number): string {
   return typeof id === 'string' && id.length > 0 && id.length <= 200 ? id : `#${index}`;
 }
 
-type Checked = { ok: true; record: RunRecord; json: string } | { ok: false; reason: string };
-
-/** Validates one record and serializes it as stored: zod's output, so unknown fields are dropped, not kept unchecked. */
-export function checkRecord(item: unknown): Checked {
-  const parsed = runRecordSchema.safeParse(item);
-  if (!parsed.success) {
-    const reason = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.length > 0 ? i.path.join('.') : 'record'}: ${i.message}`)
-      .join('; ');
-    return { ok: false, reason: reason.slice(0, MAX_REASON) };
-  }
-  const record = parsed.data;
-  // The registry's own rule on top of the schema: a device is looked up by serial, so it cannot be empty.
-  if (record.device.serial.trim() === '') return { ok: false, reason: 'device.serial: must not be empty' };
-  try {
-    return { ok: true, record, json: JSON.stringify(record) };
-  } catch (err) {
-    // Evidence nested deep enough to overflow the stack: this record's problem, not the batch's.
-    return { ok: false, reason: `record cannot be stored: ${(err as Error).message}`.slice(0, MAX_REASON) };
-  }
-}
-
-/** Earliest and latest time a run shows: its start, and its end when it has one. */
-function runSpan(record: RunRecord): { first: string; last: string } {
-  const last = record.endedAt !== '' && record.endedAt > record.startedAt ? record.endedAt : record.startedAt;
-  return { first: record.startedAt, last };
+/**
+ * SQLite's refusals of one row — a CHECK (json_valid), a trigger's RAISE(ABORT), a value too big — are that record's
+ * problem. Anything else (busy, I/O, a UNIQUE clash the explicit check should have made impossible) is not.
+ */
+function refusedRow(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_CHECK' || code === 'SQLITE_CONSTRAINT_TRIGGER' || code === 'SQLITE_TOOBIG';
 }
 
 export class RecordStore {
   private readonly insert;
   private readonly touchDevice;
+  private readonly selectById;
   private readonly selectDevice;
   private readonly selectRuns;
   private readonly selectSince;
+  /** One record's writes as a savepoint inside the batch: a refused insert takes its device row back with it. */
+  private readonly insertOne;
 
   constructor(private readonly db: RegistryDb) {
-    // OR IGNORE on the UNIQUE run id: a record already stored (by this batch, an earlier one, or a parallel
-    // request) changes nothing and reports 0 changes — that is how a duplicate is told, with no race.
-    this.insert = db.prepare(
-      'INSERT OR IGNORE INTO records (id, serial, station, received_at, started_at, record) VALUES (?, ?, ?, ?, ?, ?)',
-    );
+    // A plain INSERT: it fails loudly on every constraint. (INSERT OR IGNORE also swallowed a failed CHECK, and the
+    // record it dropped was then answered as a duplicate.) Whether the id is held is asked first, under the
+    // batch's write lock, so no other writer can come in between.
+    this.insert = db.prepare('INSERT INTO records (id, serial, station, received_at, started_at, record) VALUES (?, ?, ?, ?, ?, ?)');
     // devices.first_seen / last_seen: when the device was provisioned (the runs' own times), not when the
     // registry heard of it — an offline bundle may arrive a week later.
     this.touchDevice = db.prepare(
       `INSERT INTO devices (serial, first_seen, last_seen) VALUES (?, ?, ?)
        ON CONFLICT (serial) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
     );
+    this.selectById = db.prepare('SELECT station, record FROM records WHERE id = ?');
     this.selectDevice = db.prepare('SELECT serial, first_seen AS firstSeen, last_seen AS lastSeen FROM devices WHERE serial = ?');
     this.selectRuns = db.prepare(
       'SELECT seq, station, received_at AS receivedAt, record FROM records WHERE serial = ? ORDER BY started_at, seq',
     );
     this.selectSince = db.prepare('SELECT seq, station, received_at AS receivedAt, record FROM records WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.insertOne = db.transaction((c: Extract<CheckedRecord, { ok: true }>, station: string, receivedAt: string) => {
+      // The device row first: records.serial references it.
+      this.touchDevice.run(c.record.device.serial, c.startedAt, c.endedAt);
+      const { changes } = this.insert.run(c.record.id, c.record.device.serial, station, receivedAt, c.startedAt, c.json);
+      // Not stored and no error (a trigger's RAISE(IGNORE), say): the registry cannot vouch for the record, so the
+      // whole request fails and the station sends it again — it must never hear "duplicate" for it.
+      if (changes !== 1) throw new Error(`the database did not store record ${c.record.id} (${changes} rows changed)`);
+    });
+  }
+
+  /** One checked record, inside the caller's transaction. */
+  private file(c: CheckedRecord, station: string, receivedAt: string): RecordVerdict {
+    if (!c.ok) return { kind: 'rejected', code: c.code, reason: c.reason };
+    const held = this.selectById.get(c.record.id) as { station: string; record: string } | undefined;
+    if (held) {
+      if (holdsSame(held, { record: c.record, json: c.json, station })) return { kind: 'duplicate' };
+      return { kind: 'rejected', code: 'RECORD_CONFLICT', reason: conflictReason(held, c.record) };
+    }
+    try {
+      this.insertOne(c, station, receivedAt);
+    } catch (err) {
+      if (!refusedRow(err)) throw err;
+      return { kind: 'rejected', code: 'RECORD_INVALID', reason: `the database refused it: ${(err as Error).message}`.slice(0, 1000) };
+    }
+    return { kind: 'accepted' };
   }
 
   /**
-   * Stores what is new among `items`, in one transaction; `from` is the station credited as receivedFrom. Every
-   * item appears in exactly one list of the reply, in the order sent.
+   * Stores what is new among `items`, in one transaction; `station` is the token's (or a verified bundle's) station,
+   * stamped on each record and credited as receivedFrom. Every item appears in exactly one list of the reply, in the
+   * order sent.
    */
-  store(items: readonly unknown[], from: string, now: Date): BatchUploadReply {
+  store(items: readonly unknown[], station: string, now: Date): BatchUploadReply {
     const reply: BatchUploadReply = { accepted: [], duplicate: [], rejected: [] };
     const receivedAt = now.toISOString();
-    const checked = items.map(checkRecord);
+    const checked = items.map((item) => checkRecord(item, station));
     this.db.transaction(() => {
       checked.forEach((c, index) => {
-        if (!c.ok) {
-          reply.rejected.push({ id: idFor(items[index], index), reason: c.reason });
-          return;
-        }
-        const { record } = c;
-        const span = runSpan(record);
-        // The device row first: records.serial references it. Touching it for a duplicate is harmless (min/max).
-        this.touchDevice.run(record.device.serial, span.first, span.last);
-        const { changes } = this.insert.run(record.id, record.device.serial, from, receivedAt, record.startedAt, c.json);
-        (changes === 1 ? reply.accepted : reply.duplicate).push(record.id);
+        const verdict = this.file(c, station, receivedAt);
+        const id = c.ok ? c.record.id : idFor(items[index], index);
+        if (verdict.kind === 'rejected') reply.rejected.push({ id, reason: verdict.reason, code: verdict.code });
+        else reply[verdict.kind].push(id);
       });
     }).immediate();
     return reply;
+  }
+
+  /** One record (PUT /v1/records/{id}), as store() files each record of a batch. */
+  storeOne(item: unknown, station: string, now: Date): RecordVerdict {
+    const checked = checkRecord(item, station);
+    return this.db.transaction(() => this.file(checked, station, now.toISOString())).immediate();
   }
 
   device(serial: string): DeviceReply | undefined {
@@ -119,7 +133,7 @@ export class RecordStore {
 }
 
 function toStoredRun(row: RecordRow): StoredRun {
-  return { ...(JSON.parse(row.record) as RunRecord), receivedAt: row.receivedAt, receivedFrom: row.station };
+  return { ...storedRecord(row), receivedAt: row.receivedAt, receivedFrom: row.station };
 }
 
 /**

@@ -105,6 +105,27 @@ describe('POST /v1/bundles', () => {
     expect(await errorOf(await postBundle('not json at all'))).toMatchObject({ status: 400, code: 'BUNDLE_INVALID' });
   });
 
+  it('refuses (400, BUNDLE_INVALID) JSON nested too deep to check, before parsing it; checks each record like a batch', async () => {
+    for (const levels of [2_000, 200_000]) {
+      const deep = `{"manifest":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+      expect(await errorOf(await postBundle(deep)), `${levels} levels`).toMatchObject({ status: 400, code: 'BUNDLE_INVALID', message: expect.stringContaining('nested deeper') });
+    }
+    // A signed bundle whose record breaks the edge bounds: that record is rejected, the other stored.
+    const key = newKey();
+    reg.registerKey('site-d', key.publicKey);
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 33; i += 1) deep = { a: deep };
+    const bad = registryRunRecord({ serial: 'GW-BUN-DEEP' });
+    bad.steps[0]!.evidence = deep as Record<string, unknown>;
+    const good = registryRunRecord({ serial: 'GW-BUN-OK' });
+    const res = await postBundle(serializeBundle(createBundle([bad, good], 'site-d', key)));
+    expect(batchUploadReplySchema.parse(await res.json())).toEqual({
+      accepted: [good.id],
+      duplicate: [],
+      rejected: [{ id: bad.id, code: 'RECORD_INVALID', reason: expect.stringMatching(/^steps\.0\.evidence: nested deeper than 32 levels/) }],
+    });
+  });
+
   it('answers 413 for a bundle over the limit', async () => {
     const key = newKey();
     const records = Array.from({ length: 3 }, () => ({ ...registryRunRecord(), variables: { pad: 'x'.repeat(200 * 1024) } }));

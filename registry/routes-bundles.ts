@@ -6,13 +6,21 @@
 import type { FastifyInstance } from 'fastify';
 import { isFieldlineError } from '../main/errors';
 import { parseBundle } from '../main/sync/bundle';
-import { PATHS, stationKeyRequestSchema, type BatchUploadReply } from '../main/sync/registry-api';
+import { PATHS, RECORD_BOUNDS, stationKeyRequestSchema, type BatchUploadReply } from '../main/sync/registry-api';
 import { stationOf } from './auth';
 import type { RegistryDb } from './db';
 import { ApiError, describeZod } from './http';
+import { nestsDeeperThan } from './json-text';
 import { keyOwner, registerKey } from './keys';
 import { routePath } from './paths';
 import type { RecordStore } from './records';
+
+/**
+ * The deepest a bundle may nest: a record's free-form JSON at its bound, below the bundle's own levels (bundle →
+ * records → record → diagnostics → result → limits → expected). A record deeper than its bound but within this is
+ * rejected on its own, as in a batch; deeper still, the whole file is refused before it is parsed.
+ */
+const BUNDLE_DEPTH = RECORD_BOUNDS.jsonDepth + 8;
 
 export interface BundleRoutesOptions {
   db: RegistryDb;
@@ -30,6 +38,7 @@ export function bundleRoutes(app: FastifyInstance, { db, records, now, bundleBod
 
     scope.post(routePath(PATHS.bundles), { bodyLimit: bundleBodyBytes }, async (request): Promise<BatchUploadReply> => {
       if (!Buffer.isBuffer(request.body)) throw new ApiError(400, 'BAD_REQUEST', 'the body must be a bundle file');
+      if (nestsDeeperThan(request.body, BUNDLE_DEPTH)) throw new ApiError(400, 'BUNDLE_INVALID', `not a bundle: JSON nested deeper than ${BUNDLE_DEPTH} levels`);
       const bundle = parseBundle(request.body);
       const { manifest } = bundle;
       const owner = keyOwner(db, manifest.keyId, manifest.publicKey);

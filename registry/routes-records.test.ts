@@ -115,19 +115,19 @@ describe('batch upload', () => {
     expect(reply.accepted).toEqual([good[0]?.id, good[1]?.id]);
     expect(reply.duplicate).toEqual([]);
     expect(reply.rejected).toEqual([
-      { id: bad.id, reason: expect.stringContaining('outcome') },
-      { id: '#3', reason: expect.stringContaining('id') },
+      { id: bad.id, code: 'RECORD_INVALID', reason: expect.stringContaining('outcome') },
+      { id: '#3', code: 'RECORD_INVALID', reason: expect.stringContaining('id') },
     ]);
 
     const again = await upload([good[0], bad, good[1]]);
-    expect(again).toEqual({ accepted: [], duplicate: [good[0]?.id, good[1]?.id], rejected: [{ id: bad.id, reason: expect.any(String) }] });
+    expect(again).toEqual({ accepted: [], duplicate: [good[0]?.id, good[1]?.id], rejected: [{ id: bad.id, code: 'RECORD_INVALID', reason: expect.any(String) }] });
   });
 
-  it('keeps the first version when a stored id comes again with other content', async () => {
+  it('keeps the first version when a stored id comes again with other content, and calls that a conflict', async () => {
     const first = registryRunRecord({ serial: 'GW-KEEP', outcome: 'passed' });
     await upload([first]);
     const changed = { ...first, outcome: 'failed' as const };
-    expect(await upload([changed])).toEqual({ accepted: [], duplicate: [first.id], rejected: [] });
+    expect(await upload([changed])).toEqual({ accepted: [], duplicate: [], rejected: [{ id: first.id, code: 'RECORD_CONFLICT', reason: expect.stringContaining('outcome') }] });
     const device = deviceReplySchema.parse(await (await get('/v1/devices/GW-KEEP')).json());
     expect(device.runs.map((r) => r.outcome)).toEqual(['passed']);
   });
@@ -178,7 +178,8 @@ describe('device look-up', () => {
       [b.id, 'line-7'],
     ]);
     const { receivedAt, receivedFrom: _from, ...stored } = device.runs[0]!;
-    expect(stored).toEqual(a);
+    // Stored as sent, but with the station of the token that sent it (a says line-3).
+    expect(stored).toEqual({ ...a, station: { name: 'test-station' } });
     expect(Date.parse(receivedAt)).not.toBeNaN();
     expect(await errorOf(await get('/v1/devices/NO-SUCH'))).toMatchObject({ status: 404, code: 'NOT_FOUND' });
   });

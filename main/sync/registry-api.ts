@@ -1,11 +1,14 @@
 /**
  * The registry's HTTP API (resources/registry-openapi.yaml), described once with zod: the reference registry
  * (registry/) validates requests with these schemas and the station's client validates replies with them, so
- * neither side writes the types twice. Records are run records (main/provisioning/record.ts); the record id is
- * the idempotency key.
+ * neither side writes the types twice. Records are run records (main/provisioning/record.ts), taken at the
+ * registry's edge with the bounds of registry-record.ts; the record id is the idempotency key.
  */
 import { z } from 'zod';
 import { runRecordSchema } from '../provisioning/record';
+import { registryRunRecordSchema } from './registry-record';
+
+export { RECORD_BOUNDS, registryRunRecordSchema, type RegistryRunRecord } from './registry-record';
 
 export const API_PREFIX = '/v1';
 
@@ -13,6 +16,7 @@ export const PATHS = {
   health: '/v1/health',
   recordsBatch: '/v1/records:batch',
   records: '/v1/records',
+  record: '/v1/records/:id',
   device: '/v1/devices/:serial',
   bundles: '/v1/bundles',
   stationKeys: '/v1/stations/me/keys',
@@ -27,13 +31,28 @@ export const LIMITS = {
 } as const;
 
 export const batchUploadRequestSchema = z.object({
-  records: z.array(runRecordSchema).min(1).max(LIMITS.batchRecords),
+  records: z.array(registryRunRecordSchema).min(1).max(LIMITS.batchRecords),
 });
 export type BatchUploadRequest = z.infer<typeof batchUploadRequestSchema>;
 
-export const rejectionSchema = z.object({ id: z.string(), reason: z.string() });
+/**
+ * Why one record of a batch was not stored, as `rejected[].code` (the status a single-record PUT answers with):
+ * RECORD_INVALID (400) the record breaks the schema or its bounds, or the database refused it; RECORD_CONFLICT
+ * (409) another record is stored under its id; PAYLOAD_TOO_LARGE (413) the record alone is over
+ * RECORD_BOUNDS.recordBytes. All three are permanent: sending the same record again gets the same answer.
+ */
+export const RECORD_REJECTION_CODES = ['RECORD_INVALID', 'RECORD_CONFLICT', 'PAYLOAD_TOO_LARGE'] as const;
+export type RecordRejectionCode = (typeof RECORD_REJECTION_CODES)[number];
 
-/** Every id sent appears in exactly one list. Duplicates are records the registry already had (same id). */
+/** `code` is optional and any string to a client: registries before it sent none, later ones may add codes. */
+export const rejectionSchema = z.object({ id: z.string(), reason: z.string(), code: z.string().max(64).optional() });
+export type Rejection = z.infer<typeof rejectionSchema>;
+
+/**
+ * Every id sent appears in exactly one list. `duplicate`: the registry holds this very record (same id, same content
+ * once the station is stamped), so it is retrievable; a different record under a stored id is rejected with
+ * RECORD_CONFLICT, never called duplicate.
+ */
 export const batchUploadReplySchema = z.object({
   accepted: z.array(z.string()),
   duplicate: z.array(z.string()),
@@ -41,6 +60,14 @@ export const batchUploadReplySchema = z.object({
 });
 export type BatchUploadReply = z.infer<typeof batchUploadReplySchema>;
 
+/** `PUT /v1/records/{id}`: 201 with `accepted` when stored now, 200 with `duplicate` when this very record was held. */
+export const recordPutReplySchema = z.object({ id: z.string(), result: z.enum(['accepted', 'duplicate']) });
+export type RecordPutReply = z.infer<typeof recordPutReplySchema>;
+
+/**
+ * Read leniently (runRecordSchema, not the edge schema): the registry stores only records that met the edge bounds,
+ * but one written by an earlier registry need not, and a client must still be able to look its device up.
+ */
 export const deviceRunSchema = runRecordSchema.extend({
   /** When the registry first received the record, and from which station's token. */
   receivedAt: z.string(),
@@ -77,7 +104,7 @@ export type ErrorReply = z.infer<typeof errorReplySchema>;
 /** The `error.code` values the registry answers with. Codes may be added, never renamed or reused. */
 export const REGISTRY_ERROR_CODES = [
   'UNAUTHORIZED', // 401: no token, or not a valid one (never says which)
-  'BAD_REQUEST', // 400: malformed JSON, wrong body or query shape
+  'BAD_REQUEST', // 400: malformed JSON, wrong body or query shape, a path or request Node cannot parse
   'BUNDLE_INVALID', // 400: a bundle's shape, signature or a record hash does not check out
   'KEY_INVALID', // 400: not an Ed25519 public key
   'KEY_NOT_REGISTERED', // 403: the bundle's key is not registered to the bundle's station
@@ -87,6 +114,12 @@ export const REGISTRY_ERROR_CODES = [
   'PAYLOAD_TOO_LARGE', // 413: body over the byte limit, or more records than LIMITS.batchRecords
   'UNSUPPORTED_MEDIA_TYPE', // 415: body not sent as application/json
   'INTERNAL', // 500
+  'RECORD_INVALID', // 400: a record breaks the schema or its bounds (per record in a batch, or PUT)
+  'RECORD_CONFLICT', // 409: another record is stored under this id (per record in a batch, or PUT)
+  'REQUEST_TIMEOUT', // 408: the request did not arrive in time
+  'URI_TOO_LONG', // 414: a path segment longer than any the API takes
+  'HEADERS_TOO_LARGE', // 431: request line and headers over Node's limit (16 KiB)
+  'UNAVAILABLE', // 503: shutting down, or the database stays locked; retry after Retry-After
 ] as const;
 export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];
 
