@@ -1,4 +1,6 @@
 /** The report's probes, in the order the report shows them. Each lives in its own file beside this one. */
+import { killMatrixProbe } from './kill-matrix';
 import type { ReliabilityProbe } from './section';
+import { storeFaultsProbe } from './store-faults';
 
-export const PROBES: ReliabilityProbe[] = [];
+export const PROBES: ReliabilityProbe[] = [killMatrixProbe, storeFaultsProbe];

@@ -36,14 +36,11 @@ function random(seed: number): () => number {
   };
 }
 
-/** Kills on the n-th request of the identity step (counted from its first identity-group request). */
-function killOnIdentityRequest(n: number): (r: SmpRequestLine) => boolean {
-  let first: number | undefined;
-  return (r) => {
-    if (first === undefined && r.group === 'IDENTITY') first = r.index;
-    return first !== undefined && r.index - first === n;
-  };
-}
+/** Kills on the n-th request of the identity step. */
+const killOnIdentityRequest =
+  (n: number) =>
+  (r: SmpRequestLine): boolean =>
+    r.step === 'identity' && r.indexInStep === n;
 
 interface Cycle {
   killedAt: string;
@@ -53,7 +50,7 @@ interface Cycle {
 
 async function killAndRecover(port: string, killAt: (r: SmpRequestLine) => boolean, extraDelayMs: number): Promise<Cycle> {
   const killed = await provisionKilledAt({ port, profile: PROFILE, env: env(), killAt, extraDelayMs });
-  expect(killed.killed, `the run finished before the kill point (exit ${killed.exitCode}):\n${killed.stdout.slice(-1500)}`).toBe(true);
+  expect(killed.killed, `the run finished before the kill point (exit ${killed.exitCode}):\n${killed.output.slice(-1500)}`).toBe(true);
   const recovery = await fieldline(['provision', '--port', port, '--profile', PROFILE, '--json']);
   const record = lastJsonLine(recovery.stdout) as { previousRunId?: string };
   return { killedAt: `${killed.killedAt?.group} ${killed.killedAt?.command} +${extraDelayMs} ms`, killedRunId: record.previousRunId ?? '', recovery };
@@ -78,7 +75,7 @@ describe('SIGKILL during the identity step (done-when of issue #11)', () => {
     const next = random(SEED);
     const plans = Array.from({ length: KILLS }, (_, i) =>
       i === 0
-        ? { killAt: (r: SmpRequestLine) => r.group === 'IDENTITY' && r.command === 1, delay: 0 }
+        ? { killAt: (r: SmpRequestLine) => r.step === 'identity' && r.group === 'IDENTITY' && r.command === 1, delay: 0 }
         : { killAt: killOnIdentityRequest(Math.floor(next() * IDENTITY_STEP_REQUESTS)), delay: Math.floor(next() * 20) },
     );
     // Two at a time, each on its own gateway.

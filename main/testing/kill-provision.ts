@@ -1,8 +1,9 @@
 /**
- * SIGKILL of a real `fieldline provision` at a chosen moment of its SMP traffic, for the write-ahead tests and the
- * reliability report. The command runs with `-v`, which logs each request as it is sent (`tx {"group":…}`) on
- * stderr; the caller's `killAt` sees every request line and says when to kill, so a kill lands "while this request
- * is on the wire" by an event, not by a guessed delay.
+ * SIGKILL of a real `fieldline provision` at a chosen moment of its run, for the write-ahead tests and the
+ * reliability report. The command runs with `--json -v`: step events on stdout, each SMP request logged as it is
+ * sent (`tx {"group":…}`) on stderr, both into one pipe (through `sh -c 'exec … 2>&1'`) so they arrive in the order
+ * the command wrote them. The caller's `killAt` sees every request with the step it belongs to and says when to
+ * kill, so a kill lands "while this request is on the wire" by an event, not by a guessed delay.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,6 +14,9 @@ export interface SmpRequestLine {
   command: number;
   /** 0-based count of requests seen so far in this run. */
   index: number;
+  /** The step under way when the request was sent, and the request's 0-based place in it. */
+  step: string;
+  indexInStep: number;
 }
 
 export interface KilledProvision {
@@ -21,7 +25,10 @@ export interface KilledProvision {
   exitCode: number | null;
   /** The request during which it was killed. */
   killedAt?: SmpRequestLine;
-  stdout: string;
+  /** Every request the run sent before it ended or was killed. */
+  requests: SmpRequestLine[];
+  /** The command's output, stdout and stderr interleaved. */
+  output: string;
 }
 
 export interface KillProvisionOptions {
@@ -36,26 +43,36 @@ export interface KillProvisionOptions {
 }
 
 const TX = /provision:smp: tx (\{.*\})$/;
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function provisionKilledAt(options: KillProvisionOptions): Promise<KilledProvision> {
-  const argv = [join(REPO_ROOT, 'bin/fieldline.js'), 'provision', '--port', options.port, '--profile', options.profile, '--json', '-v', ...(options.args ?? [])];
-  const child = spawn(process.execPath, argv, { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
+  const argv = [process.execPath, join(REPO_ROOT, 'bin/fieldline.js'), 'provision', '--port', options.port, '--profile', options.profile, '--json', '-v', ...(options.args ?? [])];
+  // exec: the shell becomes the command, so the SIGKILL below hits fieldline itself.
+  const child = spawn('/bin/sh', ['-c', `exec ${argv.map(quote).join(' ')} 2>&1`], { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'ignore'] });
+  let output = '';
   let pending = '';
-  let index = 0;
+  let step = '';
+  let indexInStep = 0;
+  const requests: SmpRequestLine[] = [];
   let killedAt: SmpRequestLine | undefined;
   const timeout = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-  child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+  child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    output += text;
     pending += text;
     let nl: number;
     while ((nl = pending.indexOf('\n')) >= 0) {
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
+      if (line.startsWith('{"event":"step-start"')) {
+        step = (JSON.parse(line) as { step: string }).step;
+        indexInStep = 0;
+        continue;
+      }
       const m = TX.exec(line);
       if (!m || killedAt) continue;
       const parsed = JSON.parse(m[1]!) as { group: string; command: number };
-      const request = { group: parsed.group, command: parsed.command, index: index++ };
+      const request = { group: parsed.group, command: parsed.command, index: requests.length, step, indexInStep: indexInStep++ };
+      requests.push(request);
       if (options.killAt(request)) {
         killedAt = request;
         const kill = (): void => void child.kill('SIGKILL');
@@ -67,7 +84,7 @@ export function provisionKilledAt(options: KillProvisionOptions): Promise<Killed
   return new Promise((resolve) => {
     child.once('close', (code, signal) => {
       clearTimeout(timeout);
-      resolve({ killed: signal === 'SIGKILL' && killedAt !== undefined, exitCode: code, ...(killedAt ? { killedAt } : {}), stdout });
+      resolve({ killed: signal === 'SIGKILL' && killedAt !== undefined, exitCode: code, ...(killedAt ? { killedAt } : {}), requests, output });
     });
   });
 }
