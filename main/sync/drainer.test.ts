@@ -163,6 +163,25 @@ describe('drainer', () => {
     expect(registry.db.prepare('SELECT count(*) FROM records').pluck().get()).toBe(3);
   });
 
+  it('dead-letters a record the registry holds other content for (a conflict) with the registry’s reason, never as sent', async () => {
+    const dbFile = join(dir, 'registry.db');
+    const token = createToken(dbFile, 'line-3');
+    const registry = await startRegistry({ dbFile });
+    cleanups.push(() => registry.close());
+    const mine = registryRunRecord({ serial: 'GW-CONFLICT', outcome: 'passed' });
+    // Another station filed a different run under the same id first.
+    const other = new RegistryClient({ url: registry.url, token: createToken(registry.db, 'line-9') });
+    expect(await other.uploadRecords([{ ...mine, outcome: 'failed' }])).toMatchObject({ kind: 'acknowledged', reply: { accepted: [mine.id] } });
+    store.saveRun(mine);
+    const [fine] = queue(1);
+    const pass = await new Drainer({ outbox, uploader: new RegistryClient({ url: registry.url, token }) }).drainOnce();
+    expect(pass).toMatchObject({ accepted: 1, duplicate: 0, deadLettered: 1, remaining: 0 });
+    expect(outbox.list({ state: 'dead' })).toMatchObject([
+      { runId: mine.id, deadReason: expect.stringMatching(/^RECORD_CONFLICT: another record is stored under this id \(it differs in outcome\)/) },
+    ]);
+    expect(outbox.list({ state: 'sent' }).map((r) => r.runId)).toEqual([fine]);
+  });
+
   it('splits a batch refused as a whole (400) until the malformed record stands alone', async () => {
     const ids = queue(8);
     const poison = ids[5]!;

@@ -5,7 +5,9 @@
  * and the drainer backs off (full jitter; a Retry-After wins); a refused token stops it until the next attempt at
  * the longest delay, instead of spinning. Only the registry's own verdict on a record — rejected in a batch reply,
  * or a batch of that one record refused as malformed or too large — moves it to the dead-letter list, with the
- * reason. A 400 or 413 for a batch of several is split in halves until the culprit stands alone.
+ * reason. A conflict (another record is stored under its id: RECORD_CONFLICT) is such a verdict: the registry does
+ * not hold this record, so it is dead with the registry's reason, never sent. A 400 or 413 for a batch of several
+ * is split in halves until the culprit stands alone.
  *
  * The clock, the randomness and the uploader are injected, so the tests can run the backoff without waiting.
  */
@@ -16,13 +18,18 @@ import { batchBody, batchBodyBytes } from './batches';
 import { systemClock, yieldToIo, type Clock } from './clock';
 import { onRunQueued } from './outbox-enqueue';
 import type { Outbox, QueuedRecord } from './outbox';
-import { LIMITS, type BatchUploadReply } from './registry-api';
+import { LIMITS, type BatchUploadReply, type Rejection } from './registry-api';
 import type { BatchOutcome } from './registry-client';
 import type { BatchUploader, DrainerOptions, DrainPass, DrainState } from './drain-types';
 
 export type { BatchUploader, DrainerOptions, DrainPass, DrainState } from './drain-types';
 
 type Stop = NonNullable<DrainPass['stopped']>;
+
+/** The dead-letter reason of a rejected record: the registry's code first (RECORD_CONFLICT: …), where it sent one. */
+function deadReason(r: Rejection): { id: string; reason: string } {
+  return { id: r.id, reason: r.code ? `${r.code}: ${r.reason}` : r.reason };
+}
 
 /** Claimed records and their request body. */
 interface Batch {
@@ -176,7 +183,8 @@ export class Drainer {
 
   /** The registry's verdict on each record: acknowledged ones are sent, rejected ones dead with the reason. */
   private applyReply(records: QueuedRecord[], reply: BatchUploadReply, pass: DrainPass): void {
-    const { accepted, duplicate, rejected } = reply;
+    const { accepted, duplicate } = reply;
+    const rejected = reply.rejected.map(deadReason);
     this.outbox.acknowledge([...accepted, ...duplicate], rejected);
     for (const r of rejected) this.logger.warn('record rejected by the registry', { run: r.id, reason: r.reason });
     pass.accepted += accepted.length;
