@@ -46,6 +46,8 @@ export const diagnosticSchema = z.discriminatedUnion('type', [
       command: argv,
       pattern: z.string().min(1),
       expectRet: z.number().int().default(0),
+      /** The command only reads (a sensor, a status): sent again after a lost frame instead of failing the check. */
+      readOnly: z.boolean().optional(),
     })
     .strict(),
   z
@@ -58,6 +60,8 @@ export const diagnosticSchema = z.discriminatedUnion('type', [
       min: z.number().optional(),
       max: z.number().optional(),
       unit: z.string().optional(),
+      /** As for shell-match. */
+      readOnly: z.boolean().optional(),
     })
     .strict(),
   z

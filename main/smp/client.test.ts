@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { FieldlineError } from '../errors';
 import { MemoryTransport, type DeviceScript } from '../testing/memory-transport';
 import { SmpClient } from './client';
-import { encodeCbor } from './cbor';
+import { encodeCbor, type CborValue } from './cbor';
 import { encodePacket, Op } from './header';
 import { encodeSerialFrames, serialFramer } from './serial-framing';
 import { SmpError, SmpGroupError } from './smp-error';
 import { echo } from './groups/os';
+import { shellExec } from './groups/shell';
 
 function setup(script: DeviceScript, options: Partial<ConstructorParameters<typeof SmpClient>[1]> = {}) {
   const transport = new MemoryTransport(script);
@@ -162,5 +163,50 @@ describe('SmpClient', () => {
     for (const f of encodeSerialFrames(bad)) transport.inject(f);
     await expect(pending).rejects.toMatchObject({ code: 'DEVICE_TIMEOUT' });
     expect(client.stats.malformed).toBe(1);
+  });
+});
+
+/** A device that loses the first frame it is sent (one lost frame on the line), then answers everything. */
+function losesFirstFrame(answer: (body: Record<string, unknown>) => Record<string, CborValue>): DeviceScript {
+  let frames = 0;
+  return (req) => (++frames === 1 ? null : answer(req.body));
+}
+
+describe('SmpClient: idempotent requests are retried, whatever the caller asked (issue #11)', () => {
+  it('a read survives one lost frame even when its caller asked for no retries', async () => {
+    const { transport, client } = setup(losesFirstFrame(() => ({ val: new Uint8Array([1]) })), { forceVersion: 1 });
+    await expect(client.read(3, 0, { name: 'a' }, { retries: 0 })).resolves.toMatchObject({ val: new Uint8Array([1]) });
+    expect(transport.requests).toHaveLength(2);
+  });
+
+  it('a write marked idempotent survives one lost frame; an unmarked write with retries 0 does not', async () => {
+    const marked = setup(losesFirstFrame(() => ({ r: 'ok' })), { forceVersion: 1 });
+    await expect(marked.client.write(0, 0, { d: 'x' }, { retries: 0, idempotent: true })).resolves.toMatchObject({ r: 'ok' });
+    const unmarked = setup(losesFirstFrame(() => ({ r: 'ok' })), { forceVersion: 1 });
+    await expect(unmarked.client.write(0, 0, { d: 'x' }, { retries: 0 })).rejects.toMatchObject({ code: 'DEVICE_TIMEOUT' });
+    expect(unmarked.transport.requests).toHaveLength(1);
+  });
+
+  it('the client default still bounds the attempts (--retries 0 means one attempt, even for a read)', async () => {
+    const { transport, client } = setup(() => null, { forceVersion: 1, defaultRetries: 0 });
+    await expect(client.read(3, 0, { name: 'a' })).rejects.toMatchObject({ code: 'DEVICE_TIMEOUT' });
+    expect(transport.requests).toHaveLength(1);
+  });
+
+  it('echo is idempotent', async () => {
+    const { transport, client } = setup(losesFirstFrame((b) => ({ r: b.d as string })), { forceVersion: 1 });
+    await expect(echo(client, 'hi')).resolves.toBe('hi');
+    expect(transport.requests).toHaveLength(2);
+  });
+
+  it('a read-only shell command (hwinfo devid) is retried on the first request to a device; other shell commands are sent once', async () => {
+    const devid = (): Record<string, CborValue> => ({ o: 'F1E1D0', ret: 0 });
+    // No forced version: this is the very first request, which also probes SMP v2.
+    const readOnly = setup(losesFirstFrame(devid));
+    await expect(shellExec(readOnly.client, ['hwinfo', 'devid'], { readOnly: true, timeoutMs: 100 })).resolves.toEqual({ output: 'F1E1D0', ret: 0 });
+    expect(readOnly.transport.requests).toHaveLength(2);
+    const other = setup(losesFirstFrame(devid));
+    await expect(shellExec(other.client, ['reboot'], { timeoutMs: 100 })).rejects.toMatchObject({ code: 'DEVICE_TIMEOUT' });
+    expect(other.transport.requests).toHaveLength(1);
   });
 });

@@ -5,7 +5,8 @@
  *   and the sequence numbers of timed-out requests are not reused for a while, so a late reply can never be
  *   taken for the answer to a newer request (SMP.md §9.2).
  * - Each attempt has its own timeout; a retry goes out under a fresh sequence number, and a late reply to an
- *   earlier attempt of the same request is accepted.
+ *   earlier attempt of the same request is accepted. Idempotent requests (reads, and writes marked so) are always
+ *   retried; a write that must not run twice is sent as often as its caller says.
  * - SMP v2 is probed on the first request and the answer cached per device; v1-only servers are detected by
  *   the version of their reply (or by silence) and spoken to in v1 from then on (§3.4).
  * - At most `maxInFlight` requests are outstanding (1 by default: devices handle one command at a time unless
@@ -27,6 +28,14 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Further attempts after a timeout. */
   retries?: number;
+  /**
+   * Sending the request again does what sending it once does. Reads are (the default for a read); a write is only
+   * when its caller says so: echo, or a shell command known to only read, such as `hwinfo devid`. An idempotent
+   * request gets at least the client's default retries — `retries` may raise that, never lower it — because one
+   * lost frame must not fail what can simply be asked again (issue #11: `hwinfo devid` was sent once and 6 of 50
+   * runs at 5 % loss failed on it). A write that is not idempotent keeps the `retries` its caller gives.
+   */
+  idempotent?: boolean;
   signal?: AbortSignal;
 }
 
@@ -170,7 +179,8 @@ export class SmpClient {
 
   private async exchange(op: Op, group: number, command: number, cbor: Uint8Array, options: RequestOptions): Promise<ReplyBody> {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
-    const retries = options.retries ?? this.defaultRetries;
+    const asked = options.retries ?? this.defaultRetries;
+    const retries = options.idempotent ?? op === Op.Read ? Math.max(asked, this.defaultRetries) : asked;
     const signal = options.signal;
     if (signal?.aborted) throw new FieldlineError('CANCELLED', 'cancelled');
     this.stats.requests++;

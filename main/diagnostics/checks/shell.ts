@@ -11,7 +11,7 @@ function firstLine(text: string): string {
 }
 
 export const shellMatch: Check<MatchSpec> = async (spec, { session }) => {
-  const r = await shellExec(session.client, spec.command);
+  const r = await shellExec(session.client, spec.command, { readOnly: spec.readOnly ?? false });
   const matched = new RegExp(spec.pattern, 'm').test(r.output);
   return {
     passed: matched && r.ret === spec.expectRet,
@@ -22,7 +22,7 @@ export const shellMatch: Check<MatchSpec> = async (spec, { session }) => {
 };
 
 export const shellNumber: Check<NumberSpec> = async (spec, { session }) => {
-  const r = await shellExec(session.client, spec.command);
+  const r = await shellExec(session.client, spec.command, { readOnly: spec.readOnly ?? false });
   const limits = { pattern: spec.pattern, ...(spec.min !== undefined ? { min: spec.min } : {}), ...(spec.max !== undefined ? { max: spec.max } : {}) };
   const m = new RegExp(spec.pattern, 'm').exec(r.output);
   const value = m?.[1] !== undefined ? Number(m[1]) : NaN;

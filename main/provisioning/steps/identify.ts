@@ -14,7 +14,9 @@ const hex = (b: Uint8Array | undefined): string | null => (b === undefined ? nul
 
 export async function readSerial(ctx: Pick<RunContext, 'session' | 'profile'>): Promise<string> {
   const { command, pattern } = ctx.profile.profile.identify;
-  const r = await shellExec(ctx.session.client, command);
+  // Identify only reads: a lost frame on this, the run's very first request, is asked again after the run's
+  // per-request timeout, not the 10 s a shell command that does work may need (issue #11).
+  const r = await shellExec(ctx.session.client, command, { readOnly: true, timeoutMs: ctx.session.client.defaultTimeoutMs });
   const m = new RegExp(pattern, 'm').exec(r.output);
   if (r.ret !== 0 || !m?.[1]) {
     throw new FieldlineError('DEVICE_IDENTIFY_FAILED', `\`${command.join(' ')}\` returned ${r.ret} and "${r.output.trim().slice(0, 120)}", which does not match ${pattern}`);

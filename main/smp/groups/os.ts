@@ -7,7 +7,8 @@ import type { DeviceBuffers } from '../upload';
 const G = GROUP.OS;
 
 export async function echo(client: SmpClient, text: string): Promise<string> {
-  return textField(await client.write(G, 0, { d: text }), 'r', 'echo');
+  // A write by SMP's definition, but it changes nothing: safe to send again.
+  return textField(await client.write(G, 0, { d: text }, { idempotent: true }), 'r', 'echo');
 }
 
 /** Asks the device to reboot; it answers first, then goes quiet for the reboot. */
