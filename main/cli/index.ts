@@ -8,6 +8,7 @@ import { registerLabelCommand } from './label';
 import { registerLineCommands } from './line';
 import { reportError } from './output';
 import { registerDriftCommand } from './drift';
+import { exitWithin } from './exit-rule';
 import { registerProfileCommands } from './profile';
 import { registerProfileTestCommand } from './profile-test';
 import { registerProvisionCommand } from './provision';
@@ -53,16 +54,20 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Runs one command. Exit codes: 0 success; 1 a failing result (a device failed, a difference found) or an expected
+ * error; 2 the environment — every STORE_* error (main/cli/output.ts), and the usage or environment errors of the
+ * commands that say so; 70 a bug. A command that ends with a non-zero code exits within 2 s even if it left
+ * something open (main/cli/exit-rule.ts).
+ */
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   const json = argv.includes('--json');
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      process.exitCode = err.exitCode;
-      return;
-    }
-    process.exitCode = reportError(err, json);
+    process.exitCode = err instanceof CommanderError ? err.exitCode : reportError(err, json);
   }
+  const code = Number(process.exitCode ?? 0);
+  if (code !== 0) exitWithin(code);
 }

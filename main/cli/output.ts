@@ -91,7 +91,16 @@ function problemsOf(err: FieldlineError): Problem[] {
   return Array.isArray(problems) ? (problems.filter((p) => p && typeof p === 'object' && typeof (p as Problem).message === 'string') as Problem[]) : [];
 }
 
-/** Prints an expected failure in the technician's words (and as JSON under --json); exits non-zero. */
+/**
+ * The exit code of an expected failure, by its code: 2 for the environment — the local store cannot be used (full
+ * disk, read-only folder, damaged or missing file: every STORE_* code), where nothing about a device was decided —
+ * and 1 for the rest, which commands that know better (a run that never reached the device) turn into 2 themselves.
+ */
+export function exitCodeFor(code: string | undefined): 1 | 2 {
+  return code?.startsWith('STORE_') ? 2 : 1;
+}
+
+/** Prints an expected failure in the technician's words (and as JSON under --json); answers the exit code. */
 export function reportError(err: unknown, json: boolean): number {
   if (err instanceof FieldlineError) {
     const described = describeError(err.code, err.message);
@@ -102,7 +111,7 @@ export function reportError(err: unknown, json: boolean): number {
       const lines = problems.map((p) => `  ${p.line !== undefined ? `line ${p.line}${p.column !== undefined ? `:${p.column}` : ''} ` : ''}${p.path ? `${p.path}: ` : ''}${p.message}`);
       process.stderr.write(`fieldline: ${described.message}\n${lines.length ? lines.join('\n') + '\n' : ''}${described.hint ? `  fix: ${described.hint}\n` : ''}`);
     }
-    return 1;
+    return exitCodeFor(err.code);
   }
   process.stderr.write(`fieldline: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
   return 70;

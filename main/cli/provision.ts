@@ -14,7 +14,7 @@ import { runProvisioning } from '../provisioning/runner';
 import type { ProvisionEvents } from '../provisioning/context';
 import type { RunRecord, StepRecord } from '../provisioning/record';
 import { openStore } from '../store/store';
-import { cliLogger, printJson, reportError, type OutputOptions } from './output';
+import { cliLogger, exitCodeFor, printJson, reportError, type OutputOptions } from './output';
 import { collectVar } from './profile';
 import { addTargetOptions, finishBle, targetOf, type TargetCliOptions } from './target-options';
 import { prepareTarget, type DeviceTarget } from '../device/target';
@@ -96,7 +96,8 @@ export async function provisionCommand(opts: ProvisionCliOptions, target: Device
     });
     if (opts.json) printJson(record);
     else process.stdout.write(summarize(record) + '\n');
-    return record.outcome === 'passed' ? 0 : 1;
+    // A run the store stopped (a full disk mid-run) is the environment's failure, not the device's.
+    return record.outcome === 'passed' ? 0 : exitCodeFor(record.error?.code);
   } finally {
     process.removeListener('SIGINT', onSignal);
     store.close();

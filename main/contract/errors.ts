@@ -110,6 +110,12 @@ export const ERROR_CODES = {
       'check --data-dir points at a Fieldline data directory; otherwise move fieldline.db aside (keep it for ' +
       'support: runs not yet synced are in it) and Fieldline starts a new one',
   },
+  STORE_DISK_FULL: {
+    message: 'The disk that holds the local store is full',
+    hint:
+      'free space on that disk (or point --data-dir / FIELDLINE_DATA_DIR at a disk with room) and run the command ' +
+      'again; a run left unfinished is repaired by the next run of its device',
+  },
   STORE_TOO_NEW: {
     message: 'The local store was written by a newer version of Fieldline',
     hint: 'update Fieldline: the desktop app and the CLI that share a data directory must be the same version',

@@ -163,28 +163,51 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
     failure = err;
   }
 
-  if (failure) {
-    record.error = errorRecord(failure);
-    const gone = isDeviceGone(failure);
-    if (!gone && record.steps.length > 0 && ctx.serial) {
-      record.rollback = await rollback(ctx, record.error.message);
-      audit('run.rollback', { actions: record.rollback.actions.map((a) => `${a.action}: ${a.outcome}`) });
+  // The session is closed whatever happens below: an open port keeps the process alive, and a full disk failing the
+  // last save used to leave `provision` hanging after its error (issue #11).
+  try {
+    if (failure) {
+      record.error = errorRecord(failure);
+      const gone = isDeviceGone(failure);
+      if (!gone && record.steps.length > 0 && ctx.serial) {
+        record.rollback = await rollback(ctx, record.error.message);
+        audit('run.rollback', { actions: record.rollback.actions.map((a) => `${a.action}: ${a.outcome}`) });
+      }
+      const rollbackCut = record.rollback?.actions.some((a) => a.outcome === 'failed' && /went away|unplugged|vanished|closed|link to .* dropped/.test(a.detail ?? ''));
+      record.outcome = gone || rollbackCut ? 'interrupted' : failure instanceof FieldlineError && failure.code === 'CANCELLED' ? 'cancelled' : 'failed';
+      // Rollback sets it after reverting an image; without a firmware change the device still runs what it ran.
+      if (!ctx.firmwareUpdate) record.device.firmwareAfter ??= ctx.firmwareBefore;
+    } else {
+      record.outcome = 'passed';
+      record.device.firmwareAfter ??= ctx.firmwareUpdate?.version ?? ctx.firmwareBefore;
     }
-    const rollbackCut = record.rollback?.actions.some((a) => a.outcome === 'failed' && /went away|unplugged|vanished|closed|link to .* dropped/.test(a.detail ?? ''));
-    record.outcome = gone || rollbackCut ? 'interrupted' : failure instanceof FieldlineError && failure.code === 'CANCELLED' ? 'cancelled' : 'failed';
-    // Rollback sets it after reverting an image; without a firmware change the device still runs what it ran.
-    if (!ctx.firmwareUpdate) record.device.firmwareAfter ??= ctx.firmwareBefore;
-  } else {
-    record.outcome = 'passed';
-    record.device.firmwareAfter ??= ctx.firmwareUpdate?.version ?? ctx.firmwareBefore;
+    record.endedAt = new Date().toISOString();
+    if (record.device.serial) {
+      audit('run.end', { outcome: record.outcome, ...(record.error ? { error: record.error.code } : {}) });
+      saveEnd(record, save);
+    }
+  } finally {
+    await ctx.session.close().catch(() => {});
   }
-  record.endedAt = new Date().toISOString();
-  if (record.device.serial) {
-    audit('run.end', { outcome: record.outcome, ...(record.error ? { error: record.error.code } : {}) });
-    save();
-  }
-  await ctx.session.close().catch(() => {});
   return record;
+}
+
+/**
+ * The run's last save. When the store cannot take it (a full disk, a read-only folder), the run ends with that
+ * error, saying what became of the run: the device was rolled back (or passed), but the store still shows the
+ * record as it was last saved — `running` — until the device's next run or `fieldline repair` repairs it.
+ */
+function saveEnd(record: RunRecord, save: () => void): void {
+  try {
+    save();
+  } catch (err) {
+    if (!(err instanceof FieldlineError) || !err.code.startsWith('STORE_')) throw err;
+    const what =
+      `run ${record.id} ended ${record.outcome} but could not be recorded; ` +
+      `the next run of ${record.device.serial} (or \`fieldline repair\`) repairs its record`;
+    const details = { ...err.details, runId: record.id, outcome: record.outcome };
+    throw new FieldlineError(err.code, `${err.message}; ${what}`, details, { cause: err });
+  }
 }
 
 function runTarget(options: ProvisionOptions): DeviceTarget {

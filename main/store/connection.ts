@@ -4,8 +4,8 @@
  * connection runs in WAL mode (readers do not block the writer) and waits for a busy lock instead of failing.
  */
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { chmodSync, closeSync, mkdirSync, openSync, statfsSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { FieldlineError, isFieldlineError } from '../errors';
 
 /** The store's file name inside the data directory. */
@@ -46,8 +46,14 @@ function prepareFile(file: string): void {
 }
 
 const CORRUPT = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
+const UNWRITABLE = /^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|NOLFS)/;
+const FILE_SYSTEM = ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'ENOENT'];
 
-/** SQLite's and the file system's failures as FieldlineErrors; anything else (a constraint, a typo in SQL) is a bug. */
+/**
+ * SQLite's and the file system's failures as FieldlineErrors; anything else (a constraint, a typo in SQL) is a bug.
+ * A write the disk had no room for is STORE_DISK_FULL, whose words name the folder and the space left (issue #11):
+ * "database or disk is full" alone sends the technician looking at the database.
+ */
 export function storeError(err: unknown, file: string): unknown {
   if (isFieldlineError(err)) return err;
   const code = (err as { code?: unknown } | null)?.code;
@@ -55,13 +61,54 @@ export function storeError(err: unknown, file: string): unknown {
   const reason = `${file}: ${(err as Error).message}`;
   if (CORRUPT.has(code) || code.startsWith('SQLITE_CORRUPT')) return new FieldlineError('STORE_CORRUPT', reason, {}, { cause: err });
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new FieldlineError('STORE_BUSY', reason, {}, { cause: err });
-  if (
-    /^SQLITE_(CANTOPEN|READONLY|FULL|IOERR|PERM|AUTH|NOLFS)/.test(code) ||
-    ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOTDIR', 'EISDIR', 'ENOENT'].includes(code)
-  ) {
-    return new FieldlineError('STORE_UNAVAILABLE', reason, {}, { cause: err });
+  const full = diskFullError(err, code, file);
+  if (full) return full;
+  if (code.startsWith('SQLITE_IOERR')) {
+    const space = spaceLeft(file);
+    return new FieldlineError('STORE_UNAVAILABLE', `${reason}${space ? ` (${space.words} on its disk)` : ''}`, {}, { cause: err });
+  }
+  if (UNWRITABLE.test(code) || FILE_SYSTEM.includes(code)) {
+    const readOnly = code.startsWith('SQLITE_READONLY') || code === 'EROFS';
+    return new FieldlineError('STORE_UNAVAILABLE', readOnly ? `${reason} — ${dataFolder(file)} is read-only` : reason, {}, { cause: err });
   }
   return err;
+}
+
+/**
+ * SQLITE_FULL and ENOSPC are a full disk. So is an I/O error on a disk with (almost) nothing left: where a write to
+ * the WAL or its index fails with ENOSPC, SQLite reports SQLITE_IOERR_WRITE or _SHMSIZE, not SQLITE_FULL.
+ */
+function diskFullError(err: unknown, code: string, file: string): FieldlineError | undefined {
+  const sure = code.startsWith('SQLITE_FULL') || code === 'ENOSPC';
+  if (!sure && !code.startsWith('SQLITE_IOERR')) return undefined;
+  const space = spaceLeft(file);
+  if (!sure && (space === undefined || space.bytes >= LOW_SPACE_BYTES)) return undefined;
+  const left = space ? space.words : 'no space left';
+  return new FieldlineError(
+    'STORE_DISK_FULL',
+    `free space on the disk that holds ${dataFolder(file)}: ${left} (${basename(file)}: ${(err as Error).message})`,
+    { folder: dataFolder(file), ...(space ? { bytesFree: space.bytes } : {}) },
+    { cause: err },
+  );
+}
+
+/** Below this much free space, an I/O error while writing is taken for a full disk. */
+const LOW_SPACE_BYTES = 1024 * 1024;
+
+function dataFolder(file: string): string {
+  return file === ':memory:' ? file : dirname(file);
+}
+
+/** What an unprivileged writer may still use on the disk that holds the store, or undefined when unknown. */
+function spaceLeft(file: string): { bytes: number; words: string } | undefined {
+  if (file === ':memory:') return undefined;
+  try {
+    const s = statfsSync(dataFolder(file));
+    const bytes = Number(s.bavail) * Number(s.bsize);
+    return { bytes, words: `${Math.floor(bytes / 1024)} KB left` };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs `fn`, rethrowing SQLite's expected failures as FieldlineErrors. */
