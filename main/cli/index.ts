@@ -21,6 +21,7 @@ import { registerRunsCommands } from './runs';
 import { registerSimCommands } from './sim';
 import { registerSmpCommands } from './smp';
 import { registerStationCommand } from './station';
+import { registerStoreCommands } from './store';
 import { registerSyncCommand } from './sync';
 
 function packageVersion(): string {
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerQueueCommands(program);
   registerSyncCommand(program);
   registerStationCommand(program);
+  registerStoreCommands(program);
   return program;
 }
 

@@ -107,14 +107,21 @@ export const ERROR_CODES = {
   STORE_CORRUPT: {
     message: 'The local store is damaged or is not a Fieldline store',
     hint:
-      'check --data-dir points at a Fieldline data directory; otherwise move fieldline.db aside (keep it for ' +
-      'support: runs not yet synced are in it) and Fieldline starts a new one',
+      'check --data-dir points at a Fieldline data directory; otherwise restore fieldline.db from a backup, or run ' +
+      '`fieldline store reset` to start a new one (it keeps the damaged file beside it for support: runs not yet ' +
+      'synced are in it)',
   },
   STORE_DISK_FULL: {
     message: 'The disk that holds the local store is full',
     hint:
       'free space on that disk (or point --data-dir / FIELDLINE_DATA_DIR at a disk with room) and run the command ' +
       'again; a run left unfinished is repaired by the next run of its device',
+  },
+  STORE_MISSING: {
+    message: 'The local store is missing or empty, but this data directory has had runs and audit entries',
+    hint:
+      'restore fieldline.db from a backup into the data directory, or run `fieldline store reset` to start a new, ' +
+      'empty store deliberately',
   },
   STORE_TOO_NEW: {
     message: 'The local store was written by a newer version of Fieldline',

@@ -10,6 +10,7 @@ import { enqueueFinishedRun } from '../sync/outbox-enqueue';
 import { appendEntry, verifyChain, type AuditInput } from './audit';
 import { selectCertificates, selectUnfinishedRuns, writeCertificate, writeOwner } from './certificates';
 import { guard, openDatabase, storeFilePath } from './connection';
+import { checkAfterOpen, checkBeforeOpen, markIfHoldsData } from './marker';
 import { migrate, type Migration, MIGRATIONS } from './migrations';
 import { readLastRun, readRun, selectRuns, writeRun } from './runs';
 import type { AuditEntry, Store } from './types';
@@ -41,13 +42,21 @@ export interface SqliteStore extends Store {
 
 /**
  * Opens the store at `location` — a data directory (the file is `fieldline.db` in it) or a database file — creating
- * and migrating it as needed. Throws FieldlineError STORE_TOO_NEW, STORE_CORRUPT, STORE_BUSY or STORE_UNAVAILABLE.
+ * and migrating it as needed. Throws FieldlineError STORE_TOO_NEW, STORE_CORRUPT, STORE_BUSY, STORE_DISK_FULL,
+ * STORE_UNAVAILABLE, or STORE_MISSING for a store that held data and is now gone or empty (main/store/marker.ts).
  */
 export function openStore(location: string, options: StoreOptions = {}): SqliteStore {
   const file = storeFilePath(location);
+  checkBeforeOpen(file);
   const db = openDatabase(file);
+  // Whether the marker is on disk; a store from before markers gets one on its first open.
+  let marked: boolean;
   try {
-    guard(file, () => migrate(db, options.migrations ?? MIGRATIONS));
+    guard(file, () => {
+      checkAfterOpen(db, file);
+      migrate(db, options.migrations ?? MIGRATIONS);
+    });
+    marked = markIfHoldsData(db, file);
   } catch (err) {
     db.close();
     throw err;
@@ -69,13 +78,22 @@ export function openStore(location: string, options: StoreOptions = {}): SqliteS
   return {
     file,
     db,
-    saveRun: (record, audit = []) => guard(file, () => save.immediate(record, audit)),
+    saveRun: (record, audit = []) =>
+      guard(file, () => {
+        save.immediate(record, audit);
+        marked ||= markIfHoldsData(db, file);
+      }),
     getRun: (id) => guard(file, () => readRun(db, id)),
     listRuns: (listOptions) => guard(file, () => selectRuns(db, listOptions)),
     lastRun: (serial) => guard(file, () => readLastRun(db, serial)),
     listCertificates: (filter) => guard(file, () => selectCertificates(db, filter)),
     listUnfinishedRuns: () => guard(file, () => selectUnfinishedRuns(db)),
-    appendAudit: (entry) => guard(file, () => append.immediate(entry)),
+    appendAudit: (entry) =>
+      guard(file, () => {
+        const appended = append.immediate(entry);
+        marked ||= markIfHoldsData(db, file);
+        return appended;
+      }),
     verifyAudit: () => guard(file, () => verifyChain(db)),
     close: () => {
       if (db.open) db.close();
