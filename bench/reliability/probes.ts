@@ -1,6 +1,7 @@
 /** The report's probes, in the order the report shows them. Each lives in its own file beside this one. */
 import { killMatrixProbe } from './kill-matrix';
+import { registryProbe } from './registry';
 import type { ReliabilityProbe } from './section';
 import { storeFaultsProbe } from './store-faults';
 
-export const PROBES: ReliabilityProbe[] = [killMatrixProbe, storeFaultsProbe];
+export const PROBES: ReliabilityProbe[] = [killMatrixProbe, storeFaultsProbe, registryProbe];
