@@ -3,5 +3,6 @@ import { killMatrixProbe } from './kill-matrix';
 import { registryProbe } from './registry';
 import type { ReliabilityProbe } from './section';
 import { storeFaultsProbe } from './store-faults';
+import { stationSecretsProbe } from './station-secrets';
 
-export const PROBES: ReliabilityProbe[] = [killMatrixProbe, storeFaultsProbe, registryProbe];
+export const PROBES: ReliabilityProbe[] = [killMatrixProbe, storeFaultsProbe, registryProbe, stationSecretsProbe];
