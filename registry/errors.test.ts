@@ -5,10 +5,12 @@
  * never a reset connection. Requests a fetch cannot make (a malformed request line, 20 KiB of headers, a lying
  * Content-Length) are written on a raw socket.
  */
-import { connect } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS, REGISTRY_ERROR_CODES } from '../main/sync/registry-api';
 import { registryRunRecord, startTestRegistry, type TestRegistry } from '../main/testing/registry';
+import { buildRegistryApp } from './app';
+import { openRegistryDb } from './db';
 
 /** The real batch limit: a body just over it is far more than the sockets buffer, which is what lost replies. */
 const LIMIT = LIMITS.batchBytes;
@@ -172,5 +174,35 @@ describe('bodies over the limit', () => {
     const answer = await raw(head);
     expectApiError(answer, 413, 'PAYLOAD_TOO_LARGE');
     expect(answer.headers.connection).toBe('close');
+  });
+});
+
+describe('shutting down', () => {
+  it('answers a request that arrives while the registry closes with 503 UNAVAILABLE, in the API format', async () => {
+    const db = openRegistryDb(':memory:');
+    const app = await buildRegistryApp({ db });
+    let started!: () => void;
+    const closeStarted = new Promise<void>((resolve) => (started = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // Runs after the app's own preClose hook (the registry knows it is closing), and holds the close open while a
+    // request comes in: the window in which a station's request meets a registry going down.
+    app.addHook('preClose', async () => {
+      started();
+      await held;
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    const closing = app.close();
+    await closeStarted;
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/health`);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expectApiError({ status: res.status, body: await res.text() }, 503, 'UNAVAILABLE');
+    } finally {
+      release();
+      await closing;
+      db.close();
+    }
   });
 });
