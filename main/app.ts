@@ -9,6 +9,8 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { MethodHandlers } from './contract/dispatch';
 import type { Logger } from './log';
+import { isFieldlineError } from './errors';
+import { repairRuns } from './provisioning/repair';
 import { openStore } from './store/store';
 import { releaseNoble } from './transport/ble/noble';
 import type { BleAdapter } from './contract/devices';
@@ -101,6 +103,11 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
     const settings = await openStationSettings(dataDir, secrets);
     const ca = createCaHolder(dataDir, secrets, logger.child('ca'));
     await unlockAtStart(ca, secrets, options.caPassphrase ?? process.env['FIELDLINE_CA_PASSPHRASE'], logger);
+    // A station killed mid-run left runs `running` and perhaps certificates issued: put them right before new runs.
+    await repairRuns({ store, signer: () => ca.signer(), actor: `station:${station.name}` }).then(
+      (report) => report.repaired.length > 0 && logger.info('runs left unfinished were repaired', { runs: report.repaired.map((r) => r.id) }),
+      (err: unknown) => logger.warn('runs left unfinished wait for repair (unlock the CA, or run fieldline repair)', { error: isFieldlineError(err) ? err.code : String(err) }),
+    );
 
     // noble is loaded by the first scan or BLE run, never here; closing releases it (its virtual socket, its scan).
     const ble = bleConfigFrom({
