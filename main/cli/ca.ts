@@ -1,6 +1,6 @@
 /**
  * `fieldline ca …`: the station certificate authority — make a development one, import the organisation's
- * intermediate, show where its files are, list what it revoked. The passphrase comes from FIELDLINE_CA_PASSPHRASE or
+ * intermediate, show where its files are, list what it issued and revoked. The passphrase comes from FIELDLINE_CA_PASSPHRASE or
  * a prompt without echo (see main/pki/passphrase.ts) and is never printed or logged.
  */
 import type { Command } from 'commander';
@@ -10,6 +10,7 @@ import { FieldlineError } from '../errors';
 import { isEncryptedKeyPem } from '../pki/ca-import';
 import { readCaPassphrase, readHidden, type PassphraseInput } from '../pki/passphrase';
 import { caInfo, importCa, initCa, listRevoked, type CaCertificateInfo, type CaInfo, type InstalledCa } from '../pki/station-ca';
+import { openStore } from '../store/store';
 import { cliLogger, print, type OutputOptions } from './output';
 
 /** For an organisation's key file that is itself encrypted; asked on the terminal when unset. */
@@ -142,6 +143,28 @@ export function registerCaCommands(program: Command): Command {
       );
     },
   );
+
+  common(
+    ca
+      .command('issued')
+      .description("list every certificate the station issued, from the store's register: issued (its run not passed), in-service or revoked")
+      .option('--state <state>', 'only issued, in-service or revoked'),
+  ).action(async (opts: CaCliOptions & { state?: string }) => {
+    const states = ['issued', 'in-service', 'revoked'] as const;
+    const state = states.find((s) => s === opts.state);
+    if (opts.state !== undefined && !state) throw new FieldlineError('INVALID_ARGUMENT', `--state takes ${states.join(', ')}, not "${opts.state}"`);
+    const store = openStore(resolveDataDir(opts.dataDir));
+    try {
+      const issued = store.listCertificates(state ? { state } : {});
+      print(opts, issued, () =>
+        issued.length === 0
+          ? 'no certificates issued'
+          : issued.map((c) => `${c.issuedAt}  ${c.serial}  ${c.state.padEnd(10)}  ${c.deviceSerial}  run ${c.runId}`).join('\n'),
+      );
+    } finally {
+      store.close();
+    }
+  });
 
   return ca;
 }

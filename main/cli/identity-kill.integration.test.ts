@@ -103,6 +103,9 @@ describe('SIGKILL during the identity step (done-when of issue #11)', () => {
           return Array.isArray(v) ? v.map((e) => e.serial) : v.serial ? [v.serial] : [];
         }),
     );
+    const issued = await fieldline(['ca', 'issued', '--state', 'issued', '--json']);
+    expect(issued.code, issued.stderr).toBe(0);
+    expect(JSON.parse(issued.stdout), 'fieldline ca issued lists no certificate left issued').toEqual([]);
     const store = openStore(dataDir);
     try {
       let issuedBeforeKill = 0;
