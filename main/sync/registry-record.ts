@@ -102,44 +102,63 @@ function pathOf(frame: Frame): string {
   return parts.length > 6 ? `${shown}… (${parts.length} keys in)` : shown;
 }
 
-/**
- * The first way `root` breaks the free-form JSON bounds, or undefined. Iterative (an explicit stack), so its own
- * depth is no risk; it stops at the first problem, so its work is bounded by the input's size.
- */
-export function jsonBoundsProblem(root: unknown, bounds: typeof RECORD_BOUNDS = RECORD_BOUNDS): JsonProblem | undefined {
+/** What is wrong with one value on its own (its children are checked when their turn comes), or undefined. */
+function ownProblem(value: unknown, depth: number, bounds: typeof RECORD_BOUNDS): string | undefined {
+  if (value === null || value === undefined || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : 'a number out of range';
+  if (typeof value === 'string') return value.length > bounds.stringChars ? `a string longer than ${bounds.stringChars} characters` : undefined;
+  if (typeof value !== 'object') return `a ${typeof value} is not JSON`;
+  if (depth + 1 > bounds.jsonDepth) return `nested deeper than ${bounds.jsonDepth} levels`;
+  if (Array.isArray(value)) return value.length > bounds.arrayItems ? `an array of more than ${bounds.arrayItems} items` : undefined;
+  const keys = Object.keys(value);
+  if (keys.length > bounds.objectKeys) return `an object of more than ${bounds.objectKeys} keys`;
+  for (const key of keys) {
+    // JSON.parse makes `__proto__` an own key; assigned anywhere later, it would set a prototype instead.
+    if (key === '__proto__') return 'a key named __proto__';
+    if (key.length > bounds.keyChars) return `a key longer than ${bounds.keyChars} characters`;
+  }
+  return undefined;
+}
+
+/** Whether every value under `root` is within bounds: two flat stacks, no object per node (this runs on every record). */
+function withinBounds(root: unknown, bounds: typeof RECORD_BOUNDS): boolean {
+  const values: unknown[] = [root];
+  const depths: number[] = [0];
+  while (depths.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
+    if (ownProblem(value, depth, bounds) !== undefined) return false;
+    if (value === null || typeof value !== 'object') continue;
+    const children = Array.isArray(value) ? (value as unknown[]) : Object.values(value);
+    for (const child of children) {
+      values.push(child);
+      depths.push(depth + 1);
+    }
+  }
+  return true;
+}
+
+/** The first problem found with its path: the slower walk, run only once withinBounds() said there is one. */
+function locateProblem(root: unknown, bounds: typeof RECORD_BOUNDS): JsonProblem | undefined {
   const stack: Frame[] = [{ value: root, depth: 0, parent: undefined, key: '' }];
   for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
     const { value, depth } = frame;
-    const fail = (message: string): JsonProblem => ({ at: pathOf(frame), message });
-    if (value === null || value === undefined || typeof value === 'boolean') continue;
-    if (typeof value === 'number') {
-      if (!Number.isFinite(value)) return fail('a number out of range');
-      continue;
-    }
-    if (typeof value === 'string') {
-      if (value.length > bounds.stringChars) return fail(`a string longer than ${bounds.stringChars} characters`);
-      continue;
-    }
-    if (typeof value !== 'object') return fail(`a ${typeof value} is not JSON`);
-    if (depth + 1 > bounds.jsonDepth) return fail(`nested deeper than ${bounds.jsonDepth} levels`);
-    if (Array.isArray(value)) {
-      if (value.length > bounds.arrayItems) return fail(`an array of more than ${bounds.arrayItems} items`);
-      for (let i = value.length - 1; i >= 0; i -= 1) stack.push({ value: value[i] as unknown, depth: depth + 1, parent: frame, key: String(i) });
-      continue;
-    }
-    const keys = Object.keys(value);
-    if (keys.length > bounds.objectKeys) return fail(`an object of more than ${bounds.objectKeys} keys`);
-    for (const key of keys) {
-      // JSON.parse makes `__proto__` an own key; assigned anywhere later, it would set a prototype instead.
-      if (key === '__proto__') return fail('a key named __proto__');
-      if (key.length > bounds.keyChars) return fail(`a key longer than ${bounds.keyChars} characters`);
-    }
-    for (let i = keys.length - 1; i >= 0; i -= 1) {
-      const key = keys[i]!;
-      stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, parent: frame, key });
-    }
+    const message = ownProblem(value, depth, bounds);
+    if (message !== undefined) return { at: pathOf(frame), message };
+    if (value === null || typeof value !== 'object') continue;
+    // Pushed last to first, so the first problem in document order is the one reported.
+    const entries = Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i -= 1) stack.push({ value: entries[i]![1] as unknown, depth: depth + 1, parent: frame, key: entries[i]![0] });
   }
   return undefined;
+}
+
+/**
+ * The first way `root` breaks the free-form JSON bounds, or undefined. Iterative (explicit stacks), so its own
+ * depth is no risk; each walk stops at its first problem, so its work is bounded by the input's size.
+ */
+export function jsonBoundsProblem(root: unknown, bounds: typeof RECORD_BOUNDS = RECORD_BOUNDS): JsonProblem | undefined {
+  return withinBounds(root, bounds) ? undefined : locateProblem(root, bounds);
 }
 
 /** Adds the free-form bounds to a schema: the issue lands on the field (`steps.0.evidence`), the message says where inside. */
