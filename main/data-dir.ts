@@ -5,6 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { FieldlineError, isFieldlineError } from './errors';
+import { STORE_FILE, storeError } from './store/connection';
 
 const PRODUCT = 'Fieldline';
 
@@ -14,8 +16,23 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), PRODUCT);
 }
 
+/**
+ * The data directory, created (owner-only) if it does not exist yet. A folder that cannot be created is an
+ * environment problem in the technician's words — a file in the way is INVALID_ARGUMENT, a full disk
+ * STORE_DISK_FULL, a read-only or foreign place STORE_UNAVAILABLE — never a stack trace.
+ */
 export function resolveDataDir(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
   const dir = resolve(flag ?? env.FIELDLINE_DATA_DIR ?? defaultDataDir(env));
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new FieldlineError('INVALID_ARGUMENT', `the data directory ${dir} is not a directory`, {}, { cause: err });
+    }
+    const converted = storeError(err, join(dir, STORE_FILE));
+    if (isFieldlineError(converted)) throw converted;
+    throw new FieldlineError('STORE_UNAVAILABLE', `cannot create the data directory ${dir}: ${(err as Error).message}`, {}, { cause: err });
+  }
   return dir;
 }
