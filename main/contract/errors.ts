@@ -63,6 +63,28 @@ export const ERROR_CODES = {
   FILE_NOT_FOUND: {
     message: 'File not found',
   },
+  FILE_NOT_REGULAR: {
+    message: 'Not a regular file',
+    hint: 'give the path of a regular file: directories, devices, FIFOs and sockets are never read',
+  },
+  FILE_UNREADABLE: {
+    message: 'The file cannot be read',
+    hint: 'check that the file is yours or readable by you (ls -l), and that no folder on its path is closed to you',
+  },
+  FILE_TOO_LARGE: {
+    message: 'The file is larger than allowed',
+    hint: 'a profile may be at most 1 MiB and its firmware image at most 32 MiB',
+  },
+  PROFILE_TOO_COMPLEX: {
+    message: 'The profile is too large or too complex to load safely',
+    hint:
+      'a profile may have at most 10,000 keys, 64 levels of nesting and 100 YAML aliases, and must not take ' +
+      'seconds to check: remove the repetition (or split the profile)',
+  },
+  PROFILE_LOADER_BUSY: {
+    message: 'Too many profiles are being checked at once',
+    hint: 'wait for the imports under way to finish, then try again',
+  },
   PROFILE_INVALID: {
     message: 'The profile has problems',
     hint: 'fix each problem at the line shown (`fieldline profile lint <file>` lists them all) and try again',

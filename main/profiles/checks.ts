@@ -4,11 +4,13 @@
  * defensively rather than the parsed Profile, so they still run — and report — when the schema found problems
  * elsewhere in the file: a profile author sees every problem in one lint.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { FieldlineError } from '../errors';
 import { INTEGER_ENCODINGS } from './schema';
-import { problemAt, type ProfileProblem } from './issues';
+import { problemAt, quote, shortName, type ProfileProblem } from './issues';
+import { LOAD_LIMITS } from './limits';
+import { compileErrorReason, patternBudget, patternTooLong, testWithin, type PatternBudget } from './pattern-guard';
+import { hashRegularFileSync } from './regular-file';
 import { formatPath, type ProfilePath, type ProfileSource } from './source-map';
 import { FACT_FIELDS, NAMESPACES, scanTemplate } from './template-syntax';
 import { variablePattern } from './template';
@@ -18,6 +20,8 @@ export interface CheckOptions {
   baseDir: string;
   /** Read and hash firmware.image (off for a profile checked away from its files). */
   checkFiles: boolean;
+  /** Largest firmware image hashed; a larger one refuses the profile (FILE_TOO_LARGE). */
+  maxImageBytes: number;
 }
 
 type Dict = Record<string, unknown>;
@@ -31,11 +35,11 @@ export function semanticProblems(raw: unknown, source: ProfileSource, options: C
   const at = (path: ProfilePath, message: string): ProfileProblem => problemAt(source, path, message);
   return [
     ...templateProblems(root, source),
-    ...patternProblems(root, at),
+    ...patternProblems(root, at, patternBudget()),
     ...diagnosticProblems(root, source, at),
     ...settingProblems(root, at),
     ...fileProblems(root, source, at),
-    ...(options.checkFiles ? firmwareProblems(root, options.baseDir, at) : []),
+    ...(options.checkFiles ? firmwareProblems(root, options.baseDir, options.maxImageBytes, at) : []),
   ];
 }
 
@@ -81,31 +85,47 @@ function templateProblems(root: Dict, source: ProfileSource): ProfileProblem[] {
   return problems;
 }
 
+/** The declared names a message lists: a few, then how many more (a profile may declare thousands). */
+function someNames(names: ReadonlySet<string>, shown = 10): string {
+  const list = [...names].slice(0, shown).map((n) => shortName(n, 40));
+  return names.size > shown ? `${list.join(', ')} and ${names.size - shown} more` : list.join(', ');
+}
+
 function referenceProblem(namespace: string, name: string, declared: ReadonlySet<string>): string | undefined {
   if (namespace === 'vars') {
     if (declared.has(name)) return undefined;
-    return `vars.${name} is not declared under variables${declared.size ? ` (declared: ${[...declared].join(', ')})` : ''}`;
+    return `vars.${shortName(name)} is not declared under variables${declared.size ? ` (declared: ${someNames(declared)})` : ''}`;
   }
   if (namespace === 'device' || namespace === 'station') {
     const fields: readonly string[] = FACT_FIELDS[namespace];
-    return fields.includes(name) ? undefined : `${namespace} has no "${name}" (it has: ${fields.join(', ')})`;
+    return fields.includes(name) ? undefined : `${namespace} has no "${shortName(name)}" (it has: ${fields.join(', ')})`;
   }
-  return `unknown namespace "${namespace}" (use ${NAMESPACES.join(', ')})`;
+  return `unknown namespace "${shortName(namespace)}" (use ${NAMESPACES.join(', ')})`;
 }
 
 type At = (path: ProfilePath, message: string) => ProfileProblem;
 
-/** Regexes as their users compile them: identify and diagnostics with the `m` flag, variables anchored. */
-function patternProblems(root: Dict, at: At): ProfileProblem[] {
+/**
+ * Regexes as their users compile them: identify and diagnostics with the `m` flag, variables anchored. Each is
+ * bounded in length before it is compiled; the only input one runs on here is a variable's own default, under a
+ * time limit (pattern-guard.ts). Counting groups runs the pattern on "" with an empty alternative, which matches
+ * at once whatever the pattern is.
+ */
+function patternProblems(root: Dict, at: At, budget: PatternBudget): ProfileProblem[] {
   const problems: ProfileProblem[] = [];
   const check = (path: ProfilePath, pattern: unknown, needsGroup: boolean): void => {
     const text = str(pattern);
     if (text === undefined) return;
+    const tooLong = patternTooLong(text);
+    if (tooLong) {
+      problems.push(at(path, tooLong));
+      return;
+    }
     let groups: number;
     try {
       groups = (new RegExp(`${text}|`, 'm').exec('')?.length ?? 1) - 1;
     } catch (err) {
-      problems.push(at(path, `does not compile: ${(err as Error).message}`));
+      problems.push(at(path, `does not compile: ${compileErrorReason(err)}`));
       return;
     }
     if (needsGroup && groups < 1) problems.push(at(path, 'needs a capture group ( … ) around the value to read'));
@@ -118,16 +138,30 @@ function patternProblems(root: Dict, at: At): ProfileProblem[] {
   for (const [name, spec] of Object.entries(dict(root.variables) ?? {})) {
     const pattern = str(dict(spec)?.pattern);
     if (pattern === undefined) continue;
+    const path = ['variables', name, 'pattern'];
+    const tooLong = patternTooLong(pattern);
+    if (tooLong) {
+      problems.push(at(path, tooLong));
+      continue;
+    }
     let re: RegExp;
     try {
       re = variablePattern(pattern);
     } catch (err) {
-      problems.push(at(['variables', name, 'pattern'], `does not compile: ${(err as Error).message.replace(/^.*does not compile: /, '')}`));
+      problems.push(at(path, `does not compile: ${compileErrorReason(err)}`));
       continue;
     }
     const fallback = str(dict(spec)?.default);
-    if (fallback !== undefined && !re.test(fallback)) {
-      problems.push(at(['variables', name, 'default'], `${JSON.stringify(fallback)} does not match the variable's own pattern ${pattern}`));
+    if (fallback === undefined) continue;
+    const matched = testWithin(re, fallback, budget);
+    if (matched === 'timeout') {
+      problems.push(
+        at(path, `ran longer than ${LOAD_LIMITS.patternMs} ms on the variable's own default: it backtracks without end on some input (nested repetition like (a+)+ does); rewrite it`),
+      );
+    } else if (matched === 'budget') {
+      problems.push(at(['variables', name, 'default'], `not checked against its pattern: the patterns before it used up the ${LOAD_LIMITS.patternBudgetMs} ms allowed`));
+    } else if (!matched) {
+      problems.push(at(['variables', name, 'default'], `${quote(fallback)} does not match the variable's own pattern ${shortName(pattern)}`));
     }
   }
   return problems;
@@ -143,7 +177,7 @@ function diagnosticProblems(root: Dict, source: ProfileSource, at: At): ProfileP
       if (earlier === undefined) first.set(name, i);
       else {
         const line = source.locate(['diagnostics', earlier, 'name']).line;
-        problems.push(at(['diagnostics', i, 'name'], `diagnostic name "${name}" is already used (line ${line}); names must be unique`));
+        problems.push(at(['diagnostics', i, 'name'], `diagnostic name ${quote(name)} is already used (line ${line}); names must be unique`));
       }
     }
     const min = dict(d)?.min;
@@ -165,16 +199,21 @@ function settingProblems(root: Dict, at: At): ProfileProblem[] {
     if (!(INTEGER_ENCODINGS as readonly unknown[]).includes(encoding)) continue;
     const path = ['settings', name, 'value'];
     let value: bigint;
+    let shown: string | undefined;
     if (typeof spec.value === 'number' && Number.isSafeInteger(spec.value)) value = BigInt(spec.value);
     else if (typeof spec.value === 'string' && !spec.value.includes('{{')) {
       if (!/^\s*[-+]?\d+\s*$/.test(spec.value)) {
-        problems.push(at(path, `${JSON.stringify(spec.value)} is neither an integer nor a template`));
+        problems.push(at(path, `${quote(spec.value)} is neither an integer nor a template`));
         continue;
       }
-      value = BigInt(spec.value.trim());
+      // More than 20 significant digits fits no encoding (u64 has 20); BigInt of a megabyte of digits would
+      // take seconds, so such a value is out of range without being converted.
+      const digits = spec.value.trim().replace(/^[-+]?0*/, '');
+      if (digits.length > 20) shown = quote(spec.value);
+      value = digits.length > 20 ? (spec.value.trim().startsWith('-') ? -(10n ** 21n) : 10n ** 21n) : BigInt(spec.value.trim());
     } else continue;
     const [min, max] = integerRange(encoding as string);
-    if (value < min || value > max) problems.push(at(path, `${value} does not fit ${String(encoding)} (${min} to ${max})`));
+    if (value < min || value > max) problems.push(at(path, `${shown ?? value} does not fit ${String(encoding)} (${min} to ${max})`));
   }
   return problems;
 }
@@ -194,26 +233,35 @@ function fileProblems(root: Dict, source: ProfileSource, at: At): ProfileProblem
     if (earlier === undefined) first.set(path, i);
     else {
       const line = source.locate(['files', earlier, 'path']).line;
-      problems.push(at(['files', i, 'path'], `${path} is already written by the file at line ${line}`));
+      problems.push(at(['files', i, 'path'], `${shortName(path)} is already written by the file at line ${line}`));
     }
   });
   return problems;
 }
 
-function firmwareProblems(root: Dict, baseDir: string, at: At): ProfileProblem[] {
+/**
+ * The image is hashed in chunks with its own cap, never read whole. A missing or unreadable image is a problem
+ * of the profile; one that is not a regular file (/dev/zero, a FIFO) or is over the cap refuses the profile, with
+ * the refusal's code and the position of firmware.image: the loader does not read such a thing at all.
+ */
+function firmwareProblems(root: Dict, baseDir: string, maxImageBytes: number, at: At): ProfileProblem[] {
   const firmware = dict(root.firmware);
   const image = str(firmware?.image);
   if (!firmware || image === undefined || image === '') return [];
   const file = resolve(baseDir, image);
   let digest: string;
   try {
-    digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+    digest = hashRegularFileSync(file, { maxBytes: maxImageBytes, what: 'firmware image' });
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (err as Error).message;
-    return [at(['firmware', 'image'], `image file ${file}: ${reason} (paths are relative to the profile)`)];
+    if (!(err instanceof FieldlineError)) throw err;
+    if (err.code === 'FILE_NOT_REGULAR' || err.code === 'FILE_TOO_LARGE') {
+      throw new FieldlineError(err.code, err.message, { problems: [at(['firmware', 'image'], err.message)] });
+    }
+    const reason = err.code === 'FILE_NOT_FOUND' ? 'not found' : err.message.slice(err.message.lastIndexOf(': ') + 2);
+    return [at(['firmware', 'image'], `image file ${shortName(file, 300)}: ${reason} (paths are relative to the profile)`)];
   }
   const expected = str(firmware.sha256);
   if (expected === undefined || !/^[0-9a-fA-F]{64}$/.test(expected)) return [];
   if (expected.toLowerCase() === digest) return [];
-  return [at(['firmware', 'sha256'], `does not match the image file ${file}, whose SHA-256 is ${digest}`)];
+  return [at(['firmware', 'sha256'], `does not match the image file ${shortName(file, 300)}, whose SHA-256 is ${digest}`)];
 }

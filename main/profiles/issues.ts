@@ -15,6 +15,25 @@ export interface ProfileProblem {
 
 type Issue = z.ZodError['issues'][number];
 
+/**
+ * A value as a problem quotes it: JSON, cut to `max` characters. A profile's values can be a megabyte long, and a
+ * problem is one line a person reads (and the contract bounds it).
+ */
+export function quote(value: unknown, max = 80): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' && value.length > max * 2 ? JSON.stringify(value.slice(0, max * 2)) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** A name (a key, a variable) inside a message, cut like quote() but without JSON's quotes. */
+export function shortName(name: string, max = 80): string {
+  return name.length > max ? `${name.slice(0, max - 1)}…` : name;
+}
+
 /** Builds a problem for `path`, positioned by the source. */
 export function problemAt(source: ProfileSource, path: ProfilePath, message: string, preferKey = false): ProfileProblem {
   return { path: formatPath(path), ...source.locate(path, preferKey), message };
@@ -25,12 +44,12 @@ export function issuesToProblems(issues: readonly Issue[], source: ProfileSource
   for (const issue of issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) problems.push(problemAt(source, [...path, key], `unknown field "${key}"`, true));
+      for (const key of issue.keys) problems.push(problemAt(source, [...path, key], `unknown field ${quote(key)}`, true));
       continue;
     }
     if (issue.code === 'invalid_key') {
       const inner = issue.issues[0]?.message ?? issue.message;
-      problems.push(problemAt(source, path, `bad name "${String(path[path.length - 1])}": ${plain(inner)}`, true));
+      problems.push(problemAt(source, path, `bad name ${quote(String(path[path.length - 1]))}: ${plain(inner)}`, true));
       continue;
     }
     problems.push(problemAt(source, path, describe(issue, valueAt(input, path))));
@@ -49,12 +68,12 @@ function describe(issue: Issue, value: unknown): string {
       }
       return plain(issue.message);
     case 'invalid_value':
-      return `must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}`;
+      return `must be ${issue.values.map((v) => quote(v)).join(' or ')}`;
     case 'invalid_union': {
       const options = (issue as { options?: unknown[] }).options;
       if (issue.errors.length === 0 && Array.isArray(options)) {
         const list = options.map(String).join(', ');
-        return missing ? `is required: one of ${list}` : `must be one of ${list}, not ${JSON.stringify(value)}`;
+        return missing ? `is required: one of ${list}` : `must be one of ${list}, not ${quote(value)}`;
       }
       return unionMessage(issue.errors, value);
     }
@@ -73,7 +92,7 @@ function unionMessage(branches: ReadonlyArray<readonly Issue[]>, value: unknown)
     }
     expected.push(first.expected === 'int' ? 'an integer' : `a ${first.expected}`);
   }
-  return `must be ${expected.join(' or ')}, not ${JSON.stringify(value)}`;
+  return `must be ${expected.join(' or ')}, not ${quote(value)}`;
 }
 
 function plain(message: string): string {

@@ -8,11 +8,20 @@
  * signatures are optional: it means the file changed after the publisher signed it.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FieldlineError, isFieldlineError } from '../errors';
+import { LOAD_LIMITS } from './limits';
+import { readRegularFile, type FileCap } from './regular-file';
 
 export const SIGNATURE_FORMAT = 'fieldline-signature/v1';
+
+// Every file read here may sit where someone else put it: each is read as a regular file within a cap
+// (regular-file.ts). A signature file is about 200 bytes and a PEM public key about 110.
+const PROFILE_CAP: FileCap = { maxBytes: LOAD_LIMITS.profileBytes, what: 'profile' };
+const SIGNATURE_CAP: FileCap = { maxBytes: 64 * 1024, what: 'signature file' };
+const KEY_CAP: FileCap = { maxBytes: 64 * 1024, what: 'trusted key file' };
+const readText = async (path: string, cap: FileCap): Promise<string> => new TextDecoder().decode(await readRegularFile(path, cap));
 
 export interface SignatureFile {
   format: typeof SIGNATURE_FORMAT;
@@ -95,7 +104,7 @@ export function signBytes(bytes: Uint8Array, privateKeyPem: string): string {
 
 /** Writes `<path>.sig` over the file's current bytes. */
 export async function signProfile(path: string, privateKeyPem: string): Promise<{ signaturePath: string; keyId: string }> {
-  const text = signBytes(await readFile(path), privateKeyPem);
+  const text = signBytes(await readRegularFile(path, PROFILE_CAP), privateKeyPem);
   await writeFile(signaturePath(path), text);
   return { signaturePath: signaturePath(path), keyId: (JSON.parse(text) as SignatureFile).keyId };
 }
@@ -114,16 +123,16 @@ export function verifyBytes(bytes: Uint8Array, signatureText: string | undefined
 
 /** Verifies `<path>.sig` against the file's bytes and the trusted keys. */
 export async function verifyProfile(path: string, trustedKeys: readonly KeyInput[]): Promise<VerifyResult> {
-  const bytes = await readFile(path);
+  const bytes = await readRegularFile(path, PROFILE_CAP);
   return verifyBytes(bytes, await readSignatureText(path), trustedKeys);
 }
 
 /** The .sig text beside a profile, or undefined when there is none. */
 export async function readSignatureText(profilePath: string): Promise<string | undefined> {
   try {
-    return await readFile(signaturePath(profilePath), 'utf8');
+    return await readText(signaturePath(profilePath), SIGNATURE_CAP);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isFieldlineError(err, 'FILE_NOT_FOUND')) return undefined;
     throw err;
   }
 }
@@ -167,7 +176,7 @@ export async function loadTrustedKeyFiles(dataDir: string): Promise<TrustedKey[]
   const out: TrustedKey[] = [];
   for (const name of names.filter((n) => n.endsWith(KEY_SUFFIX)).sort()) {
     const file = join(dir, name);
-    out.push({ file, key: readPublicKeyFile(file, await readFile(file, 'utf8')) });
+    out.push({ file, key: readPublicKeyFile(file, await readText(file, KEY_CAP)) });
   }
   return out;
 }
@@ -201,7 +210,7 @@ export interface TrustPolicy {
  */
 export async function checkProfileTrust(profile: string | { path: string; bytes: Uint8Array }, policy: TrustPolicy): Promise<VerifyResult> {
   const path = typeof profile === 'string' ? profile : profile.path;
-  const bytes = typeof profile === 'string' ? await readFile(profile) : profile.bytes;
+  const bytes = typeof profile === 'string' ? await readRegularFile(profile, PROFILE_CAP) : profile.bytes;
   const keys = [...(await loadTrustedKeys(policy.dataDir)), ...(policy.extraKeys ?? [])];
   const result = verifyBytes(bytes, await readSignatureText(path), keys);
   const refusal = refusalReason(result, path, policy, keys.length);

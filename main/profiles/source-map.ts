@@ -3,7 +3,9 @@
  * — by zod or by the semantic checks — can be pointed at the line and column of the node it is about, or of the
  * nearest existing parent when the key is missing.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { LOAD_LIMITS } from './limits';
+import { measureDocument, type Measured } from './structure';
 
 export type ProfilePath = ReadonlyArray<string | number>;
 
@@ -40,24 +42,35 @@ interface Reached {
 export class ProfileSource {
   readonly lines = new LineCounter();
   readonly doc: Document.Parsed;
+  /** Keys, depth and aliases against LOAD_LIMITS, and the duplicate keys; the caller refuses on `excess`. */
+  readonly measured: Measured;
+  /** Each map's pairs by key text, built on first use: finding a path must not be a scan of every key. */
+  private readonly keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+  /** Where locateInScalar last found a needle, so the n-th occurrence continues from the (n-1)-th. */
+  private readonly lastFound = new Map<string, { occurrence: number; at: number }>();
 
   constructor(readonly text: string) {
-    // uniqueKeys stays on: a key written twice is a problem to report, not something to silently resolve.
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    // uniqueKeys off: yaml's check is quadratic. measureDocument finds the duplicates in linear time instead, and
+    // a key written twice is still reported as a problem, never silently resolved.
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false });
+    this.measured = measureDocument(this.doc);
   }
 
   /** YAML errors (syntax, duplicate keys, several documents in one file) with their positions. */
   syntaxProblems(): YamlSyntaxProblem[] {
-    return this.doc.errors.map((e) => ({ ...this.position(e.pos[0]), code: e.code, message: firstLine(e.message) }));
+    const errors = this.doc.errors.map((e) => ({ ...this.position(e.pos[0]), code: e.code, message: firstLine(e.message) }));
+    const duplicates = this.measured.duplicateKeys.map((key) => ({ ...this.position(key.range?.[0] ?? 0), code: 'DUPLICATE_KEY', message: 'Map keys must be unique' }));
+    return [...errors, ...duplicates];
   }
 
   /** Errors after which the structure cannot be trusted; a duplicate key leaves a well-formed document. */
   hasStructuralErrors(): boolean {
-    return this.doc.errors.some((e) => e.code !== 'DUPLICATE_KEY');
+    return this.doc.errors.length > 0;
   }
 
+  /** The document as plain data; yaml throws a ReferenceError when aliases would expand past the limit. */
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
+    return this.doc.toJS({ maxAliasCount: LOAD_LIMITS.aliases });
   }
 
   position(offset: number): SourcePosition {
@@ -86,12 +99,19 @@ export class ProfileSource {
     const range = reached.complete && isScalar(reached.node) ? reached.node.range : undefined;
     if (range) {
       const source = this.text.slice(range[0], range[1]);
-      let at = -1;
-      for (let i = 0; i <= occurrence; i++) {
+      // Callers ask for occurrences 0, 1, 2… in turn: continuing from the last one keeps a template with
+      // thousands of references linear instead of searching from the start each time.
+      const memoKey = `${range[0]}\u0000${needle}`;
+      const last = this.lastFound.get(memoKey);
+      let at = last && last.occurrence < occurrence ? last.at : -1;
+      for (let i = last && last.occurrence < occurrence ? last.occurrence + 1 : 0; i <= occurrence; i++) {
         at = source.indexOf(needle, at + 1);
         if (at < 0) break;
       }
-      if (at >= 0) return this.position(range[0] + at);
+      if (at >= 0) {
+        this.lastFound.set(memoKey, { occurrence, at });
+        return this.position(range[0] + at);
+      }
     }
     return this.locate(path);
   }
@@ -101,7 +121,7 @@ export class ProfileSource {
     let key: Node | null = null;
     for (const segment of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+        const pair = this.pairs(node).get(String(segment));
         if (!pair) return { node, key, complete: false };
         key = pair.key as Node;
         node = this.resolve(pair.value as Node | null);
@@ -115,6 +135,19 @@ export class ProfileSource {
       }
     }
     return { node, key, complete: true };
+  }
+
+  /** The map's pairs by key text; the first pair wins for a repeated key, as a scan from the start would find. */
+  private pairs(map: YAMLMap): Map<string, Pair> {
+    let index = this.keyIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) {
+        if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+      }
+      this.keyIndex.set(map, index);
+    }
+    return index;
   }
 
   private resolve(node: Node | null | undefined): Node | null {

@@ -44,6 +44,11 @@ export interface TemplateFacts {
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Text from the template inside a message, cut: a `{{ … }}` may be a megabyte long. */
+function clip(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** Every reference and every malformed `{{ … }}` in a template, in order. */
 export function scanTemplate(text: string): { references: TemplateReference[]; errors: TemplateSyntaxError[] } {
   const references: TemplateReference[] = [];
@@ -59,7 +64,7 @@ export function scanTemplate(text: string): { references: TemplateReference[]; e
     }
     const raw = text.slice(open, close + 2);
     const parsed = parseExpression(text.slice(open + 2, close));
-    if (typeof parsed === 'string') errors.push({ raw, index: open, message: `${parsed} in ${raw}` });
+    if (typeof parsed === 'string') errors.push({ raw, index: open, message: `${parsed} in ${clip(raw)}` });
     else references.push({ raw, index: open, ...parsed });
     from = close + 2;
   }
@@ -77,10 +82,10 @@ function parseExpression(inner: string): Pick<TemplateReference, 'namespace' | '
   if (head === '') return 'empty reference';
   const dot = head.split('.');
   if (dot.length !== 2 || !dot.every((p) => IDENT.test(p))) {
-    return `"${head}" is not of the form namespace.name (for example vars.site or device.serial)`;
+    return `"${clip(head)}" is not of the form namespace.name (for example vars.site or device.serial)`;
   }
   for (const filter of rest) {
-    if (!Object.hasOwn(FILTERS, filter)) return `unknown filter "${filter}" (known: ${FILTER_NAMES.join(', ')})`;
+    if (!Object.hasOwn(FILTERS, filter)) return `unknown filter "${clip(filter)}" (known: ${FILTER_NAMES.join(', ')})`;
   }
   return { namespace: dot[0] as string, name: dot[1] as string, filters: rest };
 }

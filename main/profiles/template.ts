@@ -5,6 +5,8 @@
  */
 import { FieldlineError, isFieldlineError } from '../errors';
 import { encodeSettingValue, type SettingEncoding } from '../device/setting-values';
+import { quote } from './issues';
+import { compileErrorReason, patternBudget, testWithin } from './pattern-guard';
 import type { Profile, SettingSpec } from './schema';
 import { escapeDnValue, missingVariables, renderCollecting, type TemplateFacts } from './template-syntax';
 
@@ -57,7 +59,7 @@ export function variablePattern(pattern: string): RegExp {
     new RegExp(pattern, 'u');
     return new RegExp(`^(?:${pattern})$`, 'u');
   } catch (err) {
-    throw new FieldlineError('PROFILE_INVALID', `variable pattern ${JSON.stringify(pattern)} does not compile: ${(err as Error).message}`);
+    throw new FieldlineError('PROFILE_INVALID', `variable pattern ${quote(pattern)} does not compile: ${compileErrorReason(err)}`);
   }
 }
 
@@ -78,12 +80,17 @@ export function resolveVariables(profile: Profile, given: Readonly<Record<string
       out[name] = value;
     }
   }
+  // A scanned or typed value meets the author's pattern here: under a time limit, so a pattern that backtracks
+  // without end fails this run instead of freezing the station.
+  const budget = patternBudget();
   for (const [name, spec] of Object.entries(declared)) {
     const value = out[name] ?? spec.default;
     if (value === undefined) continue;
-    if (spec.pattern !== undefined && !variablePattern(spec.pattern).test(value)) {
+    const matched = spec.pattern === undefined ? true : testWithin(variablePattern(spec.pattern), value, budget);
+    if (matched !== true) {
       const origin = Object.hasOwn(out, name) ? '' : ' (its default)';
-      problems.push(`${name}=${JSON.stringify(value)}${origin} does not match ${spec.pattern}`);
+      const why = matched === false ? `does not match ${spec.pattern}` : `could not be checked: the pattern ${spec.pattern} takes too long on it`;
+      problems.push(`${name}=${quote(value)}${origin} ${why}`);
     }
     out[name] = value;
   }
