@@ -126,6 +126,7 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
     });
     closers.unshift(() => devices.close());
     const profiles = createProfileLibrary({ dataDir, examplesDir: options.examplesDir ?? DEFAULT_EXAMPLES_DIR, requireSignature: options.requireSignedProfiles ?? false });
+    closers.unshift(() => profiles.close());
     const queue = await createQueueService({ dataDir, store, settings, events, logger: logger.child('sync'), ...(options.sync?.backoff ? { backoff: options.sync.backoff } : {}), ...(options.sync?.pollMs ? { pollMs: options.sync.pollMs } : {}) });
     closers.unshift(() => queue.close());
 

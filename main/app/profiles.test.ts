@@ -1,8 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generatePublisherKey, signBytes } from '../profiles/signature';
+import { HOSTILE } from '../testing/hostile-profiles';
 import { createProfileLibrary, sanitizeFileName, type ProfileLibrary } from './profiles';
 
 const EXAMPLES = join(import.meta.dirname, '../../resources/profiles');
@@ -15,6 +17,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  await library.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -85,5 +88,58 @@ describe('the profile library', () => {
     const strict = createProfileLibrary({ dataDir, examplesDir: EXAMPLES, requireSignature: true });
     const [example] = await strict.list();
     await expect(strict.load(example!.path)).rejects.toMatchObject({ code: 'PROFILE_SIGNATURE' });
+    await strict.close();
+  });
+});
+
+describe('hostile profiles (issue #11)', () => {
+  const EXAMPLE_NAMES = ['gateway-eu.yaml', 'gateway-inject.yaml'];
+
+  it('refuses a billion-laughs import with a clear error, leaves no file behind, and the list still answers', async () => {
+    await expect(library.import({ fileName: 'laughs.yaml', content: HOSTILE.billionLaughs() })).rejects.toMatchObject({
+      code: 'PROFILE_TOO_COMPLEX',
+      message: expect.stringContaining('aliases'),
+    });
+    expect(await readdir(join(dataDir, 'profiles'))).toEqual([]);
+    expect((await library.list()).map((p) => p.fileName)).toEqual(EXAMPLE_NAMES);
+  });
+
+  it('refuses a /dev/zero image and 70,000 keys, keeping an earlier file of the same name', async () => {
+    const good = await readFile(join(EXAMPLES, 'gateway-eu.yaml'), 'utf8');
+    await library.import({ fileName: 'gw.yaml', content: good });
+    await expect(library.import({ fileName: 'gw.yaml', content: HOSTILE.devZeroImage(), replace: true })).rejects.toMatchObject({ code: 'FILE_NOT_REGULAR' });
+    await expect(library.import({ fileName: 'gw.yaml', content: HOSTILE.manyKeys(), replace: true })).rejects.toMatchObject({ code: 'PROFILE_TOO_COMPLEX' });
+    expect(await readdir(join(dataDir, 'profiles'))).toEqual(['gw.yaml']);
+    expect(await readFile(join(dataDir, 'profiles', 'gw.yaml'), 'utf8')).toBe(good);
+  });
+
+  it('lists a file it cannot load as invalid with its reason, never failing the list as a whole', async () => {
+    const folder = join(dataDir, 'profiles');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'laughs.yaml'), HOSTILE.billionLaughs());
+    await writeFile(join(folder, 'big.yaml'), HOSTILE.oversized());
+    await writeFile(join(folder, 'zero.yaml'), HOSTILE.devZeroImage());
+    const list = await library.list();
+    expect(list.map((p) => p.fileName)).toEqual(['big.yaml', 'laughs.yaml', 'zero.yaml', ...EXAMPLE_NAMES]);
+    for (const name of ['big.yaml', 'laughs.yaml', 'zero.yaml']) {
+      expect(list.find((p) => p.fileName === name), name).toMatchObject({ problems: 1, signature: expect.any(String) });
+    }
+    const laughs = await library.get(join(folder, 'laughs.yaml'));
+    expect(laughs.problemList[0]?.message).toMatch(/too large or too complex.*aliases/);
+    expect(laughs.profile).toBeUndefined();
+    expect((await library.get(join(folder, 'big.yaml'))).problemList[0]?.message).toMatch(/larger than allowed.*1 MiB/);
+    await expect(library.load(join(folder, 'zero.yaml'))).rejects.toMatchObject({ code: 'FILE_NOT_REGULAR' });
+  });
+
+  it('never lists or opens a FIFO in its folder', async () => {
+    const folder = join(dataDir, 'profiles');
+    await mkdir(folder, { recursive: true });
+    try {
+      execFileSync('mkfifo', [join(folder, 'pipe.yaml')]);
+    } catch {
+      return; // no mkfifo (coreutils) here: nothing to check
+    }
+    expect((await library.list()).map((p) => p.fileName)).toEqual(EXAMPLE_NAMES);
+    await expect(library.get(join(folder, 'pipe.yaml'))).rejects.toMatchObject({ code: 'PROFILE_NOT_FOUND' });
   });
 });
