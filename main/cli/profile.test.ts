@@ -1,10 +1,12 @@
 /** `fieldline profile …` in process: what it prints and the exit code it leaves. */
 import { Command } from 'commander';
-import { mkdtemp, readFile, rm, stat, writeFile, copyFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { HOSTILE } from '../testing/hostile-profiles';
 import { registerProfileCommands } from './profile';
 
 const EXAMPLE = fileURLToPath(new URL('../../resources/profiles/gateway-eu.yaml', import.meta.url));
@@ -114,5 +116,54 @@ describe('fieldline profile', () => {
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, 'apiVersion: fieldline/v1\n');
     expect((await run('sign', bad, '--key', `${prefix}.pem`)).error).toMatchObject({ code: 'PROFILE_INVALID' });
+  });
+});
+
+describe('fieldline profile lint on hostile files (issue #11)', () => {
+  /** `lint --json` of `text` written to a file: the exit code and what it printed, which must not be a throw. */
+  async function lintJson(path: string): Promise<{ code: number; json: Record<string, unknown> }> {
+    const r = await run('lint', path, '--json');
+    expect(r.error, 'nothing thrown past the command').toBeUndefined();
+    return { code: r.code, json: JSON.parse(r.out) as Record<string, unknown> };
+  }
+  async function write(name: string, text: string): Promise<string> {
+    await writeFile(join(dir, name), text);
+    return join(dir, name);
+  }
+
+  it('exits 2 with a clear error for more than 100 aliases and for a billion laughs', async () => {
+    for (const text of [HOSTILE.manyAliases(), HOSTILE.billionLaughs()]) {
+      const { code, json } = await lintJson(await write('aliases.yaml', text));
+      expect(code).toBe(2);
+      expect(json.error).toMatchObject({ code: 'PROFILE_TOO_COMPLEX', message: expect.stringContaining('aliases') });
+    }
+  });
+
+  it('exits 2 for a directory, a FIFO, a profile over 1 MiB and a /dev/zero image', async () => {
+    await mkdir(join(dir, 'folder.yaml'));
+    expect(await lintJson(join(dir, 'folder.yaml'))).toMatchObject({ code: 2, json: { error: { code: 'FILE_NOT_REGULAR' } } });
+    expect(await lintJson(await write('big.yaml', HOSTILE.oversized()))).toMatchObject({ code: 2, json: { error: { code: 'FILE_TOO_LARGE' } } });
+    expect(await lintJson(await write('zero.yaml', HOSTILE.devZeroImage()))).toMatchObject({ code: 2, json: { error: { code: 'FILE_NOT_REGULAR' } } });
+    try {
+      execFileSync('mkfifo', [join(dir, 'pipe.yaml')]);
+    } catch {
+      return; // no mkfifo (coreutils) here: the other files were checked
+    }
+    expect(await lintJson(join(dir, 'pipe.yaml'))).toMatchObject({ code: 2, json: { error: { code: 'FILE_NOT_REGULAR' } } });
+  });
+
+  it('lists a huge pattern as a problem (exit 1) in one short line', async () => {
+    const { code, json } = await lintJson(await write('regex.yaml', HOSTILE.hugeRegex()));
+    expect(code).toBe(1);
+    expect(json.problems).toEqual([{ path: 'identify.pattern', line: 5, column: 12, message: 'is 300000 characters long; a pattern may have at most 1024' }]);
+  });
+
+  it('show, sign and verify refuse what lint refuses, with exit 2', async () => {
+    const zero = await write('zero.yaml', HOSTILE.devZeroImage());
+    expect(await run('show', zero, '--json')).toMatchObject({ code: 2 });
+    expect(await run('sign', join(dir, 'none.yaml'), '--key', join(dir, 'k.pem'), '--json')).toMatchObject({ code: 2 });
+    await mkdir(join(dir, 'folder.yaml'));
+    await run('keygen', '--out', join(dir, 'k'));
+    expect(await run('verify', join(dir, 'folder.yaml'), '--trust', join(dir, 'k.pub.pem'), '--json')).toMatchObject({ code: 2 });
   });
 });

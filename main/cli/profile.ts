@@ -1,6 +1,10 @@
 /**
  * `fieldline profile …`: check, show, sign and verify golden-configuration profiles, and make publisher keys.
  * registerProfileCommands returns the `profile` command so other command families (profile test) can add to it.
+ *
+ * The profile named may be anything (a FIFO, /dev/zero, a billion laughs): it is loaded in a worker with a time and
+ * memory limit (profiles/isolated-loader.ts). Exit codes: 0 fine, 1 the profile has problems (or a signature does
+ * not verify), 2 the file could not be checked at all — not a readable regular file, too large, too complex.
  */
 import type { Command } from 'commander';
 import { access, readFile, rm, writeFile } from 'node:fs/promises';
@@ -8,7 +12,8 @@ import { relative } from 'node:path';
 import { stringify } from 'yaml';
 import { resolveDataDir } from '../data-dir';
 import { FieldlineError } from '../errors';
-import { formatProblem, lintProfile, loadProfile } from '../profiles/load';
+import { lintProfileIsolated, loadProfileIsolated, withProfileLoader } from '../profiles/isolated-loader';
+import { formatProblem, isRefusal, type LoadedProfile } from '../profiles/load';
 import { renderProfile, type RenderedProfile } from '../profiles/template';
 import {
   generatePublisherKey,
@@ -19,7 +24,7 @@ import {
   verifyProfile,
   type VerifyResult,
 } from '../profiles/signature';
-import { print, type OutputOptions } from './output';
+import { print, reportError, type OutputOptions } from './output';
 
 /** `--var name=value`, repeatable; exported for the other commands that take batch variables. */
 export function collectVar(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -32,6 +37,23 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/**
+ * Runs `work`; a profile that could not be checked at all (isRefusal) is reported and ends the command with exit
+ * 2, every other failure goes on to the CLI's usual report.
+ */
+async function unlessRefused<T>(opts: OutputOptions, work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!isRefusal(err)) throw err;
+    reportError(err, opts.json ?? false);
+    process.exitCode = 2;
+    return undefined;
+  }
+}
+
+const loadChecked = (file: string): Promise<LoadedProfile> => withProfileLoader((loader) => loadProfileIsolated(loader, file));
+
 /** What a profile renders to when the device is not known: device and station facts as visible placeholders. */
 const PLACEHOLDER_FACTS = {
   device: { serial: '<device.serial>', firmwareVersion: '<device.firmwareVersion>' },
@@ -43,10 +65,11 @@ export function registerProfileCommands(program: Command): Command {
 
   profile
     .command('lint <file>')
-    .description('check a profile and list every problem as file:line:col path: message (exit 1 if any)')
+    .description('check a profile and list every problem as file:line:col path: message (exit 1 if any, 2 if it cannot be checked)')
     .option('--json', 'print JSON')
     .action(async (file: string, opts: OutputOptions) => {
-      const problems = await lintProfile(file);
+      const problems = await unlessRefused(opts, () => withProfileLoader((loader) => lintProfileIsolated(loader, file)));
+      if (problems === undefined) return;
       print(opts, { file, ok: problems.length === 0, problems }, () =>
         problems.length === 0 ? `${file}: ok` : problems.map((p) => formatProblem(file, p)).join('\n'),
       );
@@ -60,7 +83,8 @@ export function registerProfileCommands(program: Command): Command {
     .option('--render', 'render with the variables given and their defaults, even without --var')
     .option('--json', 'print JSON')
     .action(async (file: string, opts: OutputOptions & { var: Record<string, string>; render?: boolean }) => {
-      const loaded = await loadProfile(file);
+      const loaded = await unlessRefused(opts, () => loadChecked(file));
+      if (!loaded) return;
       const render = opts.render === true || Object.keys(opts.var).length > 0;
       const rendered = render ? renderProfile(loaded.profile, { ...PLACEHOLDER_FACTS, vars: opts.var }) : undefined;
       const shown = { file, sha256: loaded.sha256, profile: loaded.profile, ...(rendered ? { rendered: renderedView(rendered) } : {}) };
@@ -77,7 +101,7 @@ export function registerProfileCommands(program: Command): Command {
     .option('--json', 'print JSON')
     .action(async (file: string, opts: OutputOptions & { key: string }) => {
       // Signing vouches for the content: a profile that does not pass lint is refused, not signed.
-      await loadProfile(file);
+      if (!(await unlessRefused(opts, () => loadChecked(file)))) return;
       const result = await signProfile(file, await readFile(opts.key, 'utf8'));
       print(opts, { file, ...result }, () => `signed ${file} with key ${result.keyId}: ${result.signaturePath}`);
     });
@@ -92,7 +116,8 @@ export function registerProfileCommands(program: Command): Command {
       const keys = await Promise.all(opts.trust.map(async (f) => readPublicKeyFile(f, await readFile(f, 'utf8'))));
       // Explicit --trust keys alone, unless a data directory is named too; with neither, the station's own.
       if (opts.trust.length === 0 || opts.dataDir !== undefined) keys.push(...(await loadTrustedKeys(resolveDataDir(opts.dataDir))));
-      const result = await verifyProfile(file, keys);
+      const result = await unlessRefused(opts, () => verifyProfile(file, keys));
+      if (!result) return;
       print(opts, { file, ...result }, () => verifyText(file, result));
       if (!result.trusted) process.exitCode = 1;
     });
