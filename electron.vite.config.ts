@@ -24,7 +24,8 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       externalizeDeps: { include: nativeModules },
-      rolldownOptions: { input: { index: resolve('main/electron/index.ts') } },
+      // The profile loader's worker thread is its own entry: main/profiles/isolated-loader.ts starts it by file name.
+      rolldownOptions: { input: { index: resolve('main/electron/index.ts'), 'loader-worker': resolve('main/profiles/loader-worker.ts') } },
     },
   },
   preload: {
