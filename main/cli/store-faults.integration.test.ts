@@ -58,7 +58,9 @@ describe.skipIf(skipped !== undefined)(`store on a small disk${skipped ? ` — s
     const run = await timed(['provision', '--port', sim.gateways[0]!.port, '--profile', PROFILE, '--json']);
     expect(run.code, run.stdout + run.stderr).toBe(2);
     expect(run.afterErrorMs).toBeLessThan(EXIT_GRACE_MS);
-    expect(run.ms).toBeLessThan(EXIT_WITHIN_MS);
+    // The bound includes starting Node and the CLI; on a machine too loaded to start it quickly, say so.
+    const startUp = (await timed(['--version'])).ms;
+    expect(run.ms, `the CLI's start-up alone took ${startUp.toFixed(0)} ms here`).toBeLessThan(EXIT_WITHIN_MS);
     const { error } = lastJsonLine(run.stdout) as { error: { code: string; message: string; hint: string } };
     expect(error.code).toBe('STORE_DISK_FULL');
     expect(error.message).toContain(`free space on the disk that holds ${dataDir}`);
