@@ -44,6 +44,8 @@ export class RecordStore {
   private readonly selectById;
   private readonly selectDevice;
   private readonly selectRuns;
+  private readonly selectReplaces;
+  private readonly selectReplacedBy;
   private readonly selectSince;
   /** One record's writes as a savepoint inside the batch: a refused insert takes its device row back with it. */
   private readonly insertOne;
@@ -64,6 +66,18 @@ export class RecordStore {
     this.selectRuns = db.prepare(
       'SELECT seq, station, received_at AS receivedAt, record FROM records WHERE serial = ? ORDER BY started_at, seq',
     );
+    // Links come from passed records only: a record names `replaces` once the replacement is done (main/provisioning/
+    // replace.ts), and the newest such record wins if a unit was ever replaced twice.
+    this.selectReplaces = db.prepare(
+      `SELECT record ->> '$.replaces' FROM records
+        WHERE serial = ? AND record ->> '$.replaces' IS NOT NULL AND record ->> '$.outcome' = 'passed'
+        ORDER BY started_at DESC, seq DESC LIMIT 1`,
+    ).pluck();
+    this.selectReplacedBy = db.prepare(
+      `SELECT serial FROM records
+        WHERE record ->> '$.replaces' = ? AND record ->> '$.outcome' = 'passed'
+        ORDER BY started_at DESC, seq DESC LIMIT 1`,
+    ).pluck();
     this.selectSince = db.prepare('SELECT seq, station, received_at AS receivedAt, record FROM records WHERE seq > ? ORDER BY seq LIMIT ?');
     this.insertOne = db.transaction((c: Extract<CheckedRecord, { ok: true }>, station: string, receivedAt: string) => {
       // The device row first: records.serial references it.
@@ -121,7 +135,14 @@ export class RecordStore {
   device(serial: string): DeviceReply | undefined {
     const device = this.selectDevice.get(serial) as { serial: string; firstSeen: string; lastSeen: string } | undefined;
     if (!device) return undefined;
-    return { ...device, runs: (this.selectRuns.all(serial) as RecordRow[]).map(toStoredRun) };
+    const replaces = this.selectReplaces.get(serial) as string | undefined;
+    const replacedBy = this.selectReplacedBy.get(serial) as string | undefined;
+    return {
+      ...device,
+      ...(replaces !== undefined ? { replaces } : {}),
+      ...(replacedBy !== undefined ? { replacedBy } : {}),
+      runs: (this.selectRuns.all(serial) as RecordRow[]).map(toStoredRun),
+    };
   }
 
   /** Records received after `since` (a cursor from an earlier page; absent = from the start), oldest first. */

@@ -183,6 +183,20 @@ describe('device look-up', () => {
     expect(Date.parse(receivedAt)).not.toBeNaN();
     expect(await errorOf(await get('/v1/devices/NO-SUCH'))).toMatchObject({ status: 404, code: 'NOT_FOUND' });
   });
+
+  it('links a unit and its replacement both ways, from the passed record that names `replaces`', async () => {
+    const old = registryRunRecord({ serial: 'GW-OLD-1', startedAt: '2026-11-20T10:00:00.000Z', outcome: 'passed' });
+    const failed = { ...registryRunRecord({ serial: 'GW-OTHER-1', startedAt: '2026-11-21T09:00:00.000Z', outcome: 'failed' }), replaces: 'GW-OLD-1' };
+    const replacement = { ...registryRunRecord({ serial: 'GW-NEW-1', startedAt: '2026-11-21T10:00:00.000Z', outcome: 'passed' }), replaces: 'GW-OLD-1' };
+    expect((await upload([old, failed, replacement])).accepted).toHaveLength(3);
+    const device = async (serial: string) => deviceReplySchema.parse(await (await get(`/v1/devices/${serial}`)).json());
+    expect(await device('GW-OLD-1')).toMatchObject({ replacedBy: 'GW-NEW-1' });
+    expect((await device('GW-OLD-1')).replaces).toBeUndefined();
+    expect(await device('GW-NEW-1')).toMatchObject({ replaces: 'GW-OLD-1' });
+    expect((await device('GW-NEW-1')).replacedBy).toBeUndefined();
+    // A failed attempt links nothing: the old unit was not replaced by it.
+    expect((await device('GW-OTHER-1')).replaces).toBeUndefined();
+  });
 });
 
 describe('records since a cursor', () => {

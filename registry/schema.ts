@@ -62,6 +62,15 @@ export const REGISTRY_MIGRATIONS: readonly RegistryMigration[] = [
       CREATE INDEX records_by_serial ON records (serial, started_at);
     `,
   },
+  {
+    version: 2,
+    name: 'replacement links (fieldline replace)',
+    // A device's `replacedBy` is the device of a record whose `replaces` names it: without this index, every device
+    // look-up would read every record's JSON. Partial, so it holds only the few records that replace a unit.
+    sql: `
+      CREATE INDEX records_by_replaces ON records (record ->> '$.replaces', started_at) WHERE record ->> '$.replaces' IS NOT NULL;
+    `,
+  },
 ];
 
 function pragmaNumber(db: Database.Database, name: string): number {

@@ -94,5 +94,10 @@ export const runRecordSchema = z.object({
   configurationHash: z.string().max(64).optional(),
   rollback: rollbackRecordSchema.optional(),
   error: errorRecordSchema.optional(),
+  /**
+   * The serial of the unit this one replaced (`fieldline replace`). Set only on a passed run, and only once the old
+   * unit's certificate was revoked: the old unit's `replacedBy` is derived from it, in the store and the registry.
+   */
+  replaces: z.string().max(128).optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;

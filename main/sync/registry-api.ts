@@ -78,6 +78,10 @@ export const deviceReplySchema = z.object({
   serial: z.string(),
   firstSeen: z.string(),
   lastSeen: z.string(),
+  /** The unit this one replaced, from its newest passed run that says so (`fieldline replace`). */
+  replaces: z.string().optional(),
+  /** The unit that replaced this one: the device of the newest record whose `replaces` names this serial. */
+  replacedBy: z.string().optional(),
   runs: z.array(deviceRunSchema),
 });
 export type DeviceReply = z.infer<typeof deviceReplySchema>;

@@ -210,5 +210,6 @@ export const registryRunRecordSchema = runRecordSchema.extend({
   diagnostics: z.array(diagnosticSchema).max(1000),
   certificate: certificateSchema.optional(),
   rollback: rollbackSchema.optional(),
+  replaces: serialSchema.optional(),
 });
 export type RegistryRunRecord = z.infer<typeof registryRunRecordSchema>;
