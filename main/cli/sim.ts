@@ -36,6 +36,7 @@ interface SimOptions extends OutputOptions {
   connInterval: number;
   packetsPerEvent: number;
   reassembly: boolean;
+  fsShell: boolean;
 }
 
 /** Options that only mean something for BLE gateways, by their commander keys. */
@@ -134,6 +135,7 @@ async function runSim(opts: SimOptions, command: Command): Promise<void> {
     faults: opts.fault,
     delays: opts.delay,
     smpV1Only: opts.smpV1 === true,
+    fsShell: opts.fsShell,
     logger,
     ...(opts.stateDir === undefined ? {} : { stateDir: resolve(opts.stateDir) }),
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
@@ -171,6 +173,7 @@ async function runBleSim(opts: SimOptions): Promise<void> {
     faults: opts.fault,
     delays: opts.delay,
     smpV1Only: opts.smpV1 === true,
+    fsShell: opts.fsShell,
     logger,
     socketPath,
     deviceMtu: opts.mtu,
@@ -237,6 +240,7 @@ export function registerSimCommands(program: Command): void {
     .option('--firmware-version <v>', 'version of the image a fresh device runs (e.g. 1.0.0)')
     .option('--delay <name=ms>', `device timing (repeatable): ${DELAY_NAMES.join(', ')}`, collectDelay, {})
     .option('--smp-v1', 'answer as a server without SMP v2 (reply version 0, legacy rc errors)')
+    .option('--no-fs-shell', 'gateways without the file-system shell (`fs ls`, `fs rm`): files cannot be deleted, as on a build without CONFIG_FILE_SYSTEM_SHELL')
     .option('--ble', 'make Bluetooth LE gateways instead (no ptys; reach them with --ble-adapter virtual; --baud does not apply and is refused)')
     .option('--ble-socket <path>', 'with --ble: the local socket the virtual adapter connects to (default: FIELDLINE_BLE_SOCKET, else <tmp>/fieldline-ble.sock)')
     .option('--mtu <n>', `with --ble: the gateways' largest ATT MTU (${LINK_LIMITS.deviceMtu.join('-')})`, intArg('--mtu', LINK_LIMITS.deviceMtu), DEFAULT_LINK.deviceMtu)

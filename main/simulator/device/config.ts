@@ -34,6 +34,11 @@ export interface DeviceConfig {
   smpV1Only?: boolean;
   /** Size of each image slot in bytes; default 0x76000 (nRF52840 DK's partition layout). */
   slotSize?: number;
+  /**
+   * CONFIG_FILE_SYSTEM_SHELL: the shell's `fs ls` and `fs rm`; default true. Off, `fs` is not a command, as on a
+   * build without it — the only way to delete a file, since the FS group has none.
+   */
+  fsShell?: boolean;
 }
 
 export interface ResolvedDeviceConfig {
@@ -47,6 +52,7 @@ export interface ResolvedDeviceConfig {
   failDiagnostics: ReadonlySet<DiagnosticName>;
   smpV1Only: boolean;
   slotSize: number;
+  fsShell: boolean;
 }
 
 export const DEFAULT_DELAYS: DeviceDelays = { flashWritePerKiB: 0.5, erase: 50, keyGeneration: 80, reboot: 300 };
@@ -92,5 +98,6 @@ export function resolveDeviceConfig(config: DeviceConfig): ResolvedDeviceConfig 
     failDiagnostics,
     smpV1Only: config.smpV1Only ?? false,
     slotSize: positiveInt('slotSize', config.slotSize ?? 0x76000, 4096, 0x7fffffff),
+    fsShell: config.fsShell ?? true,
   };
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { DeviceContext } from './context';
 import type { DiagnosticName } from './config';
+import { fsShellCommand } from './fs-shell';
 import { BOARD } from './os';
 
 /** Zephyr errno values, as a shell command returns them negated. */
@@ -22,7 +23,9 @@ export interface ShellCommand {
   name: string;
   help: string;
   /** Absent for a command that only groups subcommands (Zephyr prints its help). */
-  run?: (args: string[]) => ShellResult;
+  run?: (args: string[]) => ShellResult | Promise<ShellResult>;
+  /** How many arguments `run` needs after the command words (Zephyr's mandatory count less the command). */
+  minArgs?: number;
   /** How many arguments `run` accepts after the command words. */
   maxArgs?: number;
   subcommands?: ShellCommand[];
@@ -99,6 +102,7 @@ export function shellCommands(ctx: DeviceContext): ShellCommand[] {
       ],
     },
   ];
+  if (ctx.config.fsShell) commands.push(fsShellCommand(ctx));
   commands.push({
     name: 'help',
     help: 'Prints the help message.',

@@ -42,7 +42,7 @@ export function splitCommandLine(line: string): string[] {
   return out;
 }
 
-export function runCommandLine(commands: ShellCommand[], line: string): ShellResult {
+export async function runCommandLine(commands: ShellCommand[], line: string): Promise<ShellResult> {
   const words = splitCommandLine(line);
   const first = words[0];
   if (first === undefined) return { out: '', ret: -ERRNO.ENOEXEC };
@@ -59,7 +59,7 @@ export function runCommandLine(commands: ShellCommand[], line: string): ShellRes
   }
   if (!cmd.run) return { out: commandHelp(cmd), ret: HELP_PRINTED };
   const args = words.slice(i);
-  if (args.length > (cmd.maxArgs ?? 0)) {
+  if (args.length < (cmd.minArgs ?? 0) || args.length > (cmd.maxArgs ?? 0)) {
     return { out: `${cmd.name}: wrong parameter count\n${commandHelp(cmd)}`, ret: -ERRNO.EINVAL };
   }
   return cmd.run(args);
@@ -75,7 +75,7 @@ export function captureOutput(out: string): string {
 export function createShellGroup(ctx: DeviceContext): DeviceGroupHandler {
   const commands = shellCommands(ctx);
 
-  function exec(body: Body): SimReply {
+  async function exec(body: Body): Promise<SimReply> {
     const argv = body.argv;
     if (!Array.isArray(argv) || !argv.every((a): a is string => typeof a === 'string')) {
       throw new BadRequest('argv must be an array of text strings');
@@ -86,7 +86,7 @@ export function createShellGroup(ctx: DeviceContext): DeviceGroupHandler {
       if (len + Buffer.byteLength(word, 'utf8') >= SHELL_CMD_BUFF_SIZE) return err('COMMAND_TOO_LONG');
       len += Buffer.byteLength(word, 'utf8') + 1;
     }
-    const result = runCommandLine(commands, argv.join(' '));
+    const result = await runCommandLine(commands, argv.join(' '));
     return ok({ o: captureOutput(result.out), ret: result.ret });
   }
 

@@ -44,6 +44,8 @@ export interface CommonSimulatorOptions {
   firmwareVersion?: string;
   delays?: Partial<DeviceDelays>;
   smpV1Only?: boolean;
+  /** Gateways with the file-system shell (`fs ls`, `fs rm`); default true. */
+  fsShell?: boolean;
   logger: Logger;
   /** The device model; tests may substitute one. Defaults to createVirtualDevice. */
   createDevice?: (config: DeviceConfig, stateDir: string) => Promise<SimDevice & { stats: StatsCounters }>;
@@ -140,6 +142,7 @@ export async function prepareDevice(
     bufCount: resolved.bufCount,
     failDiagnostics: faults.failDiagnostics,
     smpV1Only: options.smpV1Only ?? false,
+    fsShell: options.fsShell ?? true,
     ...(options.firmwareVersion === undefined ? {} : { firmwareVersion: options.firmwareVersion }),
     ...(options.delays === undefined ? {} : { delays: options.delays }),
   };
