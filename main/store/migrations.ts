@@ -179,6 +179,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'replacement links (fieldline replace)',
+    // One row per completed replacement: the old unit, the unit that took its place and the passed run that did it,
+    // written in the same transaction as that run's final record (main/store/replacements.ts) and only once the old
+    // unit's certificate was revoked. Kept both ways: old_serial for "replaced by", new_serial for "replaces".
+    sql: `
+      CREATE TABLE replacements (
+        run_id      TEXT PRIMARY KEY NOT NULL REFERENCES runs (id),
+        old_serial  TEXT NOT NULL REFERENCES devices (serial),
+        new_serial  TEXT NOT NULL REFERENCES devices (serial),
+        replaced_at TEXT NOT NULL,
+        CHECK (old_serial <> new_serial)
+      ) STRICT;
+      CREATE INDEX replacements_by_old ON replacements (old_serial, replaced_at);
+      CREATE INDEX replacements_by_new ON replacements (new_serial, replaced_at);
+    `,
+  },
 ];
 
 function pragmaNumber(db: Database.Database, name: string): number {

@@ -131,4 +131,18 @@ describe('runs', () => {
     expect(store.getRun('second')).toBeUndefined();
     expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 2 });
   });
+
+  it('link a replacement both ways only from a passed run that names the unit it replaces', () => {
+    store.saveRun(sampleRunRecord({ serial: 'GW-OLD', outcome: 'passed', startedAt: minutes(1) }));
+    const failed = { ...sampleRunRecord({ serial: 'GW-TRY', outcome: 'failed', startedAt: minutes(2) }), replaces: 'GW-OLD' };
+    store.saveRun(failed);
+    expect(store.deviceLinks('GW-OLD')).toEqual({});
+    const running = { ...sampleRunRecord({ serial: 'GW-NEW', outcome: 'running', startedAt: minutes(3) }), replaces: 'GW-OLD' };
+    store.saveRun(running);
+    expect(store.deviceLinks('GW-NEW')).toEqual({});
+    store.saveRun({ ...running, outcome: 'passed' });
+    expect(store.deviceLinks('GW-OLD')).toEqual({ replacedBy: 'GW-NEW' });
+    expect(store.deviceLinks('GW-NEW')).toEqual({ replaces: 'GW-OLD' });
+    expect(store.deviceLinks('GW-TRY')).toEqual({});
+  });
 });

@@ -13,6 +13,7 @@ import { guard, openDatabase, storeFilePath } from './connection';
 import { checkAfterOpen, checkBeforeOpen, markIfHoldsData } from './marker';
 import { migrate, type Migration, MIGRATIONS } from './migrations';
 import { readLastRun, readRun, selectRuns, writeRun } from './runs';
+import { selectLinks, writeReplacement } from './replacements';
 import type { AuditEntry, Store } from './types';
 
 export interface StoreOptions {
@@ -66,6 +67,7 @@ export function openStore(location: string, options: StoreOptions = {}): SqliteS
   const outbox = options.outbox ?? true;
   // Tests may build an older schema (options.migrations): the register comes with migration 3.
   const register = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'certificates'`).get() !== undefined;
+  const links = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'replacements'`).get() !== undefined;
 
   const save = db.transaction((record: RunRecord, audit: readonly AuditInput[]) => {
     writeRun(db, record);
@@ -73,6 +75,7 @@ export function openStore(location: string, options: StoreOptions = {}): SqliteS
       writeCertificate(db, record, now().toISOString());
       writeOwner(db, record);
     }
+    if (links) writeReplacement(db, record);
     if (outbox) enqueueFinishedRun(db, record, now);
     onRunSaved?.(db, record);
     for (const entry of audit) appendEntry(db, entry, now().toISOString());
@@ -92,6 +95,7 @@ export function openStore(location: string, options: StoreOptions = {}): SqliteS
     lastRun: (serial) => guard(file, () => readLastRun(db, serial)),
     listCertificates: (filter) => guard(file, () => selectCertificates(db, filter)),
     listUnfinishedRuns: () => guard(file, () => selectUnfinishedRuns(db)),
+    deviceLinks: (serial) => guard(file, () => (links ? selectLinks(db, serial) : {})),
     appendAudit: (entry) =>
       guard(file, () => {
         const appended = append.immediate(entry);

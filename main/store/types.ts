@@ -66,6 +66,14 @@ export interface RunOwner {
   bootId: string;
 }
 
+/** How a device is linked to its replacement (`fieldline replace`): each side present only when there is one. */
+export interface DeviceLinks {
+  /** The unit this device replaced. */
+  replaces?: string;
+  /** The unit that replaced this device. */
+  replacedBy?: string;
+}
+
 export interface Store {
   /**
    * Inserts or replaces a run with its steps and evidence, and upserts the device, in one transaction — with `audit`
@@ -88,6 +96,8 @@ export interface Store {
    * every other unpassed run whose certificate is still `issued` (not revoked).
    */
   listUnfinishedRuns(): Array<{ runId: string; outcome: RunRecord['outcome']; owner?: RunOwner }>;
+  /** The device's replacement links, from the passed runs that replaced a unit. */
+  deviceLinks(serial: string): DeviceLinks;
   /** Appends to the hash-chained audit log. Details must hold no secrets (secret-looking keys are redacted). */
   appendAudit(entry: { actor: string; action: string; subject: string; details?: Record<string, unknown> }): AuditEntry;
   verifyAudit(): AuditVerdict;
