@@ -216,7 +216,11 @@ export const ERROR_CODES = {
   },
   IDENTITY_EXISTS: {
     message: 'The device already holds an identity certificate',
-    hint: 'provision with --reprovision to replace it (the old key is destroyed and cannot be restored)',
+    hint: "set the profile's identity.existing to keep (verify and keep it) or replace (issue a new one, revoke the old), or rework on the line with `fieldline batch --rework keep|replace` (`--reprovision` is replace)",
+  },
+  IDENTITY_KEEP_FAILED: {
+    message: 'The identity on the device cannot be kept',
+    hint: 'rework the unit with replace (`--rework replace`, or identity.existing: replace) to give it a new certificate',
   },
   CONFIG_MISMATCH: {
     message: 'The device did not keep the configuration written to it',

@@ -24,6 +24,8 @@ export interface Signer {
   issue(request: IssueRequest): Promise<IssuedCertificate>;
   /** Puts a certificate on the revocation list (a rolled-back run). Idempotent. */
   revoke(serial: string, reason: string): Promise<void>;
+  /** The revocation list's serials (lower-case hex), where the signer keeps one: `keep` refuses a revoked identity. */
+  listRevoked?(): Promise<Array<{ serial: string }>>;
   /** Root and intermediate certificates, PEM, for verification. */
   trustChainPem(): { root: string; intermediate: string };
 }

@@ -114,6 +114,14 @@ export const profileSchema = z
         sans: z.array(z.string().regex(/^(DNS|URI|IP|email):.+$/, 'must be DNS:…, URI:…, IP:… or email:…').describe('template')).default([]),
         validityDays: z.number().int().min(1).max(3650).default(825),
         slot: z.number().int().min(0).max(255).default(0),
+        /**
+         * A slot that already holds a certificate this station put in service (csr mode): `fail` refuses the unit,
+         * `keep` verifies the certificate and the device's key and keeps them, `replace` issues a new one and revokes
+         * the old one once the new one is installed and proved.
+         */
+        existing: z.enum(['fail', 'keep', 'replace']).default('fail'),
+        /** `keep` refuses a certificate that expires within this many days: it is renewed now rather than in the field. */
+        renewWithinDays: z.number().int().min(0).max(3650).default(30),
         /** Inject mode: where key, certificate and chain are written with the FS group. */
         files: z.object({ key: devicePath, cert: devicePath, chain: devicePath.optional() }).strict().optional(),
       })
@@ -133,4 +141,5 @@ export type ProfileInput = z.input<typeof profileSchema>;
 export type SettingSpec = z.output<typeof settingSchema>;
 export type DiagnosticSpec = z.output<typeof diagnosticSchema>;
 export type IdentitySpec = NonNullable<Profile['identity']>;
+export type ExistingIdentity = IdentitySpec['existing'];
 export type FirmwareSpec = NonNullable<Profile['firmware']>;

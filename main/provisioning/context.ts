@@ -3,9 +3,10 @@ import type { GatewaySession } from '../device/session';
 import type { Logger } from '../log';
 import type { Signer } from '../pki/types';
 import type { LoadedProfile } from '../profiles/load';
+import type { ExistingIdentity } from '../profiles/schema';
 import type { RenderedProfile } from '../profiles/template';
 import type { Store } from '../store/types';
-import type { DiagnosticResult, RunRecord, StepName, StepRecord } from './record';
+import type { CertificateRecord, DiagnosticResult, RunRecord, StepName, StepRecord } from './record';
 
 /** How far a step is, when it can tell (an upload): for progress bars. */
 export interface ProgressDetail {
@@ -48,8 +49,11 @@ export interface RunContext {
   logger: Logger;
   events: ProvisionEvents;
   signal: AbortSignal;
-  /** Replace an identity the device already holds (otherwise refused: it could not be restored by rollback). */
-  reprovision: boolean;
+  /**
+   * What to do with an identity the device already holds in service: the run's rework mode when it has one
+   * (`--reprovision` is replace), else the profile's `identity.existing`.
+   */
+  identityExisting: ExistingIdentity;
   /** The serial on the board's label (scanned at the station); the device must report the same. */
   expectedSerial?: string;
   record: RunRecord;
@@ -65,7 +69,13 @@ export interface RunContext {
   rendered?: RenderedProfile;
   /** Set when this run (or the interrupted run it repairs) put a new image in test mode. */
   firmwareUpdate?: { version: string; hash: string };
+  /** What the identity step issued; a kept identity is here too (serial empty: nothing to revoke, nothing to erase). */
   identity?: IssuedIdentity;
+  /**
+   * The certificate the identity step kept. The record names it only once the run passed: the store's register
+   * takes a failed run's certificate for one that never went into service, and this one is in service.
+   */
+  keptCertificate?: CertificateRecord;
   configurationHash?: string;
   /** What the configuration step has written so far: rollback restores exactly these. */
   written: { settings: Set<string>; files: Set<string> };

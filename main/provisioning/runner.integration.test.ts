@@ -35,7 +35,9 @@ let imageSha: string;
 /** Gateways: 0 pass, 1 failing diagnostic, 2 config failure, 3 unplug mid-run, 4 inject, 5 identify/firmware failures, 6 firmware gate. */
 const FAULTS = ['fail-diag:name=selftest,gw=1', 'disconnect:after=25,back=500,gw=3'];
 
-function profileYaml(overrides: { minVersion?: string; image?: boolean; identityMode?: 'csr' | 'inject'; badFile?: boolean; identifyPattern?: string } = {}): string {
+function profileYaml(
+  overrides: { minVersion?: string; image?: boolean; identityMode?: 'csr' | 'inject'; badFile?: boolean; identifyPattern?: string; existing?: string } = {},
+): string {
   const identity =
     overrides.identityMode === 'inject'
       ? `identity:
@@ -45,7 +47,7 @@ function profileYaml(overrides: { minVersion?: string; image?: boolean; identity
       : `identity:
   subject: "CN={{ device.serial }},O=Test,OU={{ vars.site }}"
   sans: ["DNS:{{ device.serial | lower }}.gw.example"]
-  validityDays: 365`;
+  validityDays: 365${overrides.existing ? `\n  ${overrides.existing}` : ''}`;
   return `apiVersion: fieldline/v1
 name: it-profile
 version: 1.0.0
@@ -216,6 +218,44 @@ describe('provisioning run', () => {
     expect(record.error?.code).toBe('IDENTITY_EXISTS');
     const forced = await provision(6, file, { reprovision: true });
     expect(forced.outcome).toBe('passed');
+  });
+
+  it('keeps an identity in service only when every check passes, without issuing', async () => {
+    const inService = store.lastRun(sim.gateways[6]!.serial)!.certificate!;
+    const issuedBefore = store.listCertificates().length;
+    const keep = await writeProfile('keep.yaml', profileYaml({ existing: 'existing: keep' }));
+    const kept = await provision(6, keep);
+    expect(kept.error).toBeUndefined();
+    expect(kept.outcome).toBe('passed');
+    const evidence = kept.steps.find((s) => s.name === 'identity')!.evidence;
+    expect(evidence).toMatchObject({ existing: 'kept', challengeVerified: true, certificate: { fingerprintSha256: inService.fingerprintSha256 } });
+    expect(kept.certificate).toMatchObject({ serial: inService.serial, fingerprintSha256: inService.fingerprintSha256 });
+    expect(store.listCertificates()).toHaveLength(issuedBefore);
+
+    // The profile renders another subject (OU from the site variable): the check names it, and the slot is left as it was.
+    const otherSite = await provision(6, keep, { variables: { site: 'LAB-2' } });
+    expect(otherSite.error).toMatchObject({ code: 'IDENTITY_KEEP_FAILED', message: expect.stringMatching(/^subject:/) });
+    const renew = await writeProfile('renew.yaml', profileYaml({ existing: 'existing: keep\n  renewWithinDays: 400' }));
+    expect((await provision(6, renew)).error).toMatchObject({ code: 'IDENTITY_KEEP_FAILED', message: expect.stringMatching(/^validity:.*400 days/) });
+    expect(createHash('sha256').update((await deviceState(6)).identity.cert!).digest('hex')).toBe(inService.fingerprintSha256);
+    expect(store.listCertificates()).toHaveLength(issuedBefore);
+    // A failed keep names no certificate in its record: the register must not take the kept one for a failed run's.
+    expect(store.listCertificates({ fingerprint: inService.fingerprintSha256 })).toEqual([expect.objectContaining({ state: 'in-service' })]);
+  });
+
+  it('replaces an identity: a new certificate installed and proved, then the old one revoked as superseded', async () => {
+    const old = store.listRuns({ serial: sim.gateways[6]!.serial }).map((r) => store.getRun(r.id)!).find((r) => r.outcome === 'passed' && !r.certificate?.revoked)!.certificate!;
+    const replaced = await provision(6, await writeProfile('replace.yaml', profileYaml({ existing: 'existing: replace' })));
+    expect(replaced.outcome).toBe('passed');
+    expect(replaced.certificate!.serial).not.toBe(old.serial);
+    expect(replaced.steps.find((s) => s.name === 'identity')!.evidence).toMatchObject({
+      existing: 'replaced',
+      replaced: { serial: old.serial, fingerprint: old.fingerprintSha256, revoked: true, reason: 'superseded' },
+    });
+    expect(await listRevoked(dataDir)).toContainEqual(expect.objectContaining({ serial: old.serial.replace(/^0+/, ''), reason: 'superseded' }));
+    expect(store.listCertificates({ fingerprint: old.fingerprintSha256 })).toEqual([expect.objectContaining({ state: 'revoked' })]);
+    expect(createHash('sha256').update((await deviceState(6)).identity.cert!).digest('hex')).toBe(replaced.certificate!.fingerprintSha256);
+    expect(store.listCertificates({ fingerprint: replaced.certificate!.fingerprintSha256 })).toEqual([expect.objectContaining({ state: 'in-service' })]);
   });
 
   it('an unplug mid-run leaves an interrupted run that the next run repairs', async () => {

@@ -13,6 +13,7 @@ import type { GatewaySession } from '../device/session';
 import { openTarget, type DeviceTarget } from '../device/target';
 import { renderProfile } from '../profiles/template';
 import type { LoadedProfile } from '../profiles/load';
+import type { ExistingIdentity } from '../profiles/schema';
 import type { Signer } from '../pki/types';
 import type { Store } from '../store/types';
 import type { ProvisionEvents, RunContext, Step } from './context';
@@ -49,7 +50,10 @@ export interface ProvisionOptions {
   logger?: Logger;
   events?: ProvisionEvents;
   signal?: AbortSignal;
+  /** Replace an identity the device already holds: the same as `identityExisting: 'replace'`. */
   reprovision?: boolean;
+  /** Overrides the profile's `identity.existing` for this run (a rework on the line). */
+  identityExisting?: ExistingIdentity;
   /** Per-request timeout (default 3 s) and how long to wait for a rebooting device (default 60 s). */
   timeoutMs?: number;
   rebootTimeoutMs?: number;
@@ -119,7 +123,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
     logger,
     events: options.events ?? {},
     signal,
-    reprovision: options.reprovision ?? false,
+    identityExisting: options.identityExisting ?? (options.reprovision ? 'replace' : (p.profile.identity?.existing ?? 'fail')),
     ...(options.expectedSerial !== undefined ? { expectedSerial: options.expectedSerial } : {}),
     record,
     checkpoint: (action, details) => {
@@ -179,6 +183,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
       if (!ctx.firmwareUpdate) record.device.firmwareAfter ??= ctx.firmwareBefore;
     } else {
       record.outcome = 'passed';
+      if (ctx.keptCertificate) record.certificate = ctx.keptCertificate;
       record.device.firmwareAfter ??= ctx.firmwareUpdate?.version ?? ctx.firmwareBefore;
     }
     record.endedAt = new Date().toISOString();

@@ -5,11 +5,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { FieldlineError } from '../../errors';
-import { checkCsr, generateDeviceKey, verifyChallenge } from '../../pki/csr';
+import { certificateRecord, checkCsr, generateDeviceKey, verifyChallenge } from '../../pki/csr';
 import { eraseIdentity, identityInfo, installCertificate, requestCsr, signChallenge } from '../../smp/groups/identity';
 import { hashFile, uploadFile } from '../../smp/groups/fs';
 import type { IdentitySpec } from '../../profiles/schema';
 import type { RunContext, Step } from '../context';
+import { checkKeep, issuedByStation } from './identity-keep';
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -25,10 +26,19 @@ function pem(label: string, der: Uint8Array): string {
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
-/** A slot that already holds an identity is only replaced when it is ours to replace. */
-async function clearSlot(ctx: RunContext, spec: IdentitySpec): Promise<Record<string, unknown>> {
+/** What the slot held before the step, and what the step decided about it. */
+type SlotDecision =
+  | { kind: 'empty'; evidence: Record<string, unknown> }
+  | { kind: 'kept'; evidence: Record<string, unknown> }
+  | { kind: 'replace'; old: { serial: string; fingerprint: string; ours: boolean }; evidence: Record<string, unknown> };
+
+/**
+ * A slot that already holds an identity: one left by an interrupted run of ours is erased; one in service is
+ * refused, kept or replaced as the profile's `identity.existing` (or the run's rework mode) says.
+ */
+async function decideSlot(ctx: RunContext, spec: IdentitySpec, subject: string): Promise<SlotDecision> {
   const info = await identityInfo(ctx.session.client, spec.slot);
-  if (!info.key && !info.cert) return {};
+  if (!info.key && !info.cert) return { kind: 'empty', evidence: {} };
   const fingerprint = info.cert ? sha256(info.cert) : null;
   // Ours and never in service: issued by this station to this device for a run that did not pass (killed, unplugged,
   // rolled back before the slot was erased). The register knows it even when that run is not the last one.
@@ -36,15 +46,59 @@ async function clearSlot(ctx: RunContext, spec: IdentitySpec): Promise<Record<st
     fingerprint !== null &&
     (ctx.previous?.certificate?.fingerprintSha256 === fingerprint ||
       ctx.store.listCertificates({ fingerprint, deviceSerial: ctx.record.device.serial }).some((c) => c.state !== 'in-service'));
-  if (info.cert && !fromInterruptedRun && !ctx.reprovision) {
+  if (!info.cert || fromInterruptedRun) {
+    await eraseIdentity(ctx.session.client, spec.slot);
+    return { kind: 'empty', evidence: { replaced: { fingerprint, reason: fromInterruptedRun ? 'left by the interrupted run' : 'key without certificate' } } };
+  }
+  const cert = info.cert;
+  if (ctx.identityExisting === 'fail') {
     throw new FieldlineError('IDENTITY_EXISTS', `slot ${spec.slot} holds a certificate (SHA-256 ${fingerprint?.slice(0, 16)}…)`);
   }
+  if (ctx.identityExisting === 'keep') {
+    const kept = await checkKeep({
+      der: cert,
+      signer: ctx.signer,
+      store: ctx.store,
+      deviceSerial: ctx.record.device.serial,
+      subject,
+      renewWithinDays: spec.renewWithinDays,
+      now: new Date(),
+      sign: (challenge) => survive(ctx, 'challenge', () => signChallenge(ctx.session.client, challenge, spec.slot)),
+    });
+    // For the diagnostics (identity-challenge); an empty serial tells rollback there is nothing of this run to undo.
+    ctx.identity = { der: cert, serial: '', mode: 'csr', touchedDevice: false };
+    ctx.keptCertificate = { ...kept, mode: 'csr' };
+    return { kind: 'kept', evidence: { mode: 'csr', slot: spec.slot, existing: 'kept', certificate: kept, challengeVerified: true } };
+  }
+  const old = certificateRecord(cert);
+  const ours = issuedByStation(cert, ctx.signer);
+  // The old key is erased now (the device makes the new one in the same slot); its certificate is revoked only once
+  // the new one is installed and proved, below.
   await eraseIdentity(ctx.session.client, spec.slot);
-  return { replaced: { fingerprint, reason: fromInterruptedRun ? 'left by the interrupted run' : info.cert ? '--reprovision' : 'key without certificate' } };
+  return { kind: 'replace', old: { serial: old.serial, fingerprint: old.fingerprintSha256, ours }, evidence: {} };
+}
+
+/**
+ * The replaced certificate, revoked (reason superseded) once its successor is in the slot and proved, and marked so
+ * in the register through the run that issued it. A foreign certificate is not ours to revoke: it is only noted.
+ */
+async function retire(ctx: RunContext, old: { serial: string; fingerprint: string; ours: boolean }): Promise<Record<string, unknown>> {
+  if (!old.ours) return { existing: 'replaced', replaced: { serial: old.serial, fingerprint: old.fingerprint, revoked: false, note: 'not issued by this station: replaced, not revoked' } };
+  await ctx.signer.revoke(old.serial, 'superseded');
+  for (const row of ctx.store.listCertificates({ fingerprint: old.fingerprint })) {
+    const run = ctx.store.getRun(row.runId);
+    if (!run?.certificate || run.certificate.fingerprintSha256 !== old.fingerprint || run.certificate.revoked) continue;
+    run.certificate.revoked = true;
+    ctx.store.saveRun(run, [
+      { actor: `station:${ctx.station.name}`, action: 'certificate.superseded', subject: run.device.serial, details: { serial: old.serial, by: ctx.record.id } },
+    ]);
+  }
+  return { existing: 'replaced', replaced: { serial: old.serial, fingerprint: old.fingerprint, revoked: true, reason: 'superseded' } };
 }
 
 async function csrMode(ctx: RunContext, spec: IdentitySpec, subject: string, sans: string[]): Promise<Record<string, unknown>> {
-  const cleared = await survive(ctx, 'identity slot check', () => clearSlot(ctx, spec));
+  const decision = await survive(ctx, 'identity slot check', () => decideSlot(ctx, spec, subject));
+  if (decision.kind === 'kept') return decision.evidence;
   const csrDer = await survive(ctx, 'CSR', () => requestCsr(ctx.session.client, subject, { slot: spec.slot }));
   ctx.identity = { der: new Uint8Array(0), serial: '', mode: 'csr', touchedDevice: true };
   const csr = await checkCsr(csrDer, subject);
@@ -64,7 +118,8 @@ async function csrMode(ctx: RunContext, spec: IdentitySpec, subject: string, san
   if (!verifyChallenge(issued.der, challenge, signature)) {
     throw new FieldlineError('CONFIG_MISMATCH', 'the device signed the challenge with a key that does not match its certificate');
   }
-  return { mode: 'csr', slot: spec.slot, ...cleared, csrSha256: sha256(csrDer), certificate: issued.record, chainLength: issued.chain.length, challengeVerified: true };
+  const retired = decision.kind === 'replace' ? await retire(ctx, decision.old) : {};
+  return { mode: 'csr', slot: spec.slot, ...decision.evidence, ...retired, csrSha256: sha256(csrDer), certificate: issued.record, chainLength: issued.chain.length, challengeVerified: true };
 }
 
 async function injectMode(ctx: RunContext, spec: IdentitySpec, subject: string, sans: string[]): Promise<Record<string, unknown>> {
