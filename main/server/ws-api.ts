@@ -11,6 +11,7 @@ import type { Dispatch } from '../contract/dispatch';
 import { fail } from '../contract/result';
 import { ClientMessageSchema, WS_CLOSE, WS_MAX_IN_FLIGHT, type ServerMessage } from '../contract/ws-protocol';
 import type { Logger } from '../log';
+import { nestsDeeperThan } from './json-depth';
 import type { Credential, StationAuth } from './station-auth';
 
 /** Above this many unsent bytes, skippable events are skipped; above the hard limit the client is dropped. */
@@ -19,6 +20,8 @@ const HARD_BUFFER_BYTES = 16 * 1024 * 1024;
 // device:rssi only refreshes a signal-strength figure; the next one replaces it.
 const SKIPPABLE: ReadonlySet<EventName> = new Set<EventName>(['run:progress', 'run:log', 'log', 'device:rssi']);
 const AUTH_TIMEOUT_MS = 10_000;
+/** No contract message nests deeper than a few levels; a message that does is refused before it is parsed. */
+const MAX_MESSAGE_DEPTH = 32;
 
 export interface Connection {
   /** Sends an already encoded event (encoded once for all connections). */
@@ -56,9 +59,11 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
 
   ws.on('message', (data, isBinary) => {
     if (isBinary) return ws.close(WS_CLOSE.protocol, 'text messages only');
+    const text = data.toString();
+    if (nestsDeeperThan(text, MAX_MESSAGE_DEPTH)) return ws.close(WS_CLOSE.protocol, 'nested too deeply');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(data.toString());
+      parsed = JSON.parse(text);
     } catch {
       return ws.close(WS_CLOSE.protocol, 'not JSON');
     }
