@@ -175,14 +175,14 @@ export function createProfileLoader(options: ProfileLoaderOptions = {}): Profile
 
 function tookTooLong(name: string, timeoutMs: number): FieldlineError {
   const message = `took longer than ${timeoutMs} ms to check, and was stopped`;
-  return new FieldlineError('PROFILE_TOO_COMPLEX', `${name}: ${message}`, { file: name, problems: [problem(message)] });
+  return new FieldlineError('PROFILE_TOO_COMPLEX', `${name}: ${message}`, { file: name, limit: 'time', problems: [problem(message)] });
 }
 
-/** A worker's 'error': out of memory is the profile's doing; anything else is the loader's. */
+/** A worker's 'error': out of memory is the profile's doing; anything else is the loader's. `details.limit` says which limit stopped it. */
 function workerFailure(err: Error, name: string, maxHeapMb: number): FieldlineError {
   if ((err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
     const message = `needed more than ${maxHeapMb} MB to check, and was stopped`;
-    return new FieldlineError('PROFILE_TOO_COMPLEX', `${name}: ${message}`, { file: name, problems: [problem(message)] });
+    return new FieldlineError('PROFILE_TOO_COMPLEX', `${name}: ${message}`, { file: name, limit: 'memory', problems: [problem(message)] });
   }
   return new FieldlineError('INTERNAL', `the profile loader failed: ${err.message}`, {}, { cause: err });
 }
