@@ -67,7 +67,20 @@ export type CertificateRecord = z.infer<typeof certificateRecordSchema>;
 export const rollbackRecordSchema = z.object({
   startedAt: isoTime,
   endedAt: isoTime,
-  actions: z.array(z.object({ action: z.string().max(200), outcome: z.enum(['done', 'failed', 'not-needed']), detail: z.string().max(4000).optional() })),
+  actions: z.array(
+    z.object({
+      action: z.string().max(200),
+      /** `done` only when the read-back shows the device as it was before the run. */
+      outcome: z.enum(['done', 'failed', 'not-needed']),
+      detail: z.string().max(4000).optional(),
+      /** The setting name or file path the action is about (absent in records written before rollback read back). */
+      target: z.string().max(1024).optional(),
+      /** What the device held when read back after the action ("not found", "64 bytes, sha256 …", "1.0.0 active, confirmed"). */
+      verified: z.string().max(4000).optional(),
+      /** The run's change is still on the device (a file with no way to delete it): drift lists it. */
+      leftOnDevice: z.boolean().optional(),
+    }),
+  ),
 });
 export type RollbackRecord = z.infer<typeof rollbackRecordSchema>;
 

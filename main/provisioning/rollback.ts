@@ -1,64 +1,76 @@
 /**
- * Rollback: leave the device as it was before the run. Settings and files go back to the snapshot, the issued
- * certificate is revoked and the identity slot erased (inject mode: the key files are emptied — SMP has no file
- * delete), and a new firmware image that was never confirmed is dropped by resetting: MCUboot reverts it.
- * Each action is attempted even if an earlier one failed, and each is recorded.
+ * Rollback: put the device back as it was before the run, and record what the device holds afterwards — never the
+ * intent. Settings and files go back to the snapshot (rollback-settings.ts, rollback-files.ts), the issued certificate
+ * is revoked, the identity slot erased (inject mode: the key files removed), and a new firmware image that was never
+ * confirmed is dropped by resetting: MCUboot reverts it. Every device action is read back; its outcome is `done` only
+ * when the read-back shows the state from before. Each action is attempted even if an earlier one failed.
  */
 import { isDeviceGone } from '../device/gone';
-import { commitSettings, deleteSetting, saveSettings, writeSetting } from '../smp/groups/settings';
-import { uploadFile } from '../smp/groups/fs';
-import { eraseIdentity } from '../smp/groups/identity';
+import { eraseIdentity, identityInfo } from '../smp/groups/identity';
 import { readState } from '../smp/groups/image';
 import { reset } from '../smp/groups/os';
-import { isGroupError } from '../smp/smp-error';
-import { GROUP } from '../smp/error-codes';
 import type { RunContext } from './context';
 import type { RollbackRecord } from './record';
+import { removeCreatedFile, restoreFile, type Verified } from './rollback-files';
+import { restoreSettings } from './rollback-settings';
 
 type Action = RollbackRecord['actions'][number];
 
-async function attempt(actions: Action[], action: string, fn: () => Promise<string | void>): Promise<void> {
+function failure(action: string, err: unknown): Action {
+  return { action, outcome: 'failed', detail: err instanceof Error ? err.message : String(err) };
+}
+
+async function attempt(actions: Action[], action: string, fn: () => Promise<Verified>): Promise<void> {
   try {
-    const detail = await fn();
-    actions.push({ action, outcome: 'done', ...(detail ? { detail } : {}) });
+    actions.push({ action, ...(await fn()) });
   } catch (err) {
-    actions.push({ action, outcome: 'failed', detail: err instanceof Error ? err.message : String(err) });
+    actions.push(failure(action, err));
     if (isDeviceGone(err)) throw err;
   }
 }
 
-async function restoreSettings(ctx: RunContext): Promise<string> {
-  const snapshot = ctx.snapshot?.settings ?? {};
-  const client = ctx.session.client;
-  const names = [...ctx.written.settings];
-  for (const name of names) {
-    const value = snapshot[name] ?? null;
-    if (value === null) {
-      try {
-        await deleteSetting(client, name);
-      } catch (err) {
-        if (!isGroupError(err, GROUP.SETTINGS, 'KEY_NOT_FOUND')) throw err;
-      }
-    } else {
-      await writeSetting(client, name, Buffer.from(value, 'hex'));
-    }
+const fromHex = (hex: string | null | undefined): Uint8Array | undefined => (hex == null ? undefined : new Uint8Array(Buffer.from(hex, 'hex')));
+
+async function rollbackSettings(ctx: RunContext, actions: Action[]): Promise<void> {
+  const before = new Map([...ctx.written.settings].map((name) => [name, fromHex(ctx.snapshot?.settings[name])]));
+  try {
+    actions.push(...(await restoreSettings(ctx.session, before)));
+  } catch (err) {
+    actions.push(failure('restore settings', err));
+    if (isDeviceGone(err)) throw err;
   }
-  await commitSettings(client);
-  await saveSettings(client);
-  return `${names.length} setting(s) restored`;
 }
 
-async function restoreFiles(ctx: RunContext): Promise<string> {
-  const snapshot = ctx.snapshot?.files ?? {};
-  const buffers = await ctx.session.buffers();
-  const notes: string[] = [];
-  for (const path of ctx.written.files) {
-    const value = snapshot[path] ?? null;
-    // A file that did not exist cannot be deleted over SMP: it is emptied instead.
-    await uploadFile(ctx.session.client, path, value === null ? new Uint8Array(0) : Buffer.from(value, 'hex'), buffers);
-    notes.push(value === null ? `${path} emptied (did not exist before)` : `${path} restored`);
+async function rollbackFiles(ctx: RunContext, actions: Action[], paths: Iterable<string>): Promise<void> {
+  for (const path of paths) {
+    const before = fromHex(ctx.snapshot?.files[path]);
+    if (before === undefined) await attempt(actions, `remove file ${path}`, () => removeCreatedFile(ctx.session, path));
+    else await attempt(actions, `restore file ${path}`, () => restoreFile(ctx.session, path, before));
   }
-  return notes.join('; ') || 'no files';
+}
+
+async function eraseSlot(ctx: RunContext, slot: number): Promise<Verified> {
+  await eraseIdentity(ctx.session.client, slot);
+  const info = await identityInfo(ctx.session.client, slot);
+  const held = [info.key ? 'a key' : '', info.cert ? 'a certificate' : '', info.chain.length ? 'a chain' : ''].filter(Boolean);
+  return held.length === 0
+    ? { target: `slot ${slot}`, outcome: 'done', verified: 'empty slot' }
+    : { target: `slot ${slot}`, outcome: 'failed', verified: `slot still holds ${held.join(', ')}` };
+}
+
+async function revertFirmware(ctx: RunContext, update: { version: string }): Promise<Verified> {
+  const active = (await readState(ctx.session.client)).find((s) => s.active);
+  if (active?.confirmed && active.version === update.version) throw new Error('the new image is already confirmed; it cannot be reverted');
+  await reset(ctx.session.client);
+  await ctx.waitForDevice('reboot into the previous image');
+  const after = (await readState(ctx.session.client)).find((s) => s.active);
+  if (after) ctx.record.device.firmwareAfter = after.version;
+  const verified = after ? `${after.version} active, ${after.confirmed ? 'confirmed' : 'not confirmed'}` : 'no active image reported';
+  const expected = ctx.firmwareBefore;
+  const back = after !== undefined && after.confirmed && after.version !== update.version && (expected === undefined || after.version === expected);
+  return back
+    ? { outcome: 'done', verified, detail: `running ${after.version} again` }
+    : { outcome: 'failed', verified, detail: `expected ${expected ?? 'the previous image'} active and confirmed` };
 }
 
 export async function rollback(ctx: RunContext, reason: string): Promise<RollbackRecord> {
@@ -70,40 +82,24 @@ export async function rollback(ctx: RunContext, reason: string): Promise<Rollbac
       await attempt(actions, 'revoke certificate', async () => {
         await ctx.signer.revoke(identity.serial, `rolled back: ${reason}`);
         if (ctx.record.certificate) ctx.record.certificate.revoked = true;
-        return `serial ${identity.serial}`;
+        return { outcome: 'done', detail: `serial ${identity.serial}`, verified: 'revoked in the station CA' };
       });
     }
-    if (ctx.written.settings.size > 0) await attempt(actions, 'restore settings', () => restoreSettings(ctx));
-    if (ctx.written.files.size > 0) await attempt(actions, 'restore files', () => restoreFiles(ctx));
+    if (ctx.written.settings.size > 0) await rollbackSettings(ctx, actions);
+    if (ctx.written.files.size > 0) await rollbackFiles(ctx, actions, ctx.written.files);
     if (identity?.touchedDevice) {
       const spec = ctx.profile.profile.identity;
       if (identity.mode === 'csr') {
-        await attempt(actions, 'erase identity slot', async () => {
-          await eraseIdentity(ctx.session.client, spec?.slot ?? 0);
-          return `slot ${spec?.slot ?? 0}`;
-        });
+        const slot = spec?.slot ?? 0;
+        await attempt(actions, 'erase identity slot', () => eraseSlot(ctx, slot));
       } else if (spec?.files) {
+        // This run wrote the key files: they are removed (and recorded as left on the device where they cannot be).
         const paths = [spec.files.key, spec.files.cert, ...(spec.files.chain ? [spec.files.chain] : [])];
-        await attempt(actions, 'empty identity files', async () => {
-          const buffers = await ctx.session.buffers();
-          for (const p of paths) await uploadFile(ctx.session.client, p, new Uint8Array(0), buffers);
-          return paths.join(', ');
-        });
+        for (const path of paths) await attempt(actions, `remove identity file ${path}`, () => removeCreatedFile(ctx.session, path));
       }
     }
     const update = ctx.firmwareUpdate;
-    if (update) {
-      await attempt(actions, 'revert firmware', async () => {
-        const active = (await readState(ctx.session.client)).find((s) => s.active);
-        if (active?.confirmed && active.version === update.version) throw new Error('the new image is already confirmed; it cannot be reverted');
-        await reset(ctx.session.client);
-        await ctx.waitForDevice('reboot into the previous image');
-        const after = (await readState(ctx.session.client)).find((s) => s.active);
-        if (after?.version === update.version) throw new Error(`the device still runs ${update.version} after the reset`);
-        ctx.record.device.firmwareAfter = after?.version;
-        return `running ${after?.version ?? 'unknown'} again`;
-      });
-    }
+    if (update) await attempt(actions, 'revert firmware', () => revertFirmware(ctx, update));
   } catch {
     // The device went away: what is left is recorded, and the next run of this device repairs it.
   }
