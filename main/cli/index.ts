@@ -17,6 +17,7 @@ import { registerRegistryCommands } from './registry';
 import { registerRegistryClientCommands } from './registry-station';
 import { registerRepairCommand } from './repair';
 import { registerReportCommand } from './report';
+import { registerReplaceCommands } from './replace';
 import { registerRunsCommands } from './runs';
 import { registerSimCommands } from './sim';
 import { registerSmpCommands } from './smp';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerLabelCommand(program);
   registerLineCommands(program);
   registerRegistryClientCommands(registerRegistryCommands(program));
+  registerReplaceCommands(program);
   registerQueueCommands(program);
   registerSyncCommand(program);
   registerStationCommand(program);

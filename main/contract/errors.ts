@@ -230,6 +230,18 @@ export const ERROR_CODES = {
     message: 'The bundle was refused',
     hint: 'the file is damaged or was altered; export it again on the station that made it',
   },
+  REPLACE_NO_PASSED_RUN: {
+    message: 'The old unit has no passed run to take its variables from',
+    hint: 'check the serial with `fieldline runs list --serial SERIAL`; a unit never provisioned here is provisioned with `fieldline provision`',
+  },
+  REPLACE_SAME_DEVICE: {
+    message: 'The new unit reports the serial of the unit it should replace',
+    hint: 'connect the replacement unit (not the old one) and give its port or BLE name',
+  },
+  REPLACE_ALREADY_REPLACED: {
+    message: 'The old unit was already replaced',
+    hint: 'see `fieldline replacements SERIAL`; replace the unit that took its place instead',
+  },
   REGISTRY_UNREACHABLE: {
     message: 'The registry cannot be reached',
     hint: 'records stay queued and are sent when it is back; check the network or the URL given to `fieldline registry login`',

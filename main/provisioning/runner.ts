@@ -61,6 +61,11 @@ export interface ProvisionOptions {
   runId?: string;
   /** The serial the board's label says (a station scan): identify fails unless the device reports it. */
   expectedSerial?: string;
+  /**
+   * Called once every step passed, before the run's last save, so what it adds to the record (a replacement's
+   * `replaces`, main/provisioning/replace.ts) is saved in one transaction with the passed outcome. Must not throw.
+   */
+  onPassed?: (record: RunRecord) => Promise<void>;
 }
 
 function errorRecord(err: unknown): { code: string; message: string } {
@@ -186,6 +191,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
       if (ctx.keptCertificate) record.certificate = ctx.keptCertificate;
       record.device.firmwareAfter ??= ctx.firmwareUpdate?.version ?? ctx.firmwareBefore;
     }
+      await options.onPassed?.(record);
     record.endedAt = new Date().toISOString();
     if (record.device.serial) {
       audit('run.end', { outcome: record.outcome, ...(record.error ? { error: record.error.code } : {}) });

@@ -1,0 +1,126 @@
+/**
+ * `fieldline replace --old SERIAL (--port P | --ble X) --profile F`: a technician's device replacement
+ * (main/provisioning/replace.ts), and `fieldline replacements SERIAL`, the store's links of one unit.
+ * Exit codes: 0 replaced, 1 the new unit's run failed (rolled back; the old unit untouched), 2 usage or environment
+ * (nothing done — also a new unit that passed but whose replacement could not be completed, which is said).
+ */
+import { Command } from 'commander';
+import { hostname } from 'node:os';
+import { resolveDataDir } from '../data-dir';
+import { prepareTarget, type DeviceTarget } from '../device/target';
+import { openStationCa } from '../pki/station-ca';
+import { readCaPassphrase } from '../pki/passphrase';
+import { checkNewUnit, planReplacement, replaceDevice, type ReplacementResult } from '../provisioning/replace';
+import { openStore } from '../store/store';
+import { cliLogger, exitCodeFor, print, printJson, reportError, type OutputOptions } from './output';
+import { loadTrustedProfile, progressPrinter, summarize } from './provision';
+import { addTargetOptions, finishBle, targetOf, type TargetCliOptions } from './target-options';
+
+interface ReplaceCliOptions extends OutputOptions, TargetCliOptions {
+  old: string;
+  profile: string;
+  dataDir?: string;
+  station: string;
+  requireSignature?: boolean;
+  timeout: number;
+}
+
+function summarizeReplacement(r: ReplacementResult, oldSerial: string): string {
+  const lines = [summarize(r.record)];
+  if (r.replaced) {
+    lines.push(`  replaces ${oldSerial}: its certificate${r.revoked.length === 1 ? '' : 's'} ${r.revoked.join(', ') || '(none on record)'} revoked (reason replaced)`);
+  } else if (r.problem) {
+    lines.push(`  ${oldSerial} NOT replaced: ${r.problem.message}`);
+  } else {
+    lines.push(`  ${oldSerial} not replaced: its certificate stays valid`);
+  }
+  return lines.join('\n');
+}
+
+async function replaceCommand(opts: ReplaceCliOptions, target: DeviceTarget): Promise<number> {
+  const logger = cliLogger(opts, 'replace');
+  await prepareTarget(target, cliLogger(opts, 'ble'));
+  const dataDir = resolveDataDir(opts.dataDir);
+  const profile = await loadTrustedProfile(opts.profile, dataDir, opts.requireSignature ?? false);
+  const store = openStore(dataDir);
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    // Refusals first, before the passphrase prompt and before anything is written to the new unit.
+    const plan = planReplacement(store, opts.old);
+    await checkNewUnit(target, profile, plan, { logger, timeoutMs: opts.timeout });
+    const signer = await openStationCa(dataDir, await readCaPassphrase({ confirm: false }));
+    const result = await replaceDevice({
+      plan,
+      target,
+      timeoutMs: opts.timeout,
+      profile,
+      signer,
+      store,
+      station: { name: opts.station },
+      logger: cliLogger(opts, 'provision'),
+      events: progressPrinter(opts),
+      signal: abort.signal,
+    });
+    if (opts.json) printJson({ ...result.record, replacement: { old: plan.oldSerial, replaced: result.replaced, revoked: result.revoked, ...(result.problem ? { problem: result.problem } : {}) } });
+    else process.stdout.write(summarizeReplacement(result, plan.oldSerial) + '\n');
+    if (result.record.outcome !== 'passed') return exitCodeFor(result.record.error?.code);
+    return result.replaced ? 0 : 2;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    store.close();
+  }
+}
+
+export function registerReplaceCommands(program: Command): void {
+  const command = program
+    .command('replace')
+    .description("replace a unit: provision the new one with the old one's variables, then revoke the old one's certificate (reason replaced) and link both");
+  addTargetOptions(command, 'serial port of the NEW unit')
+    .requiredOption('--old <serial>', 'serial of the unit being replaced (it needs a passed run in this store)')
+    .requiredOption('--profile <file>', 'profile (YAML) for the new unit')
+    .option('--station <name>', 'station name recorded in the run', hostname())
+    .option('--require-signature', 'refuse a profile not signed by a trusted publisher key (<data-dir>/trust/*.pub.pem)')
+    .option('--data-dir <dir>', 'data directory (default: FIELDLINE_DATA_DIR or the per-user app folder)')
+    .option('-t, --timeout <ms>', 'per-request timeout in ms', (v) => Number(v), 3000)
+    .option('--json', 'JSON lines: step events, then the run record with a `replacement` summary')
+    .option('-v, --verbose', 'log to stderr')
+    .addHelpText(
+      'after',
+      "\nExit codes: 0 replaced, 1 the new unit's run failed (rolled back; the old unit's certificate stays valid), 2 usage or environment error.\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt.",
+    )
+    .action(async (opts: ReplaceCliOptions) => {
+      let target: DeviceTarget | undefined;
+      try {
+        target = targetOf(opts);
+        process.exitCode = await replaceCommand(opts, target);
+      } catch (err) {
+        // Whatever stopped the replacement before the new unit's run is a usage or environment problem.
+        const code = reportError(err, opts.json ?? false);
+        process.exitCode = code === 1 ? 2 : code;
+      } finally {
+        await finishBle(target);
+      }
+    });
+
+  program
+    .command('replacements <serial>')
+    .description('show what a unit replaced and what replaced it, from the store')
+    .option('--data-dir <dir>', 'data directory (default: FIELDLINE_DATA_DIR or the per-user app folder)')
+    .option('--json', 'JSON output')
+    .action((serial: string, opts: OutputOptions & { dataDir?: string }) => {
+      try {
+        const store = openStore(resolveDataDir(opts.dataDir));
+        try {
+          const key = serial.trim().toUpperCase();
+          const links = { serial: key, ...store.deviceLinks(key) };
+          print(opts, links, () => [`${key}`, `  replaces ${links.replaces ?? '—'}`, `  replaced by ${links.replacedBy ?? '—'}`].join('\n'));
+        } finally {
+          store.close();
+        }
+      } catch (err) {
+        process.exitCode = reportError(err, opts.json ?? false);
+      }
+    });
+}
