@@ -6,7 +6,9 @@
  * variable to the next gateway; `--require-scan` holds every gateway until its label is scanned. The station rules
  * (`--usb`, `--serial-pattern`, `--no-virtual`) say which ports are gateways. A gateway whose last run with this
  * profile passed (the store knows it by the port's serial) is left alone — "passed earlier", no run of this batch —
- * unless `--reprovision`.
+ * unless the batch is a rework: `--rework keep|replace` provisions them again with the profile's
+ * `identity.existing` set to that mode (keep: the certificate in service is verified and kept; replace: a new one,
+ * the old one revoked), and the summary counts those runs apart. `--reprovision` is `--rework replace`.
  * Exit codes: 0 all runs passed, 1 some failed, 2 usage or environment (nothing done).
  */
 import { Command } from 'commander';
@@ -50,13 +52,27 @@ export interface BatchCliOptions extends OutputOptions {
   serialPattern?: string;
   /** False with --no-virtual. */
   virtual: boolean;
-  /** Provision again the gateways whose last run with this profile passed. */
+  /** Provision again the gateways whose last run with this profile passed: `--rework replace`. */
   reprovision?: boolean;
+  /** A rework batch: units that passed are provisioned again, their identity kept or replaced. */
+  rework?: string;
 }
 
-/** The summary object: counts plus the failed runs as {serial, step, error}. */
-export function summaryJson(records: RunRecord[]): Record<string, unknown> {
-  const k = kpis(records);
+export type ReworkMode = 'keep' | 'replace';
+
+function reworkMode(opts: Pick<BatchCliOptions, 'rework' | 'reprovision'>): ReworkMode | undefined {
+  if (opts.rework === undefined) return opts.reprovision ? 'replace' : undefined;
+  if (opts.rework !== 'keep' && opts.rework !== 'replace') throw new FieldlineError('INVALID_ARGUMENT', `--rework takes keep or replace, not "${opts.rework}"`);
+  if (opts.reprovision && opts.rework !== 'replace') throw new FieldlineError('INVALID_ARGUMENT', '--reprovision is --rework replace; it cannot go with --rework keep');
+  return opts.rework;
+}
+
+/**
+ * The summary object: counts (rework runs apart from first-pass runs) plus the failed runs as {serial, step, error}.
+ * Units/hour is over the batch's elapsed time, and only once it means something (main/station/kpi.ts).
+ */
+export function summaryJson(records: RunRecord[], elapsedMs?: number): Record<string, unknown> {
+  const k = kpis(records, elapsedMs !== undefined ? { elapsedMs } : {});
   const failedRuns = records
     .filter((r) => r.outcome !== 'passed' && r.outcome !== 'running')
     .map((r) => ({ serial: r.device.serial, port: r.device.port, outcome: r.outcome, step: r.steps.find((s) => s.outcome === 'failed')?.name ?? 'none', error: r.error ?? null }));
@@ -67,6 +83,8 @@ export function summaryJson(records: RunRecord[]): Record<string, unknown> {
     failed: failedRuns.length,
     unitsPerHour: k.unitsPerHour ?? null,
     firstPassYield: k.firstPassYield ?? null,
+    firstPassRuns: k.firstPassUnits,
+    rework: { runs: k.rework.units, passed: k.rework.passed, failed: k.rework.failed, yield: k.rework.yield ?? null },
     cycleTimeMeanMs: k.cycleTimeMeanMs ?? null,
     failuresByStep: k.failuresByStep.map((f) => ({ step: f.step, count: f.count })),
     failedRuns,
@@ -79,6 +97,8 @@ function summaryText(s: Record<string, unknown>): string {
     `batch: ${String(s.runs)} runs, ${String(s.passed)} passed, ${String(s.failed)} failed`,
     `  units/hour ${typeof s.unitsPerHour === 'number' ? s.unitsPerHour.toFixed(1) : '—'}, first-pass yield ${pct(s.firstPassYield)}`,
   ];
+  const rework = s.rework as { runs: number; passed: number; failed: number; yield: number | null };
+  if (rework.runs > 0) lines.push(`  rework: ${rework.runs} runs, ${rework.passed} passed, ${rework.failed} failed (yield ${pct(rework.yield)})`);
   for (const f of s.failuresByStep as Array<{ step: string; count: number }>) lines.push(`  failures at ${f.step}: ${f.count}`);
   for (const f of s.failedRuns as Array<{ serial: string; port: string; step: string; error: { message: string } | null }>) {
     lines.push(`  ✗ ${f.serial || f.port} at ${f.step}${f.error ? `: ${f.error.message}` : ''}`);
@@ -123,6 +143,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
   if (!auto && fixed.length === 0) throw new FieldlineError('INVALID_ARGUMENT', '--ports takes "auto" or a comma-separated list of port paths');
   const count = opts.count !== undefined ? positiveInt('--count', opts.count) : undefined;
   const concurrency = positiveInt('--concurrency', opts.concurrency);
+  const rework = reworkMode(opts);
   if (opts.requireScan && opts.scanInput === undefined) {
     throw new FieldlineError('INVALID_ARGUMENT', '--require-scan needs --scan-input: without scans no gateway would ever start');
   }
@@ -160,7 +181,8 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
     rules,
     requireScan: opts.requireScan ?? false,
     checkVariables: (variables) => checkVariables(profile, station, variables),
-    ...(opts.reprovision ? {} : { previousResult: previousFromStore(store, { name: profile.profile.name, sha256: profile.sha256 }) }),
+    // A rework batch provisions the units that passed before; otherwise they are left alone ("passed earlier").
+    ...(rework ? {} : { previousResult: previousFromStore(store, { name: profile.profile.name, sha256: profile.sha256 }) }),
     logger,
     provision: ({ port, runId, signal, variables, expectedSerial }) =>
       runProvisioning({
@@ -173,6 +195,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
         station,
         variables,
         ...(expectedSerial !== undefined ? { expectedSerial } : {}),
+        ...(rework ? { identityExisting: rework } : {}),
         logger: logger.child(port.serialNumber ?? port.path),
         events: stepEvents(port.path),
         signal,
@@ -205,9 +228,22 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
   orchestrator.on('run-end', ({ port, record }) => {
     records.push(record);
     const step = record.steps.find((s) => s.outcome === 'failed')?.name;
+    const existing = record.steps.find((s) => s.name === 'identity')?.evidence.existing;
+    const identity = existing === 'kept' || existing === 'replaced' ? existing : undefined;
     out(
-      { event: 'run-end', port, runId: record.id, serial: record.device.serial, outcome: record.outcome, ...(step ? { step } : {}), ...(record.error ? { error: record.error } : {}) },
-      `${port}: ${record.device.serial || '?'} ${record.outcome.toUpperCase()}${step ? ` at ${step}` : ''}${record.error ? ` — ${record.error.message}` : ''}`,
+      {
+        event: 'run-end',
+        port,
+        runId: record.id,
+        serial: record.device.serial,
+        outcome: record.outcome,
+        rework: record.rework === true,
+        ...(identity ? { identity } : {}),
+        ...(record.certificate ? { certificate: record.certificate.serial } : {}),
+        ...(step ? { step } : {}),
+        ...(record.error ? { error: record.error } : {}),
+      },
+      `${port}: ${record.device.serial || '?'} ${record.outcome.toUpperCase()}${record.rework ? ' (rework)' : ''}${identity ? `, identity ${identity}` : ''}${step ? ` at ${step}` : ''}${record.error ? ` — ${record.error.message}` : ''}`,
     );
     if (count !== undefined && records.length >= count) finish();
   });
@@ -222,6 +258,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
     // Opened before the first port is watched, so a wrong --scan-input is a usage error with nothing started.
     const scanSource = opts.scanInput !== undefined ? openScanSource(opts.scanInput) : undefined;
     await orchestrator.start();
+    const startedAt = Date.now();
     if (scanSource) stopScans = bindScans(scanSource, orchestrator, out);
     out(
       {
@@ -230,7 +267,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
         ...(portsDir ? { portsDir } : {}),
         ...(count !== undefined ? { count } : {}),
         ...(opts.requireScan ? { requireScan: true } : {}),
-        ...(opts.reprovision ? { reprovision: true } : {}),
+        ...(rework ? { rework } : {}),
         ...(opts.scanInput !== undefined ? { scanInput: opts.scanInput } : {}),
       },
       (auto ? `watching for gateways (USB${portsDir ? ` and ${portsDir}` : ''})…` : `watching ${fixed.join(', ')}…`) +
@@ -239,7 +276,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
     await finished;
     stopScans?.();
     await orchestrator.stop();
-    const summary = summaryJson(records);
+    const summary = summaryJson(records, Date.now() - startedAt);
     if (opts.json) printJson(summary);
     else process.stdout.write(summaryText(summary) + '\n');
     return records.every((r) => r.outcome === 'passed') ? 0 : 1;
@@ -267,7 +304,8 @@ export function registerBatchCommand(program: Command): void {
     .option('--usb <vid:pid,…>', 'USB gateways are these VID[:PID] (hex); default: any USB serial port with a VID')
     .option('--serial-pattern <regex>', 'only ports whose serial number matches (USB descriptor serial or virtual gateway serial)')
     .option('--no-virtual', 'ignore virtual gateways (the simulator\'s ports directory)')
-    .option('--reprovision', 'provision again gateways whose last run with this profile passed (default: left alone, "passed earlier")')
+    .option('--rework <keep|replace>', 'a rework: provision again gateways whose last run with this profile passed (default: left alone, "passed earlier"), their identity kept (verified) or replaced (the old certificate revoked)')
+    .option('--reprovision', 'the same as --rework replace')
     .option('--station <name>', 'station name recorded in the runs', hostname())
     .option('--require-signature', 'refuse a profile not signed by a trusted publisher key')
     .option('--data-dir <dir>', 'data directory (default: FIELDLINE_DATA_DIR or the per-user app folder)')

@@ -19,6 +19,7 @@ function headline(k: Kpis): string[] {
     `${k.units} runs (${k.passed} passed, ${k.failed} not), ${k.devices} devices — ${window}`,
     `  units/hour ${num(k.unitsPerHour)}   first-pass yield ${pct(k.firstPassYield)}   final yield ${pct(k.finalYield)}   run yield ${pct(k.runYield)}`,
     `  cycle time mean ${seconds(k.cycleTimeMeanMs)}   p95 ${seconds(k.cycleTimeP95Ms)}`,
+    `  first-pass runs ${k.firstPassUnits}   rework runs ${k.rework.units} (${k.rework.passed} passed, ${k.rework.failed} not; yield ${pct(k.rework.yield)})`,
   ];
 }
 

@@ -112,5 +112,10 @@ export const runRecordSchema = z.object({
    * unit's certificate was revoked: the old unit's `replacedBy` is derived from it, in the store and the registry.
    */
   replaces: z.string().max(128).optional(),
+  /**
+   * The unit had a passed run before this one started (a rework: `identity.existing` keep or replace). Set when the
+   * device is identified; the line's KPIs count such runs apart from first-pass runs.
+   */
+  rework: z.boolean().optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;

@@ -158,6 +158,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
       if (name === 'identify' && step.outcome === 'passed') {
         if (record.steps.length === 1) audit('run.start', { profile: `${p.profile.name}@${p.profile.version}`, port: location, ...(ctx.previous ? { repairs: ctx.previous.id } : {}) });
         await supersedePrevious(ctx, `station:${options.station.name}`);
+        if (passedBefore(options.store, record)) record.rework = true;
       }
       // A run is only recorded once the device is known; before that there is nothing to repair or report. A passed
       // last step is saved with the run's end, in the same tick just after the loop: one commit less per run.
@@ -190,8 +191,8 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
       record.outcome = 'passed';
       if (ctx.keptCertificate) record.certificate = ctx.keptCertificate;
       record.device.firmwareAfter ??= ctx.firmwareUpdate?.version ?? ctx.firmwareBefore;
-    }
       await options.onPassed?.(record);
+    }
     record.endedAt = new Date().toISOString();
     if (record.device.serial) {
       audit('run.end', { outcome: record.outcome, ...(record.error ? { error: record.error.code } : {}) });
@@ -225,6 +226,11 @@ function runTarget(options: ProvisionOptions): DeviceTarget {
   if (options.target) return options.target;
   if (!options.port) throw new FieldlineError('INVALID_ARGUMENT', 'provisioning needs a port or a device target');
   return { kind: 'serial', path: options.port, ...(options.baudRate ? { baudRate: options.baudRate } : {}) };
+}
+
+/** Whether the unit had a passed run before this one started: the line's KPIs count this run as rework. */
+function passedBefore(store: Store, record: RunRecord): boolean {
+  return store.listRuns({ serial: record.device.serial }).some((r) => r.id !== record.id && r.outcome === 'passed' && r.startedAt < record.startedAt);
 }
 
 /**

@@ -87,6 +87,35 @@ describe('line KPIs', () => {
     expect(k.cycleTimeP95Ms).toBeUndefined();
   });
 
+  it('counts rework runs (a unit that had passed) apart, never against first-pass yield', () => {
+    const reworked = [
+      run('A', 'p1', 0, 60, 'passed'),
+      run('B', 'p2', 0, 60, 'failed', 'diagnostics'),
+      run('A', 'p1', 10, 60, 'failed', 'identity'), // A had passed: a rework run, failed
+      run('B', 'p2', 10, 60, 'passed'), // B's retry: not rework (B never passed)
+      run('B', 'p2', 20, 60, 'passed'), // B passed before: rework
+      { ...run('C', 'p1', 20, 60, 'passed'), rework: true }, // C passed before the set (the record says so)
+    ];
+    const k = kpis(reworked);
+    expect(k).toMatchObject({ units: 6, passed: 4, firstPassUnits: 3, rework: { units: 3, passed: 2, failed: 1, devices: 3 } });
+    expect(k.rework.yield).toBeCloseTo(2 / 3, 12);
+    // first-pass runs: A ✓, B ✗ (C has none) → 1/2; A's failed rework does not make it a first-pass failure
+    expect(k.firstPassYield).toBe(0.5);
+    expect(kpis([{ ...run('C', 'p1', 0, 60, 'passed'), rework: true }])).toMatchObject({ firstPassUnits: 0, rework: { units: 1, passed: 1, yield: 1 } });
+    expect(kpis([{ ...run('C', 'p1', 0, 60, 'passed'), rework: true }]).firstPassYield).toBeUndefined();
+  });
+
+  it('units/hour only once it means something (5 units or 5 minutes), over the session’s elapsed time when given', () => {
+    const four = [0, 0.1, 0.2, 0.3].map((m, i) => run(`U${i}`, 'p1', m, 5, 'passed'));
+    expect(kpis(four).unitsPerHour).toBeUndefined();
+    expect(kpis(four, { elapsedMs: 60_000 }).unitsPerHour).toBeUndefined();
+    // Five units in a one-minute session: 300 an hour over the session, not thousands over 23 s of runs.
+    const five = [...four, run('U4', 'p1', 0.3, 5, 'passed')];
+    expect(kpis(five, { elapsedMs: 60_000 }).unitsPerHour).toBe(300);
+    expect(kpis(four, { elapsedMs: 10 * 60_000 }).unitsPerHour).toBe(24);
+    expect(lineKpis(five, { elapsedMs: 60_000 }).overall.unitsPerHour).toBe(300);
+  });
+
   it('percentile is nearest-rank', () => {
     const oneToTwenty = Array.from({ length: 20 }, (_, i) => 20 - i);
     expect(percentile(oneToTwenty, 95)).toBe(19); // ⌈19⌉-th

@@ -2,8 +2,14 @@
  * Line KPIs over finished run records (pure; runs still `running` are left out of every figure):
  * - throughput: finished runs per hour over the window first start → last end, and per clock hour (UTC) of the
  *   run's end;
- * - first-pass yield: devices whose first finished run (by start time) passed / devices; final yield: devices
- *   whose last run passed / devices; run yield: passed runs / finished runs;
+ * - first-pass yield: devices whose first finished first-pass run (by start time) passed / devices with one; final
+ *   yield: devices whose last run passed / devices; run yield: passed runs / finished runs;
+ * - rework apart: a rework run is a run of a unit that already had a passed run (the record says so — `rework`, set
+ *   by the runner from the store — or an earlier passed run is in the set). Rework runs never count against
+ *   first-pass yield; they have their own counts and yield;
+ * - units/hour only once it means something: at least MEANINGFUL_UNITS finished runs or a window of at least
+ *   MEANINGFUL_WINDOW_MS (five units in a one-minute session are not 300 an hour). A line session gives its real
+ *   elapsed time (start → now) as the window; otherwise it is first start → last end;
  * - failures by step (Pareto): each failed/interrupted/cancelled run counted once, at its first failed step
  *   (`none` when no step failed, e.g. cancelled before a step ended);
  * - cycle time (start → end): mean, and p95 by the nearest-rank method (the ⌈0.95·n⌉-th smallest).
@@ -25,6 +31,16 @@ export interface ParetoEntry {
   cumulativeShare: number;
 }
 
+/** Runs of units that had passed before: counted apart from first-pass runs. */
+export interface ReworkKpis {
+  units: number;
+  passed: number;
+  failed: number;
+  devices: number;
+  /** Passed rework runs / rework runs. */
+  yield?: number;
+}
+
 export interface Kpis {
   units: number;
   passed: number;
@@ -42,6 +58,9 @@ export interface Kpis {
   failuresByStep: ParetoEntry[];
   cycleTimeMeanMs?: number;
   cycleTimeP95Ms?: number;
+  /** First-pass runs (every finished run that is not a rework run). */
+  firstPassUnits: number;
+  rework: ReworkKpis;
 }
 
 export interface LineKpis {
@@ -53,9 +72,29 @@ export interface LineKpis {
 export interface KpiOptions {
   /** Which slot a run belongs to (default: its serial port). */
   slotKey?: (record: RunRecord) => string;
+  /** The session's real elapsed time (a line session: start → now), used as the overall window for units/hour. */
+  elapsedMs?: number;
 }
 
 const HOUR_MS = 3_600_000;
+export const MEANINGFUL_UNITS = 5;
+export const MEANINGFUL_WINDOW_MS = 5 * 60_000;
+
+/** The runs of `records` that are rework runs: marked so, or after a passed run of the same unit in the set. */
+export function reworkRuns(records: readonly RunRecord[]): Set<RunRecord> {
+  const out = new Set<RunRecord>();
+  const firstPass = new Map<string, number>();
+  for (const r of records) {
+    if (r.outcome !== 'passed' || !r.device.serial) continue;
+    const at = Date.parse(r.startedAt);
+    if (at < (firstPass.get(r.device.serial) ?? Infinity)) firstPass.set(r.device.serial, at);
+  }
+  for (const r of records) {
+    const passedAt = firstPass.get(r.device.serial);
+    if (r.rework === true || (passedAt !== undefined && Date.parse(r.startedAt) > passedAt)) out.add(r);
+  }
+  return out;
+}
 
 const ratio = (a: number, b: number): number | undefined => (b > 0 ? a / b : undefined);
 
@@ -102,23 +141,37 @@ export function hourBuckets(records: RunRecord[]): HourBucket[] {
   return [...buckets].sort((a, b) => a[0] - b[0]).map(([, b]) => b);
 }
 
+function reworkKpis(runs: RunRecord[]): ReworkKpis {
+  const passed = runs.filter((r) => r.outcome === 'passed').length;
+  return { units: runs.length, passed, failed: runs.length - passed, devices: new Set(runs.map((r) => r.device.serial)).size, yield: ratio(passed, runs.length) };
+}
+
 /** The KPIs of one set of runs (a line, a slot, a station). */
-export function kpis(all: RunRecord[]): Kpis {
+export function kpis(all: RunRecord[], options: Pick<KpiOptions, 'elapsedMs'> = {}): Kpis {
   const records = all.filter((r) => r.outcome !== 'running');
   const passed = records.filter((r) => r.outcome === 'passed').length;
   const starts = records.map((r) => Date.parse(r.startedAt));
   const ends = records.map((r) => Date.parse(r.endedAt));
   const first = records.length ? Math.min(...starts) : undefined;
   const last = records.length ? Math.max(...ends) : undefined;
-  const windowHours = first !== undefined && last !== undefined ? Math.max(0, last - first) / HOUR_MS : 0;
+  const windowMs = options.elapsedMs ?? (first !== undefined && last !== undefined ? Math.max(0, last - first) : 0);
+  const windowHours = windowMs / HOUR_MS;
+  const meaningful = windowMs > 0 && (records.length >= MEANINGFUL_UNITS || windowMs >= MEANINGFUL_WINDOW_MS);
 
+  const rework = reworkRuns(records);
   const byDevice = new Map<string, RunRecord[]>();
   for (const r of records) byDevice.set(r.device.serial, [...(byDevice.get(r.device.serial) ?? []), r]);
   let firstPass = 0;
+  let firstPassDevices = 0;
   let finalPass = 0;
   for (const runs of byDevice.values()) {
     runs.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
-    if (runs[0]!.outcome === 'passed') firstPass += 1;
+    // A unit reworked after passing (yesterday, or earlier in the set) is no first-pass failure whatever the rework did.
+    const firstRun = runs.find((r) => !rework.has(r));
+    if (firstRun) {
+      firstPassDevices += 1;
+      if (firstRun.outcome === 'passed') firstPass += 1;
+    }
     if (runs.at(-1)!.outcome === 'passed') finalPass += 1;
   }
   const cycles = records.map(cycleTimeMs);
@@ -130,14 +183,16 @@ export function kpis(all: RunRecord[]): Kpis {
     ...(first !== undefined ? { windowStart: new Date(first).toISOString() } : {}),
     ...(last !== undefined ? { windowEnd: new Date(last).toISOString() } : {}),
     windowHours,
-    ...(windowHours > 0 ? { unitsPerHour: records.length / windowHours } : {}),
+    ...(meaningful ? { unitsPerHour: records.length / windowHours } : {}),
     perHour: hourBuckets(records),
-    firstPassYield: ratio(firstPass, byDevice.size),
+    firstPassYield: ratio(firstPass, firstPassDevices),
     finalYield: ratio(finalPass, byDevice.size),
     runYield: ratio(passed, records.length),
     failuresByStep: failurePareto(records),
     cycleTimeMeanMs: cycles.length ? cycles.reduce((a, b) => a + b, 0) / cycles.length : undefined,
     cycleTimeP95Ms: percentile(cycles, 95),
+    firstPassUnits: records.length - rework.size,
+    rework: reworkKpis([...rework]),
   };
 }
 
@@ -150,5 +205,5 @@ function groupBy(records: RunRecord[], key: (r: RunRecord) => string): Record<st
 /** The line's KPIs, and the same per slot and per station. */
 export function lineKpis(records: RunRecord[], options: KpiOptions = {}): LineKpis {
   const slotKey = options.slotKey ?? ((r: RunRecord) => r.device.port);
-  return { overall: kpis(records), bySlot: groupBy(records, slotKey), byStation: groupBy(records, (r) => r.station.name) };
+  return { overall: kpis(records, { ...(options.elapsedMs !== undefined ? { elapsedMs: options.elapsedMs } : {}) }), bySlot: groupBy(records, slotKey), byStation: groupBy(records, (r) => r.station.name) };
 }
