@@ -27,7 +27,7 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-/** Six variables whose patterns backtrack without end: the pattern guard spends its whole second on them. */
+/** Six variables whose patterns backtrack without end: the pattern guard spends its whole budget (600 ms) on them. */
 function slowProfile(): string {
   const variables = [1, 2, 3, 4, 5, 6].map((i) => `  v${i}: {pattern: "(a+)+$", default: "${'a'.repeat(40)}!"}\n`).join('');
   return `apiVersion: fieldline/v1\nname: slow\nversion: 1.0.0\nvariables:\n${variables}`;

@@ -12,10 +12,12 @@ export const LOAD_LIMITS = {
   imageBytes: 32 * 1024 * 1024,
   /**
    * Characters that can start a YAML node (`:` `-` `,` `?` `[` `{`), counted before parsing: every key or item
-   * needs one, so this bounds the nodes yaml would build (about 450 bytes of memory each, and yaml parses a few
-   * ten thousand a second on a busy two-core machine) at a few ms per MiB. The examples have about 100.
+   * needs one, so this bounds the nodes yaml would build (about 450 bytes of memory each) at a few ms per MiB.
+   * yaml parses some ten thousand nodes a second on a busy two-core machine before its code is warm, and the
+   * worker stops a load at 1.5 s: 10,000 keeps the largest profile allowed well inside that. The examples have
+   * about 100; a profile with 1,000 settings has about 3,000.
    */
-  indicators: 20_000,
+  indicators: 10_000,
   /** Mapping keys in the whole document, counted on the parsed tree. */
   keys: 10_000,
   /** Nesting of maps and lists; the checks and zod recurse this deep. */
@@ -27,10 +29,11 @@ export const LOAD_LIMITS = {
   /**
    * Time one pattern may take on one input while checking (a variable's default), and all of them together. A
    * pattern that backtracks without end takes seconds to ages; a sound one takes microseconds, so the limit has
-   * room for a busy machine (it is wall-clock time) and a timeout is tried once more before it counts.
+   * room for a busy machine (it is wall-clock time) and a timeout is tried once more before it counts. The budget
+   * leaves most of the worker's 1.5 s to the rest of the load.
    */
   patternMs: 200,
-  patternBudgetMs: 1000,
+  patternBudgetMs: 600,
   /** Problems reported per profile: past this many, the rest are counted in one last problem. */
   problems: 1000,
   /** Characters of one problem's message and path (the contract allows 4000 and 1024). */

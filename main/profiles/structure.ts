@@ -38,8 +38,8 @@ export function prescan(text: string): Excess | undefined {
   if (n <= LOAD_LIMITS.indicators) return undefined;
   return {
     message:
-      `has ${n.toLocaleString('en')} of the characters that start YAML keys and items (: - , ? [ {); a profile may have ` +
-      `at most ${LOAD_LIMITS.indicators.toLocaleString('en')}, and at most ${LOAD_LIMITS.keys.toLocaleString('en')} keys`,
+      `has ${n.toLocaleString('en')} of the characters that start YAML keys and items (: - , ? [ {): more keys and items ` +
+      `than a profile may have (${LOAD_LIMITS.indicators.toLocaleString('en')})`,
   };
 }
 

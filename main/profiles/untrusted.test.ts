@@ -93,9 +93,9 @@ describe('YAML that expands, repeats or nests without end', () => {
   });
 
   it('still finds duplicate keys among thousands, each once', () => {
-    const keys = Array.from({ length: 3000 }, (_, i) => `  k${i}: {type: boolean, value: true}\n`).join('');
+    const keys = Array.from({ length: 1500 }, (_, i) => `  k${i}: {type: boolean, value: true}\n`).join('');
     const problems = profileProblems(`apiVersion: fieldline/v1\nname: d\nversion: 1.0.0\nsettings:\n${keys}  k7: {type: boolean, value: false}\n`, 'p.yaml');
-    expect(problems.map((p) => `${p.line} ${p.message}`)).toEqual(['3005 Map keys must be unique']);
+    expect(problems.map((p) => `${p.line} ${p.message}`)).toEqual(['1505 Map keys must be unique']);
   });
 
   it('refuses a billion laughs with a clear error, not INTERNAL', async () => {
