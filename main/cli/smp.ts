@@ -14,6 +14,8 @@ import * as os from '../smp/groups/os';
 import * as settings from '../smp/groups/settings';
 import { shellExec } from '../smp/groups/shell';
 import { listStats, readStats } from '../smp/groups/stats';
+import { GROUP } from '../smp/error-codes';
+import { isGroupError } from '../smp/smp-error';
 import { listSerialPorts } from '../transport/serial';
 import { cliLogger, formatBytes, print, printJson, progressReporter, type OutputOptions } from './output';
 import { addTargetOptions, finishBle, targetOf, type TargetCliOptions } from './target-options';
@@ -296,10 +298,17 @@ function registerFsCommands(f: Command): void {
       });
     });
 
-  deviceCommand(f, 'stat <remote>', 'show the size of a file').action(async (remote: string, opts: PortOptions) => {
+  deviceCommand(f, 'stat <remote>', 'show the size of a file; exit 1 when it is not found').action(async (remote: string, opts: PortOptions) => {
     await withSession(opts, async (s) => {
-      const st = await fs.fileStatus(s.client, remote);
-      print(opts, { name: remote, ...st }, () => `${remote}: ${st.len} bytes`);
+      try {
+        const st = await fs.fileStatus(s.client, remote);
+        print(opts, { name: remote, ...st }, () => `${remote}: ${st.len} bytes`);
+      } catch (err) {
+        // A missing file is an answer, not a failure of the command: said plainly, like `test -e`, with exit 1.
+        if (!isGroupError(err, GROUP.FS, 'FILE_NOT_FOUND')) throw err;
+        print(opts, { name: remote, found: false }, () => `${remote}: not found`);
+        process.exitCode = 1;
+      }
     });
   });
 }

@@ -1,9 +1,11 @@
 /**
  * Drift: how far a device has moved from its golden configuration (a service visit). The profile is rendered
  * for this device — with the variables of its last passed run unless given — and compared with what the device
- * holds: every setting and file, the firmware minimum and the identity. `fix` writes the golden values back.
+ * holds: every setting and file, the firmware minimum and the identity. A file a failed run left behind (its
+ * rollback could not delete it) is a difference even when its content is the golden one. `fix` writes the golden
+ * values back.
  */
-import { readConfiguration } from '../device/read-config';
+import { readConfiguration, readFileOrAbsent } from '../device/read-config';
 import type { GatewaySession } from '../device/session';
 import { compareVersions } from '../device/mcuboot-image';
 import { diffFiles, diffSettings } from '../profiles/diff';
@@ -13,6 +15,7 @@ import { commitSettings, saveSettings, writeSetting } from '../smp/groups/settin
 import { uploadFile } from '../smp/groups/fs';
 import { identityInfo } from '../smp/groups/identity';
 import type { Store } from '../store/types';
+import { filesLeftByFailedRuns } from './left-on-device';
 import { readRunningVersion, readSerial } from './steps/identify';
 
 export interface Difference {
@@ -55,6 +58,14 @@ export async function checkDrift(options: DriftOptions): Promise<{ report: Drift
     ...diffSettings(rendered.settings, back.settings).map((d) => ({ kind: 'setting' as const, name: d.name, expected: d.expected, actual: d.actual, fixable: true })),
     ...diffFiles(rendered.files, back.files).map((d) => ({ kind: 'file' as const, name: d.name, expected: d.expected, actual: d.actual, fixable: true })),
   ];
+  for (const [path, runId] of filesLeftByFailedRuns(options.store, serial)) {
+    const held = back.files.has(path) ? back.files.get(path) : await readFileOrAbsent(session, path);
+    if (held === undefined) continue; // removed since, by hand
+    const at = differences.findIndex((d) => d.kind === 'file' && d.name === path);
+    if (at >= 0) differences.splice(at, 1);
+    // Not fixable: writing the golden content cannot remove a file, and the device has no way to delete it.
+    differences.push({ kind: 'file', name: path, expected: null, actual: `present (${held.length} bytes), left by failed run ${runId.slice(0, 8)}`, fixable: false });
+  }
   const min = profile.profile.firmware?.minVersion;
   if (min && compareVersions(firmware, min, false) < 0) {
     differences.push({ kind: 'firmware', name: 'version', expected: `>= ${min}`, actual: firmware, fixable: false });
