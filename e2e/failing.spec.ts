@@ -27,6 +27,11 @@ test('a failing gateway shows its failed step and the rollback', async ({ ui }) 
   await expect(rollback.getByTestId('rollback-action').first()).toBeVisible();
   await expect(rollback.locator('[data-testid="rollback-action"][data-outcome="failed"]')).toHaveCount(0);
   await expect(rollback.locator('[data-testid="rollback-action"][data-outcome="done"]').first()).toBeVisible();
+  // Each action states what the device held when read back afterwards, not what was intended.
+  const removal = rollback.getByTestId('rollback-action').filter({ hasText: 'remove file /lfs/config/site.json' });
+  await expect(removal).toHaveAttribute('data-outcome', 'done');
+  await expect(removal.getByTestId('rollback-verified')).toHaveText(' — device holds: not found');
+  await expect(rollback.getByTestId('rollback-left-on-device')).toHaveCount(0);
   await screen('run-failed-rollback');
 
   await page.getByTestId('nav-devices').click();

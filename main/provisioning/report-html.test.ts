@@ -13,6 +13,18 @@ describe('run report (HTML)', () => {
     expect(html).toContain(record.outcome.toUpperCase());
   });
 
+  it('writes limits as people do (≤ 250 ms, -20 … 70 °C), never as JSON', () => {
+    const record = sampleRunRecord();
+    record.diagnostics = [
+      { name: 'link-rtt', type: 'echo-rtt', passed: true, value: 3.2, limits: { max: 250 }, unit: 'ms', durationMs: 40 },
+      { name: 'temperature', type: 'shell-number', passed: true, value: 41, limits: { pattern: 'temperature: ([-0-9.]+)', min: -20, max: 70 }, unit: 'C', durationMs: 9 },
+    ];
+    const html = renderRunReport(record);
+    expect(html).toContain('≤ 250 ms');
+    expect(html).toContain('-20 … 70 °C');
+    expect(html).not.toContain('{&quot;max&quot;');
+  });
+
   it('escapes everything that came from a device or a profile', () => {
     const record = sampleRunRecord();
     record.device.serial = '<script>alert(1)</script>';
@@ -22,5 +34,35 @@ describe('run report (HTML)', () => {
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;script&gt;');
     expect(html).toMatch(/Content-Security-Policy" content="default-src 'none'/);
+  });
+});
+
+describe('run report: rollback', () => {
+  it('states what the device held after each action, and names a file left on the device', () => {
+    const record = sampleRunRecord();
+    record.outcome = 'failed';
+    record.rollback = {
+      startedAt: record.endedAt,
+      endedAt: record.endedAt,
+      actions: [
+        { action: 'delete setting fieldline/site', target: 'fieldline/site', outcome: 'done', verified: 'not found', detail: 'deleted (did not exist before)' },
+        {
+          action: 'remove file /lfs/config/site.json',
+          target: '/lfs/config/site.json',
+          outcome: 'failed',
+          verified: 'present, 64 bytes',
+          leftOnDevice: true,
+          detail: 'left on device (did not exist before): the device has no file-system shell',
+        },
+        // A record written before rollback read back: no verified state.
+        { action: 'restore files', outcome: 'done', detail: '/lfs/config/site.json emptied (did not exist before)' },
+      ],
+    };
+    const html = renderRunReport(record);
+    expect(html).toContain('<th>Device holds now</th>');
+    expect(html).toContain('<td class="mono">present, 64 bytes</td>');
+    expect(html).toContain('<td class="mono">not found</td>');
+    expect(html).toMatch(/Left on device: \/lfs\/config\/site\.json — the rollback could not remove it/);
+    expect(html).toContain('<td class="mono">—</td>');
   });
 });
