@@ -175,6 +175,9 @@ describe('provisioning run', () => {
     expect(record.certificate?.revoked).toBe(true);
     expect(listRevoked(dataDir).map((r) => r.serial)).toContain(record.certificate!.serial);
     expect(record.rollback?.actions.every((a) => a.outcome === 'done')).toBe(true);
+    // Each device action states what the device held when read back, not what was intended.
+    const verified = Object.fromEntries((record.rollback?.actions ?? []).map((a) => [a.action, a.verified]));
+    expect(verified).toMatchObject({ 'erase identity slot': 'empty slot', 'revert firmware': '1.0.0 active, confirmed', 'restore setting fieldline/site': '6 bytes, same value as before' });
   });
 
   it('a configuration failure (a file the device cannot write) rolls back the settings already written', async () => {
