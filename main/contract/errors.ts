@@ -22,7 +22,11 @@ export const ERROR_CODES = {
   },
   PORT_NOT_FOUND: {
     message: 'The serial port does not exist',
-    hint: 'check the cable and pick the port again from the list',
+    hint: 'check the cable, then pick the port again from the list `fieldline ports` prints',
+  },
+  PORT_NOT_SERIAL: {
+    message: 'Not a serial port',
+    hint: "give the gateway's serial port: `fieldline ports` lists the serial ports (a virtual gateway's is the one `fieldline sim` printed)",
   },
   PORT_VANISHED: {
     message: 'The device was unplugged during the operation',
@@ -59,6 +63,10 @@ export const ERROR_CODES = {
   },
   INVALID_ARGUMENT: {
     message: 'Invalid argument',
+  },
+  USAGE: {
+    message: 'Usage error',
+    hint: 'add --help to the command to see its options and arguments',
   },
   FILE_NOT_FOUND: {
     message: 'File not found',
