@@ -7,6 +7,7 @@ import { registerCaCommands } from './ca';
 import { registerLabelCommand } from './label';
 import { registerLineCommands } from './line';
 import { reportError } from './output';
+import { commandPath, isHelpOrVersion, usageError } from './usage-error';
 import { registerDriftCommand } from './drift';
 import { exitWithin } from './exit-rule';
 import { registerProfileCommands } from './profile';
@@ -34,7 +35,10 @@ export function buildProgram(): Command {
   const program = new Command('fieldline')
     .description('Provision and service IoT gateways over USB serial and Bluetooth LE (SMP / MCUmgr).')
     .version(packageVersion())
-    .showHelpAfterError('(add --help for usage)')
+    // Usage errors are reported by main() like every other error (words and a fix, or one JSON line under --json):
+    // commander throws them instead of exiting and prints nothing itself. Set before the commands are added, which
+    // inherit it.
+    .configureOutput({ outputError: () => {} })
     .exitOverride();
   registerSmpCommands(program);
   registerBleCommands(program);
@@ -59,10 +63,10 @@ export function buildProgram(): Command {
 }
 
 /**
- * Runs one command. Exit codes: 0 success; 1 a failing result (a device failed, a difference found) or an expected
- * error; 2 the environment — every STORE_* error (main/cli/output.ts), and the usage or environment errors of the
- * commands that say so; 70 a bug. A command that ends with a non-zero code exits within 2 s even if it left
- * something open (main/cli/exit-rule.ts).
+ * Runs one command. Exit codes, one rule for every command (exitCodeFor in main/cli/output.ts): 0 success; 1 the
+ * device or the run failed, or a failing result (a difference found, a broken audit chain); 2 usage or environment
+ * (a missing or unknown option, a bad file, no CA, a port that is not a serial port, the store); 70 a bug. A command
+ * that ends with a non-zero code exits within 2 s even if it left something open (main/cli/exit-rule.ts).
  */
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
@@ -70,7 +74,13 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    process.exitCode = err instanceof CommanderError ? err.exitCode : reportError(err, json);
+    if (err instanceof CommanderError && isHelpOrVersion(err)) {
+      // Help asked for ends 0; help shown because no command was given is a usage error, already printed on stderr.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      if (process.exitCode !== 0 && json) reportError(usageError(err, commandPath(program, argv.slice(2))), true);
+    } else {
+      process.exitCode = reportError(err instanceof CommanderError ? usageError(err, commandPath(program, argv.slice(2))) : err, json);
+    }
   }
   const code = Number(process.exitCode ?? 0);
   if (code !== 0) exitWithin(code);
