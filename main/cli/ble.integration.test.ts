@@ -65,16 +65,16 @@ describe('BLE commands without an adapter', { timeout: 60_000 }, () => {
     expect(seconds).toBeLessThan(startup + 2);
 
     const echo = await fieldline(['smp', 'echo', 'hi', '--ble', 'FL-00000001', '--json']);
-    expect(echo.code).toBe(1);
+    expect(echo.code).toBe(2);
     expect(JSON.parse(echo.stdout.trim())).toMatchObject({ error: { code: 'BLE_NO_ADAPTER' } });
     const scan = await fieldline(['ble', 'scan', '--duration', '1']);
-    expect(scan.code).toBe(1);
+    expect(scan.code).toBe(2);
     expect(scan.stderr).toContain('no Bluetooth adapter');
   });
 
   it('name the missing flag when neither --port nor --ble is given', async () => {
     const r = await fieldline(['smp', 'echo', 'hi', '--json']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toContain('--ble <address|name>');
   });
 });

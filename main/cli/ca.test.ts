@@ -52,13 +52,13 @@ describe('fieldline ca', () => {
       crl: { path: join(dataDir, 'ca', 'intermediate.crl.pem'), revoked: 0 },
     });
     const again = await fieldline(['ca', 'init', '--data-dir', dataDir, '--json']);
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(2);
     expect(json(again)).toMatchObject({ error: { code: 'CA_EXISTS', hint: expect.stringContaining('--force') } });
   });
 
   it('without FIELDLINE_CA_PASSPHRASE and without a terminal, says how to give the passphrase', async () => {
     const r = await fieldline(['ca', 'init', '--data-dir', join(work, 'no-pass')], {});
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('FIELDLINE_CA_PASSPHRASE');
     const weak = await fieldline(['ca', 'init', '--data-dir', join(work, 'weak'), '--json'], { FIELDLINE_CA_PASSPHRASE: 'short' });
     expect(json(weak)).toMatchObject({ error: { code: 'CA_PASSPHRASE_WEAK' } });
@@ -93,7 +93,7 @@ describe('fieldline ca', () => {
     const missing = await fieldline(['ca', 'import', '--cert', join(work, 'nope.pem'), '--key', 'x', '--chain', 'y', '--data-dir', station, '--json']);
     expect(json(missing)).toMatchObject({ error: { code: 'FILE_NOT_FOUND' } });
     const none = await fieldline(['ca', 'show', '--data-dir', join(work, 'nothing'), '--json'], {});
-    expect(none.code).toBe(1);
+    expect(none.code).toBe(2);
     expect(json(none)).toMatchObject({ error: { code: 'CA_NOT_INITIALIZED', hint: expect.stringContaining('fieldline ca init') } });
   });
 });

@@ -84,7 +84,7 @@ describe('fieldline smp', { timeout: 180_000 }, () => {
 
   it('explains a missing port and a busy port in words, with a non-zero exit', async () => {
     const missing = await fieldline(['smp', 'echo', 'x', '--port', '/dev/fieldline-nope']);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no serial port at \/dev\/fieldline-nope/);
     const json = await fieldline(['smp', 'echo', 'x', '--port', '/dev/fieldline-nope', '--json']);
     expect(lastJson(json.stdout)).toMatchObject({ error: { code: 'PORT_NOT_FOUND' } });

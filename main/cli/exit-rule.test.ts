@@ -46,16 +46,16 @@ function runLeaking(args: string[]): Promise<{ code: number | null; signal: Node
 }
 
 describe('a failed command exits even with a handle left open', { timeout: 60_000 }, () => {
-  it('an expected failure (no such run) exits 1', async () => {
+  it('an expected failure (no such run: a bad argument) exits 2', async () => {
     const r = await runLeaking(['runs', 'show', 'no-such-run']);
     expect(r.signal, r.stderr).toBeNull();
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('No such run');
   });
 
-  it('a usage error exits with commander’s code', async () => {
+  it('a usage error exits 2', async () => {
     const r = await runLeaking(['runs', 'list', '--no-such-flag']);
     expect(r.signal, r.stderr).toBeNull();
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { stringifyCborJson, type CborValue } from '../smp/cbor';
 import { createLogger, type Logger } from '../log';
-import { describeError } from '../contract/errors';
+import { describeError, isErrorCode, type ErrorCode } from '../contract/errors';
 import { FieldlineError } from '../errors';
 
 export interface OutputOptions {
@@ -92,18 +92,66 @@ function problemsOf(err: FieldlineError): Problem[] {
 }
 
 /**
- * The exit code of an expected failure, by its code: 2 for the environment — the local store cannot be used (full
- * disk, read-only folder, damaged or missing file: every STORE_* code), where nothing about a device was decided —
- * and 1 for the rest, which commands that know better (a run that never reached the device) turn into 2 themselves.
+ * The codes that mean the command could not start or could not use its surroundings — a usage error, a bad file,
+ * the station's CA, the port or Bluetooth adapter, the local store — where nothing about a device was decided. The
+ * README promises 2 for these, and a line script reads 1 as "the device failed (and was rolled back)".
+ */
+const ENVIRONMENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'USAGE',
+  'INVALID_ARGUMENT',
+  'FILE_NOT_FOUND',
+  'FILE_NOT_REGULAR',
+  'FILE_UNREADABLE',
+  'FILE_TOO_LARGE',
+  'PROFILE_TOO_COMPLEX',
+  'PROFILE_INVALID',
+  'PROFILE_NOT_FOUND',
+  'PROFILE_SIGNATURE',
+  'TRUST_KEY_INVALID',
+  'TEMPLATE_MISSING_VARIABLE',
+  'TEMPLATE_VARIABLE_INVALID',
+  'RUN_NOT_FOUND',
+  'RUN_ID_AMBIGUOUS',
+  'UDEV_MISSING',
+  'SOCAT_MISSING',
+  'CA_NOT_INITIALIZED',
+  'CA_EXISTS',
+  'CA_PASSPHRASE',
+  'CA_PASSPHRASE_REQUIRED',
+  'CA_PASSPHRASE_WEAK',
+  'CA_FILES_INVALID',
+  'CA_IMPORT_INVALID',
+  'CA_LOCKED',
+  'PORT_PERMISSION_DENIED',
+  'PORT_BUSY',
+  'PORT_NOT_FOUND',
+  'PORT_NOT_SERIAL',
+  'PORT_OPEN_FAILED',
+  'BLE_NO_ADAPTER',
+  'BLE_ADAPTER_OFF',
+  'BLE_PERMISSION',
+  'BLE_VIRTUAL_UNREACHABLE',
+  'BLE_SIM_SOCKET_IN_USE',
+  'REGISTRY_NOT_CONFIGURED',
+  'STATION_KEY_UNAVAILABLE',
+]);
+
+/**
+ * The one exit-code rule for every command (README, "Exit codes"): 0 success; 1 the device or the run failed, or a
+ * result the command reports as a failure; 2 usage or environment — the codes above and every STORE_* code; 70 a
+ * bug (a thrown error that is not a FieldlineError).
  */
 export function exitCodeFor(code: string | undefined): 1 | 2 {
-  return code?.startsWith('STORE_') ? 2 : 1;
+  if (code === undefined) return 1;
+  return code.startsWith('STORE_') || (isErrorCode(code) && ENVIRONMENT_CODES.has(code)) ? 2 : 1;
 }
 
 /** Prints an expected failure in the technician's words (and as JSON under --json); answers the exit code. */
 export function reportError(err: unknown, json: boolean): number {
   if (err instanceof FieldlineError) {
-    const described = describeError(err.code, err.message);
+    // An error may carry a fix of its own, more precise than its code's (a usage error names its command's --help).
+    const hint = typeof err.details.hint === 'string' ? err.details.hint : undefined;
+    const described = { ...describeError(err.code, err.message), ...(hint ? { hint } : {}) };
     const problems = problemsOf(err);
     if (json) {
       process.stdout.write(JSON.stringify({ error: problems.length ? { ...described, problems } : described }) + '\n');

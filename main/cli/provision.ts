@@ -6,6 +6,8 @@ import { Command } from 'commander';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { resolveDataDir } from '../data-dir';
+import { describeError, isErrorCode } from '../contract/errors';
+import { FieldlineError } from '../errors';
 import { loadProfile, type LoadedProfile } from '../profiles/load';
 import { checkProfileTrust } from '../profiles/signature';
 import { openStationCa } from '../pki/station-ca';
@@ -58,7 +60,12 @@ export function summarize(record: RunRecord): string {
     `  profile ${record.profile.name}@${record.profile.version}`,
   ];
   if (record.certificate) lines.push(`  certificate ${record.certificate.serial} (${record.certificate.mode}), SHA-256 ${record.certificate.fingerprintSha256}${record.certificate.revoked ? ', REVOKED' : ''}`);
-  if (record.error) lines.push(`  error ${record.error.code}: ${record.error.message}`);
+  if (record.error) {
+    lines.push(`  error ${record.error.code}: ${record.error.message}`);
+    // The fix for the code (IDENTITY_EXISTS: keep or replace the identity), as every other error prints it.
+    const hint = isErrorCode(record.error.code) ? describeError(record.error.code).hint : undefined;
+    if (hint) lines.push(`  fix: ${hint}`);
+  }
   for (const a of record.rollback?.actions ?? []) lines.push(`  rollback: ${a.action} — ${a.outcome}${a.detail ? ` (${a.detail})` : ''}`);
   return lines.join('\n');
 }
@@ -68,6 +75,13 @@ export async function loadTrustedProfile(file: string, dataDir: string, requireS
   const loaded = await loadProfile(resolve(file));
   await checkProfileTrust(loaded.path, { dataDir, required: requireSignature });
   return loaded;
+}
+
+/** A run that stopped before the device was identified: nothing was written to it and nothing was recorded. */
+function notReached(record: RunRecord): FieldlineError {
+  const code = record.error && isErrorCode(record.error.code) ? record.error.code : 'DEVICE_TIMEOUT';
+  const what = code === 'DEVICE_TIMEOUT' ? `no SMP answer from ${record.device.port}` : (record.error?.message ?? `no answer from ${record.device.port}`);
+  return new FieldlineError(code, `${what}: nothing was changed, no run recorded`, { port: record.device.port });
 }
 
 export async function provisionCommand(opts: ProvisionCliOptions, target: DeviceTarget): Promise<number> {
@@ -94,6 +108,9 @@ export async function provisionCommand(opts: ProvisionCliOptions, target: Device
       events: progressPrinter(opts),
       signal: abort.signal,
     });
+    // The runner records a run only once the device has said who it is: before that there is no run to show, and
+    // printing this record would hand out an id `fieldline runs show` does not know.
+    if (!record.device.serial) throw notReached(record);
     if (opts.json) printJson(record);
     else process.stdout.write(summarize(record) + '\n');
     // A run the store stopped (a full disk mid-run) is the environment's failure, not the device's.
@@ -118,7 +135,12 @@ export function registerProvisionCommand(program: Command): void {
     .option('-t, --timeout <ms>', 'per-request timeout in ms', (v) => Number(v), 3000)
     .option('--json', 'JSON lines: step events, then the run record')
     .option('-v, --verbose', 'log to stderr')
-    .addHelpText('after', '\nExit codes: 0 passed, 1 failed (device rolled back), 2 usage or environment error (nothing done).\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 passed; 1 failed (the run is recorded and the device rolled back); 2 usage or environment error, ' +
+        'nothing done — also a port where no device answers SMP: nothing was changed and no run is recorded, so it is ' +
+        'not a device failure.\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt.',
+    )
     .action(async (opts: ProvisionCliOptions) => {
       let target: DeviceTarget | undefined;
       try {

@@ -31,7 +31,7 @@ describe('fieldline registry login', () => {
     expect(existsSync(join(dir, 'registry.json')) || existsSync(join(dir, 'registry-token'))).toBe(false);
 
     const both = await runFieldline(['registry', 'login', '--url', reg.url, '--token', reg.token, '--token-stdin', '--data-dir', dir]);
-    expect(both.code).toBe(1);
+    expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/one of them/);
 
     const ok = await runFieldline(['registry', 'login', '--url', reg.url, '--token', reg.token, '--data-dir', dir]);
@@ -56,7 +56,7 @@ describe('before login', () => {
     expect(status.code, status.stderr).toBe(0);
     expect(lastJsonLine(status.stdout)).toMatchObject({ pending: 0, registryConfigured: false, registry: null, online: false });
     const sync = await runFieldline(['sync', '--once', '--data-dir', dir]);
-    expect(sync.code).toBe(1);
+    expect(sync.code).toBe(2);
     expect(sync.stderr).toMatch(/not connected to a registry[\s\S]*fix: run `fieldline registry login/);
   });
 });

@@ -59,14 +59,14 @@ describe('fieldline runs', () => {
     expect(text.stdout).toMatch(/FAIL\s+temperature\s+91 °C\s+-20\.\.85/);
   });
 
-  it('show: an unknown or ambiguous id is an error in the technician\'s words, exit 1', async () => {
+  it('show: an unknown or ambiguous id is an error in the technician\'s words, exit 2 (a bad argument)', async () => {
     const [unknown, ambiguous] = await Promise.all([
       fieldline(['runs', 'show', 'ffff', '--data-dir', dir, '--json']),
       fieldline(['runs', 'show', '3f2a', '--data-dir', dir]),
     ]);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2);
     expect(parse(unknown.stdout)).toMatchObject({ error: { code: 'RUN_NOT_FOUND', message: 'No such run: ffff' } });
-    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.code).toBe(2);
     expect(ambiguous.stderr).toMatch(/More than one run starts with that id: "3f2a" could be 3f2a/);
   });
 });

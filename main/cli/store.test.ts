@@ -69,9 +69,9 @@ describe('a store that had entries and lost them', { timeout: 60_000 }, () => {
     expect(lastJsonLine(verify.stdout)).toEqual({ ok: true, entries: 0 });
   });
 
-  it('store reset refuses a healthy store with runs (exit 1) and leaves it alone', async () => {
+  it('store reset refuses a healthy store with runs (exit 2: nothing to reset) and leaves it alone', async () => {
     const reset = await fieldline(['store', 'reset', '--json']);
-    expect(reset.code).toBe(1);
+    expect(reset.code).toBe(2);
     const runs = await fieldline(['runs', 'list', '--json']);
     expect(JSON.parse(runs.stdout)).toHaveLength(1);
   });

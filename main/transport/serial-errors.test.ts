@@ -10,6 +10,8 @@ describe('serial open errors', () => {
     ['Error: Device or resource busy, cannot open /dev/ttyACM0', 'PORT_BUSY'],
     ['Error: No such file or directory, cannot open /dev/ttyACM9', 'PORT_NOT_FOUND'],
     ['Error: Input/output error, cannot open /dev/ttyACM0', 'PORT_OPEN_FAILED'],
+    ['Error: Inappropriate ioctl for device setting custom baud rate of 115200', 'PORT_NOT_SERIAL'],
+    ['Error: Is a directory, cannot open /tmp', 'PORT_NOT_SERIAL'],
   ])('%s → %s', (message, code) => {
     expect(openError('/dev/ttyACM0', new Error(message)).code).toBe(code);
   });
@@ -20,6 +22,18 @@ describe('serial open errors', () => {
     expect(words.message).toContain('/dev/ttyACM0');
     expect(words.hint).toMatch(/dialout/);
     expect(words.hint).toMatch(/udev/);
+  });
+
+  it('says a path that is no terminal (/dev/null) is not a serial port, and where the serial ports are listed', () => {
+    const err = openError('/dev/null', new Error('Error: Inappropriate ioctl for device setting custom baud rate of 115200'));
+    const words = describeError(err.code, err.message);
+    expect(words.message).toContain('/dev/null is not a serial port');
+    expect(words.message).not.toMatch(/ioctl/);
+    expect(words.hint).toContain('fieldline ports');
+  });
+
+  it('names the list a missing port is picked from', () => {
+    expect(describeError('PORT_NOT_FOUND').hint).toContain('`fieldline ports`');
   });
 
   it('names the port that vanished', () => {

@@ -15,6 +15,14 @@ export function openError(path: string, err: unknown): FieldlineError {
   if (/no such file|ENOENT|not found|cannot find/i.test(text)) {
     return new FieldlineError('PORT_NOT_FOUND', `no serial port at ${path}`, { path }, { cause: err });
   }
+  // /dev/null, a regular file or a folder given as --port: the OS's words ("Inappropriate ioctl for device setting
+  // custom baud rate") say nothing a technician can act on.
+  if (/inappropriate ioctl|ENOTTY/i.test(text)) {
+    return new FieldlineError('PORT_NOT_SERIAL', `${path} is not a serial port`, { path }, { cause: err });
+  }
+  if (/is a directory|EISDIR/i.test(text)) {
+    return new FieldlineError('PORT_NOT_SERIAL', `${path} is a directory, not a serial port`, { path }, { cause: err });
+  }
   return new FieldlineError('PORT_OPEN_FAILED', `cannot open ${path}: ${text}`, { path }, { cause: err });
 }
 

@@ -57,13 +57,13 @@ describe('fieldline sim --ble', () => {
 
   it('refuses BLE-only flags without --ble', async () => {
     const r = await runFieldline(['sim', '--mtu', '247', '--no-reassembly', '--json'], {}, 20_000);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toContain('--mtu, --no-reassembly apply only to BLE gateways');
   });
 
   it('refuses --baud with --ble instead of ignoring it', async () => {
     const r = await runFieldline(['sim', '--ble', '--baud', '9600', '--json'], {}, 20_000);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toContain('--baud applies only to serial gateways');
   });
 });
