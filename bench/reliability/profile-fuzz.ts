@@ -45,13 +45,18 @@ const TOKENS = [
   'null', '~', 'true', 'yes', '(a+)+$', '(?<n>x)\\k<n>', '[^]', '\\u{1F600}',
 ];
 const IMAGES = ['/dev/zero', '/dev/null', '/dev/urandom', '/proc/self/status', '/etc/passwd', '.', '..', 'missing.bin', '/tmp', 'FIFO'];
-const KEYS = ['apiVersion', 'kind', 'name', 'version', 'variables', 'identify', 'firmware', 'identity', 'settings', 'files', 'diagnostics', 'pattern', 'image', 'sha256', 'type', 'value', 'default', 'template', 'path', 'command', 'min', 'max', 'encoding', 'mode', 'subject', 'sans'];
+const KEYS = [
+  ...['apiVersion', 'kind', 'name', 'version', 'variables', 'identify', 'firmware', 'identity', 'settings', 'files', 'diagnostics'],
+  ...['pattern', 'image', 'sha256', 'type', 'value', 'default', 'template', 'path', 'command', 'min', 'max', 'encoding', 'mode'],
+  ...['subject', 'sans'],
+];
+const SCALARS = ['fieldline/v1', '1.0.0', 'x', '"quoted"', "'single'", '42', '-1', '18446744073709551616', 'true', '~', '"{{ vars.a }}"'];
 
 /** A random YAML-ish value: maps of profile words, lists, scalars, sometimes anchors and aliases. */
 function randomValue(rng: Rng, depth: number, indent: string): string {
   const roll = rng();
   if (depth > 6 || roll < 0.35) {
-    return pick(rng, ['fieldline/v1', '1.0.0', 'x', '"quoted"', "'single'", '42', '-1', '18446744073709551616', 'true', '~', '"{{ vars.a }}"', '"(a+)+$"', '"' + 'a'.repeat(int(rng, 3000)) + '"', '*a', '&a v']);
+    return pick(rng, [...SCALARS, '"(a+)+$"', `"${'a'.repeat(int(rng, 3000))}"`, '*a', '&a v']);
   }
   if (roll < 0.7) {
     const n = 1 + int(rng, 5);
@@ -138,12 +143,16 @@ const FAMILIES: Family[] = [
     name: 'firmware images that are not files',
     make: (rng, seeds, fifo) => {
       const image = pick(rng, IMAGES);
-      return `${pick(rng, seeds).replace(/^firmware:[\s\S]*?(?=^\S)/m, '')}\nfirmware:\n  minVersion: 1.0.0\n  image: ${image === 'FIFO' ? fifo : image}\n  sha256: "${'0'.repeat(64)}"\n`;
+      const firmware = `firmware:\n  minVersion: 1.0.0\n  image: ${image === 'FIFO' ? fifo : image}\n  sha256: "${'0'.repeat(64)}"\n`;
+      return `${pick(rng, seeds).replace(/^firmware:[\s\S]*?(?=^\S)/m, '')}\n${firmware}`;
     },
   },
   {
     name: 'random documents',
-    make: (rng) => `apiVersion: fieldline/v1\nname: random\nversion: 1.0.0\n${Array.from({ length: 1 + int(rng, 8) }, () => `${pick(rng, KEYS)}: ${randomValue(rng, 0, '  ')}`).join('\n')}\n`,
+    make: (rng) => {
+      const fields = Array.from({ length: 1 + int(rng, 8) }, () => `${pick(rng, KEYS)}: ${randomValue(rng, 0, '  ')}`);
+      return `apiVersion: fieldline/v1\nname: random\nversion: 1.0.0\n${fields.join('\n')}\n`;
+    },
   },
 ];
 
@@ -196,7 +205,11 @@ export const profileFuzzProbe: ReliabilityProbe = {
       HOSTILE.manyKeys(300),
     ];
     const loader = createProfileLoader({ timeoutMs: TIMEOUT_MS, maxHeapMb: HEAP_MB, prewarm: true });
-    const tallies = new Map<string, Tally>(FAMILIES.map((f) => [f.name, { inputs: 0, valid: 0, problems: 0, refused: new Map(), crashes: [], hangs: 0, memory: 0, overlong: 0, slowestMs: 0 }]));
+    const empty = (): Tally => ({
+      ...{ inputs: 0, valid: 0, problems: 0, refused: new Map<string, number>(), crashes: [] },
+      ...{ hangs: 0, memory: 0, overlong: 0, slowestMs: 0 },
+    });
+    const tallies = new Map<string, Tally>(FAMILIES.map((f) => [f.name, empty()]));
     const started = performance.now();
     const budgetMs = (quick ? BUDGET_S.quick : BUDGET_S.full) * 1000;
     try {
@@ -208,11 +221,15 @@ export const profileFuzzProbe: ReliabilityProbe = {
         const t = performance.now();
         try {
           const analysis = await loader.analyseContent(new TextEncoder().encode(text), join(work, `fuzz-${i}.yaml`));
-          if (analysis.problems.some((p) => p.message.length > LOAD_LIMITS.messageChars || p.path.length > LOAD_LIMITS.pathChars)) tally.overlong += 1;
+          const overlong = (p: { message: string; path: string }): boolean =>
+            p.message.length > LOAD_LIMITS.messageChars || p.path.length > LOAD_LIMITS.pathChars;
+          if (analysis.problems.some(overlong)) tally.overlong += 1;
           if (analysis.problems.length === 0) tally.valid += 1;
           else tally.problems += 1;
         } catch (err) {
-          if (!isFieldlineError(err) || err.code === 'INTERNAL') tally.crashes.push(`#${i}: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200));
+          if (!isFieldlineError(err) || err.code === 'INTERNAL') {
+            tally.crashes.push(`#${i}: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200));
+          }
           else if (err.details['limit'] === 'time') tally.hangs += 1;
           else if (err.details['limit'] === 'memory') tally.memory += 1;
           else tally.refused.set(err.code, (tally.refused.get(err.code) ?? 0) + 1);
@@ -232,7 +249,10 @@ export const profileFuzzProbe: ReliabilityProbe = {
       const bad = t.crashes.length + t.hangs + t.overlong;
       if (bad > 0) failures += 1;
       const refused = [...t.refused].map(([code, n]) => `${code} ${n}`).join(', ') || '0';
-      rows.push([name, String(t.inputs), String(t.valid), String(t.problems), refused, t.crashes.length ? `${t.crashes.length}: ${t.crashes[0]}` : '0', String(t.hangs), String(t.memory), String(t.overlong), t.slowestMs.toFixed(0), bad > 0 ? '**FAIL**' : 'ok']);
+      const crashes = t.crashes.length ? `${t.crashes.length}: ${t.crashes[0]}` : '0';
+      const counts = [t.inputs, t.valid, t.problems].map(String);
+      const limits = [t.hangs, t.memory, t.overlong].map(String);
+      rows.push([name, ...counts, refused, crashes, ...limits, t.slowestMs.toFixed(0), bad > 0 ? '**FAIL**' : 'ok']);
     }
     const peak = peakRssMb();
     log(`${total} inputs in ${seconds.toFixed(1)} s, peak RSS ${peak?.toFixed(0) ?? '?'} MB`);
@@ -246,7 +266,10 @@ export const profileFuzzProbe: ReliabilityProbe = {
         `included: **${peak?.toFixed(0) ?? 'not measured (no /proc)'} MB**. A row fails on a crash (anything but a FieldlineError, or INTERNAL), ` +
         `a hang (the worker's time limit had to stop a job: the loader left something unbounded) or a problem longer than the contract ` +
         `carries. "memory limit" counts jobs the worker's heap limit stopped.`,
-      columns: ['family', 'inputs', 'valid', 'with problems', 'refused (code: count)', 'crashes', 'hangs (time limit)', 'memory limit', 'overlong problems', 'slowest (ms)', 'outcome'],
+      columns: [
+        ...['family', 'inputs', 'valid', 'with problems', 'refused (code: count)', 'crashes', 'hangs (time limit)', 'memory limit'],
+        ...['overlong problems', 'slowest (ms)', 'outcome'],
+      ],
       rows,
       failures,
     };

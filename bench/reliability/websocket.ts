@@ -40,7 +40,12 @@ interface Session {
  * One raw connection: `send` is called once it is open, and the session ends when `done` says so, the station
  * closes the socket or refuses the upgrade — or after SESSION_MS, which is reported, never waited out silently.
  */
-function rawSession(station: StationProcess, send: (ws: WebSocket) => void, done: (replies: Reply[]) => boolean, origin = station.origin): Promise<Session> {
+function rawSession(
+  station: StationProcess,
+  send: (ws: WebSocket) => void,
+  done: (replies: Reply[]) => boolean,
+  origin = station.origin,
+): Promise<Session> {
   return new Promise((resolve) => {
     const started = performance.now();
     const replies: Reply[] = [];
@@ -106,7 +111,10 @@ function importCase(name: string, content: string, expectedCode: string | 'saved
       const ms = performance.now() - started;
       if (expectedCode === 'saved') {
         const problems = result.ok ? result.value.problems : -1;
-        return { actual: result.ok ? `saved, ${problems} problem(s): ${result.value.problemList[0]?.message ?? ''}` : `${result.error.code}: ${result.error.message}`, ms, ok: result.ok && problems > 0 };
+        const actual = result.ok
+          ? `saved, ${problems} problem(s): ${result.value.problemList[0]?.message ?? ''}`
+          : `${result.error.code}: ${result.error.message}`;
+        return { actual, ms, ok: result.ok && problems > 0 };
       }
       return {
         actual: result.ok ? `saved (${result.value.problems} problems)` : `${result.error.code}: ${result.error.message}`,
@@ -118,7 +126,14 @@ function importCase(name: string, content: string, expectedCode: string | 'saved
 }
 
 /** A raw session's case: `check` decides from the session whether the station answered as it should. */
-function rawCase(callText: string, expected: string, send: (ws: WebSocket) => void, done: (r: Reply[]) => boolean, check: (s: Session) => boolean, origin?: string): Case {
+function rawCase(
+  callText: string,
+  expected: string,
+  send: (ws: WebSocket) => void,
+  done: (r: Reply[]) => boolean,
+  check: (s: Session) => boolean,
+  origin?: string,
+): Case {
   return {
     call: callText,
     expected,
@@ -184,7 +199,9 @@ const OPEN_CASES: Case[] = [
       for (let i = 1; i <= 200; i++) ws.send(call(i, 'profiles:import', { fileName: `laughs-${i}.yaml`, content: HOSTILE.billionLaughs() }));
     },
     answered(200),
-    (s) => results(s.replies).length === 200 && results(s.replies).every((r) => ['PROFILE_TOO_COMPLEX', 'INVALID_ARGUMENT', 'PROFILE_LOADER_BUSY'].includes(outcomeOf(r))),
+    (s) =>
+      results(s.replies).length === 200 &&
+      results(s.replies).every((r) => ['PROFILE_TOO_COMPLEX', 'INVALID_ARGUMENT', 'PROFILE_LOADER_BUSY'].includes(outcomeOf(r))),
   ),
   rawCase('an upgrade from a foreign Origin', 'HTTP 403', () => {}, () => true, (s) => s.refused === 403, 'http://evil.example'),
   rawCase('an upgrade with no Origin', 'HTTP 403', () => {}, () => true, (s) => s.refused === 403, ''),
@@ -232,7 +249,8 @@ async function runCases(station: StationProcess, cases: Case[], label: string, l
     const listOk = await listAnswers(station, token);
     const pass = ok && listOk && (peakMb === undefined || peakMb < PEAK_MB);
     log(`${label}: ${c.call}: ${actual.slice(0, 120)} (${ms.toFixed(0)} ms)`);
-    rows.push([label, c.call, c.expected, actual, ms.toFixed(0), peakMb === undefined ? 'n/a' : peakMb.toFixed(0), listOk ? 'yes' : 'NO', pass ? 'ok' : '**FAIL**']);
+    const peakText = peakMb === undefined ? 'n/a' : peakMb.toFixed(0);
+    rows.push([label, c.call, c.expected, actual, ms.toFixed(0), peakText, listOk ? 'yes' : 'NO', pass ? 'ok' : '**FAIL**']);
   }
   return rows;
 }

@@ -94,7 +94,8 @@ function refusalProblem(err: FieldlineError, file: string): ProfileProblem {
   const reason = err.message.startsWith(`${file}: `) ? err.message.slice(file.length + 2) : err.message;
   const problems = Array.isArray(err.details.problems) ? (err.details.problems as ProfileProblem[]) : [];
   const at = problems[0];
-  return { path: at?.path ?? '', line: at?.line ?? 1, column: at?.column ?? 1, message: `${describeError(err.code).message}: ${reason}`.slice(0, LIMITS.text) };
+  const message = `${describeError(err.code).message}: ${reason}`.slice(0, LIMITS.text);
+  return { path: at?.path ?? '', line: at?.line ?? 1, column: at?.column ?? 1, message };
 }
 
 export function createProfileLibrary(options: ProfileLibraryOptions): ProfileLibrary {
@@ -158,7 +159,8 @@ export function createProfileLibrary(options: ProfileLibraryOptions): ProfileLib
       if (!isRefusal(err)) throw err;
       // Too large, or no longer a regular file: listed as what it is, never read.
       const problem = refusalProblem(err, file);
-      return { ...base, name: '', version: '', signature: 'unsigned', problems: 1, text: '', problemList: [problem], sha256: createHash('sha256').digest('hex') };
+      const sha256 = createHash('sha256').digest('hex');
+      return { ...base, name: '', version: '', signature: 'unsigned', problems: 1, text: '', problemList: [problem], sha256 };
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const signature = SIGNATURE_STATE[verifyBytes(bytes, await readSignatureText(file), keys).status];

@@ -25,6 +25,12 @@ interface DriftCliOptions extends OutputOptions, TargetCliOptions {
 
 const line = (d: Difference): string => `${d.kind} ${d.name}: expected ${d.expected ?? '(absent)'}, device has ${d.actual ?? '(absent)'}`;
 
+/** This very command line with --fix added, quoted for a shell, to copy from the report. */
+function sameCommandWithFix(): string {
+  const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ['fieldline', ...process.argv.slice(2).map(quote), '--fix'].join(' ');
+}
+
 async function driftCommand(opts: DriftCliOptions, target: DeviceTarget): Promise<number> {
   await prepareTarget(target, cliLogger(opts, 'ble'));
   const dataDir = resolveDataDir(opts.dataDir);
@@ -57,6 +63,7 @@ async function driftCommand(opts: DriftCliOptions, target: DeviceTarget): Promis
       if (report.differences.length === 0) lines.push('  no difference');
       for (const d of report.differences) lines.push(`  ${line(d)}${d.fixable ? '' : ' (not fixable by drift --fix)'}`);
       if (opts.fix) lines.push(`fixed ${fixed.length}; ${remaining.length} difference(s) remain`);
+      else if (report.differences.some((d) => d.fixable)) lines.push(`fix: \`${sameCommandWithFix()}\` writes the golden values back (and records it in the audit log)`);
       return lines.join('\n');
     });
     return remaining.length === 0 ? 0 : 1;

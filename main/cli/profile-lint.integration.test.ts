@@ -63,6 +63,7 @@ describe('fieldline profile lint on hostile files, in its own process', { timeou
     } catch {
       return; // no mkfifo (coreutils) here: the directory was checked
     }
-    expect(await lint(join(dir, 'pipe.yaml'))).toMatchObject({ code: 2, stderr: expect.stringContaining('is a FIFO (named pipe), not a regular file') });
+    const fifo = await lint(join(dir, 'pipe.yaml'));
+    expect(fifo).toMatchObject({ code: 2, stderr: expect.stringContaining('is a FIFO (named pipe), not a regular file') });
   });
 });

@@ -15,6 +15,7 @@ import { readCaPassphrase } from '../pki/passphrase';
 import { runProvisioning } from '../provisioning/runner';
 import type { ProvisionEvents } from '../provisioning/context';
 import type { RunRecord, StepRecord } from '../provisioning/record';
+import { formatLimits, formatMeasured } from '../contract/limits-text';
 import { openStore } from '../store/store';
 import { cliLogger, exitCodeFor, printJson, reportError, type OutputOptions } from './output';
 import { collectVar } from './profile';
@@ -48,8 +49,7 @@ export function progressPrinter(opts: OutputOptions): ProvisionEvents {
     onStepStart: (step) => err(`… ${step}`),
     onStepEnd: (s) => err(`${s.outcome === 'passed' ? '✓' : '✗'} ${s.name} (${seconds(s)} s)${s.error ? ` — ${s.error.message}` : ''}`),
     onProgress: (step, message) => err(`  ${step}: ${message}`),
-    onDiagnostic: (r) =>
-      err(`  ${r.passed ? 'pass' : 'FAIL'} ${r.name}: ${JSON.stringify(r.value)}${r.unit ? ` ${r.unit}` : ''} ${JSON.stringify(r.limits)}${r.detail ? ` (${r.detail})` : ''}`),
+    onDiagnostic: (r) => err(`  ${r.passed ? 'pass' : 'FAIL'} ${r.name}: ${formatMeasured(r)} — limit ${formatLimits(r)}${r.detail ? ` (${r.detail})` : ''}`),
   };
 }
 

@@ -156,10 +156,15 @@ function patternProblems(root: Dict, at: At, budget: PatternBudget): ProfileProb
     const matched = testWithin(re, fallback, budget);
     if (matched === 'timeout') {
       problems.push(
-        at(path, `ran longer than ${LOAD_LIMITS.patternMs} ms on the variable's own default: it backtracks without end on some input (nested repetition like (a+)+ does); rewrite it`),
+        at(
+          path,
+          `ran longer than ${LOAD_LIMITS.patternMs} ms on the variable's own default: it backtracks without end on some input ` +
+            '(nested repetition like (a+)+ does); rewrite it',
+        ),
       );
     } else if (matched === 'budget') {
-      problems.push(at(['variables', name, 'default'], `not checked against its pattern: the patterns before it used up the ${LOAD_LIMITS.patternBudgetMs} ms allowed`));
+      const why = `not checked against its pattern: the patterns before it used up the ${LOAD_LIMITS.patternBudgetMs} ms allowed`;
+      problems.push(at(['variables', name, 'default'], why));
     } else if (!matched) {
       problems.push(at(['variables', name, 'default'], `${quote(fallback)} does not match the variable's own pattern ${shortName(pattern)}`));
     }

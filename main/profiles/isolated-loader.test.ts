@@ -44,7 +44,11 @@ describe('the isolated profile loader', () => {
 
   it('refuses the hostile profiles of issue #11 with their codes', async () => {
     const l = loader();
-    const outcome = async (text: string): Promise<unknown> => l.analyseContent(encode(text), '/tmp/hostile.yaml').then(() => 'loaded', (err: unknown) => err);
+    const outcome = async (text: string): Promise<unknown> =>
+      l.analyseContent(encode(text), '/tmp/hostile.yaml').then(
+        () => 'loaded',
+        (err: unknown) => err,
+      );
     expect(await outcome(HOSTILE.devZeroImage())).toMatchObject({ code: 'FILE_NOT_REGULAR' });
     expect(await outcome(HOSTILE.manyKeys())).toMatchObject({ code: 'PROFILE_TOO_COMPLEX' });
     expect(await outcome(HOSTILE.billionLaughs())).toMatchObject({ code: 'PROFILE_TOO_COMPLEX' });

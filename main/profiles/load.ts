@@ -102,7 +102,13 @@ export function readProfileFile(path: string): Uint8Array {
 export function isRefusal(err: unknown): err is FieldlineError {
   return isFieldlineError(err) && REFUSALS.has(err.code);
 }
-const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['FILE_NOT_FOUND', 'FILE_NOT_REGULAR', 'FILE_TOO_LARGE', 'FILE_UNREADABLE', 'PROFILE_TOO_COMPLEX']);
+const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'FILE_NOT_FOUND',
+  'FILE_NOT_REGULAR',
+  'FILE_TOO_LARGE',
+  'FILE_UNREADABLE',
+  'PROFILE_TOO_COMPLEX',
+]);
 
 function refuse(code: ErrorCode, file: string, message: string, at?: { line: number; column: number; path?: string }): FieldlineError {
   const problems: ProfileProblem[] = at ? [{ path: at.path ?? '', line: at.line, column: at.column, message }] : [];
@@ -211,7 +217,9 @@ function identityOf(source: ProfileSource): { name: string; version: string } {
 function bounded(problems: ProfileProblem[]): ProfileProblem[] {
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
   const cut = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-  const out = problems.slice(0, LOAD_LIMITS.problems).map((p) => ({ ...p, path: cut(p.path, LOAD_LIMITS.pathChars), message: cut(p.message, LOAD_LIMITS.messageChars) }));
+  const out = problems
+    .slice(0, LOAD_LIMITS.problems)
+    .map((p) => ({ ...p, path: cut(p.path, LOAD_LIMITS.pathChars), message: cut(p.message, LOAD_LIMITS.messageChars) }));
   if (problems.length > LOAD_LIMITS.problems) {
     const last = out.pop() as ProfileProblem;
     out.push({ path: '', line: last.line, column: last.column, message: `and ${problems.length - out.length} more problems (fix these first)` });

@@ -22,7 +22,8 @@ export function patternBudget(totalMs: number = LOAD_LIMITS.patternBudgetMs): Pa
 
 /** Why a pattern is too long to compile, if it is. */
 export function patternTooLong(pattern: string): string | undefined {
-  return pattern.length > LOAD_LIMITS.patternChars ? `is ${pattern.length} characters long; a pattern may have at most ${LOAD_LIMITS.patternChars}` : undefined;
+  if (pattern.length <= LOAD_LIMITS.patternChars) return undefined;
+  return `is ${pattern.length} characters long; a pattern may have at most ${LOAD_LIMITS.patternChars}`;
 }
 
 /**

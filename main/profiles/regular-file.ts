@@ -60,7 +60,8 @@ function changed(path: string, cap: FileCap): FieldlineError {
 export function unreadable(path: string, err: unknown, cap: FileCap): FieldlineError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') return new FieldlineError('FILE_NOT_FOUND', `${cap.what} ${path}`, {}, { cause: err });
-  const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ELOOP' ? 'too many symbolic links' : (code ?? 'unknown error');
+  const reason =
+    code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ELOOP' ? 'too many symbolic links' : (code ?? 'unknown error');
   return new FieldlineError('FILE_UNREADABLE', `${cap.what} ${path}: ${reason}`, {}, { cause: err });
 }
 

@@ -59,7 +59,11 @@ export class ProfileSource {
   /** YAML errors (syntax, duplicate keys, several documents in one file) with their positions. */
   syntaxProblems(): YamlSyntaxProblem[] {
     const errors = this.doc.errors.map((e) => ({ ...this.position(e.pos[0]), code: e.code, message: firstLine(e.message) }));
-    const duplicates = this.measured.duplicateKeys.map((key) => ({ ...this.position(key.range?.[0] ?? 0), code: 'DUPLICATE_KEY', message: 'Map keys must be unique' }));
+    const duplicates = this.measured.duplicateKeys.map((key) => ({
+      ...this.position(key.range?.[0] ?? 0),
+      code: 'DUPLICATE_KEY',
+      message: 'Map keys must be unique',
+    }));
     return [...errors, ...duplicates];
   }
 

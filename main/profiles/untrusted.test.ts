@@ -63,7 +63,8 @@ describe('profile files the loader refuses to read', () => {
   });
 
   it('refuses a profile over 1 MiB before reading it', async () => {
-    expect(await lintOutcome(await fileWith(HOSTILE.oversized()))).toMatchObject({ refused: 'FILE_TOO_LARGE', message: expect.stringContaining('1 MiB') });
+    const outcome = await lintOutcome(await fileWith(HOSTILE.oversized()));
+    expect(outcome).toMatchObject({ refused: 'FILE_TOO_LARGE', message: expect.stringContaining('1 MiB') });
   });
 });
 
@@ -76,7 +77,8 @@ describe('firmware images', () => {
   it('refuses an image over the cap, hashing none of it', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'fw.bin'), Buffer.alloc(4096));
-    const text = `apiVersion: fieldline/v1\nname: fw\nversion: 1.0.0\nfirmware:\n  minVersion: 1.0.0\n  image: fw.bin\n  sha256: "${'0'.repeat(64)}"\n`;
+    const firmware = `firmware:\n  minVersion: 1.0.0\n  image: fw.bin\n  sha256: "${'0'.repeat(64)}"\n`;
+    const text = `apiVersion: fieldline/v1\nname: fw\nversion: 1.0.0\n${firmware}`;
     await writeFile(join(dir, 'p.yaml'), text);
     await expect(loadProfile(join(dir, 'p.yaml'), { maxImageBytes: 1024 })).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
   });
@@ -94,12 +96,14 @@ describe('YAML that expands, repeats or nests without end', () => {
 
   it('still finds duplicate keys among thousands, each once', () => {
     const keys = Array.from({ length: 1500 }, (_, i) => `  k${i}: {type: boolean, value: true}\n`).join('');
-    const problems = profileProblems(`apiVersion: fieldline/v1\nname: d\nversion: 1.0.0\nsettings:\n${keys}  k7: {type: boolean, value: false}\n`, 'p.yaml');
+    const text = `apiVersion: fieldline/v1\nname: d\nversion: 1.0.0\nsettings:\n${keys}  k7: {type: boolean, value: false}\n`;
+    const problems = profileProblems(text, 'p.yaml');
     expect(problems.map((p) => `${p.line} ${p.message}`)).toEqual(['1505 Map keys must be unique']);
   });
 
   it('refuses a billion laughs with a clear error, not INTERNAL', async () => {
-    expect(await lintOutcome(await fileWith(HOSTILE.billionLaughs()))).toMatchObject({ refused: 'PROFILE_TOO_COMPLEX', message: expect.stringContaining('alias') });
+    const outcome = await lintOutcome(await fileWith(HOSTILE.billionLaughs()));
+    expect(outcome).toMatchObject({ refused: 'PROFILE_TOO_COMPLEX', message: expect.stringContaining('alias') });
   });
 
   it('refuses more than 100 aliases, naming where the limit was passed', async () => {
@@ -109,7 +113,8 @@ describe('YAML that expands, repeats or nests without end', () => {
 
   it('refuses nesting deeper than the limit instead of overflowing the stack', async () => {
     expect(await lintOutcome(await fileWith(HOSTILE.deepNesting()))).toMatchObject({ refused: 'PROFILE_TOO_COMPLEX' });
-    expect(await lintOutcome(await fileWith(HOSTILE.deepNesting(100)))).toMatchObject({ refused: 'PROFILE_TOO_COMPLEX', message: expect.stringContaining('nested') });
+    const hundred = await lintOutcome(await fileWith(HOSTILE.deepNesting(100)));
+    expect(hundred).toMatchObject({ refused: 'PROFILE_TOO_COMPLEX', message: expect.stringContaining('nested') });
   });
 });
 
@@ -135,7 +140,8 @@ describe('regular expressions in a profile', () => {
 
   it('bounds what problems quote: a value of 500 KB is not copied into the message', () => {
     const huge = '9'.repeat(500_000);
-    const problems = profileProblems(`apiVersion: fieldline/v1\nname: r\nversion: 1.0.0\nsettings:\n  a/n: {type: integer, encoding: u8, value: "${huge}"}\n  a/s: {type: string, value: ${huge}}\n`, 'p.yaml');
+    const settings = `settings:\n  a/n: {type: integer, encoding: u8, value: "${huge}"}\n  a/s: {type: string, value: ${huge}}\n`;
+    const problems = profileProblems(`apiVersion: fieldline/v1\nname: r\nversion: 1.0.0\n${settings}`, 'p.yaml');
     expect(problems.map((p) => p.path)).toEqual(['settings.a/n.value', 'settings.a/s.value']);
     for (const p of problems) expect(p.message.length).toBeLessThan(300);
   });

@@ -4,19 +4,13 @@
  * HTML (inline CSS, no scripts), printable; every value from the record is escaped.
  */
 import type { DiagnosticResult, RunRecord } from './record';
+import { formatLimits } from '../contract/limits-text';
 
 const escape = (v: unknown): string =>
   String(v ?? '—').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
-function limits(r: DiagnosticResult): string {
-  const l = r.limits;
-  const parts: string[] = [];
-  if (l.min !== undefined) parts.push(`≥ ${l.min}`);
-  if (l.max !== undefined) parts.push(`≤ ${l.max}`);
-  if (l.pattern !== undefined) parts.push(`matches /${l.pattern}/`);
-  if (l.expected !== undefined) parts.push(`= ${typeof l.expected === 'string' && l.expected.length > 24 ? `${l.expected.slice(0, 16)}…` : JSON.stringify(l.expected)}`);
-  return parts.join(', ') || '—';
-}
+// Limits as people write them (≤ 250 ms, -20 … 70 °C), the same words as the CLI's.
+const limits = (r: DiagnosticResult): string => formatLimits(r);
 
 function value(r: DiagnosticResult): string {
   const v = typeof r.value === 'string' && r.value.length > 40 ? `${r.value.slice(0, 16)}…` : r.value;

@@ -35,7 +35,8 @@ export async function startStationProcess(options: { token?: string } = {}): Pro
   const dataDir = await mkdtemp(join(tmpdir(), 'fieldline-station-'));
   const env = { ...process.env, FIELDLINE_STATION_TOKEN: options.token };
   if (options.token === undefined) delete env.FIELDLINE_STATION_TOKEN;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main/testing/station-main.ts', 'station', '--port', '0', '--json', '--data-dir', dataDir], {
+  const args = ['--import', 'tsx', 'main/testing/station-main.ts', 'station', '--port', '0', '--json', '--data-dir', dataDir];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
