@@ -19,6 +19,7 @@ import type { BackoffPolicy } from './sync/backoff';
 import { createCaHolder, unlockAtStart } from './app/ca';
 import { createDeviceDiscovery } from './app/devices';
 import { createDriftService } from './app/drift';
+import { createReplaceService } from './app/replace';
 import { createAppEvents, type AppEvents } from './app/events';
 import { createHandlers } from './app/handlers';
 import { createLabelService } from './app/labels';
@@ -181,9 +182,10 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
     closers.unshift(() => line.close());
 
     const drift = createDriftService({ devices, profiles, store, station, operator: () => settings.operator(), logger: logger.child('drift'), ble, ...options.device });
+    const replace = createReplaceService({ devices, profiles, store, ca, station, operator: () => settings.operator(), logger: logger.child('replace'), ble, ...options.device });
     await devices.start();
 
-    const handlers = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, settings, ca, station: status, line, labels, ble });
+    const handlers = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, replace, settings, ca, station: status, line, labels, ble });
     let closing: Promise<void> | undefined;
     return {
       handlers,

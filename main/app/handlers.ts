@@ -16,6 +16,7 @@ import type { LineService } from './line';
 import type { AppEvents } from './events';
 import type { ProfileLibrary } from './profiles';
 import type { QueueService } from './queue';
+import type { ReplaceService } from './replace';
 import type { RunManager } from './runs';
 import type { StationSettings } from './settings';
 import type { StationStatusPublisher } from './station';
@@ -29,6 +30,7 @@ export interface AppParts {
   profiles: ProfileLibrary;
   queue: QueueService;
   drift: DriftService;
+  replace: ReplaceService;
   settings: StationSettings;
   ca: CaHolder;
   station: StationStatusPublisher;
@@ -39,7 +41,7 @@ export interface AppParts {
 }
 
 export function createHandlers(parts: AppParts): MethodHandlers {
-  const { devices, runs, profiles, queue, drift, settings, ca, station, events, line, labels } = parts;
+  const { devices, runs, profiles, queue, drift, replace, settings, ca, station, events, line, labels } = parts;
 
   const currentSettings = async (): Promise<Settings> => {
     const url = await settings.registryUrl();
@@ -99,6 +101,7 @@ export function createHandlers(parts: AppParts): MethodHandlers {
 
     'drift:check': (request) => drift.check(request),
     'drift:fix': (request) => drift.fix(request),
+    'replace:start': (request) => replace.replace(request),
 
     'station:status': () => station.current(),
 

@@ -12,6 +12,7 @@ import { lineEvents, lineMethods } from './line';
 import { profileEvents, profileMethods } from './profiles';
 import { provisioningEvents, provisioningMethods } from './provisioning';
 import { queueEvents, queueMethods } from './queue';
+import { replaceEvents, replaceMethods } from './replace';
 import type { Result } from './result';
 import { settingsEvents, settingsMethods } from './settings';
 import { stationEvents, stationMethods } from './station';
@@ -25,6 +26,7 @@ export type { RunLogLine, RunSummary, StepState } from './provisioning';
 export type { ProfileDetails, ProfileListItem, ProfileProblemInfo, ProfileSummary, SignatureState } from './profiles';
 export type { QueueStatus } from './queue';
 export type { Difference, DriftReportInfo } from './drift';
+export type { ReplacementInfo } from './replace';
 export type { StationStatus } from './station';
 export type { Settings } from './settings';
 export type { KpiInfo, LabelPrint, LineKpisInfo, LineState, LineStatus, PendingScanInfo, ScanBindingInfo, SlotInfo, SlotStateName, SpcChartInfo } from './line';
@@ -43,6 +45,7 @@ export const methods = {
   ...profileMethods,
   ...queueMethods,
   ...driftMethods,
+  ...replaceMethods,
   ...stationMethods,
   ...settingsMethods,
   ...lineMethods,
@@ -55,6 +58,7 @@ export const events = {
   ...profileEvents,
   ...queueEvents,
   ...driftEvents,
+  ...replaceEvents,
   ...stationEvents,
   ...settingsEvents,
   ...lineEvents,

@@ -174,6 +174,7 @@ describe('the contract over the WebSocket', () => {
       'queue:export-bundle': () => api.invoke['queue:export-bundle'](),
       'drift:check': () => api.invoke['drift:check']({ deviceId, profilePath }),
       'drift:fix': () => api.invoke['drift:fix']({ deviceId, profilePath }),
+      'replace:start': () => api.invoke['replace:start']({ oldSerial: 'NO-SUCH-UNIT', deviceId: 'serial:/dev/nonexistent', profilePath }), // DEVICE_NOT_FOUND
       'station:status': () => api.invoke['station:status'](),
       'settings:get': () => api.invoke['settings:get'](),
       'settings:set-registry': () => api.invoke['settings:set-registry']({ url: 'http://127.0.0.1:9/', token: 'secret-token' }),
@@ -195,6 +196,7 @@ describe('the contract over the WebSocket', () => {
       expect((answer as { error?: { code: string } }).error?.code, `${name}: ${JSON.stringify(answer)}`).not.toBe('INTERNAL');
     }
     expect(answers['provision:start']).toMatchObject({ ok: false, error: { code: 'DEVICE_NOT_FOUND' } });
+    expect(answers['replace:start']).toMatchObject({ ok: false, error: { code: 'DEVICE_NOT_FOUND' } });
     expect(answers['queue:sync-now']).toMatchObject({ ok: false, error: { code: 'REGISTRY_NOT_CONFIGURED' } });
     expect(answers['profiles:import']).toMatchObject({ ok: true, value: { fileName: 'my-profile.yml', source: 'data' } });
     expect((answers['profiles:import'] as { value: { problems: number } }).value.problems).toBeGreaterThan(0);

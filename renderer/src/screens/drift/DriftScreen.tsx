@@ -6,6 +6,7 @@ import { driftStore, useDrift } from '../../state/drift';
 import { usable, useProfiles } from '../../state/profiles';
 import { ScreenTitle } from '../ScreenTitle';
 import { DriftTable } from './DriftTable';
+import { ReplacePanel } from './ReplacePanel';
 
 function Picks(): JSX.Element {
   const order = useDevices((s) => s.order);
@@ -103,6 +104,7 @@ export function DriftScreen(): JSX.Element {
         <Picks />
       </section>
       <Report />
+      <ReplacePanel />
     </>
   );
 }

@@ -1,0 +1,83 @@
+/**
+ * Device replacement for the UI (replace:start): the same functions `fieldline replace` uses
+ * (main/provisioning/replace.ts), on a device of the station's list. The new unit is claimed for the whole
+ * replacement, so no run or drift check talks to it meanwhile; the answer comes when the replacement has ended.
+ */
+import type { ReplacementInfo } from '../contract/replace';
+import { prepareTarget } from '../device/target';
+import type { Logger } from '../log';
+import { checkNewUnit, planReplacement, replaceDevice } from '../provisioning/replace';
+import type { Store } from '../store/types';
+import { targetOf, type BleConfig } from './ble';
+import type { CaHolder } from './ca';
+import type { DeviceDiscovery } from './devices';
+import type { ProfileLibrary } from './profiles';
+
+export interface ReplaceService {
+  replace(request: { oldSerial: string; deviceId: string; profilePath: string }): Promise<ReplacementInfo>;
+}
+
+export interface ReplaceServiceOptions {
+  devices: DeviceDiscovery;
+  profiles: ProfileLibrary;
+  store: Store;
+  ca: CaHolder;
+  station: { name: string };
+  operator: () => string;
+  logger: Logger;
+  baudRate?: number;
+  timeoutMs?: number;
+  rebootTimeoutMs?: number;
+  ble?: () => BleConfig;
+}
+
+export function createReplaceService(options: ReplaceServiceOptions): ReplaceService {
+  const { devices, store } = options;
+  return {
+    async replace(request) {
+      const device = devices.get(request.deviceId);
+      const profile = await options.profiles.load(request.profilePath);
+      // Every refusal before the device is claimed: a locked CA, an old unit with no passed run or already replaced.
+      const signer = await options.ca.signer();
+      const plan = planReplacement(store, request.oldSerial);
+      const target = targetOf(device, { ble: options.ble, baudRate: options.baudRate });
+      await prepareTarget(target, options.logger);
+      const release = devices.claim(device.id, 'provisioning');
+      let shownBusy = false;
+      try {
+        store.appendAudit({ actor: `operator:${options.operator()}`, action: 'ui.replace', subject: plan.oldSerial, details: { device: device.path } });
+        const newSerial = await checkNewUnit(target, profile, plan, { logger: options.logger, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+        devices.setState(device.id, 'provisioning', { serial: newSerial });
+        shownBusy = true;
+        const result = await replaceDevice({
+          plan,
+          target,
+          profile,
+          signer,
+          store,
+          station: options.station,
+          logger: options.logger,
+          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+          ...(options.rebootTimeoutMs ? { rebootTimeoutMs: options.rebootTimeoutMs } : {}),
+        });
+        const { record } = result;
+        shownBusy = false;
+        devices.setState(device.id, record.outcome === 'passed' ? 'passed' : 'failed', { lastRunId: record.id, serial: record.device.serial || newSerial });
+        return {
+          runId: record.id,
+          outcome: record.outcome,
+          oldSerial: plan.oldSerial,
+          newSerial: record.device.serial || newSerial,
+          replaced: result.replaced,
+          revoked: result.revoked,
+          ...(result.problem ? { problem: result.problem } : {}),
+        };
+      } catch (err) {
+        if (shownBusy) devices.setState(device.id, 'failed');
+        throw err;
+      } finally {
+        release();
+      }
+    },
+  };
+}
