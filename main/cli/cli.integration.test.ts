@@ -134,9 +134,9 @@ describe('fieldline smp', { timeout: 180_000 }, () => {
     expect(lines[1]!.startsWith('0414')).toBe(true);
   });
 
-  it('smp decode rejects garbage with a clear error', async () => {
+  it('smp decode rejects garbage with a clear error (exit 2: a bad argument)', async () => {
     const r = await fieldline(['smp', 'decode', 'zz']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/hex/);
   });
 });

@@ -80,7 +80,7 @@ describe('fieldline registry token create', () => {
   it('refuses a file that is not a registry database, saying so', async () => {
     await writeFile(join(work, 'notes.txt'), 'hello, this is not SQLite at all '.repeat(10));
     const r = await fieldline(['registry', 'token', 'create', '--station', 'x', '--db', 'notes.txt', '--json']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('not a Fieldline registry database') } });
   });
 });
@@ -100,7 +100,7 @@ describe('fieldline registry station add-key', () => {
     expect(fromBase64.stdout).toContain(keyIdOf(spki));
 
     const taken = await fieldline(['registry', 'station', 'add-key', '--station', 'other', '--key', pem, '--db', 'keys.db', '--json']);
-    expect(taken.code).toBe(1);
+    expect(taken.code).toBe(2);
     expect(JSON.parse(taken.stdout)).toMatchObject({ error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('"site"') } });
     const neither = await fieldline(['registry', 'station', 'add-key', '--station', 'site', '--db', 'keys.db', '--json']);
     expect(JSON.parse(neither.stdout)).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
