@@ -22,7 +22,7 @@ export const ERROR_CODES = {
   },
   PORT_NOT_FOUND: {
     message: 'The serial port does not exist',
-    hint: 'check the cable, then pick the port again from the list `fieldline ports` prints',
+    hint: 'check the cable, then pick the port again from the Devices list (on the command line: `fieldline ports`)',
   },
   PORT_NOT_SERIAL: {
     message: 'Not a serial port',
