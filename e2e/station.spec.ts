@@ -48,7 +48,8 @@ test('the station dashboard: zero-touch slots, KPIs, SPC, a scanned serial, and 
   await expect(page.getByTestId('kpi-passed')).toHaveText('3');
   await expect(page.getByTestId('kpi-failed')).toHaveText('1');
   await expect(page.getByTestId('kpi-fpy')).toHaveText('75.0 %');
-  await expect(page.getByTestId('kpi-units-per-hour')).not.toHaveText('—');
+  // Four units in well under five minutes mean nothing per hour yet (issue #12: 15,335 units/hour once).
+  await expect(page.getByTestId('kpi-units-per-hour')).toHaveText('—');
   await expect(page.getByTestId('kpi-cycle-p95')).not.toHaveText('—');
   await expect(page.locator('[data-testid="pareto-bar"][data-step="diagnostics"]')).toHaveAttribute('data-count', '1');
   const temperature = page.locator('[data-testid="spc-chart"][data-name="temperature"]');
@@ -74,6 +75,8 @@ test('the station dashboard: zero-touch slots, KPIs, SPC, a scanned serial, and 
   await expect(page.getByTestId('pending-scans')).toHaveCount(0);
   await expect(page.getByTestId('kpi-passed')).toHaveText('4');
   await expect(page.getByTestId('kpi-fpy')).toHaveText('80.0 %');
+  // The fifth finished unit: now a rate, over the session's elapsed time.
+  await expect(page.getByTestId('kpi-units-per-hour')).not.toHaveText('—');
   await expect(temperature).toHaveAttribute('data-n', '5');
 
   // Choosing a slot by clicking its card: the next scan goes there.
@@ -112,7 +115,7 @@ test('the station dashboard: zero-touch slots, KPIs, SPC, a scanned serial, and 
 
   // Started again, each board waiting for its label: the four that passed are left alone, the failed one waits.
   await page.getByTestId('line-require-scan').check();
-  await expect(page.getByTestId('line-reprovision')).not.toBeChecked();
+  await expect(page.getByTestId('line-mode')).toHaveValue('first-pass');
   await page.getByTestId('line-start').click();
   await expect(page.getByTestId('line-state')).toHaveAttribute('data-running', 'true');
   await expect(cards(page)).toHaveCount(station.gateways.length + 1);

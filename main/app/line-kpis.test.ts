@@ -44,6 +44,18 @@ describe('lineFigures', () => {
     expect(figures.spc.map((c) => [c.name, c.n, c.unit])).toEqual([['temperature', 3, 'C']]);
   });
 
+  it('units/hour over the session’s elapsed time, once it means something; rework runs apart', () => {
+    // Five units in 20 s of runs, in a session started two minutes ago: 150 an hour, not 900.
+    const five = Array.from({ length: 5 }, (_, i) => run({ start: `2026-03-02T10:00:0${i}.000Z`, seconds: 16 }));
+    const now = new Date('2026-03-02T10:02:00.000Z');
+    expect(lineFigures(five, [], (r) => r.device.port, now, '2026-03-02T10:00:00.000Z').session.unitsPerHour).toBeCloseTo(150, 9);
+    expect(lineFigures(five.slice(0, 4), [], (r) => r.device.port, now, '2026-03-02T10:00:00.000Z').session.unitsPerHour).toBeUndefined();
+    const reworked = [run({ serial: 'GW-A', start: '2026-03-02T10:00:00.000Z' }), { ...run({ serial: 'GW-B', start: '2026-03-02T10:00:10.000Z' }), rework: true }];
+    const figures = lineFigures(reworked, [], (r) => r.device.port, now, '2026-03-02T10:00:00.000Z');
+    expect(LineKpisSchema.safeParse(figures).success).toBe(true);
+    expect(figures.session).toMatchObject({ units: 2, firstPassUnits: 1, firstPassYield: 1, rework: { units: 1, passed: 1, failed: 0, yield: 1 } });
+  });
+
   it('leaves a figure out rather than sending NaN when there are no runs', () => {
     const figures = lineFigures([], [], () => 'x', new Date('2026-03-02T10:05:00.000Z'));
     expect(LineKpisSchema.safeParse(figures).success).toBe(true);

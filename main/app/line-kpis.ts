@@ -41,6 +41,8 @@ export function kpiInfo(k: Kpis): KpiInfo {
     failuresByStep: k.failuresByStep.slice(0, 16).map((f) => ({ step: f.step.slice(0, 64), count: f.count, share: share(f.share) ?? 0, cumulativeShare: share(f.cumulativeShare) ?? 0 })),
     cycleTimeMeanMs: nonNegative(k.cycleTimeMeanMs),
     cycleTimeP95Ms: nonNegative(k.cycleTimeP95Ms),
+    firstPassUnits: k.firstPassUnits,
+    rework: { units: k.rework.units, passed: k.rework.passed, failed: k.rework.failed, yield: share(k.rework.yield) },
   };
 }
 
@@ -116,9 +118,13 @@ export function slimRecord(record: RunRecord): RunRecord {
   return { ...rest, steps: record.steps.map((step) => ({ ...step, evidence: {} })) };
 }
 
-/** The figures of a line session: `slotOf` names the slot (watched port) a run ran in. */
-export function lineFigures(session: readonly RunRecord[], today: readonly RunRecord[], slotOf: (record: RunRecord) => string, now: Date): LineKpisInfo {
-  const line = lineKpis([...session], { slotKey: slotOf });
+/**
+ * The figures of a line session: `slotOf` names the slot (watched port) a run ran in. Given the session's start, its
+ * units/hour is over the session's real elapsed time (start → now), not first run → last run.
+ */
+export function lineFigures(session: readonly RunRecord[], today: readonly RunRecord[], slotOf: (record: RunRecord) => string, now: Date, sessionStartedAt?: string): LineKpisInfo {
+  const elapsedMs = sessionStartedAt !== undefined ? Math.max(0, now.getTime() - Date.parse(sessionStartedAt)) : undefined;
+  const line = lineKpis([...session], { slotKey: slotOf, ...(elapsedMs !== undefined ? { elapsedMs } : {}) });
   const bySlot: Record<string, KpiInfo> = {};
   for (const [slot, k] of Object.entries(line.bySlot).slice(0, LINE_LIMITS.slots)) bySlot[slot.slice(0, 1024)] = kpiInfo(k);
   return {

@@ -244,6 +244,20 @@ describe('line service', () => {
     await until(() => r.started.length === 3);
     expect(r.started.slice(1).map((s) => s.request.deviceId).sort()).toEqual(['serial:/ports/GW1', 'serial:/ports/GW2']);
     expect(r.line.state().slots.some((s) => s.previous)).toBe(false);
+    // reprovision is a rework that replaces the identity: before, it never reached the run, which refused the slot.
+    expect(r.started.slice(1).map((s) => s.request.identityExisting)).toEqual(['replace', 'replace']);
+    await r.line.stop();
+
+    // A rework that keeps the identity: every gateway runs again with identity.existing keep, and the status says so.
+    const keep = await r.line.start({ profilePath: PROFILE, variables: {}, rework: 'keep' });
+    expect(keep.rework).toBe('keep');
+    // The two gateways are still plugged in: the new session finds them.
+    await until(() => r.started.length === 5);
+    expect(r.started.slice(3).map((s) => [s.request.deviceId, s.request.identityExisting]).sort()).toEqual([
+      ['serial:/ports/GW1', 'keep'],
+      ['serial:/ports/GW2', 'keep'],
+    ]);
+    expect(r.audit.at(-1)).toBe('line.start');
   });
 
   it('refuses a start the line could not run, before anything watches', async () => {

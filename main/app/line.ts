@@ -66,8 +66,10 @@ export interface LineStart {
   requireScan?: boolean;
   /** Bluetooth LE gateways too: scanned for continuously while the line runs (main/app/ble-watch.ts). */
   ble?: boolean;
-  /** Provision again the gateways whose last run with this profile passed (default: they are left alone). */
+  /** Provision again the gateways whose last run with this profile passed (default: they are left alone): rework replace. */
   reprovision?: boolean;
+  /** A rework session: the gateways that passed before are provisioned again, their identity kept or replaced. */
+  rework?: 'keep' | 'replace';
 }
 
 export interface LineService {
@@ -97,7 +99,7 @@ interface Session {
   concurrency: number;
   requireScan: boolean;
   ble: boolean;
-  reprovision: boolean;
+  rework?: 'keep' | 'replace';
   variables: Record<string, string>;
   startedAt: string;
 }
@@ -170,7 +172,7 @@ export function createLineService(options: LineOptions): LineService {
       concurrency: session?.concurrency ?? DEFAULT_CONCURRENCY,
       requireScan: session?.requireScan ?? false,
       ...(session?.ble ? { ble: true } : {}),
-      ...(session?.reprovision ? { reprovision: true } : {}),
+      ...(session?.rework ? { rework: session.rework, reprovision: true } : {}),
       variables: session?.variables ?? {},
       startedAt: session?.startedAt,
       pendingScans: (session?.orchestrator.pendingScans() ?? []).slice(-LINE_LIMITS.pendingScans),
@@ -190,7 +192,7 @@ export function createLineService(options: LineOptions): LineService {
         // The store being busy must not stop the line's own figures.
         logger.warn('reading today’s runs failed', { error: String(err) });
       }
-      figures = lineFigures([...sessionRecords.values()], todays, (r) => slotOfRun.get(r.id) ?? r.device.port, at);
+      figures = lineFigures([...sessionRecords.values()], todays, (r) => slotOfRun.get(r.id) ?? r.device.port, at, session?.startedAt);
       dirty = false;
       lastKpiAt = Date.now();
     }
@@ -259,6 +261,8 @@ export function createLineService(options: LineOptions): LineService {
 
   const startSession = (request: LineStart, profile: LoadedProfile): Session => {
     const concurrency = request.concurrency ?? DEFAULT_CONCURRENCY;
+    // `reprovision` (older callers) is a rework that replaces the identity.
+    const rework = request.rework ?? (request.reprovision ? 'replace' : undefined);
     const variables = { ...request.variables };
     const ports = createWatch({ usb: options.usb ?? true, portsDir, ...(options.pollMs ? { pollMs: options.pollMs } : {}), logger: logger.child('ports') });
     // A BLE gateway's slot is its address; it is "unplugged" when discovery stops hearing it.
@@ -271,8 +275,9 @@ export function createLineService(options: LineOptions): LineService {
       variables,
       requireScan: request.requireScan ?? false,
       checkVariables: (v) => checkVariables(profile, options.station, v),
-      // A gateway that passed with this profile (this session, an earlier one, or a click) is not provisioned twice.
-      ...(request.reprovision ? {} : { previousResult: previousFromStore(store, { name: profile.profile.name, sha256: profile.sha256 }) }),
+      // A gateway that passed with this profile (this session, an earlier one, or a click) is not provisioned twice,
+      // unless this is a rework session.
+      ...(rework ? {} : { previousResult: previousFromStore(store, { name: profile.profile.name, sha256: profile.sha256 }) }),
       ...(options.goneAbortMs !== undefined ? { goneAbortMs: options.goneAbortMs } : {}),
       logger: logger.child('orchestrator'),
       provision: async ({ port, runId, signal, variables: runVariables, expectedSerial }) => {
@@ -280,7 +285,7 @@ export function createLineService(options: LineOptions): LineService {
         const f = facts.get(port.path);
         if (f?.runId === runId) f.deviceId = device.id;
         await runs.start(
-          { deviceId: device.id, profilePath: request.profilePath, variables: runVariables },
+          { deviceId: device.id, profilePath: request.profilePath, variables: runVariables, ...(rework ? { identityExisting: rework } : {}) },
           { runId, signal, profile, auditAction: 'line.provision', ...(expectedSerial !== undefined ? { expectedSerial } : {}) },
         );
         emitSlot(port.path);
@@ -320,7 +325,7 @@ export function createLineService(options: LineOptions): LineService {
       // The pending-scan list changed if the run took scans.
       emitStatus();
     });
-    return { orchestrator, profile, profilePath: request.profilePath, concurrency, requireScan: request.requireScan ?? false, ble: request.ble ?? false, reprovision: request.reprovision ?? false, variables, startedAt: now().toISOString() };
+    return { orchestrator, profile, profilePath: request.profilePath, concurrency, requireScan: request.requireScan ?? false, ble: request.ble ?? false, ...(rework ? { rework } : {}), variables, startedAt: now().toISOString() };
   };
 
   const stopSession = async (): Promise<void> => {
@@ -374,7 +379,7 @@ export function createLineService(options: LineOptions): LineService {
         actor: 'line',
         action: 'line.start',
         subject: options.station.name,
-        details: { profile: `${profile.profile.name}@${profile.profile.version}`, concurrency: next.concurrency, requireScan: next.requireScan, ...(next.ble ? { ble: true } : {}), ...(next.reprovision ? { reprovision: true } : {}) },
+        details: { profile: `${profile.profile.name}@${profile.profile.version}`, concurrency: next.concurrency, requireScan: next.requireScan, ...(next.ble ? { ble: true } : {}), ...(next.rework ? { rework: next.rework } : {}) },
       });
       emitStatus();
       scheduleKpis();

@@ -51,6 +51,8 @@ export interface StartRun {
   profilePath: string;
   variables: Record<string, string>;
   reprovision?: boolean;
+  /** The line's rework mode: overrides the profile's `identity.existing`. */
+  identityExisting?: 'fail' | 'keep' | 'replace';
 }
 
 /** How a run that no click started (the line's zero-touch runs) differs from a clicked one. */
@@ -179,6 +181,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
         station: options.station,
         variables: request.variables,
         reprovision: request.reprovision ?? false,
+        ...(request.identityExisting ? { identityExisting: request.identityExisting } : {}),
         logger: runLogger(run),
         events: runEvents(run),
         signal: run.controller.signal,

@@ -224,7 +224,7 @@ export const ERROR_CODES = {
   },
   IDENTITY_EXISTS: {
     message: 'The device already holds an identity certificate',
-    hint: "set the profile's identity.existing to keep (verify and keep it) or replace (issue a new one, revoke the old), or rework on the line with `fieldline batch --rework keep|replace` (`--reprovision` is replace)",
+    hint: "set the profile's identity.existing to keep (verify and keep it) or replace (issue a new one, revoke the old), or rework the unit: the Station screen's rework mode, or `fieldline batch --rework keep|replace` (`--reprovision` is replace)",
   },
   IDENTITY_KEEP_FAILED: {
     message: 'The identity on the device cannot be kept',

@@ -96,6 +96,12 @@ export const KpiInfoSchema = z.object({
   failuresByStep: boundedList(ParetoEntrySchema, 16),
   cycleTimeMeanMs: z.number().nonnegative().optional(),
   cycleTimeP95Ms: z.number().nonnegative().optional(),
+  /** Runs that are not rework runs. */
+  firstPassUnits: z.number().int().nonnegative().optional(),
+  /** Runs of units that had passed before, counted apart (main/station/kpi.ts). */
+  rework: z
+    .object({ units: z.number().int().nonnegative(), passed: z.number().int().nonnegative(), failed: z.number().int().nonnegative(), yield: z.number().min(0).max(1).optional() })
+    .optional(),
 });
 
 export const SpcPointSchema = z.object({
@@ -153,6 +159,8 @@ export const LineStatusSchema = z.object({
   ble: z.boolean().optional(),
   /** Gateways that passed before with this profile are provisioned again (line:start `reprovision`). */
   reprovision: z.boolean().optional(),
+  /** A rework session: gateways that passed before are provisioned again, their identity kept or replaced. */
+  rework: z.enum(['keep', 'replace']).optional(),
   variables: z.record(z.string(), z.string()),
   startedAt: isoTimeSchema.optional(),
   pendingScans: boundedList(PendingScanSchema, LINE_LIMITS.pendingScans),
@@ -190,8 +198,13 @@ export const lineMethods = {
           requireScan: z.boolean().optional(),
           /** Scan for Bluetooth LE gateways while the line runs; each one heard is provisioned like a plugged-in board. */
           ble: z.boolean().optional(),
-          /** Provision again the gateways whose last run with this profile passed; by default they show "passed earlier". */
+          /** Provision again the gateways whose last run with this profile passed; by default they show "passed earlier". Same as rework: replace. */
           reprovision: z.boolean().optional(),
+          /**
+           * Rework: the gateways that passed before are provisioned again with the profile's `identity.existing` set to
+           * this (keep: the certificate in service is verified and kept; replace: a new one, the old one revoked).
+           */
+          rework: z.enum(['keep', 'replace']).optional(),
         })
         .strict(),
     ]),

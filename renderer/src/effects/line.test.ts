@@ -75,15 +75,15 @@ describe('line effects', () => {
     expect(lineStore.getState().status?.running).toBe(false);
   });
 
-  it('asks for gateways that passed before to be provisioned again only when the technician ticked it', async () => {
-    fake.handlers['line:start'] = (request) => lineState({ running: true, ...(request.reprovision ? { reprovision: true } : {}) });
-    expect(lineStore.getState().choice.reprovision).toBe(false);
+  it('asks for a rework (keep or replace) only when the technician chose that mode', async () => {
+    fake.handlers['line:start'] = (request) => lineState({ running: true, ...(request.rework ? { rework: request.rework } : {}) });
+    expect(lineStore.getState().choice.rework).toBeUndefined();
     await startLine();
-    expect(fake.calls.filter((c) => c.method === 'line:start').at(-1)?.args[0]).not.toHaveProperty('reprovision');
-    lineStore.getState().choose({ reprovision: true });
+    expect(fake.calls.filter((c) => c.method === 'line:start').at(-1)?.args[0]).not.toHaveProperty('rework');
+    lineStore.getState().choose({ rework: 'keep' });
     await startLine();
-    expect(fake.calls.filter((c) => c.method === 'line:start').at(-1)?.args).toEqual([{ profilePath: eu.path, concurrency: 8, variables: {}, reprovision: true }]);
-    expect(lineStore.getState().status?.reprovision).toBe(true);
+    expect(fake.calls.filter((c) => c.method === 'line:start').at(-1)?.args).toEqual([{ profilePath: eu.path, concurrency: 8, variables: {}, rework: 'keep' }]);
+    expect(lineStore.getState().status?.rework).toBe('keep');
   });
 
   it('a refused start is an alert in words', async () => {

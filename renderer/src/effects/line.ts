@@ -31,11 +31,11 @@ export async function startLine(): Promise<boolean> {
   }
   line.setStarting(true);
   try {
-    const { concurrency, requireScan, ble, reprovision } = line.choice;
+    const { concurrency, requireScan, ble, rework } = line.choice;
     const variables = variablesFor(profilesStore.getState().choice, profilePath);
     const result = await call(
       context,
-      api().invoke['line:start']({ profilePath, concurrency, variables, ...(requireScan ? { requireScan } : {}), ...(ble ? { ble } : {}), ...(reprovision ? { reprovision } : {}) }),
+      api().invoke['line:start']({ profilePath, concurrency, variables, ...(requireScan ? { requireScan } : {}), ...(ble ? { ble } : {}), ...(rework ? { rework } : {}) }),
     );
     if (result.ok) lineStore.getState().setLine(result.value);
     return result.ok;

@@ -15,8 +15,11 @@ export interface LineChoice {
   readonly requireScan: boolean;
   /** Bluetooth LE gateways heard by the line's scans join it too. */
   readonly ble: boolean;
-  /** Gateways that passed before with this profile are provisioned again (by default they show "passed earlier"). */
-  readonly reprovision: boolean;
+  /**
+   * A rework session: gateways that passed before with this profile are provisioned again, their identity kept
+   * (verified) or replaced; undefined: a first-pass session (they show "passed earlier").
+   */
+  readonly rework: 'keep' | 'replace' | undefined;
 }
 
 export interface ScanAnswer {
@@ -74,7 +77,7 @@ export function createLineStore() {
     slots: {},
     order: [],
     kpis: undefined,
-    choice: { profilePath: undefined, concurrency: DEFAULT_CONCURRENCY, requireScan: false, ble: false, reprovision: false },
+    choice: { profilePath: undefined, concurrency: DEFAULT_CONCURRENCY, requireScan: false, ble: false, rework: undefined },
     starting: false,
     stopping: false,
     target: undefined,

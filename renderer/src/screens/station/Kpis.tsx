@@ -25,8 +25,15 @@ export function KpiTiles(): JSX.Element {
     <section className="panel" aria-labelledby="kpi-title">
       <h2 id="kpi-title">This line session</h2>
       <div className="counts" data-testid="kpi-tiles">
-        <Tile label="Units / hour" value={formatPerHour(session?.unitsPerHour)} help="finished runs per hour, first start to last end" testId="kpi-units-per-hour" />
-        <Tile label="First-pass yield" value={formatShare(session?.firstPassYield)} help="gateways whose first run passed" testId="kpi-fpy" />
+        <Tile label="Units / hour" value={formatPerHour(session?.unitsPerHour)} help="finished runs per hour of the session, from 5 units or 5 minutes on" testId="kpi-units-per-hour" />
+        <Tile label="First-pass yield" value={formatShare(session?.firstPassYield)} help="gateways whose first run passed (rework runs apart)" testId="kpi-fpy" />
+        <Tile
+          label="Rework"
+          value={session?.rework?.units ? `${session.rework.passed} / ${session.rework.units}` : '0'}
+          help="runs of gateways that had passed before: passed / runs"
+          testId="kpi-rework"
+          tone={session?.rework?.failed ? 'bad' : undefined}
+        />
         <Tile label="Passed" value={String(session?.passed ?? 0)} help="runs" testId="kpi-passed" tone="ok" />
         <Tile label="Failed" value={String(session?.failed ?? 0)} help="runs (cancelled and interrupted too)" testId="kpi-failed" tone={session?.failed ? 'bad' : undefined} />
         <Tile label="Cycle time" value={formatMs(session?.cycleTimeMeanMs)} help="mean, plug-in run start to end" testId="kpi-cycle-mean" />
