@@ -3,13 +3,14 @@
  * reset, and checked to be running (unconfirmed) when it returns. It is confirmed only in finalize, after the
  * diagnostics passed; until then MCUboot reverts it on the next reset, which is the firmware rollback.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { FieldlineError } from '../../errors';
 import { compareVersions, parseMcubootImage, formatZephyrVersion } from '../../device/mcuboot-image';
 import { readState, testImage, uploadImage } from '../../smp/groups/image';
 import { reset } from '../../smp/groups/os';
+import { LOAD_LIMITS } from '../../profiles/limits';
+import { readRegularFile } from '../../profiles/regular-file';
 import type { Step } from '../context';
 
 export const firmware: Step = async (ctx) => {
@@ -44,7 +45,8 @@ export const firmware: Step = async (ctx) => {
     throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `the device runs ${running.version}, below ${spec.minVersion}, and the profile names no image`);
   }
   const imagePath = resolve(dirname(ctx.profile.path), spec.image);
-  const image = await readFile(imagePath);
+  // Read again at run time (the file may have changed since the profile loaded): a regular file, capped, never /dev/zero.
+  const image = await readRegularFile(imagePath, { maxBytes: LOAD_LIMITS.imageBytes, what: 'firmware image' });
   const sha = createHash('sha256').update(image).digest('hex');
   if (sha !== spec.sha256.toLowerCase()) {
     throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `${spec.image} has SHA-256 ${sha}, the profile says ${spec.sha256}`);
