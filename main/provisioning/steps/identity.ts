@@ -34,11 +34,14 @@ type SlotDecision =
 
 /**
  * A slot that already holds an identity: one left by an interrupted run of ours is erased; one in service is
- * refused, kept or replaced as the profile's `identity.existing` (or the run's rework mode) says.
+ * refused, kept or replaced as the profile's `identity.existing` (or the run's rework mode) says. The slot is read
+ * once and each device operation survives a dropped link on its own, so a repeated erase cannot hide what the slot
+ * held (the old certificate `replace` revokes).
  */
 async function decideSlot(ctx: RunContext, spec: IdentitySpec, subject: string): Promise<SlotDecision> {
-  const info = await identityInfo(ctx.session.client, spec.slot);
+  const info = await survive(ctx, 'identity slot check', () => identityInfo(ctx.session.client, spec.slot));
   if (!info.key && !info.cert) return { kind: 'empty', evidence: {} };
+  const erase = (): Promise<void> => survive(ctx, 'identity slot erase', () => eraseIdentity(ctx.session.client, spec.slot));
   const fingerprint = info.cert ? sha256(info.cert) : null;
   // Ours and never in service: issued by this station to this device for a run that did not pass (killed, unplugged,
   // rolled back before the slot was erased). The register knows it even when that run is not the last one.
@@ -47,7 +50,7 @@ async function decideSlot(ctx: RunContext, spec: IdentitySpec, subject: string):
     (ctx.previous?.certificate?.fingerprintSha256 === fingerprint ||
       ctx.store.listCertificates({ fingerprint, deviceSerial: ctx.record.device.serial }).some((c) => c.state !== 'in-service'));
   if (!info.cert || fromInterruptedRun) {
-    await eraseIdentity(ctx.session.client, spec.slot);
+    await erase();
     return { kind: 'empty', evidence: { replaced: { fingerprint, reason: fromInterruptedRun ? 'left by the interrupted run' : 'key without certificate' } } };
   }
   const cert = info.cert;
@@ -74,7 +77,7 @@ async function decideSlot(ctx: RunContext, spec: IdentitySpec, subject: string):
   const ours = issuedByStation(cert, ctx.signer);
   // The old key is erased now (the device makes the new one in the same slot); its certificate is revoked only once
   // the new one is installed and proved, below.
-  await eraseIdentity(ctx.session.client, spec.slot);
+  await erase();
   return { kind: 'replace', old: { serial: old.serial, fingerprint: old.fingerprintSha256, ours }, evidence: {} };
 }
 
@@ -97,7 +100,7 @@ async function retire(ctx: RunContext, old: { serial: string; fingerprint: strin
 }
 
 async function csrMode(ctx: RunContext, spec: IdentitySpec, subject: string, sans: string[]): Promise<Record<string, unknown>> {
-  const decision = await survive(ctx, 'identity slot check', () => decideSlot(ctx, spec, subject));
+  const decision = await decideSlot(ctx, spec, subject);
   if (decision.kind === 'kept') return decision.evidence;
   const csrDer = await survive(ctx, 'CSR', () => requestCsr(ctx.session.client, subject, { slot: spec.slot }));
   ctx.identity = { der: new Uint8Array(0), serial: '', mode: 'csr', touchedDevice: true };
