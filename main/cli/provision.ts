@@ -130,7 +130,7 @@ export function registerProvisionCommand(program: Command): void {
     .option('--var <name=value>', 'batch variable for the profile templates (repeatable)', collectVar, {})
     .option('--station <name>', 'station name recorded in the run', hostname())
     .option('--require-signature', 'refuse a profile not signed by a trusted publisher key (<data-dir>/trust/*.pub.pem)')
-    .option('--reprovision', 'replace an identity the device already holds (the old key is destroyed)')
+    .option('--reprovision', "replace an identity the device already holds, as the profile's identity.existing: replace (a new certificate; the old one revoked once the new one is proved)")
     .option('--data-dir <dir>', 'data directory (default: FIELDLINE_DATA_DIR or the per-user app folder)')
     .option('-t, --timeout <ms>', 'per-request timeout in ms', (v) => Number(v), 3000)
     .option('--json', 'JSON lines: step events, then the run record')
