@@ -48,6 +48,12 @@ test('a provisioned gateway is replaced from the Service visit screen', async ({
   await page.screenshot({ path: join(SCREENS_DIR, shell === 'web' ? 'replace.png' : `${shell}-replace.png`), fullPage: true });
   await screen('replace-done');
 
+  // The new unit's report says what it replaced.
+  await page.getByTestId('replace-report').click();
+  const report = page.getByTestId('run-report-page');
+  await expect(report).toContainText(`Replaces${old.serial} (its certificate revoked)`);
+  await screen('replace-report');
+
   // The store's links, as `fieldline replacements` reads them on the station's data directory.
   const links = async (serial: string): Promise<unknown> => {
     const { stdout } = await promisify(execFile)(process.execPath, ['bin/fieldline.js', 'replacements', serial, '--json'], {

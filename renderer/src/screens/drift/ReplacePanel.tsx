@@ -20,7 +20,10 @@ function Outcome({ result }: { result: ReplacementInfo }): JSX.Element {
         ? `${result.newSerial} replaces ${result.oldSerial}: provisioned with its variables, ${result.oldSerial}'s certificate revoked (reason replaced). Run ${result.runId.slice(0, 8)}.`
         : result.outcome !== 'passed'
           ? `The new unit's run ${result.outcome} (run ${result.runId.slice(0, 8)}): ${result.oldSerial} was not replaced and its certificate stays valid.`
-          : `The new unit passed, but ${result.oldSerial} was not replaced: ${result.problem?.message ?? 'unknown reason'}.`}
+          : `The new unit passed, but ${result.oldSerial} was not replaced: ${result.problem?.message ?? 'unknown reason'}.`}{' '}
+      <a href={`#/runs/${result.runId}/report`} data-testid="replace-report">
+        Open the new unit&apos;s report
+      </a>
     </p>
   );
 }

@@ -15,6 +15,8 @@ function Facts({ record }: { record: RunRecord }): JSX.Element {
   const rows: Array<[string, string]> = [
     ['Run', record.id],
     ['Device serial', record.device.serial || '—'],
+    // Only a passed replacement names it, once the old unit's certificate was revoked.
+    ...(record.replaces ? ([['Replaces', `${record.replaces} (its certificate revoked)`]] as Array<[string, string]>) : []),
     ['Port', record.device.port],
     ['Firmware', `${record.device.firmwareBefore ?? '—'} → ${record.device.firmwareAfter ?? record.device.firmwareBefore ?? '—'}`],
     ['Profile', `${record.profile.name} ${record.profile.version}${record.profile.signedBy ? ` (signed by ${record.profile.signedBy})` : ''}`],
