@@ -29,7 +29,8 @@ export function commandPath(program: Command, args: readonly string[]): string {
 
 /** A commander error in the CLI's terms, with a fix that names the missing option or the command's --help. */
 export function usageError(err: CommanderError, command: string): FieldlineError {
-  const message = err.message.replace(/^error:\s*/, '');
+  // Help shown in place of an error (a command group given without its command) carries no words of its own.
+  const message = err.code === 'commander.help' ? `${command} needs a command` : err.message.replace(/^error:\s*/, '');
   const help = `\`${command} --help\` lists its options and arguments`;
   const missing = err.code === 'commander.missingMandatoryOptionValue' ? /'([^']+)'/.exec(message)?.[1] : undefined;
   const hint = missing ? `add ${missing} (${help})` : `check the command line: ${help}`;
