@@ -113,7 +113,14 @@ export async function replaceDevice(options: ReplaceOptions): Promise<Replacemen
     }
     // The old run's own record says its certificate is revoked now; its register row follows (main/store/certificates.ts).
     const oldRecord = plan.oldRun.certificate ? { ...plan.oldRun, certificate: { ...plan.oldRun.certificate, revoked: true } } : plan.oldRun;
-    store.saveRun(oldRecord, [{ actor, action: 'replace.revoke', subject: plan.oldSerial, details: { certificates: result.revoked, reason: 'replaced', by: record.device.serial } }]);
+    try {
+      store.saveRun(oldRecord, [{ actor, action: 'replace.revoke', subject: plan.oldSerial, details: { certificates: result.revoked, reason: 'replaced', by: record.device.serial } }]);
+    } catch (err) {
+      // Revoked on the CA's list, but the store could not say so (a full disk): no link, and the words say what is true.
+      const code = err instanceof FieldlineError ? err.code : 'INTERNAL';
+      result.problem = { code, message: `the old unit's certificate was revoked, but the store could not record it: ${err instanceof Error ? err.message : String(err)}` };
+      return;
+    }
     record.replaces = plan.oldSerial;
     result.replaced = true;
   };
