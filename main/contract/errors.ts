@@ -230,14 +230,6 @@ export const ERROR_CODES = {
     message: 'The identity on the device cannot be kept',
     hint: 'rework the unit with replace (`--rework replace`, or identity.existing: replace) to give it a new certificate',
   },
-  CONFIG_MISMATCH: {
-    message: 'The device did not keep the configuration written to it',
-    hint: 'a setting or file read back differs from what was written; check the firmware handles these settings',
-  },
-  BUNDLE_INVALID: {
-    message: 'The bundle was refused',
-    hint: 'the file is damaged or was altered; export it again on the station that made it',
-  },
   REPLACE_NO_PASSED_RUN: {
     message: 'The old unit has no passed run to take its variables from',
     hint: 'check the serial with `fieldline runs list --serial SERIAL`; a unit never provisioned here is provisioned with `fieldline provision`',
@@ -249,6 +241,14 @@ export const ERROR_CODES = {
   REPLACE_ALREADY_REPLACED: {
     message: 'The old unit was already replaced',
     hint: 'see `fieldline replacements SERIAL`; replace the unit that took its place instead',
+  },
+  CONFIG_MISMATCH: {
+    message: 'The device did not keep the configuration written to it',
+    hint: 'a setting or file read back differs from what was written; check the firmware handles these settings',
+  },
+  BUNDLE_INVALID: {
+    message: 'The bundle was refused',
+    hint: 'the file is damaged or was altered; export it again on the station that made it',
   },
   REGISTRY_UNREACHABLE: {
     message: 'The registry cannot be reached',
