@@ -33,6 +33,7 @@ describe('the contract', () => {
         'profiles:import',
         'queue:status',
         'queue:sync-now',
+        'replace:start',
         'queue:export-bundle',
         'drift:check',
         'drift:fix',
