@@ -17,6 +17,7 @@ import { LOAD_LIMITS } from '../../main/profiles/limits';
 import { REPO_ROOT } from '../../main/testing/cli';
 import { HOSTILE } from '../../main/testing/hostile-profiles';
 import type { ReliabilityProbe, ReliabilitySection } from './section';
+import { createRng } from '../../main/simulator/runtime/faults';
 
 const TIMEOUT_MS = 1500;
 const HEAP_MB = 64;
@@ -25,17 +26,6 @@ const BUDGET_S = { full: 55, quick: 8 };
 
 type Rng = () => number;
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function rngOf(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const int = (rng: Rng, n: number): number => Math.floor(rng() * n);
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[int(rng, items.length)] as T;
 
@@ -181,7 +171,7 @@ export const profileFuzzProbe: ReliabilityProbe = {
   name: 'profile-fuzz',
   async run({ quick, log }): Promise<ReliabilitySection> {
     const seed = Number(process.env['FIELDLINE_FUZZ_SEED'] ?? Date.now() % 2 ** 31);
-    const rng = rngOf(seed);
+    const rng = createRng(seed);
     log(`seed ${seed} (FIELDLINE_FUZZ_SEED=${seed} replays it)`);
     const work = await mkdtemp(join(tmpdir(), 'fieldline-fuzz-'));
     const fifo = join(work, 'fifo.bin');

@@ -8,10 +8,10 @@ import { resolveDataDir } from '../data-dir';
 import { openTarget, prepareTarget, type DeviceTarget } from '../device/target';
 import { checkDrift, fixDrift, type Difference } from '../provisioning/drift';
 import { openStore } from '../store/store';
-import { cliLogger, print, reportError, type OutputOptions } from './output';
+import { cliLogger, print, type OutputOptions } from './output';
 import { collectVar } from './profile';
 import { loadTrustedProfile } from './provision';
-import { addTargetOptions, finishBle, targetOf, type TargetCliOptions } from './target-options';
+import { addTargetOptions, runOnTarget, type TargetCliOptions } from './target-options';
 
 interface DriftCliOptions extends OutputOptions, TargetCliOptions {
   profile: string;
@@ -88,16 +88,5 @@ export function registerDriftCommand(program: Command): void {
     .option('--json', 'print JSON')
     .option('-v, --verbose', 'log to stderr')
     .addHelpText('after', '\nExit codes: 0 no difference (or all fixed), 1 differences, 2 usage or environment error.')
-    .action(async (opts: DriftCliOptions) => {
-      let target: DeviceTarget | undefined;
-      try {
-        target = targetOf(opts);
-        process.exitCode = await driftCommand(opts, target);
-      } catch (err) {
-        const code = reportError(err, opts.json ?? false);
-        process.exitCode = code === 1 ? 2 : code;
-      } finally {
-        await finishBle(target);
-      }
-    });
+    .action((opts: DriftCliOptions) => runOnTarget(opts, (target) => driftCommand(opts, target)));
 }

@@ -12,6 +12,7 @@ import { openStore } from '../store/store';
 import { lastJsonLine, REPO_ROOT, runFieldline, type CliRun } from '../testing/cli';
 import { provisionKilledAt, type SmpRequestLine } from '../testing/kill-provision';
 import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';
+import { createRng } from '../simulator/runtime/faults';
 
 const PROFILE = join(REPO_ROOT, 'resources/profiles/gateway-eu.yaml');
 const KILLS = Number(process.env['FIELDLINE_KILLS'] ?? 20);
@@ -23,18 +24,6 @@ let sim: SpawnedSimulator;
 let dataDir: string;
 const env = (): Record<string, string> => ({ FIELDLINE_DATA_DIR: dataDir, FIELDLINE_CA_PASSPHRASE: 'correct-horse-battery' });
 const fieldline = (args: string[]): Promise<CliRun> => runFieldline(args, env());
-
-/** mulberry32: a small seeded generator, so a failing sequence of kill moments can be run again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Kills on the n-th request of the identity step. */
 const killOnIdentityRequest =
@@ -72,7 +61,7 @@ afterAll(async () => {
 
 describe('SIGKILL during the identity step (done-when of issue #11)', () => {
   it(`${KILLS} kills at random moments of the identity step, the first while the install request is on the wire: ${KILLS} recoveries, every issued certificate revoked`, { timeout: 400_000 }, async () => {
-    const next = random(SEED);
+    const next = createRng(SEED);
     const plans = Array.from({ length: KILLS }, (_, i) =>
       i === 0
         ? { killAt: (r: SmpRequestLine) => r.step === 'identity' && r.group === 'IDENTITY' && r.command === 1, delay: 0 }

@@ -17,9 +17,9 @@ import type { ProvisionEvents } from '../provisioning/context';
 import type { RunRecord, StepRecord } from '../provisioning/record';
 import { formatLimits, formatMeasured } from '../contract/limits-text';
 import { openStore } from '../store/store';
-import { cliLogger, exitCodeFor, printJson, reportError, type OutputOptions } from './output';
+import { cliLogger, exitCodeFor, printJson, type OutputOptions } from './output';
 import { collectVar } from './profile';
-import { addTargetOptions, finishBle, targetOf, type TargetCliOptions } from './target-options';
+import { addTargetOptions, runOnTarget, type TargetCliOptions } from './target-options';
 import { prepareTarget, type DeviceTarget } from '../device/target';
 
 export interface ProvisionCliOptions extends OutputOptions, TargetCliOptions {
@@ -141,17 +141,5 @@ export function registerProvisionCommand(program: Command): void {
         'nothing done — also a port where no device answers SMP: nothing was changed and no run is recorded, so it is ' +
         'not a device failure.\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt.',
     )
-    .action(async (opts: ProvisionCliOptions) => {
-      let target: DeviceTarget | undefined;
-      try {
-        target = targetOf(opts);
-        process.exitCode = await provisionCommand(opts, target);
-      } catch (err) {
-        // Whatever stopped the run before it touched a device is a usage or environment problem.
-        const code = reportError(err, opts.json ?? false);
-        process.exitCode = code === 1 ? 2 : code;
-      } finally {
-        await finishBle(target);
-      }
-    });
+    .action((opts: ProvisionCliOptions) => runOnTarget(opts, (target) => provisionCommand(opts, target)));
 }

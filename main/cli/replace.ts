@@ -14,7 +14,7 @@ import { checkNewUnit, planReplacement, replaceDevice, type ReplacementResult } 
 import { openStore } from '../store/store';
 import { cliLogger, exitCodeFor, print, printJson, reportError, type OutputOptions } from './output';
 import { loadTrustedProfile, progressPrinter, summarize } from './provision';
-import { addTargetOptions, finishBle, targetOf, type TargetCliOptions } from './target-options';
+import { addTargetOptions, runOnTarget, type TargetCliOptions } from './target-options';
 
 interface ReplaceCliOptions extends OutputOptions, TargetCliOptions {
   old: string;
@@ -90,19 +90,7 @@ export function registerReplaceCommands(program: Command): void {
       'after',
       "\nExit codes: 0 replaced, 1 the new unit's run failed (rolled back; the old unit's certificate stays valid), 2 usage or environment error.\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt.",
     )
-    .action(async (opts: ReplaceCliOptions) => {
-      let target: DeviceTarget | undefined;
-      try {
-        target = targetOf(opts);
-        process.exitCode = await replaceCommand(opts, target);
-      } catch (err) {
-        // Whatever stopped the replacement before the new unit's run is a usage or environment problem.
-        const code = reportError(err, opts.json ?? false);
-        process.exitCode = code === 1 ? 2 : code;
-      } finally {
-        await finishBle(target);
-      }
-    });
+    .action((opts: ReplaceCliOptions) => runOnTarget(opts, (target) => replaceCommand(opts, target)));
 
   program
     .command('replacements <serial>')

@@ -8,6 +8,7 @@ import { FieldlineError } from '../errors';
 import { targetFromFlags, type DeviceTarget } from '../device/target';
 import { BLE_ADAPTERS, BLE_ADAPTER_ENV, BLE_SOCKET_ENV } from '../transport/ble/adapter-choice';
 import { releaseNoble } from '../transport/ble/noble';
+import { reportError, type OutputOptions } from './output';
 
 export interface TargetCliOptions {
   port?: string;
@@ -63,4 +64,22 @@ export async function finishBle(target: DeviceTarget | undefined): Promise<void>
   if (target?.kind !== 'ble') return;
   await releaseNoble();
   setTimeout(() => process.exit(), 500).unref();
+}
+
+/**
+ * The action of a command that works on one gateway: its target from the flags, then the command's own exit code;
+ * anything thrown before the command could report a result is a usage or environment problem (exit 2, or 70 for a
+ * bug). noble is released afterwards.
+ */
+export async function runOnTarget(opts: TargetCliOptions & OutputOptions, command: (target: DeviceTarget) => Promise<number>): Promise<void> {
+  let target: DeviceTarget | undefined;
+  try {
+    target = targetOf(opts);
+    process.exitCode = await command(target);
+  } catch (err) {
+    const code = reportError(err, opts.json ?? false);
+    process.exitCode = code === 1 ? 2 : code;
+  } finally {
+    await finishBle(target);
+  }
 }
