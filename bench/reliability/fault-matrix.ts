@@ -158,7 +158,7 @@ export const faultMatrixProbe: ReliabilityProbe = {
         }
         if (problem) failures++;
         const failedChecks = (record.diagnostics ?? []).filter((d) => !d.passed).map((d) => `${d.name}: ${d.detail ?? JSON.stringify(d.value)}`);
-        rows.push([c.spec, record.outcome, [record.error?.code ?? '', ...failedChecks].filter(Boolean).join('; '), second ? `${second.outcome}` : '', device, problem ? `**FAIL**: ${problem}` : 'ok']);
+        rows.push([c.spec, record.outcome, [record.error ? `${record.error.code}: ${record.error.message.slice(0, 160)}` : '', ...failedChecks].filter(Boolean).join('; '), second ? `${second.outcome}` : '', device, problem ? `**FAIL**: ${problem}` : 'ok']);
         log(`${c.spec}: ${record.outcome}${second ? ` → ${second.outcome}` : ''} ${problem || 'ok'}`);
       }
     } finally {

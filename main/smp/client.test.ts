@@ -8,6 +8,7 @@ import { encodeSerialFrames, serialFramer } from './serial-framing';
 import { SmpError, SmpGroupError } from './smp-error';
 import { echo } from './groups/os';
 import { shellExec } from './groups/shell';
+import { requestCsr } from './groups/identity';
 
 function setup(script: DeviceScript, options: Partial<ConstructorParameters<typeof SmpClient>[1]> = {}) {
   const transport = new MemoryTransport(script);
@@ -185,6 +186,12 @@ describe('SmpClient: idempotent requests are retried, whatever the caller asked 
     const unmarked = setup(losesFirstFrame(() => ({ r: 'ok' })), { forceVersion: 1 });
     await expect(unmarked.client.write(0, 0, { d: 'x' }, { retries: 0 })).rejects.toMatchObject({ code: 'DEVICE_TIMEOUT' });
     expect(unmarked.transport.requests).toHaveLength(1);
+  });
+
+  it('an identity CSR whose reply is lost is asked for again (a csr replaces a key without certificate)', async () => {
+    const { transport, client } = setup(losesFirstFrame(() => ({ csr: new Uint8Array([0x30, 0x00]) })), { forceVersion: 1 });
+    await expect(requestCsr(client, 'CN=GW-1', { timeoutMs: 50 })).resolves.toEqual(new Uint8Array([0x30, 0x00]));
+    expect(transport.requests).toHaveLength(2);
   });
 
   it('the client default still bounds the attempts (--retries 0 means one attempt, even for a read)', async () => {

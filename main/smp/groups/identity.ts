@@ -11,9 +11,11 @@ import { HEADER_SIZE } from '../header';
 
 const G = GROUP.IDENTITY;
 
-export async function requestCsr(client: SmpClient, subject: string, options: { slot?: number; alg?: string } = {}): Promise<Uint8Array> {
-  // Key generation on a small MCU takes a while.
-  const body = await client.write(G, 0, { subject, slot: options.slot, alg: options.alg }, { timeoutMs: 20_000, retries: 0 });
+export async function requestCsr(client: SmpClient, subject: string, options: { slot?: number; alg?: string; timeoutMs?: number } = {}): Promise<Uint8Array> {
+  // Key generation on a small MCU takes a while. Asking again is safe (IDENTITY-GROUP.md: a csr replaces any key in
+  // the slot that has no installed certificate), so a lost or corrupted reply is retried instead of failing the run;
+  // should a late first reply be taken instead, the challenge check after install catches the mismatched key.
+  const body = await client.write(G, 0, { subject, slot: options.slot, alg: options.alg }, { timeoutMs: options.timeoutMs ?? 20_000, idempotent: true });
   return bytesField(body, 'csr', 'identity csr');
 }
 
