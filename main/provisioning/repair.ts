@@ -66,7 +66,8 @@ export async function repairRuns(options: RepairOptions): Promise<RepairReport> 
   const now = options.now ?? (() => new Date());
   const report: RepairReport = { repaired: [], live: [] };
   let signer: Signer | undefined;
-  for (const candidate of options.store.listUnfinishedRuns()) {
+  // The device's runs only, selected in SQL: a station provisioning 64 gateways repairs at each identify.
+  for (const candidate of options.store.listUnfinishedRuns(options.deviceSerial)) {
     if (candidate.runId === options.exceptRunId) continue;
     if (candidate.outcome === 'running' && isOwnerAlive(candidate.owner)) {
       if (candidate.owner) report.live.push({ id: candidate.runId, pid: candidate.owner.pid });
@@ -74,7 +75,6 @@ export async function repairRuns(options: RepairOptions): Promise<RepairReport> 
     }
     const record = options.store.getRun(candidate.runId);
     if (!record) continue;
-    if (options.deviceSerial !== undefined && record.device.serial !== options.deviceSerial) continue;
     const was = record.outcome;
     const repaired: RepairedRun = { id: record.id, serial: record.device.serial, was, now: was };
     const cert = record.certificate;

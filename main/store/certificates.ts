@@ -121,16 +121,17 @@ export function selectCertificates(db: Database.Database, filter: { state?: Cert
  * Runs that may have left something behind: every `running` run (with its owner, when one is known), and every
  * other unpassed run whose certificate is still only `issued`.
  */
-export function selectUnfinishedRuns(db: Database.Database): Array<{ runId: string; outcome: RunRecord['outcome']; owner?: RunOwner }> {
+export function selectUnfinishedRuns(db: Database.Database, deviceSerial?: string): Array<{ runId: string; outcome: RunRecord['outcome']; owner?: RunOwner }> {
   const rows = db
     .prepare(
       `SELECT r.id AS runId, r.outcome AS outcome, o.pid AS pid, o.host AS host, o.boot_id AS bootId
          FROM runs r LEFT JOIN run_owners o ON o.run_id = r.id
-        WHERE r.outcome = 'running'
-           OR (r.outcome <> 'passed' AND EXISTS (SELECT 1 FROM certificates c WHERE c.run_id = r.id AND c.state = 'issued'))
+        WHERE (r.outcome = 'running'
+           OR (r.outcome <> 'passed' AND EXISTS (SELECT 1 FROM certificates c WHERE c.run_id = r.id AND c.state = 'issued')))
+          AND ($serial IS NULL OR r.serial = $serial)
         ORDER BY r.started_at, r.id`,
     )
-    .all() as Array<{ runId: string; outcome: RunRecord['outcome']; pid: number | null; host: string | null; bootId: string | null }>;
+    .all({ serial: deviceSerial ?? null }) as Array<{ runId: string; outcome: RunRecord['outcome']; pid: number | null; host: string | null; bootId: string | null }>;
   return rows.map((r) => ({
     runId: r.runId,
     outcome: r.outcome,

@@ -94,7 +94,7 @@ export function openStore(location: string, options: StoreOptions = {}): SqliteS
     listRuns: (listOptions) => guard(file, () => selectRuns(db, listOptions)),
     lastRun: (serial) => guard(file, () => readLastRun(db, serial)),
     listCertificates: (filter) => guard(file, () => selectCertificates(db, filter)),
-    listUnfinishedRuns: () => guard(file, () => selectUnfinishedRuns(db)),
+    listUnfinishedRuns: (deviceSerial) => guard(file, () => selectUnfinishedRuns(db, deviceSerial)),
     deviceLinks: (serial) => guard(file, () => (links ? selectLinks(db, serial) : {})),
     appendAudit: (entry) =>
       guard(file, () => {

@@ -93,9 +93,9 @@ export interface Store {
   listCertificates(filter?: { state?: IssuedCertificateRow['state']; deviceSerial?: string; fingerprint?: string }): IssuedCertificateRow[];
   /**
    * Runs that may have left something behind: every `running` run (with the process that owns it, when known) and
-   * every other unpassed run whose certificate is still `issued` (not revoked).
+   * every other unpassed run whose certificate is still `issued` (not revoked); only `deviceSerial`'s when given.
    */
-  listUnfinishedRuns(): Array<{ runId: string; outcome: RunRecord['outcome']; owner?: RunOwner }>;
+  listUnfinishedRuns(deviceSerial?: string): Array<{ runId: string; outcome: RunRecord['outcome']; owner?: RunOwner }>;
   /** The device's replacement links, from the passed runs that replaced a unit. */
   deviceLinks(serial: string): DeviceLinks;
   /** Appends to the hash-chained audit log. Details must hold no secrets (secret-looking keys are redacted). */
