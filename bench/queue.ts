@@ -9,11 +9,9 @@
  * Enqueueing commits 1000 runs per transaction, as a busy station's importer would; a station saving each run as
  * it finishes commits one per transaction (synchronous = FULL: one fsync each), measured on a smaller sample.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createToken } from '../registry/tokens';
 import type { RunRecord } from '../main/provisioning/record';
 import { openStore } from '../main/store/store';
@@ -21,9 +19,9 @@ import { Drainer } from '../main/sync/drainer';
 import { Outbox } from '../main/sync/outbox';
 import { batchUploadReplySchema, LIMITS } from '../main/sync/registry-api';
 import { RegistryClient } from '../main/sync/registry-client';
+import { serveRegistryProcess } from '../main/testing/registry-process';
 import { sampleRunRecord } from '../main/testing/run-records';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const ENQUEUE_TRANSACTION = 1000;
 const SINGLE_SAMPLE = 2000;
 
@@ -63,25 +61,8 @@ interface Registry {
 async function startRegistryProcess(dir: string): Promise<Registry> {
   const db = join(dir, `registry-${Date.now()}.db`);
   const token = createToken(db, 'bench');
-  const child: ChildProcess = spawn(process.execPath, ['bin/fieldline.js', 'registry', 'serve', '--port', '0', '--db', db, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { url: string }).url);
-    });
-    child.once('exit', (code) => reject(new Error(`registry serve exited with ${code}`)));
-  });
-  return {
-    url,
-    token,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  const registry = await serveRegistryProcess(db, { stderr: 'inherit' });
+  return { url: registry.url, token, stop: registry.stop };
 }
 
 function enqueue(dataDir: string, n: number): { seconds: number; singleSeconds: number; single: number } {

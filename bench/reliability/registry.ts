@@ -6,51 +6,16 @@
  * answered accepted or duplicate that GET /v1/devices/{serial} does not return. A row fails when the answer is not
  * the expected one, when it stored more or fewer records than it should, or when the registry process died.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '../../main/provisioning/record';
 import { LIMITS, RECORD_BOUNDS } from '../../main/sync/registry-api';
-import { REPO_ROOT } from '../../main/testing/cli';
 import { registryRunRecord } from '../../main/testing/registry';
+import { serveRegistryProcess } from '../../main/testing/registry-process';
 import { createToken } from '../../registry/tokens';
 import type { ReliabilityProbe, ReliabilitySection } from './section';
-
-interface Registry {
-  url: string;
-  port: number;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** `fieldline registry serve` on a free loopback port: the registry as an operator runs it. */
-async function serve(dbFile: string): Promise<Registry> {
-  const child = spawn(process.execPath, ['bin/fieldline.js', 'registry', 'serve', '--port', '0', '--db', dbFile, '--json'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { url: string }).url);
-    });
-    child.once('exit', (code) => reject(new Error(`registry serve exited with ${code}`)));
-  });
-  return {
-    url,
-    port: Number(new URL(url).port),
-    child,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /** What came back: status and the code that matters (the error's, or the record's verdict in a batch reply). */
 interface Answer {
@@ -138,7 +103,7 @@ export const registryProbe: ReliabilityProbe = {
     const dbFile = join(dir, 'registry.db');
     const token = createToken(dbFile, 'line-a');
     const tokenB = createToken(dbFile, 'line-b');
-    const registry = await serve(dbFile);
+    const registry = await serveRegistryProcess(dbFile);
     const { url, port } = registry;
     const auth = (t = token): Record<string, string> => ({ authorization: `Bearer ${t}` });
     const json = { 'content-type': 'application/json' };

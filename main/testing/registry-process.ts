@@ -1,0 +1,41 @@
+/**
+ * `fieldline registry serve` as its own process on a free loopback port, the way an operator runs it: for the
+ * benchmarks and the reliability report, which measure or abuse the registry across a real process boundary.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { REPO_ROOT } from './cli';
+
+export interface RegistryProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** SIGTERM, and resolves once the process has exited. */
+  stop(): Promise<void>;
+}
+
+/** Resolves with the URL the registry printed once it listens; `stderr` says where its log goes. */
+export async function serveRegistryProcess(dbFile: string, options: { stderr?: 'ignore' | 'inherit' } = {}): Promise<RegistryProcess> {
+  const child = spawn(process.execPath, ['bin/fieldline.js', 'registry', 'serve', '--port', '0', '--db', dbFile, '--json'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', options.stderr ?? 'ignore'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { url: string }).url);
+    });
+    child.once('exit', (code) => reject(new Error(`registry serve exited with ${code}`)));
+  });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    child,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
