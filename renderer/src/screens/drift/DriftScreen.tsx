@@ -1,7 +1,7 @@
 /** Service visit: pick a device and its profile, see how it drifted from the golden configuration, remediate. */
 import type { JSX } from 'react';
+import { DeviceOptions } from '../../components/DeviceOptions';
 import { checkDrift, remediate } from '../../effects/drift';
-import { useDevices } from '../../state/devices';
 import { driftStore, useDrift } from '../../state/drift';
 import { usable, useProfiles } from '../../state/profiles';
 import { ScreenTitle } from '../ScreenTitle';
@@ -9,8 +9,6 @@ import { DriftTable } from './DriftTable';
 import { ReplacePanel } from './ReplacePanel';
 
 function Picks(): JSX.Element {
-  const order = useDevices((s) => s.order);
-  const byId = useDevices((s) => s.byId);
   const profiles = useProfiles((s) => s.list);
   const deviceId = useDrift((s) => s.deviceId);
   const profilePath = useDrift((s) => s.profilePath);
@@ -28,15 +26,7 @@ function Picks(): JSX.Element {
         <label htmlFor="drift-device">Device</label>
         <select id="drift-device" data-testid="drift-device" value={deviceId ?? ''} onChange={(e) => driftStore.getState().pickDevice(e.target.value || undefined)}>
           <option value="">Pick a device</option>
-          {order.map((id) => {
-            const d = byId[id];
-            if (!d || d.state === 'gone') return null;
-            return (
-              <option key={id} value={id}>
-                {d.serial ? `${d.serial} (${d.path})` : d.path}
-              </option>
-            );
-          })}
+          <DeviceOptions />
         </select>
       </div>
       <div className="field">

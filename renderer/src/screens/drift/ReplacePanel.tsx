@@ -5,6 +5,7 @@
  */
 import { useState, type JSX } from 'react';
 import type { ReplacementInfo } from '../../../../main/contract/api';
+import { DeviceOptions } from '../../components/DeviceOptions';
 import { Dialog } from '../../components/Dialog';
 import { replaceDevice } from '../../effects/replace';
 import { useDevices } from '../../state/devices';
@@ -29,7 +30,6 @@ function Outcome({ result }: { result: ReplacementInfo }): JSX.Element {
 }
 
 export function ReplacePanel(): JSX.Element {
-  const order = useDevices((s) => s.order);
   const byId = useDevices((s) => s.byId);
   const profiles = useProfiles((s) => s.list);
   const checkedSerial = useDrift((s) => s.report?.serial);
@@ -80,15 +80,7 @@ export function ReplacePanel(): JSX.Element {
           <label htmlFor="replace-device">New unit</label>
           <select id="replace-device" data-testid="replace-device" value={deviceId} onChange={(e) => setDeviceId(e.target.value)}>
             <option value="">Pick the new unit</option>
-            {order.map((id) => {
-              const d = byId[id];
-              if (!d || d.state === 'gone' || (d.serial !== undefined && d.serial === old)) return null;
-              return (
-                <option key={id} value={id}>
-                  {d.serial ? `${d.serial} (${d.path})` : d.path}
-                </option>
-              );
-            })}
+            <DeviceOptions exclude={(d) => d.serial !== undefined && d.serial === old} />
           </select>
         </div>
         <div className="field">
