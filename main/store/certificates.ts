@@ -2,12 +2,14 @@
  * The station's register of issued certificates and of which process runs each `running` run: the SQL behind the
  * write-ahead rule. A certificate is entered in the same transaction as the run record that names it, and that
  * record is saved before the certificate goes to the device, so after a kill at any instant the register shows
- * every certificate that may have left the station. Call inside the store's transaction.
+ * every certificate that may have left the station. Call inside the store's transaction. The writes run on every
+ * saved run, so their statements come from the same per-connection cache as the run's own (runs.ts).
  */
 import type Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { hostname, uptime } from 'node:os';
 import type { RunRecord } from '../provisioning/record';
+import { statement } from './runs';
 import type { IssuedCertificateRow, RunOwner } from './types';
 
 export type CertificateState = IssuedCertificateRow['state'];
@@ -21,7 +23,8 @@ function stateOf(record: RunRecord): CertificateState {
 export function writeCertificate(db: Database.Database, record: RunRecord, at: string): void {
   const cert = record.certificate;
   if (!cert) return;
-  db.prepare(
+  statement(
+    db,
     `INSERT INTO certificates (serial, fingerprint, subject, device_serial, run_id, issued_at, not_after, state, updated_at)
      VALUES ($serial, $fingerprint, $subject, $device, $run, $issuedAt, $notAfter, $state, $at)
      ON CONFLICT (serial) DO UPDATE SET
@@ -63,12 +66,13 @@ export function currentProcess(): Omit<RunOwner, 'runId'> {
 export function writeOwner(db: Database.Database, record: RunRecord): void {
   if (record.outcome === 'running') {
     const me = currentProcess();
-    db.prepare(
+    statement(
+      db,
       `INSERT INTO run_owners (run_id, pid, host, boot_id) VALUES (?, ?, ?, ?)
        ON CONFLICT (run_id) DO UPDATE SET pid = excluded.pid, host = excluded.host, boot_id = excluded.boot_id`,
     ).run(record.id, me.pid, me.host, me.bootId);
   } else {
-    db.prepare('DELETE FROM run_owners WHERE run_id = ?').run(record.id);
+    statement(db, 'DELETE FROM run_owners WHERE run_id = ?').run(record.id);
   }
 }
 

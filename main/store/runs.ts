@@ -49,7 +49,7 @@ function parseRecord(text: string): RunRecord {
  * of a save (a busy station saves runs back to back; the benchmark enqueues 100,000).
  */
 const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-function statement(db: Database.Database, sql: string): Database.Statement {
+export function statement(db: Database.Database, sql: string): Database.Statement {
   let statements = cache.get(db);
   if (!statements) cache.set(db, (statements = new Map()));
   let prepared = statements.get(sql);
