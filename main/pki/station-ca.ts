@@ -12,6 +12,7 @@ import { checkImport, type ImportMaterial } from './ca-import';
 import { caExists, caInfo, installCa, loadCaMaterial, refuseExisting, type CaInfo, type CaMaterial } from './ca-store';
 import { crlNeedsRenewal, emptyRevocationList, normalizeSerial, readRevocationList, writeRevocations, type RevokedCertificate } from './crl';
 import { formatName } from './dn';
+import { withDirLock } from './dir-lock';
 import { writeFileAtomic, type CaPaths } from './files';
 import { buildLeafCertificate } from './issue';
 import { readSealedKey, requireStrongPassphrase, writeSealedKey } from './key-vault';
@@ -95,13 +96,15 @@ export async function importCa(dataDir: string, options: ImportCaOptions): Promi
 }
 
 /**
- * Revocations of one CA, one at a time within this process: two rolled-back runs finishing together must not lose
- * an entry to a read-modify-write race. (One entry per CA folder; a station has one.)
+ * Revocations of one CA, one at a time: within this process by a queue, and between processes by a lock file on the
+ * CA folder (two runs in two processes repairing at once lost an entry before). Two rolled-back runs finishing
+ * together must not lose an entry to a read-modify-write race. (One entry per CA folder; a station has one.)
  */
 const revocationQueues = new Map<string, Promise<unknown>>();
 
 function serialized<T>(dir: string, job: () => Promise<T>): Promise<T> {
-  const run = (revocationQueues.get(dir) ?? Promise.resolve()).then(job, job);
+  const locked = (): Promise<T> => withDirLock(dir, job);
+  const run = (revocationQueues.get(dir) ?? Promise.resolve()).then(locked, locked);
   revocationQueues.set(dir, run.catch(() => undefined));
   return run;
 }
