@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createToken } from '../registry/tokens';
-import type { RunRecord } from '../main/provisioning/record';
+import type { RunRecord } from '../main/contract/run-record';
 import { openStore } from '../main/store/store';
 import { Drainer } from '../main/sync/drainer';
 import { Outbox } from '../main/sync/outbox';

@@ -47,7 +47,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initCa, openStationCa } from '../main/pki/station-ca';
 import { loadProfile, type LoadedProfile } from '../main/profiles/load';
-import { STEP_ORDER, type RunRecord, type StepName } from '../main/provisioning/record';
+import { STEP_ORDER, type RunRecord, type StepName } from '../main/contract/run-record';
 import { runProvisioning } from '../main/provisioning/runner';
 import { openStore } from '../main/store/store';
 import { spawnSimulator } from '../main/testing/sim-process';

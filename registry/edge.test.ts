@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registryRunRecord, startTestRegistry, type TestRegistry } from '../main/testing/registry';
-import type { RunRecord } from '../main/provisioning/record';
+import type { RunRecord } from '../main/contract/run-record';
 
 let reg: TestRegistry;
 

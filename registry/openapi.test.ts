@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRecordSchema } from '../main/provisioning/record';
+import { runRecordSchema } from '../main/contract/run-record';
 import * as api from '../main/sync/registry-api';
 import { buildRegistryApp } from './app';
 import { openRegistryDb, type RegistryDb } from './db';

@@ -4,7 +4,7 @@
  * it, and encoded as canonical JSON (keys sorted) — so "the same record" means the same bytes, and a duplicate can be
  * told from a conflict by comparing text.
  */
-import type { RunRecord } from '../main/provisioning/record';
+import type { RunRecord } from '../main/contract/run-record';
 import { canonicalJson } from '../main/store/json';
 import { RECORD_BOUNDS, registryRunRecordSchema, type RecordRejectionCode } from '../main/sync/registry-api';
 import { describeZod } from './http';

@@ -16,7 +16,7 @@ import { readConfiguration } from '../../main/device/read-config';
 import { initCa, listRevoked, openStationCa } from '../../main/pki/station-ca';
 import { loadProfile, type LoadedProfile } from '../../main/profiles/load';
 import { checkDrift } from '../../main/provisioning/drift';
-import type { RunRecord } from '../../main/provisioning/record';
+import type { RunRecord } from '../../main/contract/run-record';
 import { runProvisioning } from '../../main/provisioning/runner';
 import type { Snapshot } from '../../main/provisioning/context';
 import { identityInfo } from '../../main/smp/groups/identity';

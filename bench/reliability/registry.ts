@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunRecord } from '../../main/provisioning/record';
+import type { RunRecord } from '../../main/contract/run-record';
 import { LIMITS, RECORD_BOUNDS } from '../../main/sync/registry-api';
 import { registryRunRecord } from '../../main/testing/registry';
 import { serveRegistryProcess } from '../../main/testing/registry-process';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../log';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { labelSha256, zplLabel } from '../station/labels';
 import type { Store } from '../store/types';
 import { sampleRunRecord } from '../testing/run-records';

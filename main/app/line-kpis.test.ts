@@ -1,7 +1,7 @@
 /** The line's figures within the contract's bounds: KPIs, SPC charts cut to their latest points, today's runs. */
 import { describe, expect, it } from 'vitest';
 import { LineKpisSchema, LINE_LIMITS } from '../contract/line';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { individualsChart, type SpcPoint } from '../station/spc';
 import { lineFigures, slimRecord, spcChartInfo, startOfDay, todayRuns } from './line-kpis';
 

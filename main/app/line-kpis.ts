@@ -6,7 +6,7 @@
  */
 import type { KpiInfo, LineKpisInfo, SpcChartInfo } from '../contract/line';
 import { LINE_LIMITS } from '../contract/line';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { kpis, lineKpis, type Kpis } from '../station/kpi';
 import { spcCharts, type SpcChart } from '../station/spc';
 import type { Store } from '../store/types';

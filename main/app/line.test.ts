@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload } from '../contract/api';
 import { FieldlineError } from '../errors';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { silentLogger } from '../log';
 import { loadProfile, type LoadedProfile } from '../profiles/load';
 import type { WatchedPort } from '../station/port-watch';

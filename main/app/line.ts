@@ -16,7 +16,7 @@ import { LINE_LIMITS } from '../contract/line';
 import { FieldlineError } from '../errors';
 import type { Logger } from '../log';
 import type { LoadedProfile } from '../profiles/load';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { checkVariables } from '../provisioning/runner';
 import { defaultPortsDir } from '../simulator/runtime/ports-dir';
 import { createOrchestrator, type Orchestrator, type ScanBinding, type Slot } from '../station/orchestrator';

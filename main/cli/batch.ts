@@ -18,7 +18,7 @@ import { resolveDataDir } from '../data-dir';
 import { openStationCa } from '../pki/station-ca';
 import { readCaPassphrase } from '../pki/passphrase';
 import type { ProvisionEvents } from '../provisioning/context';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { checkVariables, runProvisioning } from '../provisioning/runner';
 import { defaultPortsDir } from '../simulator/runtime/ports-dir';
 import { kpis } from '../station/kpi';

@@ -7,7 +7,7 @@
 import { Command } from 'commander';
 import { resolveDataDir } from '../data-dir';
 import { FieldlineError } from '../errors';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { lineKpis } from '../station/kpi';
 import { lineRecords, parseSince, type LineFilter } from '../station/line-records';
 import { spcCharts } from '../station/spc';

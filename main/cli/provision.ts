@@ -14,7 +14,7 @@ import { openStationCa } from '../pki/station-ca';
 import { readCaPassphrase } from '../pki/passphrase';
 import { runProvisioning } from '../provisioning/runner';
 import type { ProvisionEvents } from '../provisioning/context';
-import type { RunRecord, StepRecord } from '../provisioning/record';
+import type { RunRecord, StepRecord } from '../contract/run-record';
 import { formatLimits, formatMeasured } from '../contract/limits-text';
 import { openStore } from '../store/store';
 import { cliLogger, exitCodeFor, printJson, type OutputOptions } from './output';

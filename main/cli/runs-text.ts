@@ -2,7 +2,7 @@
  * The text forms of `fieldline runs list|show` and `fieldline audit verify`: what a technician reads at a terminal.
  * Plain ASCII apart from the data itself (Windows consoles), times in the machine's local time.
  */
-import type { DiagnosticResult, RunRecord } from '../provisioning/record';
+import type { DiagnosticResult, RunRecord } from '../contract/run-record';
 import type { AuditVerdict, RunSummary } from '../store/types';
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');

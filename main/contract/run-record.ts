@@ -3,7 +3,7 @@
  * store keeps, what the CLI prints under --json, what the report renders and what the registry receives —
  * described once as zod schemas, so the registry client and server check exactly the types the pipeline writes.
  * It lives in main/contract/ because the UI receives it too (runs:get): the contract may import only zod and
- * itself. main/provisioning/record.ts re-exports it for the Node side.
+ * itself. Every layer imports it from here (no re-export elsewhere, so no layer seems to depend on provisioning).
  */
 import { z } from 'zod';
 

@@ -4,7 +4,7 @@
  */
 import type { GatewaySession } from '../device/session';
 import type { DiagnosticSpec } from '../profiles/schema';
-import type { DiagnosticResult } from '../provisioning/record';
+import type { DiagnosticResult } from '../contract/run-record';
 
 export interface CheckContext {
   session: GatewaySession;

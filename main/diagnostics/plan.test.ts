@@ -3,7 +3,7 @@ import type { ErrorCode } from '../contract/errors';
 import type { GatewaySession } from '../device/session';
 import { FieldlineError } from '../errors';
 import type { DiagnosticSpec } from '../profiles/schema';
-import type { DiagnosticResult } from '../provisioning/record';
+import type { DiagnosticResult } from '../contract/run-record';
 import type { CheckContext } from './check';
 import { runDiagnostics } from './plan';
 

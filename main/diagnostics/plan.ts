@@ -6,7 +6,7 @@
 import { isDeviceGone } from '../device/gone';
 import { FieldlineError } from '../errors';
 import type { DiagnosticSpec } from '../profiles/schema';
-import type { DiagnosticResult } from '../provisioning/record';
+import type { DiagnosticResult } from '../contract/run-record';
 import type { Check, CheckContext } from './check';
 import { echoRtt } from './checks/echo-rtt';
 import { firmwareVersion } from './checks/firmware-version';

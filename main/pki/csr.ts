@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { createHash, generateKeyPairSync, verify, X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
 import { FieldlineError } from '../errors';
-import type { CertificateRecord } from '../provisioning/record';
+import type { CertificateRecord } from '../contract/run-record';
 import { expectTlv, SEQUENCE } from './der';
 import { formatName, normalizeName, normalizeNamed, parseDistinguishedName, withNames } from './dn';
 import { describeKey, isP256, publicKeyFromSpki } from './x509-crypto';

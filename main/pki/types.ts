@@ -1,5 +1,5 @@
 /** What the pipeline needs from a certificate authority: the station CA today, PKCS#11 or EST later. */
-import type { CertificateRecord } from '../provisioning/record';
+import type { CertificateRecord } from '../contract/run-record';
 
 export interface IssueRequest {
   /** The device's public key, SPKI DER (from a checked CSR, or the host-generated key in inject mode). */

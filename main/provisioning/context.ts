@@ -6,7 +6,7 @@ import type { LoadedProfile } from '../profiles/load';
 import type { ExistingIdentity } from '../profiles/schema';
 import type { RenderedProfile } from '../profiles/template';
 import type { Store } from '../store/types';
-import type { CertificateRecord, DiagnosticResult, RunRecord, StepName, StepRecord } from './record';
+import type { CertificateRecord, DiagnosticResult, RunRecord, StepName, StepRecord } from '../contract/run-record';
 
 /** How far a step is, when it can tell (an upload): for progress bars. */
 export interface ProgressDetail {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../store/types';
 import { sampleRunRecord } from '../testing/run-records';
-import type { RunRecord } from './record';
+import type { RunRecord } from '../contract/run-record';
 import { filesLeftByFailedRuns } from './left-on-device';
 
 const SITE = '/lfs/config/site.json';

@@ -15,7 +15,7 @@ import { startSimulator } from '../simulator/runtime/simulator';
 import { openStore } from '../store/store';
 import type { ProvisionEvents } from './context';
 import { checkDrift, type Difference } from './drift';
-import type { RunRecord } from './record';
+import type { RunRecord } from '../contract/run-record';
 import { runProvisioning } from './runner';
 
 export interface ProfileTestOptions {

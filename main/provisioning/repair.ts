@@ -9,7 +9,7 @@
 import { currentProcess } from '../store/certificates';
 import type { RunOwner, Store } from '../store/types';
 import type { Signer } from '../pki/types';
-import type { RunRecord } from './record';
+import type { RunRecord } from '../contract/run-record';
 
 export interface RepairedRun {
   id: string;

@@ -11,7 +11,7 @@ import { openTarget, type DeviceTarget } from '../device/target';
 import type { LoadedProfile } from '../profiles/load';
 import type { Signer } from '../pki/types';
 import type { Store } from '../store/types';
-import type { RunRecord } from './record';
+import type { RunRecord } from '../contract/run-record';
 import { runProvisioning, type ProvisionOptions } from './runner';
 import { readSerial } from './steps/identify';
 

@@ -3,7 +3,7 @@
  * certificate's fingerprint and validity, each diagnostic with value and limits, and the outcome. Self-contained
  * HTML (inline CSS, no scripts), printable; every value from the record is escaped.
  */
-import type { DiagnosticResult, RunRecord } from './record';
+import type { DiagnosticResult, RunRecord } from '../contract/run-record';
 import { formatLimits } from '../contract/limits-text';
 
 const escape = (v: unknown): string =>

@@ -12,7 +12,7 @@ import { GROUP } from '../smp/error-codes';
 import { fileStatus, uploadFile } from '../smp/groups/fs';
 import { shellExec } from '../smp/groups/shell';
 import { isGroupError, SmpError } from '../smp/smp-error';
-import type { RollbackRecord } from './record';
+import type { RollbackRecord } from '../contract/run-record';
 
 /** An action's result without its name: outcome, what the device holds now, and why. */
 export type Verified = Omit<RollbackRecord['actions'][number], 'action'>;

@@ -9,7 +9,7 @@ import type { GatewaySession } from '../device/session';
 import { GROUP } from '../smp/error-codes';
 import { commitSettings, deleteSetting, saveSettings, writeSetting } from '../smp/groups/settings';
 import { isGroupError } from '../smp/smp-error';
-import type { RollbackRecord } from './record';
+import type { RollbackRecord } from '../contract/run-record';
 import type { Verified } from './rollback-files';
 
 type Action = RollbackRecord['actions'][number];

@@ -10,7 +10,7 @@ import { eraseIdentity, identityInfo } from '../smp/groups/identity';
 import { readState } from '../smp/groups/image';
 import { reset } from '../smp/groups/os';
 import type { RunContext } from './context';
-import type { RollbackRecord } from './record';
+import type { RollbackRecord } from '../contract/run-record';
 import { removeCreatedFile, restoreFile, type Verified } from './rollback-files';
 import { restoreSettings } from './rollback-settings';
 

@@ -17,7 +17,7 @@ import type { ExistingIdentity } from '../profiles/schema';
 import type { Signer } from '../pki/types';
 import type { Store } from '../store/types';
 import type { ProvisionEvents, RunContext, Step } from './context';
-import { STEP_ORDER, type RunRecord, type StepName, type StepRecord } from './record';
+import { STEP_ORDER, type RunRecord, type StepName, type StepRecord } from '../contract/run-record';
 import { repairRuns } from './repair';
 import { rollback } from './rollback';
 import { configuration } from './steps/configuration';

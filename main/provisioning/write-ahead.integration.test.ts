@@ -19,7 +19,7 @@ import { openStore, type SqliteStore } from '../store/store';
 import { REPO_ROOT } from '../testing/cli';
 import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';
 import { isOwnerAlive, repairRuns } from './repair';
-import type { RunRecord } from './record';
+import type { RunRecord } from '../contract/run-record';
 import { runProvisioning } from './runner';
 
 const PASSPHRASE = 'write-ahead-test-passphrase';

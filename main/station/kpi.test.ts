@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { STEP_ORDER, type RunRecord, type StepName } from '../provisioning/record';
+import { STEP_ORDER, type RunRecord, type StepName } from '../contract/run-record';
 import { sampleRunRecord } from '../testing/run-records';
 import { kpis, lineKpis, percentile } from './kpi';
 

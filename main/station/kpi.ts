@@ -15,7 +15,7 @@
  * - cycle time (start → end): mean, and p95 by the nearest-rank method (the ⌈0.95·n⌉-th smallest).
  * The same figures per slot (a key function; by default the serial port) and per station.
  */
-import { STEP_ORDER, type RunRecord } from '../provisioning/record';
+import { STEP_ORDER, type RunRecord } from '../contract/run-record';
 
 export interface HourBucket {
   /** Start of the UTC hour, ISO. */

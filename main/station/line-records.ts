@@ -5,7 +5,7 @@
  * in full, and they are returned oldest first (production order, as the SPC charts want them).
  */
 import { FieldlineError } from '../errors';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import type { Store } from '../store/types';
 
 export interface LineFilter {

@@ -3,7 +3,7 @@
  * starts and ends, its events and options, and its interface.
  */
 import type { Logger } from '../log';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import type { PortWatch, WatchedPort } from './port-watch';
 import type { StationRules } from './rules';
 import type { ScanBinding } from './scan';

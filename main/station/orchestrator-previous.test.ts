@@ -1,6 +1,6 @@
 /** A gateway that passed before is not provisioned again (previousResult); one that failed is. */
 import { describe, expect, it } from 'vitest';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { fakePortWatch } from '../testing/fake-port-watch';
 import { createOrchestrator, type OrchestratorOptions, type PreviousResult, type RunStart, type Slot } from './orchestrator';
 import type { WatchedPort } from './port-watch';

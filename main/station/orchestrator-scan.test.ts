@@ -1,7 +1,7 @@
 /** Barcode scans through the orchestrator: bound to the next or a chosen slot, and gateways that wait for them. */
 import { describe, expect, it } from 'vitest';
 import { FieldlineError } from '../errors';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { fakePortWatch } from '../testing/fake-port-watch';
 import { createOrchestrator, type OrchestratorOptions, type PendingScan, type RunStart, type Slot } from './orchestrator';
 import type { WatchedPort } from './port-watch';

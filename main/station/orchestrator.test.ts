@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { createOrchestrator, matchesRules, type RunStart } from './orchestrator';
 import { fakePortWatch } from '../testing/fake-port-watch';
 import type { WatchedPort } from './port-watch';

@@ -22,7 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import { FieldlineError } from '../errors';
 import { silentLogger } from '../log';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { portFields, type Orchestrator, type OrchestratorEvents, type OrchestratorOptions, type PreviousResult, type Slot, type SlotState } from './orchestrator-api';
 import type { WatchedPort } from './port-watch';
 import { matchesRules } from './rules';

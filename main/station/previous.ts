@@ -9,7 +9,7 @@
  * orchestrator skips the gateway only when that run passed. A failed, cancelled or interrupted last run — or one
  * with another profile — provisions the gateway again (that is how a failed unit is retried).
  */
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import type { Store } from '../store/types';
 import type { PreviousResult } from './orchestrator';
 import type { WatchedPort } from './port-watch';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DiagnosticResult, RunRecord } from '../provisioning/record';
+import type { DiagnosticResult, RunRecord } from '../contract/run-record';
 import { sampleRunRecord } from '../testing/run-records';
 import { sideRuns, spcCharts } from './spc';
 

@@ -13,7 +13,7 @@
  * the control limits — a unit that would ship while looking unlike its batch. A run is 7 or more consecutive
  * measurements strictly on one side of the mean (a point on the mean ends a run) — a sign of a shift.
  */
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 
 export const D2 = 1.128;
 export const RUN_LENGTH = 7;

@@ -8,7 +8,7 @@
 import type Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { hostname, uptime } from 'node:os';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { statement } from './runs';
 import type { IssuedCertificateRow, RunOwner } from './types';
 

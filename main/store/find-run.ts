@@ -3,7 +3,7 @@
  * after it): an exact id wins; otherwise the prefix must name exactly one run.
  */
 import { FieldlineError } from '../errors';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import type { Store } from './types';
 
 /** How many candidates an ambiguous prefix lists. */

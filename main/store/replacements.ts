@@ -5,7 +5,7 @@
  * unfinished replacement leaves no link. Call inside the store's transaction.
  */
 import type Database from 'better-sqlite3';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import type { DeviceLinks } from './types';
 
 export function writeReplacement(db: Database.Database, record: RunRecord): void {

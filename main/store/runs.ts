@@ -3,7 +3,7 @@
  * and lastRun. Each function takes an open connection; the Store decides the transactions.
  */
 import type Database from 'better-sqlite3';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { strictJson } from './json';
 import type { ListRunsOptions, RunSummary } from './types';
 

@@ -5,7 +5,7 @@
  * when the desktop app wrote in between.
  */
 import type Database from 'better-sqlite3';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { enqueueFinishedRun } from '../sync/outbox-enqueue';
 import { appendEntry, verifyChain, type AuditInput } from './audit';
 import { selectCertificates, selectUnfinishedRuns, writeCertificate, writeOwner } from './certificates';

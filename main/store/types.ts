@@ -1,5 +1,5 @@
 /** The local store's surface, as the pipeline, the CLI and (issue #4) the sync drainer use it. */
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 
 export interface AuditEntry {
   seq: number;

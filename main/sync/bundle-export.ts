@@ -9,7 +9,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { FieldlineError } from '../errors';
-import { runRecordSchema, type RunRecord } from '../provisioning/record';
+import { runRecordSchema, type RunRecord } from '../contract/run-record';
 import { createBundle, serializeBundle } from './bundle';
 import type { Outbox } from './outbox';
 import { LIMITS } from './registry-api';

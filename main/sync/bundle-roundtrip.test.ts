@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFieldlineError } from '../errors';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { openStore, type SqliteStore } from '../store/store';
 import { registryRunRecord, startTestRegistry, type TestRegistry } from '../testing/registry';
 import { createBundle, parseBundle, serializeBundle } from './bundle';

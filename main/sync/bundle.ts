@@ -5,7 +5,7 @@
  */
 import { createHash, createPublicKey, sign, verify } from 'node:crypto';
 import { FieldlineError } from '../errors';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { canonicalJson } from '../store/json';
 import { BUNDLE_FORMAT, bundleSchema, type Bundle, type BundleManifest } from './registry-api';
 import { keyIdOf, type StationKey } from './station-key';

@@ -12,7 +12,7 @@
  * reads the run's current content at send time, so a run changed before it left the station goes out as it is.
  */
 import type Database from 'better-sqlite3';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 
 /** Outcomes that end a run: the record is a result the registry should have. */
 export function isFinalOutcome(outcome: RunRecord['outcome']): boolean {

@@ -1,11 +1,11 @@
 /**
  * The registry's HTTP API (resources/registry-openapi.yaml), described once with zod: the reference registry
  * (registry/) validates requests with these schemas and the station's client validates replies with them, so
- * neither side writes the types twice. Records are run records (main/provisioning/record.ts), taken at the
+ * neither side writes the types twice. Records are run records (main/contract/run-record.ts), taken at the
  * registry's edge with the bounds of registry-record.ts; the record id is the idempotency key.
  */
 import { z } from 'zod';
-import { runRecordSchema } from '../provisioning/record';
+import { runRecordSchema } from '../contract/run-record';
 import { registryRunRecordSchema } from './registry-record';
 
 export { RECORD_BOUNDS, registryRunRecordSchema, type RegistryRunRecord } from './registry-record';

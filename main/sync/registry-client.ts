@@ -11,7 +11,7 @@
  */
 import { FieldlineError, isFieldlineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { parseRetryAfter } from './backoff';
 import {
   batchUploadReplySchema,

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 import { registerKey as registerStationKey, type RegisteredKey } from '../../registry/keys';
 import { startRegistry, type RunningRegistry, type StartRegistryOptions } from '../../registry/server';
 import { createToken as createStationToken } from '../../registry/tokens';

@@ -1,6 +1,6 @@
 /** Run records for tests: one with every optional field filled, so a round trip through the store proves it all. */
 import { randomUUID } from 'node:crypto';
-import type { RunRecord } from '../provisioning/record';
+import type { RunRecord } from '../contract/run-record';
 
 export interface SampleRunOptions {
   id?: string;

@@ -12,7 +12,7 @@ import { FieldlineError } from '../../errors';
 import { certificateRecord, verifyChallenge } from '../../pki/csr';
 import { parseDistinguishedName, sameName } from '../../pki/dn';
 import type { Signer } from '../../pki/types';
-import type { CertificateRecord } from '../record';
+import type { CertificateRecord } from '../../contract/run-record';
 import type { Store } from '../../store/types';
 
 const DAY_MS = 86_400_000;

@@ -5,7 +5,7 @@
  * before a byte leaves): a kill while sending leaves a start without its `label.print`, and the log still shows
  * that a label for this run may exist.
  */
-import type { RunRecord } from '../../provisioning/record';
+import type { RunRecord } from '../../contract/run-record';
 import type { Store } from '../../store/types';
 
 export interface LabelPrintAudit {

@@ -8,7 +8,7 @@
  * inject a `~` control command. The text is UTF-8 (^CI28), so the result is plain ASCII.
  */
 import { FieldlineError } from '../../errors';
-import type { RunRecord } from '../../provisioning/record';
+import type { RunRecord } from '../../contract/run-record';
 
 export interface LabelOptions {
   /** Printable width in dots (default 4 inches at the given dpi). */
