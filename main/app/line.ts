@@ -18,7 +18,7 @@ import type { Logger } from '../log';
 import type { LoadedProfile } from '../profiles/load';
 import type { RunRecord } from '../contract/run-record';
 import { checkVariables } from '../provisioning/runner';
-import { defaultPortsDir } from '../simulator/runtime/ports-dir';
+import { defaultPortsDir } from '../transport/ports-dir';
 import { createOrchestrator, type Orchestrator, type ScanBinding, type Slot } from '../station/orchestrator';
 import { createPortWatch, type PortWatch } from '../station/port-watch';
 import { previousFromStore } from '../station/previous';

@@ -20,7 +20,7 @@ import { readCaPassphrase } from '../pki/passphrase';
 import type { ProvisionEvents } from '../provisioning/context';
 import type { RunRecord } from '../contract/run-record';
 import { checkVariables, runProvisioning } from '../provisioning/runner';
-import { defaultPortsDir } from '../simulator/runtime/ports-dir';
+import { defaultPortsDir } from '../transport/ports-dir';
 import { kpis } from '../station/kpi';
 import { createOrchestrator, type Orchestrator, type Slot, type StationRules } from '../station/orchestrator';
 import { createPortWatch } from '../station/port-watch';

@@ -1,7 +1,7 @@
 /**
  * Hot-plug port discovery for the station: USB serial ports (listSerialPorts, only those with a VID — built-in
  * UARTs never answer — polled every ~500 ms; without udev the USB part is off, said once) plus the simulator's
- * ports directory (main/simulator/runtime/ports-dir.ts: one symlink per virtual gateway, named after its serial,
+ * ports directory (main/transport/ports-dir.ts: one symlink per virtual gateway, named after its serial,
  * present only while the gateway listens; watched with fs.watch and polled, since fs.watch may miss events), plus
  * any fixed paths (present while the path is a serial device). Emits `attached` / `detached` per port path.
  */

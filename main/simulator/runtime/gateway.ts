@@ -11,7 +11,7 @@ import type { DevicePort } from './device-port';
 import { Dispatcher } from './dispatch';
 import type { GatewayFaults } from './faults';
 import { DeviceLink, type LinkCounter } from './link';
-import { publishPortLink, unpublishPortLink } from './ports-dir';
+import { publishPortLink, unpublishPortLink } from '../../transport/ports-dir';
 import { createPtyLink, type PtyLink } from './pty-link';
 
 /** What the runtime needs of a device model (main/simulator/device/device.ts provides it). */

@@ -13,7 +13,7 @@ import type { DeviceDelays } from '../device/config';
 import { GatewayFaults, parseFaultSpecs, type FaultSpec } from './faults';
 import { Gateway, type SimDevice } from './gateway';
 import type { LinkCounter } from './link';
-import { defaultPortsDir } from './ports-dir';
+import { defaultPortsDir } from '../../transport/ports-dir';
 
 export const DEFAULT_SERIAL_BASE = 'F1E1D00000000001';
 export const DEFAULT_BAUD = 115200;
@@ -55,7 +55,7 @@ export interface SimulatorOptions extends CommonSimulatorOptions {
   /** Bits per second of each simulated UART; 0 = unthrottled. Default 115200. */
   baud?: number;
   /**
-   * Where each gateway's port is announced for hot-plug discovery (ports-dir.ts): default `$FIELDLINE_PORTS_DIR`
+   * Where each gateway's port is announced for hot-plug discovery (main/transport/ports-dir.ts): default `$FIELDLINE_PORTS_DIR`
    * or `<tmpdir>/fieldline-ports`; false = not announced.
    */
   portsDir?: string | false;

@@ -1,8 +1,10 @@
 /**
- * The well-known directory where the simulator publishes each virtual gateway's app-side port, so a station
- * started before the simulator finds gateways as they appear (main/station/port-watch.ts watches it): one
- * symlink per gateway, named after its serial, pointing at the port the app opens. A link exists only while the
- * gateway listens — made after the port is published, removed when it is unplugged or stopped.
+ * The well-known directory where virtual gateways are announced: the simulator publishes each one's app-side port
+ * here, and the station (main/station/port-watch.ts) and `fieldline batch` watch it, so a station started before the
+ * simulator finds gateways as they appear. It is a discovery mechanism, so it lives with the transports, below both
+ * the simulator and the station. One symlink per gateway, named after its serial, pointing at the port the app
+ * opens. A link exists only while the gateway listens — made after the port is published, removed when it is
+ * unplugged or stopped.
  */
 import { mkdir, readlink, rename, symlink, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
