@@ -28,7 +28,7 @@ import type { SimDevice } from '../runtime/gateway';
 import type { LinkCounter } from '../runtime/link';
 import { bleAddress, bleName, jitteredRssi } from './identity';
 import { llPackets, negotiateMtu, RadioLink, realClock, requestPackets, type LinkClock, type LinkParameters } from './link-model';
-import { HCI_REASON, MAX_VALUE, toBase64, type SimMessage } from './protocol';
+import { HCI_REASON, MAX_VALUE, toBase64, type SimMessage } from '../../transport/ble/virtual/protocol';
 import { Reassembler } from './reassembler';
 
 /** The simulator's view of one connected client (a central), as the socket server provides it. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../log';
 import { NO_DELAYS } from '../device/config';
-import { encodeFrame, FrameDecoder, simMessageSchema, type SimMessage } from './protocol';
+import { encodeFrame, FrameDecoder, simMessageSchema, type SimMessage } from '../../transport/ble/virtual/protocol';
 import { startBleSimulator, type RunningBleSimulator } from './simulator';
 
 let dir: string;

@@ -21,7 +21,7 @@ import {
   PROTOCOL_VERSION,
   type ClientMessage,
   type SimMessage,
-} from './protocol';
+} from '../../transport/ble/virtual/protocol';
 
 /** How often a scanner that allows duplicates hears each advertising gateway again (RSSI updates). */
 export const ADVERTISING_REPORT_MS = 200;

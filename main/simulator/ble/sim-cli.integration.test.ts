@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../log';
 import { runFieldline } from '../../testing/cli';
 import { spawnSimulator } from '../../testing/sim-process';
-import { createVirtualBinding, type VirtualBinding } from '../../transport/ble/virtual-binding';
+import { createVirtualBinding, type VirtualBinding } from '../../transport/ble/virtual/binding';
 import { SMP_CHARACTERISTIC_UUID, SMP_SERVICE_UUID } from '../../transport/ble/uuids';
 import { decodePacket, encodePacket, Op } from '../../smp/header';
 import { decodeCbor } from '../../smp/cbor';

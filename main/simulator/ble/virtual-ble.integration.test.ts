@@ -19,7 +19,7 @@ import { MGMT_RC } from '../../smp/error-codes';
 import { echo, params, reset } from '../../smp/groups/os';
 import { decodePacket, encodePacket, Op } from '../../smp/header';
 import { SmpError } from '../../smp/smp-error';
-import { createVirtualBinding, type VirtualBinding } from '../../transport/ble/virtual-binding';
+import { createVirtualBinding, type VirtualBinding } from '../../transport/ble/virtual/binding';
 import { Listeners, type Transport } from '../../transport/transport';
 import { SMP_CHARACTERISTIC_UUID, SMP_SERVICE_UUID } from '../../transport/ble/uuids';
 import { NO_DELAYS } from '../device/config';

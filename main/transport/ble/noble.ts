@@ -17,7 +17,7 @@ export type { Noble };
 /** The largest ATT MTU (Bluetooth Core 5.x): what we ask for; the peripheral answers with what it takes. */
 export const REQUESTED_ATT_MTU = 517;
 
-/** A virtual binding as the loader needs it (main/transport/ble/virtual-binding.ts implements it). */
+/** A virtual binding as the loader needs it (main/transport/ble/virtual/binding.ts implements it). */
 export interface VirtualBindingLike extends EventEmitter {
   readonly failure: FieldlineError | undefined;
 }
@@ -30,7 +30,7 @@ export interface LoadNobleOptions {
   readyTimeoutMs?: number;
   /** Test seam: returns noble for the machine's adapter (default: require the package). */
   loadSystem?: () => Noble;
-  /** Test seam: makes the virtual binding (default: main/transport/ble/virtual-binding.ts). */
+  /** Test seam: makes the virtual binding (default: main/transport/ble/virtual/binding.ts). */
   createVirtualBinding?: (options: { socketPath: string; logger?: Logger }) => VirtualBindingLike | Promise<VirtualBindingLike>;
 }
 
@@ -147,7 +147,7 @@ export function askForLargestMtu(require: NodeJS.Require, logger: Logger = silen
 async function virtualNoble(socketPath: string, options: LoadNobleOptions, logger: Logger): Promise<Loaded> {
   const make =
     options.createVirtualBinding ??
-    (async (o: { socketPath: string; logger?: Logger }): Promise<VirtualBindingLike> => (await import('./virtual-binding')).createVirtualBinding(o));
+    (async (o: { socketPath: string; logger?: Logger }): Promise<VirtualBindingLike> => (await import('./virtual/binding')).createVirtualBinding(o));
   const binding = await make({ socketPath, logger: logger.child('virtual-ble') });
   const withBindings = createRequire(import.meta.url)('@abandonware/noble/with-bindings') as (b: EventEmitter) => Noble;
   const closable = binding as VirtualBindingLike & { close?: () => unknown; dispose?: () => unknown };

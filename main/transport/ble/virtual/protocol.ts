@@ -1,5 +1,5 @@
 /**
- * The local-socket protocol between the virtual noble binding (main/transport/ble/virtual-binding.ts, inside the
+ * The local-socket protocol between the virtual noble binding (main/transport/ble/virtual/binding.ts, inside the
  * app or CLI process: the "central") and a `fieldline sim --ble` process (the virtual peripherals).
  *
  * Each message is one frame: a 4-byte big-endian length, then that many bytes of UTF-8 JSON. Binary values (GATT
@@ -13,7 +13,7 @@
  * cannot understand).
  */
 import { z } from 'zod';
-import { MAX_ATT_MTU, MIN_ATT_MTU } from '../../smp/ble-segmentation';
+import { MAX_ATT_MTU, MIN_ATT_MTU } from '../../../smp/ble-segmentation';
 
 export const PROTOCOL_VERSION = 1;
 /** Far above any legal message (a 512-byte value is ~700 base64 characters); small enough to never hurt. */

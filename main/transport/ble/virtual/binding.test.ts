@@ -8,9 +8,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../log';
-import { encodeFrame } from '../../simulator/ble/protocol';
-import { createVirtualBinding, type VirtualBinding } from './virtual-binding';
+import { silentLogger } from '../../../log';
+import { encodeFrame } from './protocol';
+import { createVirtualBinding, type VirtualBinding } from './binding';
 
 let dir: string;
 let server: Server | undefined;

@@ -1,6 +1,6 @@
 /**
  * The noble binding behind `--ble-adapter virtual`: instead of an HCI socket it reaches the virtual gateways of a
- * running `fieldline sim --ble` through a local socket (main/simulator/ble/protocol.ts). Everything above it —
+ * running `fieldline sim --ble` through a local socket (protocol.ts beside it, which the simulator imports from here). Everything above it —
  * noble (through its `with-bindings` seam) and Fieldline's BLE transport — is the real code, so this file
  * implements exactly what noble asks of a binding (lib/noble.js) and answers with the events, and argument
  * orders, that the HCI binding (lib/hci-socket/bindings.js) uses:
@@ -15,8 +15,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { createConnection, type Socket } from 'node:net';
-import { FieldlineError } from '../../errors';
-import { silentLogger, type Logger } from '../../log';
+import { FieldlineError } from '../../../errors';
+import { silentLogger, type Logger } from '../../../log';
 import {
   encodeFrame,
   FrameDecoder,
@@ -30,8 +30,8 @@ import {
   toBase64,
   type ClientMessage,
   type SimMessage,
-} from '../../simulator/ble/protocol';
-import { normalizeUuid, SMP_CHARACTERISTIC_UUID, SMP_SERVICE_UUID } from './uuids';
+} from './protocol';
+import { normalizeUuid, SMP_CHARACTERISTIC_UUID, SMP_SERVICE_UUID } from '../uuids';
 
 export interface VirtualBindingOptions {
   socketPath: string;
