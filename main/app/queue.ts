@@ -16,7 +16,7 @@ import type { BackoffPolicy } from '../sync/backoff';
 import { exportBundle } from '../sync/bundle-export';
 import { Drainer } from '../sync/drainer';
 import { Outbox } from '../sync/outbox';
-import { onRunQueued } from '../sync/outbox-enqueue';
+import { onRunQueued } from '../store/outbox-enqueue';
 import { reconcileExported } from '../sync/reconcile';
 import { RegistryClient } from '../sync/registry-client';
 import { loadStationKey } from '../sync/station-key';

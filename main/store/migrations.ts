@@ -104,7 +104,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'outbox and sync status (registry sync)',
     // The registry outbox (docs/sync.md): one row per finished run, written in the saveRun transaction by
-    // main/sync/outbox-enqueue.ts. `seq` keeps the order runs finished in, so the oldest go first. `state` has no
+    // main/store/outbox-enqueue.ts. `seq` keeps the order runs finished in, so the oldest go first. `state` has no
     // CHECK list for the same reason as runs.outcome (a new state would need a table rebuild); the code that
     // writes it (main/sync/outbox.ts) uses only pending, in-flight, sent, dead and exported. Runs finished before
     // this migration are queued too: nothing of theirs has reached a registry yet. A run left `running` by a crash

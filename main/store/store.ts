@@ -6,12 +6,12 @@
  */
 import type Database from 'better-sqlite3';
 import type { RunRecord } from '../contract/run-record';
-import { enqueueFinishedRun } from '../sync/outbox-enqueue';
 import { appendEntry, verifyChain, type AuditInput } from './audit';
 import { selectCertificates, selectUnfinishedRuns, writeCertificate, writeOwner } from './certificates';
 import { guard, openDatabase, storeFilePath } from './connection';
 import { checkAfterOpen, checkBeforeOpen, markIfHoldsData } from './marker';
 import { migrate, type Migration, MIGRATIONS } from './migrations';
+import { enqueueFinishedRun } from './outbox-enqueue';
 import { readLastRun, readRun, selectRuns, writeRun } from './runs';
 import { selectLinks, writeReplacement } from './replacements';
 import type { AuditEntry, Store } from './types';
@@ -20,7 +20,7 @@ export interface StoreOptions {
   /** Clock of the audit timestamps (tests). */
   now?: () => Date;
   /**
-   * Queue finished runs for the registry in the same transaction as the run (main/sync/outbox-enqueue.ts).
+   * Queue finished runs for the registry in the same transaction as the run (outbox-enqueue.ts).
    * Default true: every store the pipeline, the CLI and the app open queues them. false only for tests that
    * build a schema without the outbox (`migrations`).
    */

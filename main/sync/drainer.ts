@@ -16,7 +16,7 @@ import { silentLogger, type Logger } from '../log';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff';
 import { batchBody, batchBodyBytes } from './batches';
 import { systemClock, yieldToIo, type Clock } from './clock';
-import { onRunQueued } from './outbox-enqueue';
+import { onRunQueued } from '../store/outbox-enqueue';
 import type { Outbox, QueuedRecord } from './outbox';
 import { LIMITS, type BatchUploadReply, type Rejection } from './registry-api';
 import type { BatchOutcome } from './registry-client';

@@ -1,7 +1,13 @@
 /**
- * Queueing a finished run for the registry, inside the transaction that saves it (openStore calls this from its
- * onRunSaved hook): the run and its outbox row are committed together or not at all, so a crash can never leave a
- * finished run that is not queued, or a queued run that was not saved.
+ * Queueing a finished run for the registry, inside the transaction that saves it (openStore's save calls it): the
+ * run and its outbox row are committed together or not at all, so a crash can never leave a finished run that is not
+ * queued, or a queued run that was not saved.
+ *
+ * Why this is in store/ and not a hook that the composition root wires into the store: the outbox table is the
+ * store's (migration 2 creates it), and the rule "a finished run is queued in its own transaction" must hold for
+ * every process that opens the store — the app, each CLI command, repair, the tests. As a hook, one opener that
+ * forgot to wire it would save results the registry never receives, silently. Kept here, sync depends on the store
+ * (it reads and drains the outbox), and the store depends on nothing above it.
  *
  * Each run id is queued ONCE, when it is first saved with a final outcome (passed, failed, cancelled,
  * interrupted); `running` saves are progress, not results. Why not queue it again when it is saved later with
