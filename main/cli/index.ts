@@ -1,37 +1,21 @@
 /** The `fieldline` command line: one file per command family, assembled here. */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { registerBatchCommand } from './batch';
-import { registerBleCommands } from './ble';
-import { registerCaCommands } from './ca';
-import { registerLabelCommand } from './label';
-import { registerLineCommands } from './line';
+import { FAMILIES, familiesFor, registerFamilies, type Family } from './families';
 import { reportError } from './output';
 import { commandPath, isHelpOrVersion, usageError } from './usage-error';
-import { registerDriftCommand } from './drift';
 import { exitWithin } from './exit-rule';
-import { registerProfileCommands } from './profile';
-import { registerProfileTestCommand } from './profile-test';
-import { registerProvisionCommand } from './provision';
-import { registerQueueCommands } from './queue';
-import { registerRegistryCommands } from './registry';
-import { registerRegistryClientCommands } from './registry-station';
-import { registerRepairCommand } from './repair';
-import { registerReplaceCommands } from './replace';
-import { registerReportCommand } from './report';
-import { registerRunsCommands } from './runs';
-import { registerSimCommands } from './sim';
-import { registerSmpCommands } from './smp';
-import { registerStationCommand } from './station';
-import { registerStoreCommands } from './store';
-import { registerSyncCommand } from './sync';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-export function buildProgram(): Command {
+/**
+ * The program with `families` registered (default: every one). main() passes only the family its arguments name
+ * (main/cli/families.ts), so a command loads its own corner of the tree and nothing else.
+ */
+export async function buildProgram(families: readonly Family[] = FAMILIES): Promise<Command> {
   const program = new Command('fieldline')
     .description('Provision and service IoT gateways over USB serial and Bluetooth LE (SMP / MCUmgr).')
     .version(packageVersion())
@@ -39,26 +23,11 @@ export function buildProgram(): Command {
     // commander throws them instead of exiting and prints nothing itself. Set before the commands are added, which
     // inherit it.
     .configureOutput({ outputError: () => {} })
-    .exitOverride();
-  registerSmpCommands(program);
-  registerBleCommands(program);
-  registerSimCommands(program);
-  registerCaCommands(program);
-  registerProfileTestCommand(registerProfileCommands(program));
-  registerProvisionCommand(program);
-  registerBatchCommand(program);
-  registerDriftCommand(program);
-  registerRunsCommands(program);
-  registerRepairCommand(program);
-  registerReplaceCommands(program);
-  registerReportCommand(program);
-  registerLabelCommand(program);
-  registerLineCommands(program);
-  registerRegistryClientCommands(registerRegistryCommands(program));
-  registerQueueCommands(program);
-  registerSyncCommand(program);
-  registerStationCommand(program);
-  registerStoreCommands(program);
+    .exitOverride()
+    // `sim` needs its options after its name kept for it; set here so every command parses the same way whether or
+    // not the sim family is loaded (a -V after a command name is that command's option, never the version flag).
+    .enablePositionalOptions();
+  await registerFamilies(program, families);
   return program;
 }
 
@@ -69,7 +38,7 @@ export function buildProgram(): Command {
  * that ends with a non-zero code exits within 2 s even if it left something open (main/cli/exit-rule.ts).
  */
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(familiesFor(argv.slice(2)));
   const json = argv.includes('--json');
   try {
     await program.parseAsync(argv);
