@@ -8,6 +8,7 @@ import { testProfile } from '../provisioning/profile-test';
 import { cliLogger, printJson, type OutputOptions } from './output';
 import { collectVar } from './profile';
 import { progressPrinter, summarize } from './provision';
+import { startProfileTestGateway } from './sim';
 
 interface ProfileTestCliOptions extends OutputOptions {
   var: Record<string, string>;
@@ -30,6 +31,7 @@ export function registerProfileTestCommand(profile: Command): void {
       const { record, drift } = await testProfile({
         profile,
         variables: opts.var,
+        startGateway: startProfileTestGateway,
         faults: opts.fault,
         events: progressPrinter(opts),
         logger: cliLogger(opts, 'profile-test'),

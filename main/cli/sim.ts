@@ -17,6 +17,7 @@ import { startBleSimulator } from '../simulator/ble/simulator';
 import { DEFAULT_LINK, LINK_LIMITS } from '../simulator/ble/link-model';
 import { defaultBleSocketPath } from '../transport/ble/adapter-choice';
 import type { DeviceDelays } from '../simulator/device/config';
+import type { StartVirtualGateway } from '../provisioning/profile-test';
 import { cliLogger, print, printJson, type OutputOptions } from './output';
 
 interface SimOptions extends OutputOptions {
@@ -206,6 +207,28 @@ async function runBleSim(opts: SimOptions): Promise<void> {
   await sim.stop();
   process.exitCode = 0;
 }
+
+/**
+ * The throwaway gateway of `fieldline profile test`: unthrottled, fast reboots, no flash or key-generation delays.
+ * It is made here because this file is production code's one named way into the simulator (eslint.config.js);
+ * provisioning receives it as a function.
+ */
+export const startProfileTestGateway: StartVirtualGateway = async ({ logger, firmwareVersion, faults }) => {
+  const sim = await startSimulator({
+    count: 1,
+    baud: 0,
+    logger,
+    delays: { reboot: 100, erase: 0, flashWritePerKiB: 0, keyGeneration: 0 },
+    ...(firmwareVersion ? { firmwareVersion } : {}),
+    ...(faults?.length ? { faults } : {}),
+  });
+  const [gateway] = sim.gateways;
+  if (!gateway) {
+    await sim.stop();
+    throw new Error('the simulator started no gateway');
+  }
+  return { port: gateway.port, stop: () => sim.stop() };
+};
 
 async function runMakeImage(opts: MakeImageOptions): Promise<void> {
   const image = makeMcubootImage({ version: opts.version, size: opts.size });

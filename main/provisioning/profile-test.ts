@@ -2,6 +2,9 @@
  * `fieldline profile test`: provisions a fresh virtual gateway with a profile, in a throwaway data directory
  * with a throwaway development CA, and reports the run — so a team can gate every profile change in its own CI
  * before any real device sees it. After a passed run the device must also show no drift from the profile.
+ *
+ * The virtual gateway comes from the caller (`startGateway`): provisioning is production code and must not import
+ * the simulator (eslint.config.js); the `fieldline sim` front end (main/cli/sim.ts) is what owns it.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,16 +14,34 @@ import { silentLogger, type Logger } from '../log';
 import { GatewaySession } from '../device/session';
 import type { LoadedProfile } from '../profiles/load';
 import { initCa, openStationCa } from '../pki/station-ca';
-import { startSimulator } from '../simulator/runtime/simulator';
 import { openStore } from '../store/store';
 import type { ProvisionEvents } from './context';
 import { checkDrift, type Difference } from './drift';
 import type { RunRecord } from '../contract/run-record';
 import { runProvisioning } from './runner';
 
+/** What the test asks of its throwaway gateway. */
+export interface VirtualGatewayOptions {
+  /** What the gateway runs before the test (to exercise the firmware gate). */
+  firmwareVersion?: string;
+  /** Simulator fault specs (`fieldline sim --help`). */
+  faults?: readonly string[];
+  logger: Logger;
+}
+
+/** A running virtual gateway: the serial port to provision, and how to unplug it. */
+export interface VirtualGateway {
+  readonly port: string;
+  stop(): Promise<void>;
+}
+
+export type StartVirtualGateway = (options: VirtualGatewayOptions) => Promise<VirtualGateway>;
+
 export interface ProfileTestOptions {
   profile: LoadedProfile;
   variables: Record<string, string>;
+  /** Starts the one fresh virtual gateway the profile is tried on. */
+  startGateway: StartVirtualGateway;
   /** What the virtual gateway runs before the test (to exercise the firmware gate). */
   firmwareVersion?: string;
   faults?: string[];
@@ -37,11 +58,8 @@ export interface ProfileTestResult {
 export async function testProfile(options: ProfileTestOptions): Promise<ProfileTestResult> {
   const logger = options.logger ?? silentLogger;
   const work = await mkdtemp(join(tmpdir(), 'fieldline-profile-test-'));
-  const sim = await startSimulator({
-    count: 1,
-    baud: 0,
+  const gateway = await options.startGateway({
     logger: logger.child('sim'),
-    delays: { reboot: 100, erase: 0, flashWritePerKiB: 0, keyGeneration: 0 },
     ...(options.firmwareVersion ? { firmwareVersion: options.firmwareVersion } : {}),
     ...(options.faults?.length ? { faults: options.faults } : {}),
   });
@@ -51,7 +69,7 @@ export async function testProfile(options: ProfileTestOptions): Promise<ProfileT
   const signer = await openStationCa(dataDir, passphrase);
   const store = openStore(dataDir);
   try {
-    const port = (sim.gateways[0] as { port: string }).port;
+    const port = gateway.port;
     const record = await runProvisioning({
       port,
       profile: options.profile,
@@ -75,7 +93,7 @@ export async function testProfile(options: ProfileTestOptions): Promise<ProfileT
     return { record, drift };
   } finally {
     store.close();
-    await sim.stop();
+    await gateway.stop();
     await rm(work, { recursive: true, force: true });
   }
 }
