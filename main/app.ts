@@ -1,6 +1,7 @@
 /**
- * The one place that assembles the Node side (DESIGN.md, "Layout"): the store, the station CA, device discovery,
- * the run manager, profiles, drift, the sync queue and the factory line, from one data directory. The CLI's station
+ * The app on the core (main/core/core.ts, which owns the store, the station CA, profiles, the runner, the queue and
+ * labels): device discovery and the UI's services over it — the run manager, the factory line, drift and
+ * replacement on a listed device, the station status — from one data directory. The CLI's station
  * server, Electron's main process and the tests all call createApp and serve what it returns — `handlers` for every
  * contract method and `events` for every contract event — over their own transport.
  */
@@ -9,27 +10,20 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { MethodHandlers } from './contract/dispatch';
 import type { Logger } from './log';
-import { isFieldlineError } from './errors';
-import { repairRuns } from './provisioning/repair';
-import { openStore } from './store/store';
 import { releaseNoble } from './transport/ble/noble';
 import type { BleAdapter } from './contract/devices';
 import { bleConfigFrom, createBleScanner, type BleScanner } from './app/ble';
 import type { BackoffPolicy } from './sync/backoff';
-import { createCaHolder, unlockAtStart } from './app/ca';
 import { createDeviceDiscovery } from './app/devices';
 import { createDriftService } from './app/drift';
 import { createReplaceService } from './app/replace';
-import { createAppEvents, type AppEvents } from './app/events';
+import type { AppEvents } from './app/events';
 import { createHandlers } from './app/handlers';
-import { createLabelService } from './app/labels';
 import { createLineService } from './app/line';
-import { createProfileLibrary } from './app/profiles';
-import { createQueueService } from './app/queue';
 import { createRunManager } from './app/runs';
-import { createFileSecretStore, type SecretStore } from './app/secrets';
-import { openStationSettings } from './app/settings';
+import type { SecretStore } from './app/secrets';
 import { createStationStatus } from './app/station';
+import { createCore } from './core/core';
 
 export type { SecretStore } from './app/secrets';
 export type { AppEvents } from './app/events';
@@ -94,21 +88,24 @@ export const DEFAULT_EXAMPLES_DIR = fileURLToPath(new URL('../resources/profiles
 export async function createApp(options: AppOptions): Promise<FieldlineApp> {
   const { dataDir } = options;
   const logger = options.logger;
-  const events = createAppEvents((err) => logger.error('an event listener failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
-  const secrets = options.secrets ?? createFileSecretStore(dataDir);
-  const station = { name: options.stationName ?? hostname() };
-
-  const store = openStore(dataDir);
-  const closers: Array<() => Promise<void> | void> = [() => store.close()];
+  const core = createCore({
+    dataDir,
+    logger,
+    station: { name: options.stationName ?? hostname() },
+    caPassphrase: options.caPassphrase ?? process.env['FIELDLINE_CA_PASSPHRASE'],
+    examplesDir: options.examplesDir ?? DEFAULT_EXAMPLES_DIR,
+    requireSignedProfiles: options.requireSignedProfiles ?? false,
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+    ...(options.sync ? { sync: options.sync } : {}),
+  });
+  const { events, station, ca } = core;
+  // The core closes last: what is built here on top of it (the line, the run manager, discovery) closes first.
+  const closers: Array<() => Promise<void> | void> = [() => core.close()];
   try {
-    const settings = await openStationSettings(dataDir, secrets);
-    const ca = createCaHolder(dataDir, secrets, logger.child('ca'));
-    await unlockAtStart(ca, secrets, options.caPassphrase ?? process.env['FIELDLINE_CA_PASSPHRASE'], logger);
-    // A station killed mid-run left runs `running` and perhaps certificates issued: put them right before new runs.
-    await repairRuns({ store, signer: () => ca.signer(), actor: `station:${station.name}` }).then(
-      (report) => report.repaired.length > 0 && logger.info('runs left unfinished were repaired', { runs: report.repaired.map((r) => r.id) }),
-      (err: unknown) => logger.warn('runs left unfinished wait for repair (unlock the CA, or run fieldline repair)', { error: isFieldlineError(err) ? err.code : String(err) }),
-    );
+    // The station opens its store at once (unlike a CLI command): a damaged store stops the start, with its code.
+    const store = core.store();
+    const settings = await core.settings();
+    await core.startStation();
 
     // noble is loaded by the first scan or BLE run, never here; closing releases it (its virtual socket, its scan).
     const ble = bleConfigFrom({
@@ -126,10 +123,8 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
       ...(options.ble?.forgetMs !== undefined ? { bleForgetMs: options.ble.forgetMs } : {}),
     });
     closers.unshift(() => devices.close());
-    const profiles = createProfileLibrary({ dataDir, examplesDir: options.examplesDir ?? DEFAULT_EXAMPLES_DIR, requireSignature: options.requireSignedProfiles ?? false });
-    closers.unshift(() => profiles.close());
-    const queue = await createQueueService({ dataDir, store, settings, events, logger: logger.child('sync'), ...(options.sync?.backoff ? { backoff: options.sync.backoff } : {}), ...(options.sync?.pollMs ? { pollMs: options.sync.pollMs } : {}) });
-    closers.unshift(() => queue.close());
+    const profiles = core.profiles();
+    const queue = await core.queue();
 
     // Declared before the run manager, which tells it about runs starting and ending.
     let activeRuns = (): number => 0;
@@ -153,6 +148,7 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
       profiles,
       ca,
       store,
+      run: core.runner.run,
       station,
       operator: () => settings.operator(),
       logger: logger.child('runs'),
@@ -164,7 +160,7 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
     // Runs first: they roll back through the store, which closes last.
     closers.unshift(() => runs.close());
 
-    const labels = createLabelService({ dataDir, store, printer: () => settings.printer(), operator: () => settings.operator(), logger: logger.child('labels') });
+    const labels = await core.labels();
     const line = createLineService({
       events,
       devices,
@@ -182,7 +178,7 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
     closers.unshift(() => line.close());
 
     const drift = createDriftService({ devices, profiles, store, station, operator: () => settings.operator(), logger: logger.child('drift'), ble, ...options.device });
-    const replace = createReplaceService({ devices, profiles, store, ca, station, operator: () => settings.operator(), logger: logger.child('replace'), ble, ...options.device });
+    const replace = createReplaceService({ devices, profiles, store, ca, run: core.runner.run, station, operator: () => settings.operator(), logger: logger.child('replace'), ble, ...options.device });
     await devices.start();
 
     const handlers = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, replace, settings, ca, station: status, line, labels, ble });

@@ -7,7 +7,8 @@ import type { Difference } from '../contract/drift';
 import type { GatewaySession } from '../device/session';
 import { openTarget } from '../device/target';
 import type { Logger } from '../log';
-import { checkDrift, fixDrift, type DriftReport } from '../provisioning/drift';
+import { driftOf } from '../core/drift';
+import type { DriftReport } from '../provisioning/drift';
 import type { Store } from '../store/types';
 import { targetOf, type BleConfig } from './ble';
 import type { DeviceDiscovery } from './devices';
@@ -61,20 +62,11 @@ export function createDriftService(options: DriftServiceOptions): DriftService {
 
   return {
     check: (request) =>
-      withSession(request, async (session, profile) => (await checkDrift({ session, profile, store, station, variables: request.variables ?? {} })).report),
+      withSession(request, async (session, profile) => (await driftOf(store, station, { session, profile, variables: request.variables ?? {} })).report),
     fix: (request) =>
       withSession(request, async (session, profile) => {
-        const { report, rendered } = await checkDrift({ session, profile, store, station, variables: request.variables ?? {} });
-        if (!report.differences.some((d) => d.fixable)) return { fixed: [], remaining: report.differences, report };
-        const fixed = await fixDrift(session, rendered, report.differences);
-        const after = (await checkDrift({ session, profile, store, station, variables: report.variables })).report;
-        store.appendAudit({
-          actor: `operator:${options.operator()}`,
-          action: 'drift.fix',
-          subject: report.serial,
-          details: { profile: `${profile.profile.name}@${profile.profile.version}`, fixed: fixed.map((d) => `${d.kind} ${d.name}`), remaining: after.differences.length },
-        });
-        return { fixed, remaining: after.differences, report: after };
+        const outcome = await driftOf(store, station, { session, profile, variables: request.variables ?? {}, fix: { actor: `operator:${options.operator()}` } });
+        return { fixed: outcome.fixed, remaining: outcome.remaining, report: outcome.after ?? outcome.report };
       }),
   };
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../log';
 import { checkNewUnit, planReplacement, replaceDevice } from '../provisioning/replace';
 import type { Store } from '../store/types';
 import { targetOf, type BleConfig } from './ble';
+import type { RunFunction } from '../core/runner';
 import type { CaHolder } from './ca';
 import type { DeviceDiscovery } from './devices';
 import type { ProfileLibrary } from './profiles';
@@ -22,6 +23,8 @@ export interface ReplaceServiceOptions {
   profiles: ProfileLibrary;
   store: Store;
   ca: CaHolder;
+  /** Starts the new unit's run: the core's runner. */
+  run: RunFunction;
   station: { name: string };
   operator: () => string;
   logger: Logger;
@@ -55,6 +58,7 @@ export function createReplaceService(options: ReplaceServiceOptions): ReplaceSer
           profile,
           signer,
           store,
+          run: options.run,
           station: options.station,
           logger: options.logger,
           ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),

@@ -11,11 +11,12 @@ import type { RunRecord } from '../contract/run-record';
 import { prepareTarget, type DeviceTarget } from '../device/target';
 import { FieldlineError } from '../errors';
 import { createLogger, type Logger, type LogRecord } from '../log';
-import { checkVariables, runProvisioning } from '../provisioning/runner';
+import { checkVariables } from '../provisioning/runner';
 import type { ProvisionEvents } from '../provisioning/context';
 import type { LoadedProfile } from '../profiles/load';
 import type { Store } from '../store/types';
 import { targetOf, type BleConfig } from './ble';
+import type { RunFunction } from '../core/runner';
 import type { CaHolder } from './ca';
 import type { DeviceDiscovery } from './devices';
 import type { AppEvents } from './events';
@@ -29,6 +30,8 @@ export interface RunManagerOptions {
   ca: CaHolder;
   store: Store;
   station: { name: string };
+  /** Starts a run: the core's runner, which gives it the store and the signer. */
+  run: RunFunction;
   operator: () => string;
   logger: Logger;
   /** Log lines kept per run (default 500). */
@@ -172,12 +175,10 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   const execute = async (run: LiveRun, target: DeviceTarget, request: StartRun, profile: LoadedProfile, release: () => void, expectedSerial?: string): Promise<void> => {
     let outcome: RunRecord['outcome'] = 'failed';
     try {
-      const record = await runProvisioning({
+      const record = await options.run({
         runId: run.id,
         target,
         profile,
-        signer: await options.ca.signer(),
-        store,
         station: options.station,
         variables: request.variables,
         reprovision: request.reprovision ?? false,

@@ -10,7 +10,7 @@ import { FieldlineError } from '../errors';
 import { isEncryptedKeyPem } from '../pki/ca-import';
 import { readCaPassphrase, readHidden, type PassphraseInput } from '../pki/passphrase';
 import { caInfo, importCa, initCa, listRevoked, type CaCertificateInfo, type CaInfo, type InstalledCa } from '../pki/station-ca';
-import { openStore } from '../store/store';
+import { withCore } from './core';
 import { cliLogger, print, type OutputOptions } from './output';
 
 /** For an organisation's key file that is itself encrypted; asked on the terminal when unset. */
@@ -153,17 +153,14 @@ export function registerCaCommands(program: Command): Command {
     const states = ['issued', 'in-service', 'revoked'] as const;
     const state = states.find((s) => s === opts.state);
     if (opts.state !== undefined && !state) throw new FieldlineError('INVALID_ARGUMENT', `--state takes ${states.join(', ')}, not "${opts.state}"`);
-    const store = openStore(resolveDataDir(opts.dataDir));
-    try {
-      const issued = store.listCertificates(state ? { state } : {});
+    await withCore(opts, (core) => {
+      const issued = core.store().listCertificates(state ? { state } : {});
       print(opts, issued, () =>
         issued.length === 0
           ? 'no certificates issued'
           : issued.map((c) => `${c.issuedAt}  ${c.serial}  ${c.state.padEnd(10)}  ${c.deviceSerial}  run ${c.runId}`).join('\n'),
       );
-    } finally {
-      store.close();
-    }
+    });
   });
 
   return ca;

@@ -4,10 +4,10 @@
  */
 import { Command } from 'commander';
 import { hostname } from 'node:os';
-import { resolveDataDir } from '../data-dir';
 import { openTarget, prepareTarget, type DeviceTarget } from '../device/target';
-import { checkDrift, fixDrift, type Difference } from '../provisioning/drift';
-import { openStore } from '../store/store';
+import type { DriftOutcome } from '../core/drift';
+import type { Difference } from '../provisioning/drift';
+import { withCore } from './core';
 import { cliLogger, print, type OutputOptions } from './output';
 import { collectVar } from './profile';
 import { loadTrustedProfile } from './provision';
@@ -33,44 +33,31 @@ function sameCommandWithFix(): string {
 
 async function driftCommand(opts: DriftCliOptions, target: DeviceTarget): Promise<number> {
   await prepareTarget(target, cliLogger(opts, 'ble'));
-  const dataDir = resolveDataDir(opts.dataDir);
-  const profile = await loadTrustedProfile(opts.profile, dataDir, opts.requireSignature ?? false);
-  const store = openStore(dataDir);
-  let session;
-  try {
-    session = await openTarget(target, { timeoutMs: opts.timeout, logger: cliLogger(opts, 'drift') });
-  } catch (err) {
-    store.close();
-    throw err;
-  }
-  try {
-    const { report, rendered } = await checkDrift({ session, profile, store, station: { name: opts.station }, variables: opts.var });
-    let remaining = report.differences;
-    let fixed: Difference[] = [];
-    if (opts.fix && report.differences.some((d) => d.fixable)) {
-      fixed = await fixDrift(session, rendered, report.differences);
-      const after = await checkDrift({ session, profile, store, station: { name: opts.station }, variables: report.variables });
-      remaining = after.report.differences;
-      store.appendAudit({
-        actor: `station:${opts.station}`,
-        action: 'drift.fix',
-        subject: report.serial,
-        details: { profile: `${profile.profile.name}@${profile.profile.version}`, fixed: fixed.map((d) => `${d.kind} ${d.name}`), remaining: remaining.length },
-      });
+  return withCore(opts, async (core) => {
+    const profile = await loadTrustedProfile(opts.profile, core.dataDir, opts.requireSignature ?? false);
+    // The store before the device: a store that cannot be opened ends the command before the gateway is touched.
+    core.store();
+    const session = await openTarget(target, { timeoutMs: opts.timeout, logger: cliLogger(opts, 'drift') });
+    try {
+      const fix = opts.fix ? { fix: { actor: `station:${opts.station}` } } : {};
+      return driftReport(opts, await core.drift({ session, profile, variables: opts.var, ...fix }));
+    } finally {
+      await session.close();
     }
-    print(opts, { ...report, ...(opts.fix ? { fixed, remaining } : {}) }, () => {
-      const lines = [`${report.serial} (firmware ${report.firmware}) against ${report.profile.name}@${report.profile.version}:`];
-      if (report.differences.length === 0) lines.push('  no difference');
-      for (const d of report.differences) lines.push(`  ${line(d)}${d.fixable ? '' : ' (not fixable by drift --fix)'}`);
-      if (opts.fix) lines.push(`fixed ${fixed.length}; ${remaining.length} difference(s) remain`);
-      else if (report.differences.some((d) => d.fixable)) lines.push(`fix: \`${sameCommandWithFix()}\` writes the golden values back (and records it in the audit log)`);
-      return lines.join('\n');
-    });
-    return remaining.length === 0 ? 0 : 1;
-  } finally {
-    await session.close();
-    store.close();
-  }
+  });
+}
+
+/** Prints the report (and what --fix did); the exit code: 0 nothing remains, 1 differences. */
+function driftReport(opts: DriftCliOptions, { report, fixed, remaining }: DriftOutcome): number {
+  print(opts, { ...report, ...(opts.fix ? { fixed, remaining } : {}) }, () => {
+    const lines = [`${report.serial} (firmware ${report.firmware}) against ${report.profile.name}@${report.profile.version}:`];
+    if (report.differences.length === 0) lines.push('  no difference');
+    for (const d of report.differences) lines.push(`  ${line(d)}${d.fixable ? '' : ' (not fixable by drift --fix)'}`);
+    if (opts.fix) lines.push(`fixed ${fixed.length}; ${remaining.length} difference(s) remain`);
+    else if (report.differences.some((d) => d.fixable)) lines.push(`fix: \`${sameCommandWithFix()}\` writes the golden values back (and records it in the audit log)`);
+    return lines.join('\n');
+  });
+  return remaining.length === 0 ? 0 : 1;
 }
 
 export function registerDriftCommand(program: Command): void {

@@ -5,10 +5,9 @@
  */
 import { Command } from 'commander';
 import { userInfo } from 'node:os';
-import { resolveDataDir } from '../data-dir';
 import { labelSha256, printAudited, parsePrinterTarget, sendToPrinter, writeLabelFile, zplLabel } from '../station/labels';
-import { openStore } from '../store/store';
 import { findRun } from '../store/find-run';
+import { withCore } from './core';
 import { print, type OutputOptions } from './output';
 
 interface LabelCliOptions extends OutputOptions {
@@ -37,8 +36,8 @@ export function registerLabelCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, opts: LabelCliOptions) => {
       const target = opts.printer === undefined ? undefined : parsePrinterTarget(opts.printer);
-      const store = openStore(resolveDataDir(opts.dataDir));
-      try {
+      await withCore(opts, async (core) => {
+        const store = core.store();
         const record = findRun(store, id);
         const zpl = zplLabel(record);
         const sha256 = labelSha256(zpl);
@@ -66,8 +65,6 @@ export function registerLabelCommand(program: Command): void {
         print(opts, { run: record.id, serial: record.device.serial, targets, bytes, sha256 }, () =>
           targets.map((t) => `label of ${record.device.serial} (run ${record.id}) sent to ${t}`).join('\n'),
         );
-      } finally {
-        store.close();
-      }
+      });
     });
 }

@@ -5,18 +5,15 @@
 import { Command } from 'commander';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { resolveDataDir } from '../data-dir';
 import { describeError, isErrorCode } from '../contract/errors';
 import { FieldlineError } from '../errors';
 import { loadProfile, type LoadedProfile } from '../profiles/load';
 import { checkProfileTrust } from '../profiles/signature';
-import { openStationCa } from '../pki/station-ca';
-import { readCaPassphrase } from '../pki/passphrase';
-import { runProvisioning } from '../provisioning/runner';
 import type { ProvisionEvents } from '../provisioning/context';
 import type { RunRecord, StepRecord } from '../contract/run-record';
 import { formatLimits, formatMeasured } from '../contract/limits-text';
-import { openStore } from '../store/store';
+import type { Core } from '../core/core';
+import { withCore } from './core';
 import { cliLogger, exitCodeFor, printJson, type OutputOptions } from './output';
 import { collectVar } from './profile';
 import { addTargetOptions, runOnTarget, type TargetCliOptions } from './target-options';
@@ -86,22 +83,23 @@ function notReached(record: RunRecord): FieldlineError {
 
 export async function provisionCommand(opts: ProvisionCliOptions, target: DeviceTarget): Promise<number> {
   await prepareTarget(target, cliLogger(opts, 'ble'));
-  const dataDir = resolveDataDir(opts.dataDir);
-  const profile = await loadTrustedProfile(opts.profile, dataDir, opts.requireSignature ?? false);
-  const passphrase = await readCaPassphrase({ confirm: false });
-  const signer = await openStationCa(dataDir, passphrase);
-  const store = openStore(dataDir);
+  return withCore(opts, (core) => provisionWith(core, opts, target));
+}
+
+async function provisionWith(core: Core, opts: ProvisionCliOptions, target: DeviceTarget): Promise<number> {
+  const profile = await loadTrustedProfile(opts.profile, core.dataDir, opts.requireSignature ?? false);
+  // The passphrase and the CA, then the store, before the device is opened: any of them missing ends the command
+  // with nothing done.
+  await core.signer();
+  core.store();
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
   try {
-    const record = await runProvisioning({
+    const record = await core.runner.run({
       target,
       timeoutMs: opts.timeout,
       profile,
-      signer,
-      store,
-      station: { name: opts.station },
       variables: opts.var,
       reprovision: opts.reprovision ?? false,
       logger: cliLogger(opts, 'provision'),
@@ -117,7 +115,6 @@ export async function provisionCommand(opts: ProvisionCliOptions, target: Device
     return record.outcome === 'passed' ? 0 : exitCodeFor(record.error?.code);
   } finally {
     process.removeListener('SIGINT', onSignal);
-    store.close();
   }
 }
 

@@ -5,11 +5,8 @@
  * provisioning run. Exit 0 (also when there was nothing to do), 2 when the store or the CA cannot be opened.
  */
 import { Command } from 'commander';
-import { resolveDataDir } from '../data-dir';
-import { openStationCa } from '../pki/station-ca';
-import { readCaPassphrase } from '../pki/passphrase';
-import { repairRuns, type RepairReport } from '../provisioning/repair';
-import { openStore } from '../store/store';
+import type { RepairReport } from '../provisioning/repair';
+import { withCore } from './core';
 import { print, reportError, type OutputOptions } from './output';
 
 interface RepairCliOptions extends OutputOptions {
@@ -42,18 +39,9 @@ export function registerRepairCommand(program: Command): void {
     )
     .action(async (opts: RepairCliOptions) => {
       try {
-        const dataDir = resolveDataDir(opts.dataDir);
-        const store = openStore(dataDir);
-        try {
-          const report = await repairRuns({
-            store,
-            signer: async () => openStationCa(dataDir, await readCaPassphrase({ confirm: false })),
-            actor: 'cli:repair',
-          });
-          print(opts, report, () => describe(report));
-        } finally {
-          store.close();
-        }
+        // The passphrase is asked for by the core's signer, so only when a certificate must be revoked.
+        const report = await withCore(opts, (core) => core.repair('cli:repair'));
+        print(opts, report, () => describe(report));
       } catch (err) {
         const code = reportError(err, opts.json ?? false);
         process.exitCode = code === 1 ? 2 : code;

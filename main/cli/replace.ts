@@ -6,12 +6,10 @@
  */
 import { Command } from 'commander';
 import { hostname } from 'node:os';
-import { resolveDataDir } from '../data-dir';
+import type { Core } from '../core/core';
 import { prepareTarget, type DeviceTarget } from '../device/target';
-import { openStationCa } from '../pki/station-ca';
-import { readCaPassphrase } from '../pki/passphrase';
-import { checkNewUnit, planReplacement, replaceDevice, type ReplacementResult } from '../provisioning/replace';
-import { openStore } from '../store/store';
+import { checkNewUnit, planReplacement, type ReplacementResult } from '../provisioning/replace';
+import { withCore } from './core';
 import { cliLogger, exitCodeFor, print, printJson, reportError, type OutputOptions } from './output';
 import { loadTrustedProfile, progressPrinter, summarize } from './provision';
 import { addTargetOptions, runOnTarget, type TargetCliOptions } from './target-options';
@@ -38,27 +36,26 @@ function summarizeReplacement(r: ReplacementResult, oldSerial: string): string {
 }
 
 async function replaceCommand(opts: ReplaceCliOptions, target: DeviceTarget): Promise<number> {
-  const logger = cliLogger(opts, 'replace');
   await prepareTarget(target, cliLogger(opts, 'ble'));
-  const dataDir = resolveDataDir(opts.dataDir);
-  const profile = await loadTrustedProfile(opts.profile, dataDir, opts.requireSignature ?? false);
-  const store = openStore(dataDir);
+  return withCore(opts, (core) => replaceWith(core, opts, target));
+}
+
+async function replaceWith(core: Core, opts: ReplaceCliOptions, target: DeviceTarget): Promise<number> {
+  const logger = cliLogger(opts, 'replace');
+  const profile = await loadTrustedProfile(opts.profile, core.dataDir, opts.requireSignature ?? false);
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
   try {
-    // Refusals first, before the passphrase prompt and before anything is written to the new unit.
-    const plan = planReplacement(store, opts.old);
+    // Refusals first, before the passphrase prompt (the core's signer asks it) and before anything is written to the
+    // new unit.
+    const plan = planReplacement(core.store(), opts.old);
     await checkNewUnit(target, profile, plan, { logger, timeoutMs: opts.timeout });
-    const signer = await openStationCa(dataDir, await readCaPassphrase({ confirm: false }));
-    const result = await replaceDevice({
+    const result = await core.replace({
       plan,
       target,
       timeoutMs: opts.timeout,
       profile,
-      signer,
-      store,
-      station: { name: opts.station },
       logger: cliLogger(opts, 'provision'),
       events: progressPrinter(opts),
       signal: abort.signal,
@@ -69,7 +66,6 @@ async function replaceCommand(opts: ReplaceCliOptions, target: DeviceTarget): Pr
     return result.replaced ? 0 : 2;
   } finally {
     process.removeListener('SIGINT', onSignal);
-    store.close();
   }
 }
 
@@ -97,16 +93,13 @@ export function registerReplaceCommands(program: Command): void {
     .description('show what a unit replaced and what replaced it, from the store')
     .option('--data-dir <dir>', 'data directory (default: FIELDLINE_DATA_DIR or the per-user app folder)')
     .option('--json', 'JSON output')
-    .action((serial: string, opts: OutputOptions & { dataDir?: string }) => {
+    .action(async (serial: string, opts: OutputOptions & { dataDir?: string }) => {
       try {
-        const store = openStore(resolveDataDir(opts.dataDir));
-        try {
+        await withCore(opts, (core) => {
           const key = serial.trim().toUpperCase();
-          const links = { serial: key, ...store.deviceLinks(key) };
+          const links = { serial: key, ...core.store().deviceLinks(key) };
           print(opts, links, () => [`${key}`, `  replaces ${links.replaces ?? '—'}`, `  replaced by ${links.replacedBy ?? '—'}`].join('\n'));
-        } finally {
-          store.close();
-        }
+        });
       } catch (err) {
         process.exitCode = reportError(err, opts.json ?? false);
       }

@@ -5,10 +5,10 @@
  */
 import { Command } from 'commander';
 import { describeError } from '../contract/errors';
-import { resolveDataDir } from '../data-dir';
 import { FieldlineError } from '../errors';
 import { findRun } from '../store/find-run';
-import { openStore, type SqliteStore } from '../store/store';
+import type { SqliteStore } from '../store/store';
+import { withCore } from './core';
 import { print, printJson, type OutputOptions } from './output';
 import { auditText, runsTable, runText } from './runs-text';
 
@@ -38,24 +38,9 @@ function storeCommand(parent: Command, nameAndArgs: string, description: string)
     .option('--json', 'print JSON');
 }
 
-/** The data directory, with a mistyped --data-dir (a file, or an unwritable place) in the technician's words. */
-function dataDir(flag: string | undefined): string {
-  try {
-    return resolveDataDir(flag);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' || code === 'ENOTDIR') throw new FieldlineError('INVALID_ARGUMENT', `--data-dir ${flag ?? ''} is not a directory`);
-    throw new FieldlineError('STORE_UNAVAILABLE', `data directory: ${(err as Error).message}`, {}, { cause: err });
-  }
-}
-
-function withStore<T>(opts: StoreOptions, fn: (store: SqliteStore) => T): T {
-  const store = openStore(dataDir(opts.dataDir));
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
+/** Only the store is opened: listing runs asks for no passphrase and reads no CA file. */
+function withStore<T>(opts: StoreOptions, fn: (store: SqliteStore) => T): Promise<T> {
+  return withCore(opts, (core) => fn(core.store()));
 }
 
 export function registerRunsCommands(program: Command): void {
@@ -64,25 +49,25 @@ export function registerRunsCommands(program: Command): void {
   storeCommand(runs, 'list', 'list runs, newest first')
     .option('-s, --serial <serial>', 'only the runs of this device')
     .option('-n, --limit <n>', `at most this many runs (default ${DEFAULT_LIMIT})`, limitArg, DEFAULT_LIMIT)
-    .action((opts: ListOptions) => {
+    .action((opts: ListOptions) =>
       withStore(opts, (store) => {
         const list = store.listRuns({ limit: opts.limit, ...(opts.serial !== undefined ? { serial: opts.serial } : {}) });
         print(opts, list, () => runsTable(list));
-      });
-    });
+      }),
+    );
 
   storeCommand(runs, 'show <run-id>', 'show one run: device, profile, steps with outcomes and durations, diagnostics (the first characters of the id are enough)')
-    .action((id: string, opts: StoreOptions) => {
+    .action((id: string, opts: StoreOptions) =>
       withStore(opts, (store) => {
         const run = findRun(store, id);
         print(opts, run, () => runText(run));
-      });
-    });
+      }),
+    );
 
   const audit = program.command('audit').description('the hash-chained audit log of provisioning actions');
 
   storeCommand(audit, 'verify', 'check that no audit entry was edited, deleted or reordered (exit 0 intact, 1 broken)')
-    .action((opts: StoreOptions) => {
+    .action((opts: StoreOptions) =>
       withStore(opts, (store) => {
         const verdict = store.verifyAudit();
         if (verdict.ok) {
@@ -94,6 +79,6 @@ export function registerRunsCommands(program: Command): void {
         if (opts.json) printJson({ ...verdict, error });
         else process.stdout.write(`${auditText(verdict)}\n${error.hint ? `fix: ${error.hint}\n` : ''}`);
         process.exitCode = 1;
-      });
-    });
+      }),
+    );
 }

@@ -14,7 +14,8 @@ import { loadProfile, type LoadedProfile } from '../profiles/load';
 import { openStore, type SqliteStore } from '../store/store';
 import { REPO_ROOT } from '../testing/cli';
 import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';
-import { checkNewUnit, planReplacement, replaceDevice } from './replace';
+import { systemRunInputs } from '../testing/run-inputs';
+import { checkNewUnit, planReplacement, replaceDevice, type ReplaceOptions } from './replace';
 import { runProvisioning } from './runner';
 
 const PASSPHRASE = 'replace-test-passphrase';
@@ -59,7 +60,9 @@ describe('replaceDevice', { timeout: 120_000 }, () => {
       revoke: () => Promise.reject(new FieldlineError('CA_LOCKED', 'the CA went away')),
       trustChainPem: () => signer.trustChainPem(),
     };
-    const result = await replaceDevice({ plan, port: sim.gateways[1]!.port, profile, signer: refusing, store, station });
+    // The new unit's run issues with the real signer; only the old unit's revocation meets the refusing one.
+    const run: ReplaceOptions['run'] = (options) => runProvisioning({ ...systemRunInputs, ...options, signer, store });
+    const result = await replaceDevice({ plan, port: sim.gateways[1]!.port, profile, signer: refusing, store, station, run });
     expect(result.record).toMatchObject({ outcome: 'passed', variables: { site: 'OLD-1' } });
     expect(result).toMatchObject({ replaced: false, revoked: [], problem: { code: 'CA_LOCKED' } });
     expect(result.record.replaces).toBeUndefined();

@@ -12,7 +12,7 @@ import type { LoadedProfile } from '../profiles/load';
 import type { Signer } from '../pki/types';
 import type { Store } from '../store/types';
 import type { RunRecord } from '../contract/run-record';
-import { runProvisioning, type ProvisionOptions } from './runner';
+import type { ProvisionOptions } from './runner';
 import { readSerial } from './steps/identify';
 
 /** What a replacement takes over from the old unit. */
@@ -73,10 +73,16 @@ export async function checkNewUnit(
   }
 }
 
-export interface ReplaceOptions extends Omit<ProvisionOptions, 'variables' | 'onPassed' | 'signer' | 'store'> {
+/** What the run function supplies itself (the core's runner: its store, signer, session opener and clock). */
+type RunSupplied = 'signer' | 'store' | 'openSession' | 'clock';
+
+export interface ReplaceOptions extends Omit<ProvisionOptions, 'variables' | 'onPassed' | RunSupplied> {
   plan: ReplacementPlan;
+  /** Revokes the old unit's certificates. */
   signer: Signer;
   store: Store;
+  /** Starts the new unit's run: the core's runner (main/core/runner.ts), the one caller of runProvisioning. */
+  run: (options: Omit<ProvisionOptions, RunSupplied>) => Promise<RunRecord>;
 }
 
 /**
@@ -125,7 +131,8 @@ export async function replaceDevice(options: ReplaceOptions): Promise<Replacemen
     result.replaced = true;
   };
 
-  const record = await runProvisioning({ ...options, variables: plan.oldRun.variables, onPassed });
+  const { plan: _plan, signer: _signer, store: _store, run, ...runOptions } = options;
+  const record = await run({ ...runOptions, variables: plan.oldRun.variables, onPassed });
   if (result.replaced) {
     audit('replace.linked', { run: record.id, replacedBy: record.device.serial });
   } else {

@@ -1,0 +1,45 @@
+/**
+ * How a `fieldline` command gets its parts: the core (main/core/core.ts) opened from the command's --data-dir and
+ * --station, with the CA passphrase asked (FIELDLINE_CA_PASSPHRASE or a prompt) only if the command needs a signer,
+ * and closed when the command ends — so a command holds the store no longer than it runs.
+ */
+import { createCore, type Core } from '../core/core';
+import { resolveDataDir } from '../data-dir';
+import { FieldlineError } from '../errors';
+import { readCaPassphrase } from '../pki/passphrase';
+import { cliLogger, type OutputOptions } from './output';
+
+export interface CoreCliOptions extends OutputOptions {
+  dataDir?: string;
+  station?: string;
+}
+
+/** The data directory, with a mistyped --data-dir (a file, or an unwritable place) in the technician's words. */
+export function cliDataDir(flag: string | undefined): string {
+  try {
+    return resolveDataDir(flag);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw new FieldlineError('INVALID_ARGUMENT', `--data-dir ${flag ?? ''} is not a directory`);
+    throw new FieldlineError('STORE_UNAVAILABLE', `data directory: ${(err as Error).message}`, {}, { cause: err });
+  }
+}
+
+export function openCliCore(opts: CoreCliOptions, scope = 'fieldline'): Core {
+  return createCore({
+    dataDir: cliDataDir(opts.dataDir),
+    logger: cliLogger(opts, scope),
+    askPassphrase: () => readCaPassphrase({ confirm: false }),
+    ...(opts.station !== undefined ? { station: { name: opts.station } } : {}),
+  });
+}
+
+/** Runs `work` on a core opened for this command, and closes it after, whatever happened. */
+export async function withCore<T>(opts: CoreCliOptions, work: (core: Core) => Promise<T> | T, scope?: string): Promise<T> {
+  const core = openCliCore(opts, scope);
+  try {
+    return await work(core);
+  } finally {
+    await core.close();
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The station CA as the core holds it: locked until unlocked with its passphrase (settings:unlock-ca, or
+ * FIELDLINE_CA_PASSPHRASE, or a passphrase the desktop remembered in safeStorage, or the CLI's prompt), then a
+ * Signer for every run. The passphrase is used once to open the key and is never kept in memory or logged.
+ */
+import type { CaHolder, CaState } from '../app/ca';
+import type { SecretStore } from '../app/secrets';
+import { FieldlineError, isFieldlineError } from '../errors';
+import type { Logger } from '../log';
+import { caInfo, openStationCa, type StationCa } from '../pki/station-ca';
+
+export function createCaHolder(dataDir: string, secrets: SecretStore, logger: Logger): CaHolder {
+  let ca: StationCa | undefined;
+
+  const state = async (): Promise<CaState> => {
+    try {
+      const info = await caInfo(dataDir);
+      return { initialized: true, ready: ca !== undefined, subject: info.intermediate.subject, notAfter: info.intermediate.notAfter };
+    } catch (err) {
+      if (isFieldlineError(err, 'CA_NOT_INITIALIZED')) return { initialized: false, ready: false };
+      // Damaged CA files: say so through the state (not ready) and the log, rather than failing settings:get.
+      logger.warn('the station CA cannot be read', { error: (err as Error).message });
+      return { initialized: true, ready: false };
+    }
+  };
+
+  return {
+    state,
+    get ready() {
+      return ca !== undefined;
+    },
+    async unlock(passphrase, remember = false) {
+      ca = await openStationCa(dataDir, passphrase, { logger: logger.child('ca') });
+      logger.info('station CA unlocked');
+      // Only an encrypted store may keep it: in a plain file beside the sealed key it would undo the sealing.
+      if (remember && secrets.encrypted) await secrets.set('ca-passphrase', passphrase);
+    },
+    async signer() {
+      if (ca) return ca;
+      const current = await state();
+      if (!current.initialized) throw new FieldlineError('CA_NOT_INITIALIZED', 'this station has no CA yet');
+      throw new FieldlineError('CA_LOCKED', 'unlock the station CA before provisioning');
+    },
+  };
+}
+
+/**
+ * Unlocks at start when a passphrase is at hand: the environment's, else one the desktop remembered. A wrong one
+ * is logged, not thrown: the station still starts, and the technician unlocks it in Settings.
+ */
+export async function unlockAtStart(holder: CaHolder, secrets: SecretStore, envPassphrase: string | undefined, logger: Logger): Promise<void> {
+  const remembered = envPassphrase ? undefined : await secrets.get('ca-passphrase').catch(() => undefined);
+  const passphrase = envPassphrase || remembered;
+  if (!passphrase) return;
+  try {
+    await holder.unlock(passphrase);
+  } catch (err) {
+    if (isFieldlineError(err, 'CA_NOT_INITIALIZED')) return;
+    logger.warn('could not unlock the station CA at start', { error: isFieldlineError(err) ? err.code : (err as Error).message });
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The core: the one composition root every front end starts from (DESIGN.md, "Layout"). `fieldline` commands,
+ * the station server and Electron's main process (both through createApp) get the store, the station CA, the
+ * profiles, the runner, drift, replacement, repair, labels and the sync queue from here, assembled once and the
+ * same way, from one data directory.
+ *
+ * Everything is opened on first use, never at creation: `fieldline runs list` opens the store and nothing else (no
+ * passphrase is asked, no CA file read), `fieldline report` starts no profile worker and no drainer. close() closes
+ * what was opened, in the order that lets each part finish: runs under way first (they roll back through the store),
+ * then the queue's drainer, the profile worker, and the store last.
+ */
+import { hostname } from 'node:os';
+import { systemClock, type Clock } from '../contract/clock';
+import type { CaHolder } from '../app/ca';
+import { createAppEvents, type AppEvents } from '../app/events';
+import { createLabelService, type LabelService } from '../app/labels';
+import { createProfileLibrary, type ProfileLibrary } from '../app/profiles';
+import { createQueueService, type QueueService } from '../app/queue';
+import { createFileSecretStore, type SecretStore } from '../app/secrets';
+import { openStationSettings, type StationSettings } from '../app/settings';
+import { isFieldlineError } from '../errors';
+import type { Logger } from '../log';
+import type { Signer } from '../pki/types';
+import { repairRuns, type RepairReport } from '../provisioning/repair';
+import { replaceDevice, type ReplaceOptions, type ReplacementResult } from '../provisioning/replace';
+import { openStore, type SqliteStore } from '../store/store';
+import type { BackoffPolicy } from '../sync/backoff';
+import { createCaHolder, unlockAtStart } from './ca';
+import { driftOf, type DriftOutcome, type DriftRequest } from './drift';
+import { createRunner, type Runner } from './runner';
+
+export interface CoreOptions {
+  /** Already resolved (resolveDataDir, or Electron's userData). */
+  dataDir: string;
+  logger: Logger;
+  /** Recorded in every run and audit entry; default the host name. */
+  station?: { name: string };
+  /** Electron's safeStorage on the desktop; default: owner-only files in the data directory. */
+  secrets?: SecretStore;
+  /**
+   * Asked the first time a signer is needed while the CA is locked (the CLI: FIELDLINE_CA_PASSPHRASE or a prompt).
+   * Absent (the app): a locked CA stays locked until settings:unlock-ca, and a run fails with CA_LOCKED.
+   */
+  askPassphrase?: () => Promise<string>;
+  /** Unlocks the CA in startStation() (the app: FIELDLINE_CA_PASSPHRASE, else a remembered passphrase). */
+  caPassphrase?: string;
+  /** The example profiles offered beside the imported ones (the app's profile library). */
+  examplesDir?: string;
+  /** Refuse profiles not signed by a trusted publisher. */
+  requireSignedProfiles?: boolean;
+  /** Sync tuning (tests and the demo shorten the back-off). */
+  sync?: { backoff?: Partial<BackoffPolicy>; pollMs?: number };
+  /** Where runs and repairs take their times from (default the system's). */
+  clock?: Clock;
+}
+
+/** A replacement as a front end asks for it: the core gives the store, the signer, the runner and the station. */
+export type CoreReplaceOptions = Omit<ReplaceOptions, 'store' | 'signer' | 'run' | 'station'> & { station?: { name: string } };
+
+export interface Core {
+  readonly dataDir: string;
+  readonly station: { name: string };
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Contract events of the parts that publish them (the queue); the app forwards them to its windows. */
+  readonly events: AppEvents;
+  /** The store, opened on the first call. */
+  store(): SqliteStore;
+  /** The station CA, locked until unlocked; its files are read only when asked. */
+  readonly ca: CaHolder;
+  /** The CA's signer, unlocking it first with askPassphrase when it is locked and one can be asked for. */
+  signer(): Promise<Signer>;
+  /** The one way a run starts. */
+  readonly runner: Runner;
+  /** The station's profile library (imported and example profiles), its loader worker started on the first call. */
+  profiles(): ProfileLibrary;
+  settings(): Promise<StationSettings>;
+  labels(): Promise<LabelService>;
+  /** The sync queue, with a drainer while a registry is configured; started on the first call. */
+  queue(): Promise<QueueService>;
+  drift(request: DriftRequest): Promise<DriftOutcome>;
+  replace(options: CoreReplaceOptions): Promise<ReplacementResult>;
+  /** Puts right what killed runs left (main/provisioning/repair.ts); the signer is asked for only to revoke. */
+  repair(actor: string): Promise<RepairReport>;
+  /**
+   * A station starting (the app): unlocks the CA with the passphrase at hand, then repairs what a station killed
+   * mid-run left — before any new run. Neither failing stops the start; both are logged.
+   */
+  startStation(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A value made on the first call and kept; `made` says whether close() has something to close. */
+function once<T>(make: () => T): { (): T; made: () => T | undefined } {
+  let value: { v: T } | undefined;
+  const get = (): T => (value ??= { v: make() }).v;
+  return Object.assign(get, { made: () => value?.v });
+}
+
+export function createCore(options: CoreOptions): Core {
+  const { dataDir, logger } = options;
+  const station = options.station ?? { name: hostname() };
+  const events = createAppEvents((err) => logger.error('an event listener failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
+  const secrets = once(() => options.secrets ?? createFileSecretStore(dataDir));
+  const store = once(() => openStore(dataDir));
+  const ca = createCaHolder(dataDir, secrets(), logger.child('ca'));
+
+  const signer = async (): Promise<Signer> => {
+    if (!ca.ready && options.askPassphrase) await ca.unlock(await options.askPassphrase());
+    return ca.signer();
+  };
+  const clock = options.clock ?? systemClock;
+  const runner = createRunner({ store, signer, station, clock, logger: logger.child('run') });
+  const profiles = once(() =>
+    createProfileLibrary({ dataDir, requireSignature: options.requireSignedProfiles ?? false, ...(options.examplesDir !== undefined ? { examplesDir: options.examplesDir } : {}) }),
+  );
+  const settings = once(() => openStationSettings(dataDir, secrets()));
+  const labels = once(async () => {
+    const s = await settings();
+    return createLabelService({ dataDir, store: store(), printer: () => s.printer(), operator: () => s.operator(), logger: logger.child('labels') });
+  });
+  const queue = once(async () =>
+    createQueueService({ dataDir, store: store(), settings: await settings(), events, logger: logger.child('sync'), ...(options.sync?.backoff ? { backoff: options.sync.backoff } : {}), ...(options.sync?.pollMs ? { pollMs: options.sync.pollMs } : {}) }),
+  );
+
+  const repair = (actor: string): Promise<RepairReport> => repairRuns({ store: store(), signer, actor, now: () => clock.now() });
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    // Runs first: they roll back through the store, which closes last.
+    await attempt(() => runner.close());
+    const startedQueue = queue.made();
+    if (startedQueue) await attempt(async () => (await startedQueue).close());
+    await attempt(() => profiles.made()?.close());
+    await attempt(() => store.made()?.close());
+  };
+
+  return {
+    dataDir,
+    station,
+    logger,
+    clock,
+    events,
+    store,
+    ca,
+    signer,
+    runner,
+    profiles,
+    settings,
+    labels,
+    queue,
+    drift: (request) => driftOf(store(), station, request),
+    async replace(request) {
+      return replaceDevice({ ...request, station: request.station ?? station, store: store(), signer: await signer(), run: runner.run });
+    },
+    repair,
+    async startStation() {
+      await unlockAtStart(ca, secrets(), options.caPassphrase, logger);
+      await repair(`station:${station.name}`).then(
+        (report) => report.repaired.length > 0 && logger.info('runs left unfinished were repaired', { runs: report.repaired.map((r) => r.id) }),
+        (err: unknown) => logger.warn('runs left unfinished wait for repair (unlock the CA, or run fieldline repair)', { error: isFieldlineError(err) ? err.code : String(err) }),
+      );
+    },
+    close: () => (closing ??= close()),
+  };
+}
+
+async function attempt(close: () => Promise<unknown> | unknown): Promise<void> {
+  try {
+    await close();
+  } catch {
+    // Closing is best effort: one part failing to close must not keep the others open.
+  }
+}
