@@ -17,7 +17,8 @@ import type { CaHolder } from './ca';
 import type { DeviceDiscovery } from './devices';
 import { createAppEvents, type AppEvents } from './events';
 import type { LabelService } from './labels';
-import { createLineService, type LineService } from './line';
+import { createLineService, type LineEvent, type LineService } from './line';
+import type { LineWatchOptions } from './line-session';
 import type { ProfileLibrary } from './profiles';
 import type { RunManager, StartOptions, StartRun } from './runs';
 
@@ -58,6 +59,8 @@ interface Rig {
   printed: string[];
   /** The store's last run per device serial (what `previousResult` reads). */
   lastRuns: Map<string, RunRecord>;
+  /** What each session asked its port watch to watch. */
+  watched: Array<Omit<LineWatchOptions, 'logger'>>;
   seen<E extends EventName>(name: E): Array<EventPayload<E>>;
 }
 
@@ -68,6 +71,7 @@ function rig(options: { printer?: string; printFails?: boolean } = {}): Rig {
   const audit: string[] = [];
   const printed: string[] = [];
   const lastRuns = new Map<string, RunRecord>();
+  const watched: Rig['watched'] = [];
   const finished = new Map<string, Promise<RunRecord>>();
   const runs = {
     async start(request: StartRun, opts: StartOptions = {}) {
@@ -109,14 +113,17 @@ function rig(options: { printer?: string; printFails?: boolean } = {}): Rig {
     printer: () => options.printer,
     logger: silentLogger,
     kpiIntervalMs: 60,
-    createWatch: () => watch,
+    createWatch: ({ logger: _logger, ...asked }) => {
+      watched.push(asked);
+      return watch;
+    },
   });
   const seen = <E extends EventName>(name: E): Array<EventPayload<E>> => {
     const list: Array<EventPayload<E>> = [];
     events.on(name, (p) => list.push(p));
     return list;
   };
-  return { line, events, watch, started, audit, printed, lastRuns, seen };
+  return { line, events, watch, started, audit, printed, lastRuns, watched, seen };
 }
 
 const port = (n: number): WatchedPort => ({ path: `/ports/GW${n}`, source: 'virtual', serialNumber: `GW${n}` });
@@ -258,6 +265,58 @@ describe('line service', () => {
       ['serial:/ports/GW2', 'keep'],
     ]);
     expect(r.audit.at(-1)).toBe('line.start');
+  });
+
+  it('runs a session as a front end asks (ports, station rules, a run count) and tells a subscriber every event with its port', async () => {
+    const r = (current = rig({ printer: '10.0.0.9:9100' }));
+    const seen: LineEvent[] = [];
+    r.line.subscribe((e) => seen.push(e));
+    // A subscriber's bug is the line's log line, not the end of the line (nor of the other subscribers).
+    r.line.subscribe(() => {
+      throw new Error('a front end bug');
+    });
+    await r.line.start({
+      profilePath: PROFILE,
+      profile,
+      variables: {},
+      ports: { usb: false, portsDir: false, paths: ['/ports/GW1', '/ports/GW2', '/ports/GW3'] },
+      rules: { serialPattern: /^GW[12]$/ },
+      maxRuns: 1,
+    });
+    expect(r.watched).toEqual([{ usb: false, portsDir: false, paths: ['/ports/GW1', '/ports/GW2', '/ports/GW3'], pollMs: undefined }]);
+    r.line.scan('GW1');
+    for (let i = 1; i <= 3; i += 1) r.watch.plug(port(i));
+    await until(() => seen.some((e) => e.type === 'run-device'));
+    // GW3 does not match the rules: no slot. One run at most: GW2 waits.
+    expect(r.started).toHaveLength(1);
+    expect(r.line.state().slots.map((s) => [s.port, s.state, s.queued ?? false])).toEqual([
+      ['/ports/GW1', 'provisioning', false],
+      ['/ports/GW2', 'provisioning', true],
+    ]);
+    const runId = r.started[0]!.options.runId!;
+    r.events.emit('run:step', { runId, step: 'identify', state: 'running', startedAt: new Date().toISOString() });
+    r.events.emit('run:step', { runId, step: 'identify', state: 'passed', startedAt: new Date().toISOString(), endedAt: new Date().toISOString() });
+    // Another run's steps (a clicked one) are not this session's.
+    r.events.emit('run:step', { runId: '5d7c1a52-0000-4000-8000-00000000000f', step: 'identify', state: 'running', startedAt: new Date().toISOString() });
+    r.started[0]!.end('passed');
+    await until(() => seen.some((e) => e.type === 'label'));
+    const ofRun = seen.filter((e) => e.type !== 'slot' && e.type !== 'scan');
+    expect(ofRun.map((e) => e.type)).toEqual(['run-start', 'run-device', 'step', 'step', 'run-end', 'label']);
+    expect(ofRun[0]).toEqual({ type: 'run-start', port: '/ports/GW1', runId, bindings: { serial: 'GW1' } });
+    expect(ofRun[1]).toEqual({ type: 'run-device', port: '/ports/GW1', runId, deviceId: 'serial:/ports/GW1' });
+    expect(ofRun.slice(2, 4)).toEqual([
+      { type: 'step', port: '/ports/GW1', runId, step: 'identify', state: 'running', error: undefined },
+      { type: 'step', port: '/ports/GW1', runId, step: 'identify', state: 'passed', error: undefined },
+    ]);
+    expect(ofRun[4]).toMatchObject({ type: 'run-end', port: '/ports/GW1', record: { id: runId, outcome: 'passed' } });
+    expect(ofRun[5]).toEqual({ type: 'label', port: '/ports/GW1', runId, label: { target: 'printer:10.0.0.9:9100', bytes: 10 } });
+    expect(seen.find((e) => e.type === 'scan')).toMatchObject({ scan: { slot: 'next', binding: { kind: 'serial', value: 'GW1' } } });
+    // The run count is reached: GW2 is never started, and the next session watches the service's own ports again.
+    expect(r.started).toHaveLength(1);
+    await r.line.stop();
+    for (let i = 1; i <= 3; i += 1) r.watch.unplug(`/ports/GW${i}`);
+    await r.line.start({ profilePath: PROFILE, variables: {} });
+    expect(r.watched.at(-1)).toEqual({ usb: true, portsDir: expect.any(String), paths: undefined, pollMs: undefined });
   });
 
   it('refuses a start the line could not run, before anything watches', async () => {

@@ -1,43 +1,48 @@
 /**
- * The zero-touch line inside the app: the station orchestrator (main/station/orchestrator.ts) started from the
- * Station screen with a profile, watching USB serial ports and the virtual gateways' ports directory as
- * `fieldline batch --ports auto` does. Each run goes through the app's own run manager, so a line run shows up in
- * Devices and in the run view exactly like a clicked one (same events, same log, same audit, same store).
+ * The zero-touch line: a session of the station orchestrator (main/app/line-session.ts, the one place it is wired)
+ * started with a profile, from the Station screen or by `fieldline batch`, watching USB serial ports and the virtual
+ * gateways' ports directory. Each run goes through the app's run manager, so a line run shows up in Devices and in
+ * the run view exactly like a clicked one (same events, same log, same audit, same store).
  *
- * What the line adds on top of the orchestrator's slots: the device the run is on, the step under way and the run's
- * start and end (from the run manager's events), and the label printed after a pass when a printer is configured.
- * The KPIs and SPC charts of the session (and of the whole station today) are recomputed at most once per
- * `kpiIntervalMs` while runs end, and sent as `line:kpis`. Stopping (line:stop, or the app closing) cancels the runs
- * under way — they roll back — and waits for them.
+ * This file is the session's lifecycle — start (with the usual mistakes as the call's error), stop (the runs under
+ * way are cancelled, roll back, and are waited for), scans, close — and the contract's events: the slots
+ * (main/app/line-slots.ts), the label printed after a pass when a printer is configured (main/app/line-label.ts), and
+ * the KPIs and SPC charts of the session and of the whole station today, recomputed at most once per
+ * `kpiIntervalMs` while runs end (main/app/line-kpi-throttle.ts). A front end that renders the session itself (the
+ * batch's text and JSON) subscribes to its events.
  */
-import { realpath } from 'node:fs/promises';
-import type { LineKpisInfo, LineState, LineStatus, SlotInfo } from '../contract/line';
+import type { LineKpisInfo, LineState, LineStatus } from '../contract/line';
 import { LINE_LIMITS } from '../contract/line';
+import type { RunRecord } from '../contract/run-record';
 import { FieldlineError } from '../errors';
 import type { Logger } from '../log';
 import type { LoadedProfile } from '../profiles/load';
-import type { RunRecord } from '../contract/run-record';
 import { checkVariables } from '../provisioning/runner';
-import { defaultPortsDir } from '../transport/ports-dir';
-import { createOrchestrator, type Orchestrator, type ScanBinding, type Slot } from '../station/orchestrator';
-import { createPortWatch, type PortWatch } from '../station/port-watch';
-import { previousFromStore } from '../station/previous';
-import { combineWatches, createBleWatch } from './ble-watch';
+import type { ScanBinding, StationRules } from '../station/orchestrator';
+import { createPortWatch } from '../station/port-watch';
 import type { Store } from '../store/types';
+import { defaultPortsDir } from '../transport/ports-dir';
 import type { CaHolder } from './ca';
 import type { DeviceDiscovery } from './devices';
 import type { AppEvents } from './events';
 import type { LabelService } from './labels';
+import { createKpiThrottle } from './line-kpi-throttle';
 import { lineFigures, slimRecord, todayRuns } from './line-kpis';
+import { printPassLabel, type SlotLabel } from './line-label';
+import { createLineSession, type CreateWatch, type LineSession, type LineSessionEvent, type LineWatchOptions } from './line-session';
+import { createSlotBoard } from './line-slots';
 import type { ProfileLibrary } from './profiles';
 import type { RunManager } from './runs';
+
+export type { LineSessionEvent } from './line-session';
 
 export interface LineOptions {
   events: AppEvents;
   devices: DeviceDiscovery;
   runs: RunManager;
-  profiles: ProfileLibrary;
-  ca: CaHolder;
+  /** Profiles by the name a start gives (the Station screen's library); a start may bring its own loaded profile. */
+  profiles: Pick<ProfileLibrary, 'load'>;
+  ca: Pick<CaHolder, 'signer'>;
   store: Store;
   labels: LabelService;
   station: { name: string };
@@ -55,12 +60,14 @@ export interface LineOptions {
   /** A run whose port vanished is cancelled after this long (default: the orchestrator's 70 s). */
   goneAbortMs?: number;
   /** Injected for tests. */
-  createWatch?: (options: { usb: boolean; portsDir: string | false; pollMs?: number; logger: Logger }) => PortWatch;
+  createWatch?: CreateWatch;
   now?: () => Date;
 }
 
 export interface LineStart {
   profilePath: string;
+  /** The profile already loaded and trusted by the front end (a file named on the command line); default: profiles.load(profilePath). */
+  profile?: LoadedProfile;
   concurrency?: number;
   variables: Record<string, string>;
   requireScan?: boolean;
@@ -70,7 +77,16 @@ export interface LineStart {
   reprovision?: boolean;
   /** A rework session: the gateways that passed before are provisioned again, their identity kept or replaced. */
   rework?: 'keep' | 'replace';
+  /** Which ports this session watches, over the service's defaults (`fieldline batch --ports`, `--no-virtual`). */
+  ports?: { usb?: boolean; portsDir?: string | false; paths?: readonly string[] };
+  /** Which watched ports are gateways (`fieldline batch --usb`, `--serial-pattern`, `--no-virtual`). */
+  rules?: StationRules;
+  /** Start at most this many runs (`fieldline batch --count`). */
+  maxRuns?: number;
 }
+
+/** What a front end rendering the line itself receives: the session's events, and each label printed after a pass. */
+export type LineEvent = LineSessionEvent | { type: 'label'; port: string; runId: string; label: SlotLabel };
 
 export interface LineService {
   state(): LineState;
@@ -79,21 +95,13 @@ export interface LineService {
   scan(text: string, slot?: string): { slot: string; binding: ScanBinding };
   /** The configured printer changed: the status shows where labels go. */
   refresh(): void;
+  /** Every event of every session from now on, after the line has applied it. Returns the unsubscribe function. */
+  subscribe(listener: (event: LineEvent) => void): () => void;
   close(): Promise<void>;
 }
 
-/** What the line knows of a slot's run beyond the orchestrator's slot. */
-interface RunFacts {
-  runId: string;
-  deviceId?: string;
-  currentStep?: SlotInfo['currentStep'];
-  startedAt: string;
-  endedAt?: string;
-  label?: SlotInfo['label'];
-}
-
 interface Session {
-  orchestrator: Orchestrator;
+  line: LineSession;
   profile: LoadedProfile;
   profilePath: string;
   concurrency: number;
@@ -108,82 +116,58 @@ const DEFAULT_CONCURRENCY = 8;
 /** Session records kept for the figures (slimmed); the oldest go first past this (a long shift on a 64-port hub). */
 const SESSION_MAX_RECORDS = 10_000;
 
-const clip = (text: string, max: number): string => (text.length > max ? text.slice(0, max) : text);
+const defaultCreateWatch: CreateWatch = (o: LineWatchOptions) => createPortWatch(o);
 
 export function createLineService(options: LineOptions): LineService {
-  const { events, devices, runs, store, logger } = options;
+  const { events, store, logger } = options;
   const now = options.now ?? (() => new Date());
-  const kpiIntervalMs = options.kpiIntervalMs ?? 1000;
   const portsDir = options.portsDir === undefined ? defaultPortsDir() : options.portsDir;
-  const createWatch =
-    options.createWatch ?? ((o: { usb: boolean; portsDir: string | false; pollMs?: number; logger: Logger }) => createPortWatch({ usb: o.usb, portsDir: o.portsDir, logger: o.logger, ...(o.pollMs ? { pollMs: o.pollMs } : {}) }));
+  const createWatch = options.createWatch ?? defaultCreateWatch;
 
   let session: Session | undefined;
   let stopping: Promise<void> | undefined;
   let closed = false;
-  /** The orchestrator's slots, by port path (empty ones are dropped). */
-  const slots = new Map<string, Slot>();
-  const facts = new Map<string, RunFacts>();
-  /** Line runs by id: the slot (port) each ran in, for the per-slot figures and the step events. */
-  const slotOfRun = new Map<string, string>();
+  const board = createSlotBoard();
   const sessionRecords = new Map<string, RunRecord>();
-  let figures: LineKpisInfo | undefined;
-  let dirty = true;
-  let kpiTimer: NodeJS.Timeout | undefined;
-  let lastKpiAt = 0;
+  const listeners = new Set<(event: LineEvent) => void>();
 
-  const slotInfo = (slot: Slot): SlotInfo => {
-    const f = slot.runId !== undefined ? facts.get(slot.port) : undefined;
-    const run = f && f.runId === slot.runId ? f : undefined;
-    return {
-      port: clip(slot.port, 1024),
-      state: slot.state,
-      queued: slot.queued,
-      gone: slot.gone,
-      previous: slot.previous,
-      source: slot.source,
-      serialNumber: slot.serialNumber === undefined ? undefined : clip(slot.serialNumber, 200),
-      runId: slot.runId,
-      deviceId: run?.deviceId,
-      serial: slot.serial === undefined ? undefined : clip(slot.serial, 200),
-      outcome: slot.outcome,
-      currentStep: slot.state === 'provisioning' ? run?.currentStep : undefined,
-      failedStep: slot.failedStep === undefined ? undefined : clip(slot.failedStep, 64),
-      error: slot.error ? { code: clip(slot.error.code, 64), message: clip(slot.error.message, 4000) } : undefined,
-      startedAt: run?.startedAt,
-      endedAt: run?.endedAt,
-      bindings: slot.bindings,
-      awaitingScan: slot.awaitingScan,
-      label: run?.label,
-    };
+  const tell = (event: LineEvent): void => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        // A front end's bug must not stop the line (nor the other front ends) from seeing the rest.
+        logger.error('a line listener failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      }
+    }
   };
 
   const emitSlot = (port: string): void => {
-    const slot = slots.get(port);
-    if (slot) events.emit('line:slot', slotInfo(slot));
+    const info = board.infoOf(port);
+    if (info) events.emit('line:slot', info);
   };
 
-  const status = (): LineStatus => {
-    const printer = options.printer();
-    return {
-      running: session !== undefined,
-      stopping: stopping !== undefined,
-      profile: session ? { path: session.profilePath, name: session.profile.profile.name, version: session.profile.profile.version } : undefined,
-      concurrency: session?.concurrency ?? DEFAULT_CONCURRENCY,
-      requireScan: session?.requireScan ?? false,
-      ...(session?.ble ? { ble: true } : {}),
-      ...(session?.rework ? { rework: session.rework, reprovision: true } : {}),
-      variables: session?.variables ?? {},
-      startedAt: session?.startedAt,
-      pendingScans: (session?.orchestrator.pendingScans() ?? []).slice(-LINE_LIMITS.pendingScans),
-      printer,
-    };
-  };
+  const status = (): LineStatus => ({
+    running: session !== undefined,
+    stopping: stopping !== undefined,
+    profile: session ? { path: session.profilePath, name: session.profile.profile.name, version: session.profile.profile.version } : undefined,
+    concurrency: session?.concurrency ?? DEFAULT_CONCURRENCY,
+    requireScan: session?.requireScan ?? false,
+    ...(session?.ble ? { ble: true } : {}),
+    ...(session?.rework ? { rework: session.rework, reprovision: true } : {}),
+    variables: session?.variables ?? {},
+    startedAt: session?.startedAt,
+    pendingScans: (session?.line.orchestrator.pendingScans() ?? []).slice(-LINE_LIMITS.pendingScans),
+    printer: options.printer(),
+  });
 
   const emitStatus = (): void => events.emit('line:status', status());
 
-  const computeFigures = (): LineKpisInfo => {
-    if (!figures || dirty) {
+  const kpis = createKpiThrottle<LineKpisInfo>({
+    intervalMs: options.kpiIntervalMs ?? 1000,
+    logger,
+    send: (figures) => events.emit('line:kpis', figures),
+    compute: () => {
       const at = now();
       let todays: RunRecord[] = [];
       try {
@@ -192,140 +176,80 @@ export function createLineService(options: LineOptions): LineService {
         // The store being busy must not stop the line's own figures.
         logger.warn('reading today’s runs failed', { error: String(err) });
       }
-      figures = lineFigures([...sessionRecords.values()], todays, (r) => slotOfRun.get(r.id) ?? r.device.port, at, session?.startedAt);
-      dirty = false;
-      lastKpiAt = Date.now();
-    }
-    return figures;
-  };
+      return lineFigures([...sessionRecords.values()], todays, (r) => board.portOfRun(r.id) ?? r.device.port, at, session?.startedAt);
+    },
+  });
 
-  /** At most one `line:kpis` per interval: a burst of 64 runs ending together is one recomputation. */
-  const scheduleKpis = (): void => {
-    dirty = true;
-    if (kpiTimer || closed) return;
-    const wait = Math.max(0, lastKpiAt + kpiIntervalMs - Date.now());
-    kpiTimer = setTimeout(() => {
-      kpiTimer = undefined;
-      try {
-        events.emit('line:kpis', computeFigures());
-      } catch (err) {
-        logger.error('line figures failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-      }
-    }, wait);
-    kpiTimer.unref?.();
-  };
-
-  const state = (): LineState => ({ ...status(), slots: [...slots.values()].slice(0, LINE_LIMITS.slots).map(slotInfo), kpis: computeFigures() });
-
-  /** The device in discovery behind a watched port: same path, else same device node (the ports directory's links), else added. */
-  const deviceFor = async (path: string): Promise<{ id: string }> => {
-    const present = devices.list().filter((d) => d.state !== 'gone');
-    const same = present.find((d) => d.path === path);
-    if (same) return same;
-    const real = await realpath(path).catch(() => undefined);
-    if (real !== undefined) {
-      for (const d of present) {
-        if ((await realpath(d.path).catch(() => undefined)) === real) return d;
-      }
-    }
-    return devices.addPort(path);
-  };
+  const state = (): LineState => ({ ...status(), slots: board.list(), kpis: kpis.current() });
 
   const printAfterPass = async (port: string, runId: string): Promise<void> => {
-    if (options.printer() === undefined) return;
-    let label: SlotInfo['label'];
-    try {
-      const printed = await options.labels.print({ runId, via: 'line' });
-      label = { target: clip(printed.target, 1024), bytes: printed.bytes };
-    } catch (err) {
-      const code = err instanceof FieldlineError ? err.code : 'INTERNAL';
-      label = { error: { code, message: clip(err instanceof Error ? err.message : String(err), 4000) } };
-      logger.warn('label after a passing run failed', { run: runId, error: String(err) });
-    }
-    const f = facts.get(port);
-    if (f?.runId === runId) {
-      f.label = label;
-      emitSlot(port);
-    }
+    const label = await printPassLabel(options.labels, options.printer(), runId, logger);
+    if (!label) return;
+    if (board.setFact(port, runId, { label })) emitSlot(port);
+    tell({ type: 'label', port, runId, label });
   };
 
-  const offAppEvents = [
-    events.on('run:step', (step) => {
-      const port = slotOfRun.get(step.runId);
-      const f = port === undefined ? undefined : facts.get(port);
-      if (!port || !f || f.runId !== step.runId || step.state !== 'running') return;
-      f.currentStep = step.step;
-      emitSlot(port);
-    }),
-  ];
+  /** What the line makes of each event of its session, before its subscribers see it. */
+  const apply = (event: LineSessionEvent): void => {
+    switch (event.type) {
+      case 'slot':
+        events.emit('line:slot', board.update(event.slot));
+        break;
+      case 'scan':
+        emitStatus();
+        break;
+      case 'run-start':
+        board.runStarted(event.port, event.runId, now().toISOString());
+        break;
+      case 'run-device':
+        if (board.setFact(event.port, event.runId, { deviceId: event.deviceId })) emitSlot(event.port);
+        break;
+      case 'step':
+        if (event.state === 'running' && board.setFact(event.port, event.runId, { currentStep: event.step })) emitSlot(event.port);
+        break;
+      case 'run-end': {
+        const { record } = event;
+        sessionRecords.set(record.id, slimRecord(record));
+        for (const id of sessionRecords.keys()) {
+          if (sessionRecords.size <= SESSION_MAX_RECORDS) break;
+          sessionRecords.delete(id);
+          board.forgetRun(id);
+        }
+        if (board.setFact(event.port, record.id, { endedAt: record.endedAt || now().toISOString() })) emitSlot(event.port);
+        if (record.outcome === 'passed') void printAfterPass(event.port, record.id);
+        kpis.changed();
+        // The pending-scan list changed if the run took scans.
+        emitStatus();
+        break;
+      }
+    }
+    tell(event);
+  };
 
-  const startSession = (request: LineStart, profile: LoadedProfile): Session => {
+  const openSession = (request: LineStart, profile: LoadedProfile): Session => {
     const concurrency = request.concurrency ?? DEFAULT_CONCURRENCY;
     // `reprovision` (older callers) is a rework that replaces the identity.
     const rework = request.rework ?? (request.reprovision ? 'replace' : undefined);
     const variables = { ...request.variables };
-    const ports = createWatch({ usb: options.usb ?? true, portsDir, ...(options.pollMs ? { pollMs: options.pollMs } : {}), logger: logger.child('ports') });
-    // A BLE gateway's slot is its address; it is "unplugged" when discovery stops hearing it.
-    const watch = request.ble ? combineWatches([ports, createBleWatch({ devices, events, logger: logger.child('ble') })]) : ports;
-    const orchestrator = createOrchestrator({
-      watch,
-      concurrency,
-      profile: { name: profile.profile.name, version: profile.profile.version, sha256: profile.sha256 },
-      station: options.station,
-      variables,
-      requireScan: request.requireScan ?? false,
-      checkVariables: (v) => checkVariables(profile, options.station, v),
-      // A gateway that passed with this profile (this session, an earlier one, or a click) is not provisioned twice,
-      // unless this is a rework session.
-      ...(rework ? {} : { previousResult: previousFromStore(store, { name: profile.profile.name, sha256: profile.sha256 }) }),
-      ...(options.goneAbortMs !== undefined ? { goneAbortMs: options.goneAbortMs } : {}),
-      logger: logger.child('orchestrator'),
-      provision: async ({ port, runId, signal, variables: runVariables, expectedSerial }) => {
-        const device = await deviceFor(port.path);
-        const f = facts.get(port.path);
-        if (f?.runId === runId) f.deviceId = device.id;
-        await runs.start(
-          { deviceId: device.id, profilePath: request.profilePath, variables: runVariables, ...(rework ? { identityExisting: rework } : {}) },
-          { runId, signal, profile, auditAction: 'line.provision', ...(expectedSerial !== undefined ? { expectedSerial } : {}) },
-        );
-        emitSlot(port.path);
-        return runs.finished(runId);
+    const requireScan = request.requireScan ?? false;
+    const ble = request.ble ?? false;
+    const line = createLineSession(
+      { events, devices: options.devices, runs: options.runs, store, station: options.station, logger, createWatch, goneAbortMs: options.goneAbortMs },
+      {
+        profilePath: request.profilePath,
+        profile,
+        concurrency,
+        variables,
+        requireScan,
+        ble,
+        rework,
+        watch: { usb: request.ports?.usb ?? options.usb ?? true, portsDir: request.ports?.portsDir ?? portsDir, paths: request.ports?.paths, pollMs: options.pollMs },
+        rules: request.rules,
+        maxRuns: request.maxRuns,
       },
-    });
-    orchestrator.on('run-start', ({ port, runId }) => {
-      slotOfRun.set(runId, port);
-      facts.set(port, { runId, startedAt: now().toISOString() });
-    });
-    orchestrator.on('slot', (slot) => {
-      if (slot.state === 'empty') {
-        slots.delete(slot.port);
-        facts.delete(slot.port);
-        events.emit('line:slot', slotInfo(slot));
-        return;
-      }
-      slots.set(slot.port, slot);
-      emitSlot(slot.port);
-    });
-    orchestrator.on('scan', () => emitStatus());
-    orchestrator.on('run-end', ({ port, record }) => {
-      // The run's final record, as the store saved it (or the orchestrator's record of a run that could not start).
-      sessionRecords.set(record.id, slimRecord(record));
-      for (const id of sessionRecords.keys()) {
-        if (sessionRecords.size <= SESSION_MAX_RECORDS) break;
-        sessionRecords.delete(id);
-        slotOfRun.delete(id);
-      }
-      const f = facts.get(port);
-      if (f?.runId === record.id) {
-        f.endedAt = record.endedAt || now().toISOString();
-        emitSlot(port);
-      }
-      if (record.outcome === 'passed') void printAfterPass(port, record.id);
-      scheduleKpis();
-      // The pending-scan list changed if the run took scans.
-      emitStatus();
-    });
-    return { orchestrator, profile, profilePath: request.profilePath, concurrency, requireScan: request.requireScan ?? false, ble: request.ble ?? false, ...(rework ? { rework } : {}), variables, startedAt: now().toISOString() };
+      apply,
+    );
+    return { line, profile, profilePath: request.profilePath, concurrency, requireScan, ble, rework, variables, startedAt: now().toISOString() };
   };
 
   const stopSession = async (): Promise<void> => {
@@ -334,15 +258,11 @@ export function createLineService(options: LineOptions): LineService {
     stopping ??= (async () => {
       emitStatus();
       try {
-        await current.orchestrator.stop();
+        await current.line.stop();
       } finally {
         session = undefined;
         // A stopped line watches nothing: its slots say nothing any more.
-        for (const port of [...slots.keys()]) {
-          slots.delete(port);
-          facts.delete(port);
-          events.emit('line:slot', { port, state: 'empty' });
-        }
+        for (const port of board.clear()) events.emit('line:slot', { port, state: 'empty' });
         stopping = undefined;
         emitStatus();
       }
@@ -356,23 +276,23 @@ export function createLineService(options: LineOptions): LineService {
       if (closed) throw new FieldlineError('INVALID_ARGUMENT', 'the app is closing');
       if (session || stopping) throw new FieldlineError('LINE_RUNNING', session ? `with ${session.profile.profile.name} ${session.profile.profile.version}` : 'it is stopping');
       // The usual mistakes are this call's error, not a slot failing a second later on every gateway.
-      const profile = await options.profiles.load(request.profilePath);
+      const profile = request.profile ?? (await options.profiles.load(request.profilePath));
       await options.ca.signer();
       checkVariables(profile, options.station, request.variables);
       // No Bluetooth adapter (or no virtual gateways) is said now too: a short scan proves the radio works.
-      if (request.ble) await devices.scanBle(500);
+      if (request.ble) await options.devices.scanBle(500);
       if (session) throw new FieldlineError('LINE_RUNNING', 'started meanwhile');
       // A new session: new figures.
       sessionRecords.clear();
-      slotOfRun.clear();
-      const next = startSession(request, profile);
+      board.clearRuns();
+      const next = openSession(request, profile);
       session = next;
-      dirty = true;
+      kpis.changed();
       try {
-        await next.orchestrator.start();
+        await next.line.orchestrator.start();
       } catch (err) {
         session = undefined;
-        await next.orchestrator.stop().catch(() => {});
+        await next.line.stop().catch(() => {});
         throw err;
       }
       store.appendAudit({
@@ -382,7 +302,6 @@ export function createLineService(options: LineOptions): LineService {
         details: { profile: `${profile.profile.name}@${profile.profile.version}`, concurrency: next.concurrency, requireScan: next.requireScan, ...(next.ble ? { ble: true } : {}), ...(next.rework ? { rework: next.rework } : {}) },
       });
       emitStatus();
-      scheduleKpis();
       return state();
     },
     async stop() {
@@ -395,15 +314,17 @@ export function createLineService(options: LineOptions): LineService {
     },
     scan(text, slot) {
       if (!session || stopping) throw new FieldlineError('LINE_NOT_RUNNING', 'a scan is bound to a slot of a running line');
-      if (slot !== undefined && slot !== 'next' && !slots.has(slot)) throw new FieldlineError('INVALID_ARGUMENT', `no slot ${slot} on this line`);
-      return session.orchestrator.bindScan(text, slot);
+      if (slot !== undefined && slot !== 'next' && !board.has(slot)) throw new FieldlineError('INVALID_ARGUMENT', `no slot ${slot} on this line`);
+      return session.line.orchestrator.bindScan(text, slot);
     },
     refresh: () => emitStatus(),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
     async close() {
       closed = true;
-      for (const off of offAppEvents) off();
-      clearTimeout(kpiTimer);
-      kpiTimer = undefined;
+      kpis.close();
       await stopSession();
     },
   };
