@@ -16,6 +16,7 @@ import { OUTBOX_STATES, type OutboxRow, type OutboxState } from '../sync/outbox'
 import { RegistryClient } from '../sync/registry-client';
 import { loadRegistrySettings, REGISTRY_CONFIG_FILE, REGISTRY_TOKEN_FILE } from '../sync/registry-config';
 import { openQueue, type QueueHandle } from '../sync/session';
+import { withCore } from './core';
 import { loadStationKey } from '../sync/station-key';
 import { cliLogger, print, type OutputOptions } from './output';
 
@@ -38,14 +39,9 @@ export interface QueueStatusReport {
   nextAttemptAt: string | null;
 }
 
-function withQueue<T>(opts: QueueOptions, fn: (queue: QueueHandle, dataDir: string) => T): T {
-  const dataDir = resolveDataDir(opts.dataDir);
-  const queue = openQueue(dataDir);
-  try {
-    return fn(queue, dataDir);
-  } finally {
-    queue.close();
-  }
+/** The queue over the core's store (opened for the command, closed after; no passphrase is asked). */
+function withQueue<T>(opts: QueueOptions, fn: (queue: QueueHandle, dataDir: string) => T): Promise<T> {
+  return withCore(opts, (core) => fn(openQueue(core.store()), core.dataDir));
 }
 
 /** The registry URL this station is logged in to, if any (read without the token: status needs no secret). */
@@ -119,7 +115,7 @@ export function registerQueueCommands(program: Command): Command {
   const queue = program.command('queue').description('finished runs waiting for the registry: status, dead-letter list, retry, offline bundles');
 
   queueCommand(queue, 'status', 'counts (pending, in flight, dead-letter, exported, sent) and what the last sync saw of the registry').action((opts: QueueOptions) => {
-    withQueue(opts, (q, dataDir) => {
+    return withQueue(opts, (q, dataDir) => {
       const status = queueStatus(q, dataDir);
       print(opts, status, () => statusText(status));
     });
@@ -129,14 +125,14 @@ export function registerQueueCommands(program: Command): Command {
     .option('--state <state>', `only rows in this state (${OUTBOX_STATES.join(', ')})`, stateArg)
     .option('-n, --limit <n>', 'at most this many', positiveArg('--limit'))
     .action((opts: QueueOptions & { state?: OutboxState; limit?: number }) => {
-      withQueue(opts, (q) => {
+      return withQueue(opts, (q) => {
         const rows = q.outbox.list({ ...(opts.state ? { state: opts.state } : {}), ...(opts.limit ? { limit: opts.limit } : {}) });
         print(opts, rows, () => rowsText(rows, false));
       });
     });
 
   queueCommand(queue, 'dead-letter', 'runs the registry refused, each with its reason (`queue retry` sends them again)').action((opts: QueueOptions) => {
-    withQueue(opts, (q) => {
+    return withQueue(opts, (q) => {
       const rows = q.outbox.list({ state: 'dead' });
       print(opts, rows, () => rowsText(rows, true));
     });
@@ -146,7 +142,7 @@ export function registerQueueCommands(program: Command): Command {
     .option('--all', 'every dead-lettered run')
     .action((ids: string[], opts: QueueOptions & { all?: boolean }) => {
       if ((ids.length > 0) === (opts.all === true)) throw new FieldlineError('INVALID_ARGUMENT', 'give run ids, or --all (one of them)');
-      withQueue(opts, (q) => {
+      return withQueue(opts, (q) => {
         const moved = q.outbox.retry(opts.all ? 'all' : ids);
         const notMoved = opts.all ? [] : ids.filter((id) => !moved.includes(id));
         print(opts, { retried: moved, notRetried: notMoved }, () =>
@@ -159,7 +155,7 @@ export function registerQueueCommands(program: Command): Command {
   queueCommand(queue, 'export <file>', 'write the pending runs to a signed offline bundle (for a site with no network); they are marked exported')
     .option('--station <name>', 'station name in the bundle (default: the name the registry gave at login, else the host name)')
     .action((file: string, opts: QueueOptions & { station?: string }) => {
-      withQueue(opts, (q, dataDir) => {
+      return withQueue(opts, (q, dataDir) => {
         let station = opts.station;
         if (!station) {
           try {

@@ -8,11 +8,11 @@
  */
 import { Command } from 'commander';
 import { describeError, type ErrorCode } from '../contract/errors';
-import { resolveDataDir } from '../data-dir';
 import { FieldlineError } from '../errors';
 import type { DrainPass, DrainState } from '../sync/drainer';
 import { reconcileExported, type ReconcileResult } from '../sync/reconcile';
 import { openSyncSession, type SyncSession } from '../sync/session';
+import { withCore } from './core';
 import { cliLogger, print, printJson, type OutputOptions } from './output';
 
 interface SyncOptions extends OutputOptions {
@@ -114,18 +114,16 @@ async function syncForever(session: SyncSession, opts: SyncOptions): Promise<num
   return 0;
 }
 
-export async function syncCommand(opts: SyncOptions): Promise<number> {
-  const session = openSyncSession(resolveDataDir(opts.dataDir), {
-    logger: cliLogger(opts, 'sync'),
-    ...(opts.batchRecords ? { batchRecords: opts.batchRecords } : {}),
-    ...(opts.timeout ? { timeoutMs: opts.timeout } : {}),
-    ...(opts.poll ? { pollMs: opts.poll * 1000 } : {}),
+export function syncCommand(opts: SyncOptions): Promise<number> {
+  return withCore(opts, (core) => {
+    const session = openSyncSession(core.dataDir, core.store(), {
+      logger: cliLogger(opts, 'sync'),
+      ...(opts.batchRecords ? { batchRecords: opts.batchRecords } : {}),
+      ...(opts.timeout ? { timeoutMs: opts.timeout } : {}),
+      ...(opts.poll ? { pollMs: opts.poll * 1000 } : {}),
+    });
+    return opts.once ? syncOnce(session, opts) : syncForever(session, opts);
   });
-  try {
-    return await (opts.once ? syncOnce(session, opts) : syncForever(session, opts));
-  } finally {
-    session.close();
-  }
 }
 
 export function registerSyncCommand(program: Command): Command {

@@ -1,10 +1,10 @@
 /**
- * The sync parts assembled for one data directory, as the CLI (and later the app) uses them: the store with its
- * outbox, and — once the station is logged in — the registry client and a drainer over them. Nothing here has
- * state of its own; close() closes the store.
+ * The sync parts over a store the caller opened (the core's, main/core/core.ts), as the CLI uses them: the outbox,
+ * and — once the station is logged in — the registry client and a drainer over them. Nothing here has state of its
+ * own, and nothing here closes the store: its owner does.
  */
 import { silentLogger, type Logger } from '../log';
-import { openStore, type SqliteStore } from '../store/store';
+import type { SqliteStore } from '../store/store';
 import type { BackoffPolicy } from './backoff';
 import type { Clock } from './clock';
 import { Drainer } from './drainer';
@@ -16,12 +16,10 @@ import { loadRegistrySettings, type RegistrySettings } from './registry-config';
 export interface QueueHandle {
   store: SqliteStore;
   outbox: Outbox;
-  close(): void;
 }
 
-export function openQueue(dataDir: string): QueueHandle {
-  const store = openStore(dataDir);
-  return { store, outbox: new Outbox(store), close: () => store.close() };
+export function openQueue(store: SqliteStore): QueueHandle {
+  return { store, outbox: new Outbox(store) };
 }
 
 export interface SyncSessionOptions {
@@ -42,10 +40,10 @@ export interface SyncSession extends QueueHandle {
 }
 
 /** Throws REGISTRY_NOT_CONFIGURED before `fieldline registry login`. */
-export function openSyncSession(dataDir: string, options: SyncSessionOptions = {}): SyncSession {
+export function openSyncSession(dataDir: string, store: SqliteStore, options: SyncSessionOptions = {}): SyncSession {
   const settings = loadRegistrySettings(dataDir);
   const logger = options.logger ?? silentLogger;
-  const queue = openQueue(dataDir);
+  const queue = openQueue(store);
   const client = new RegistryClient({ url: settings.url, token: settings.token, logger: logger.child('client'), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const drainer = new Drainer({
     outbox: queue.outbox,
