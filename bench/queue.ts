@@ -17,7 +17,7 @@ import type { RunRecord } from '../main/contract/run-record';
 import { openStore } from '../main/store/store';
 import { Drainer } from '../main/sync/drainer';
 import { Outbox } from '../main/sync/outbox';
-import { batchUploadReplySchema, LIMITS } from '../main/sync/registry-api';
+import { batchUploadReplySchema, LIMITS } from '../main/contract/registry/api';
 import { RegistryClient } from '../main/sync/registry-client';
 import { serveRegistryProcess } from '../main/testing/registry-process';
 import { sampleRunRecord } from '../main/testing/run-records';

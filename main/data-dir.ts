@@ -6,7 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FieldlineError, isFieldlineError } from './errors';
-import { STORE_FILE, storeError } from './store/connection';
+import { storeError } from './shared/sqlite';
+import { STORE_FILE } from './store/file';
 
 const PRODUCT = 'Fieldline';
 

@@ -5,8 +5,8 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { silentLogger, type Logger } from '../main/log';
-import { LIMITS, PATHS } from '../main/sync/registry-api';
-import { SERIAL_PATH_CHARS } from '../main/sync/registry-record';
+import { LIMITS, PATHS } from '../main/contract/registry/api';
+import { SERIAL_PATH_CHARS } from '../main/contract/registry/record';
 import { bearerAuth } from './auth';
 import type { RegistryDb } from './db';
 import { ApiError, errorBody, errorHandler } from './http';

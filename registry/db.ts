@@ -1,11 +1,11 @@
 /**
- * Opening the registry's database file. The connection settings are the station store's (main/store/connection.ts:
+ * Opening the registry's database file. The connection settings are the station store's (main/shared/sqlite.ts:
  * owner-only file, WAL, busy_timeout, synchronous FULL — an acknowledged record must survive a power cut, since the
  * station deletes its copy once acknowledged); the schema is the registry's own (schema.ts).
  */
 import type Database from 'better-sqlite3';
 import { FieldlineError, isFieldlineError } from '../main/errors';
-import { openDatabase } from '../main/store/connection';
+import { openDatabase } from '../main/shared/sqlite';
 import { migrateRegistry } from './schema';
 
 export type RegistryDb = Database.Database;

@@ -7,7 +7,7 @@
  */
 import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIMITS, REGISTRY_ERROR_CODES } from '../main/sync/registry-api';
+import { LIMITS, REGISTRY_ERROR_CODES } from '../main/contract/registry/api';
 import { registryRunRecord, startTestRegistry, type TestRegistry } from '../main/testing/registry';
 import { buildRegistryApp } from './app';
 import { openRegistryDb } from './db';

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RegistryErrorCode } from '../main/sync/registry-api';
+import type { RegistryErrorCode } from '../main/contract/registry/api';
 import { ApiError, errorBody } from './http';
 
 /**

@@ -5,8 +5,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isFieldlineError } from '../main/errors';
 import type { Logger } from '../main/log';
-import { storeError } from '../main/store/connection';
-import type { ErrorReply, RegistryErrorCode } from '../main/sync/registry-api';
+import { storeError } from '../main/shared/sqlite';
+import type { ErrorReply, RegistryErrorCode } from '../main/contract/registry/api';
 import type { ZodError } from 'zod';
 
 export class ApiError extends Error {

@@ -1,5 +1,5 @@
 /**
- * A look at JSON text before it is parsed. The bundle check (main/sync/bundle.ts) re-encodes the parsed file with
+ * A look at JSON text before it is parsed. The bundle check (main/shared/bundle-format.ts) re-encodes the parsed file with
  * JSON.stringify and hashes records with canonicalJson, both recursive: a file nested 20,000 levels deep would
  * overflow the stack there and surface as a 500. Counting brackets outside strings finds such a file in one pass
  * over its bytes, with no parse and no recursion.

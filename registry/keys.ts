@@ -6,7 +6,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { FieldlineError } from '../main/errors';
-import { keyIdOf } from '../main/sync/station-key';
+import { keyIdOf } from '../main/shared/bundle-format';
 import { withRegistryDb, type RegistryDb } from './db';
 import { ensureStation } from './stations';
 

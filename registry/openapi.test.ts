@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRecordSchema } from '../main/contract/run-record';
-import * as api from '../main/sync/registry-api';
+import * as api from '../main/contract/registry/api';
 import { buildRegistryApp } from './app';
 import { openRegistryDb, type RegistryDb } from './db';
 import { openApiPath, PATH_METHODS, routePath } from './paths';

@@ -1,5 +1,5 @@
-/** PATHS (main/sync/registry-api.ts): the method each answers, and the path in the router's and OpenAPI's syntax. */
-import { PATHS } from '../main/sync/registry-api';
+/** PATHS (main/contract/registry/api.ts): the method each answers, and the path in the router's and OpenAPI's syntax. */
+import { PATHS } from '../main/contract/registry/api';
 
 type PathKey = keyof typeof PATHS;
 

@@ -5,8 +5,8 @@
  * told from a conflict by comparing text.
  */
 import type { RunRecord } from '../main/contract/run-record';
-import { canonicalJson } from '../main/store/json';
-import { RECORD_BOUNDS, registryRunRecordSchema, type RecordRejectionCode } from '../main/sync/registry-api';
+import { canonicalJson } from '../main/contract/json';
+import { RECORD_BOUNDS, registryRunRecordSchema, type RecordRejectionCode } from '../main/contract/registry/api';
 import { describeZod } from './http';
 
 export type CheckedRecord =

@@ -8,7 +8,7 @@
  * record the database did not store without saying why is an error of the whole request (500), never a duplicate.
  */
 import type { RunRecord } from '../main/contract/run-record';
-import type { BatchUploadReply, DeviceReply, RecordRejectionCode, RecordsPage } from '../main/sync/registry-api';
+import type { BatchUploadReply, DeviceReply, RecordRejectionCode, RecordsPage } from '../main/contract/registry/api';
 import type { RegistryDb } from './db';
 import { checkRecord, conflictReason, holdsSame, storedRecord, type CheckedRecord } from './record-check';
 

@@ -1,9 +1,10 @@
 /** Offline bundles and station keys over real HTTP on loopback. */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBundle, serializeBundle } from '../main/sync/bundle';
-import { batchUploadReplySchema, deviceReplySchema, errorReplySchema, stationKeyReplySchema } from '../main/sync/registry-api';
-import { keyIdOf, type StationKey } from '../main/sync/station-key';
+import { keyIdOf, serializeBundle } from '../main/shared/bundle-format';
+import { createBundle } from '../main/sync/bundle';
+import { batchUploadReplySchema, deviceReplySchema, errorReplySchema, stationKeyReplySchema } from '../main/contract/registry/api';
+import type { StationKey } from '../main/sync/station-key';
 import { registryRunRecord, startTestRegistry, type TestRegistry } from '../main/testing/registry';
 
 let reg: TestRegistry;

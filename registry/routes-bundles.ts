@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { isFieldlineError } from '../main/errors';
-import { parseBundle } from '../main/sync/bundle';
-import { PATHS, RECORD_BOUNDS, stationKeyRequestSchema, type BatchUploadReply } from '../main/sync/registry-api';
+import { parseBundle } from '../main/shared/bundle-format';
+import { PATHS, RECORD_BOUNDS, stationKeyRequestSchema, type BatchUploadReply } from '../main/contract/registry/api';
 import { stationOf } from './auth';
 import type { RegistryDb } from './db';
 import { ApiError, describeZod } from './http';

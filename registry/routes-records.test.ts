@@ -8,7 +8,7 @@ import {
   errorReplySchema,
   recordsPageSchema,
   type BatchUploadReply,
-} from '../main/sync/registry-api';
+} from '../main/contract/registry/api';
 
 let reg: TestRegistry;
 

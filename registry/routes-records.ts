@@ -1,8 +1,8 @@
 /** Record endpoints: batched upload, one-record upload, device look-up, and paging through everything received since a cursor. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { LIMITS, PATHS, recordsQuerySchema, type BatchUploadReply, type RecordPutReply, type RecordRejectionCode } from '../main/sync/registry-api';
-import { lowerUuidSchema, serialSchema } from '../main/sync/registry-record';
+import { LIMITS, PATHS, recordsQuerySchema, type BatchUploadReply, type RecordPutReply, type RecordRejectionCode } from '../main/contract/registry/api';
+import { lowerUuidSchema, serialSchema } from '../main/contract/registry/record';
 import { stationOf } from './auth';
 import { ApiError, describeZod } from './http';
 import { decodeCursor, type RecordStore } from './records';

@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '../../main/contract/run-record';
-import { LIMITS, RECORD_BOUNDS } from '../../main/sync/registry-api';
+import { LIMITS, RECORD_BOUNDS } from '../../main/contract/registry/api';
 import { registryRunRecord } from '../../main/testing/registry';
 import { serveRegistryProcess } from '../../main/testing/registry-process';
 import { createToken } from '../../registry/tokens';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store/store';
-import { STORE_FILE } from '../store/connection';
+import { STORE_FILE } from '../store/file';
 import { sampleRunRecord } from '../testing/run-records';
 import { runFieldline, lastJsonLine } from '../testing/cli';
 

@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { resolveDataDir } from '../data-dir';
 import { FieldlineError } from '../errors';
-import { parseBundle } from '../sync/bundle';
+import { parseBundle } from '../shared/bundle-format';
 import { readBundleFile } from '../sync/bundle-import';
 import { RegistryClient } from '../sync/registry-client';
 import { isLoopbackUrl, loadRegistrySettings, normalizeRegistryUrl, saveRegistrySettings } from '../sync/registry-config';

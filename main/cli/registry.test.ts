@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegistryDb } from '../../registry/db';
 import { stationForToken } from '../../registry/tokens';
-import { batchUploadReplySchema } from '../sync/registry-api';
-import { keyIdOf } from '../sync/station-key';
+import { batchUploadReplySchema } from '../contract/registry/api';
+import { keyIdOf } from '../shared/bundle-format';
 import { registryRunRecord } from '../testing/registry';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceReplySchema } from '../sync/registry-api';
+import { deviceReplySchema } from '../contract/registry/api';
 import { lastJsonLine, REPO_ROOT, runFieldline, type CliRun } from '../testing/cli';
 import { startTestRegistry, type TestRegistry } from '../testing/registry';
 import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';

@@ -2,7 +2,8 @@
  * JSON the store can rely on. JSON.stringify silently turns NaN into null, a Uint8Array into {"0":…} and a Date into
  * a string, so a record would not read back as it was written; here such values are refused (a bug in the caller,
  * hence a thrown TypeError, not a FieldlineError). The canonical form (keys sorted by code unit, no whitespace) is
- * what the audit chain hashes, so the same details always give the same bytes.
+ * what the audit chain hashes, so the same details always give the same bytes — and what the registry's bundle
+ * manifests and record checks hash, which is why it is in main/contract/ (pure, imported by store and registry alike).
  */
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

@@ -2,30 +2,25 @@
  * Offline bundles: pending records written to a file for sites with no network, carried to a connected
  * station or straight to the registry. The manifest lists each record's hash and is signed with the station's
  * Ed25519 key, so a bundle with one byte altered anywhere is refused with a reason.
+ *
+ * This file is the format both ends share — the hashes, the key id, the bytes on disk and the check — so it is in
+ * main/shared/ (neutral: imports only main/contract and main/errors): the station writes bundles
+ * (main/sync/bundle.ts signs them) and imports them (main/cli/registry-station.ts), the registry takes them
+ * (registry/routes-bundles.ts), and neither imports the other's parts. The schemas are main/contract/registry/api.ts.
  */
-import { createHash, createPublicKey, sign, verify } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { FieldlineError } from '../errors';
 import type { RunRecord } from '../contract/run-record';
-import { canonicalJson } from '../store/json';
-import { BUNDLE_FORMAT, bundleSchema, type Bundle, type BundleManifest } from './registry-api';
-import { keyIdOf, type StationKey } from './station-key';
+import { canonicalJson } from '../contract/json';
+import { bundleSchema, type Bundle } from '../contract/registry/api';
 
 export function recordHash(record: RunRecord): string {
   return createHash('sha256').update(canonicalJson(record)).digest('hex');
 }
 
-export function createBundle(records: RunRecord[], station: string, key: StationKey, now = new Date()): Bundle {
-  const manifest: BundleManifest = {
-    format: BUNDLE_FORMAT,
-    station,
-    createdAt: now.toISOString(),
-    count: records.length,
-    recordHashes: records.map(recordHash),
-    publicKey: key.publicKey,
-    keyId: key.keyId,
-  };
-  const signature = sign(null, Buffer.from(canonicalJson(manifest)), key.privateKey).toString('base64');
-  return { manifest, signature, records };
+/** A station key's id: the first 16 hex digits of the SHA-256 of its public key (SPKI DER, given in base64). */
+export function keyIdOf(publicKeySpkiBase64: string): string {
+  return createHash('sha256').update(Buffer.from(publicKeySpkiBase64, 'base64')).digest('hex').slice(0, 16);
 }
 
 export function serializeBundle(bundle: Bundle): Buffer {

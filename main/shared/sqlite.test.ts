@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FieldlineError } from '../errors';
-import { storeError } from './connection';
+import { storeError } from './sqlite';
 
 let dir: string;
 let file: string;

@@ -1,33 +1,19 @@
 /**
- * Opening the store's SQLite file: where it lives, its permissions, the connection settings, and SQLite's errors
- * turned into the technician's words. The desktop app and the CLI open the same file at the same time, so every
- * connection runs in WAL mode (readers do not block the writer) and waits for a busy lock instead of failing.
+ * Opening a Fieldline SQLite file: its permissions, the connection settings, and SQLite's errors turned into the
+ * technician's words. The desktop app and the CLI open the same file at the same time, so every connection runs in
+ * WAL mode (readers do not block the writer) and waits for a busy lock instead of failing.
+ *
+ * In main/shared/ (neutral: imports only main/errors and packages) because both the station's store (main/store)
+ * and the reference registry (registry/db.ts) open their databases this way; where the store's file lives is
+ * main/store/file.ts.
  */
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync, statfsSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { FieldlineError, isFieldlineError } from '../errors';
-
-/** The store's file name inside the data directory. */
-export const STORE_FILE = 'fieldline.db';
 
 /** How long a connection waits for another process's write lock before giving up with STORE_BUSY. */
 export const BUSY_TIMEOUT_MS = 10_000;
-
-/**
- * The file for `location`: a data directory (it exists as a directory) gets STORE_FILE inside it; anything else is
- * the database file itself. `:memory:` is a private in-memory store (tests).
- */
-export function storeFilePath(location: string): string {
-  if (location === ':memory:') return location;
-  const path = resolve(location);
-  try {
-    if (statSync(path).isDirectory()) return join(path, STORE_FILE);
-  } catch {
-    // Does not exist yet: a file to create.
-  }
-  return path;
-}
 
 /**
  * Creates the file owner-only (0600) before SQLite does: it holds device serials, certificates and the audit log.

@@ -14,7 +14,7 @@
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { redact } from '../log';
-import { canonicalJson } from './json';
+import { canonicalJson } from '../contract/json';
 import { AUDIT_GENESIS } from './migrations';
 import type { AuditEntry, AuditVerdict } from './types';
 

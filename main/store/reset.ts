@@ -4,7 +4,8 @@
  * refused, so the command can never be the way data is lost — and the old file is moved aside, never deleted.
  */
 import { isFieldlineError, FieldlineError } from '../errors';
-import { guard, storeFilePath } from './connection';
+import { guard } from '../shared/sqlite';
+import { storeFilePath } from './file';
 import { holdsNothing, moveAside } from './marker';
 import { openStore } from './store';
 

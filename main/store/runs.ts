@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { RunRecord } from '../contract/run-record';
-import { strictJson } from './json';
+import { strictJson } from '../contract/json';
 import type { ListRunsOptions, RunSummary } from './types';
 
 interface SummaryRow {

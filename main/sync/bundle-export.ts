@@ -10,9 +10,10 @@ import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSy
 import { dirname, resolve } from 'node:path';
 import { FieldlineError } from '../errors';
 import { runRecordSchema, type RunRecord } from '../contract/run-record';
-import { createBundle, serializeBundle } from './bundle';
+import { serializeBundle } from '../shared/bundle-format';
+import { createBundle } from './bundle';
 import type { Outbox } from './outbox';
-import { LIMITS } from './registry-api';
+import { LIMITS } from '../contract/registry/api';
 import type { StationKey } from './station-key';
 
 export interface ExportResult {

@@ -13,11 +13,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { FieldlineError } from '../errors';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
 import { batchBody, splitIntoBatches } from './batches';
-import { parseBundle } from './bundle';
+import { parseBundle } from '../shared/bundle-format';
 import { systemClock, type Clock } from './clock';
 import type { BatchUploader } from './drainer';
 import type { QueuedRecord } from './outbox';
-import { LIMITS } from './registry-api';
+import { LIMITS } from '../contract/registry/api';
 
 export interface ImportResult {
   /** The station named in the bundle's manifest, and its key id. */

@@ -18,7 +18,7 @@ import { batchBody, batchBodyBytes } from './batches';
 import { systemClock, yieldToIo, type Clock } from './clock';
 import { onRunQueued } from '../store/outbox-enqueue';
 import type { Outbox, QueuedRecord } from './outbox';
-import { LIMITS, type BatchUploadReply, type Rejection } from './registry-api';
+import { LIMITS, type BatchUploadReply, type Rejection } from '../contract/registry/api';
 import type { BatchOutcome } from './registry-client';
 import type { BatchUploader, DrainerOptions, DrainPass, DrainState } from './drain-types';
 

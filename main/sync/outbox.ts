@@ -14,7 +14,7 @@
  * So "nothing uploaded twice" holds where it matters, in the registry, without a two-phase commit.
  */
 import type Database from 'better-sqlite3';
-import { guard } from '../store/connection';
+import { guard } from '../shared/sqlite';
 import { readSyncStatus, writeSyncStatus, type SyncStatus } from './sync-status';
 
 export const OUTBOX_STATES = ['pending', 'in-flight', 'sent', 'dead', 'exported'] as const;

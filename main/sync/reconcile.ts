@@ -8,7 +8,7 @@
  * puts it back in the queue.
  */
 import type { Outbox } from './outbox';
-import type { DeviceReply } from './registry-api';
+import type { DeviceReply } from '../contract/registry/api';
 
 export interface DeviceLookup {
   device(serial: string): Promise<DeviceReply | undefined>;

@@ -1,5 +1,5 @@
 /**
- * The station's side of the registry API (registry-api.ts). Every reply is untrusted: bodies are read up to a
+ * The station's side of the registry API (main/contract/registry/api.ts). Every reply is untrusted: bodies are read up to a
  * limit, parsed with the API's zod schemas, and a batch reply that does not account for exactly the ids sent is a
  * failure (nothing may be marked from it). Batch uploads return what happened as a value the drainer acts on;
  * the one-off calls (health, key, bundle, device) throw FieldlineErrors for the CLI to print.
@@ -22,7 +22,7 @@ import {
   stationKeyReplySchema,
   type BatchUploadReply,
   type DeviceReply,
-} from './registry-api';
+} from '../contract/registry/api';
 import { bindToken, tokenNeeded, type BoundToken } from './registry-token';
 import { z } from 'zod';
 

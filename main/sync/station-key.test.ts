@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isFieldlineError } from '../errors';
 import { registryRunRecord } from '../testing/registry';
-import { createBundle, parseBundle, serializeBundle } from './bundle';
-import { keyIdOf, loadStationKey, stationKeyPath } from './station-key';
+import { keyIdOf, parseBundle, serializeBundle } from '../shared/bundle-format';
+import { createBundle } from './bundle';
+import { loadStationKey, stationKeyPath } from './station-key';
 
 let work: string;
 let dataDir: string;

@@ -10,7 +10,6 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
@@ -21,6 +20,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { FieldlineError } from '../errors';
+import { keyIdOf } from '../shared/bundle-format';
 import { createFileOnce, defaultMachineKeyDir, loadMachineKey } from './machine-key';
 
 export interface StationKey {
@@ -33,10 +33,6 @@ export interface StationKey {
 export interface StationKeyOptions {
   /** Where the machine key is (default: FIELDLINE_KEY_DIR, else the user's local state folder). */
   keyDir?: string;
-}
-
-export function keyIdOf(publicKeySpkiBase64: string): string {
-  return createHash('sha256').update(Buffer.from(publicKeySpkiBase64, 'base64')).digest('hex').slice(0, 16);
 }
 
 const SEALED_FILE = 'station-key.sealed.json';

@@ -2,13 +2,14 @@
  * The registry's HTTP API (resources/registry-openapi.yaml), described once with zod: the reference registry
  * (registry/) validates requests with these schemas and the station's client validates replies with them, so
  * neither side writes the types twice. Records are run records (main/contract/run-record.ts), taken at the
- * registry's edge with the bounds of registry-record.ts; the record id is the idempotency key.
+ * registry's edge with the bounds of record.ts; the record id is the idempotency key. It is in main/contract/ so the
+ * station (main/sync) and the registry (registry/) import one neutral module and neither imports the other's parts.
  */
 import { z } from 'zod';
-import { runRecordSchema } from '../contract/run-record';
-import { registryRunRecordSchema } from './registry-record';
+import { runRecordSchema } from '../run-record';
+import { registryRunRecordSchema } from './record';
 
-export { RECORD_BOUNDS, registryRunRecordSchema, type RegistryRunRecord } from './registry-record';
+export { RECORD_BOUNDS, registryRunRecordSchema, type RegistryRunRecord } from './record';
 
 export const API_PREFIX = '/v1';
 

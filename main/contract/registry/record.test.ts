@@ -1,6 +1,6 @@
 /** The record edge's own rules, below HTTP: times on the calendar, and free-form bounds checked without recursion. */
 import { describe, expect, it } from 'vitest';
-import { isIsoTime, jsonBoundsProblem, RECORD_BOUNDS } from './registry-record';
+import { isIsoTime, jsonBoundsProblem, RECORD_BOUNDS } from './record';
 
 describe('isIsoTime', () => {
   it('takes ISO-8601 with seconds and a zone whose every field is on the calendar', () => {

@@ -18,7 +18,7 @@
  * document (resources/registry-openapi.yaml) states them; a test keeps the two equal.
  */
 import { z } from 'zod';
-import { certificateRecordSchema, diagnosticResultSchema, rollbackRecordSchema, runRecordSchema, stepRecordSchema } from '../contract/run-record';
+import { certificateRecordSchema, diagnosticResultSchema, rollbackRecordSchema, runRecordSchema, stepRecordSchema } from '../run-record';
 
 export const RECORD_BOUNDS = {
   /** Levels of nesting in free-form JSON: `{}` is one level, `{"a":{}}` two. */
