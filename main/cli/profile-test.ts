@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { loadProfile } from '../profiles/load';
-import { testProfile } from '../provisioning/profile-test';
+import { testProfile } from '../core/profile-test';
 import { cliLogger, printJson, type OutputOptions } from './output';
 import { collectVar } from './profile';
 import { progressPrinter, summarize } from './provision';

@@ -17,7 +17,7 @@ import { startBleSimulator } from '../simulator/ble/simulator';
 import { DEFAULT_LINK, LINK_LIMITS } from '../simulator/ble/link-model';
 import { defaultBleSocketPath } from '../transport/ble/adapter-choice';
 import type { DeviceDelays } from '../simulator/device/config';
-import type { StartVirtualGateway } from '../provisioning/profile-test';
+import type { StartVirtualGateway } from '../core/profile-test';
 import { cliLogger, print, printJson, type OutputOptions } from './output';
 
 interface SimOptions extends OutputOptions {

@@ -3,22 +3,22 @@
  * with a throwaway development CA, and reports the run — so a team can gate every profile change in its own CI
  * before any real device sees it. After a passed run the device must also show no drift from the profile.
  *
- * The virtual gateway comes from the caller (`startGateway`): provisioning is production code and must not import
- * the simulator (eslint.config.js); the `fieldline sim` front end (main/cli/sim.ts) is what owns it.
+ * The virtual gateway comes from the caller (`startGateway`): production code must not import the simulator
+ * (eslint.config.js); the `fieldline sim` front end (main/cli/sim.ts) is what owns it. The throwaway station is a
+ * core of its own (main/core/core.ts), so the run goes through the same runner, store and drift check as a real one.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger, type Logger } from '../log';
-import { GatewaySession } from '../device/session';
-import type { LoadedProfile } from '../profiles/load';
-import { initCa, openStationCa } from '../pki/station-ca';
-import { openStore } from '../store/store';
-import type { ProvisionEvents } from './context';
-import { checkDrift, type Difference } from './drift';
 import type { RunRecord } from '../contract/run-record';
-import { runProvisioning } from './runner';
+import { GatewaySession } from '../device/session';
+import { silentLogger, type Logger } from '../log';
+import { initCa } from '../pki/station-ca';
+import type { LoadedProfile } from '../profiles/load';
+import type { ProvisionEvents } from '../provisioning/context';
+import type { Difference } from '../provisioning/drift';
+import { createCore } from './core';
 
 /** What the test asks of its throwaway gateway. */
 export interface VirtualGatewayOptions {
@@ -65,17 +65,12 @@ export async function testProfile(options: ProfileTestOptions): Promise<ProfileT
   });
   const dataDir = join(work, 'data');
   const passphrase = randomBytes(24).toString('base64');
-  await initCa(dataDir, { passphrase, organization: 'Fieldline profile test' });
-  const signer = await openStationCa(dataDir, passphrase);
-  const store = openStore(dataDir);
+  const core = createCore({ dataDir, logger, station: { name: 'profile-test' }, askPassphrase: () => Promise.resolve(passphrase) });
   try {
-    const port = gateway.port;
-    const record = await runProvisioning({
-      port,
+    await initCa(dataDir, { passphrase, organization: 'Fieldline profile test' });
+    const record = await core.runner.run({
+      port: gateway.port,
       profile: options.profile,
-      signer,
-      store,
-      station: { name: 'profile-test' },
       variables: options.variables,
       logger,
       rebootTimeoutMs: 20_000,
@@ -83,16 +78,16 @@ export async function testProfile(options: ProfileTestOptions): Promise<ProfileT
     });
     let drift: Difference[] = [];
     if (record.outcome === 'passed') {
-      const session = await GatewaySession.openSerial(port, { logger });
+      const session = await GatewaySession.openSerial(gateway.port, { logger });
       try {
-        drift = (await checkDrift({ session, profile: options.profile, store, station: { name: 'profile-test' }, variables: options.variables })).report.differences;
+        drift = (await core.drift({ session, profile: options.profile, variables: options.variables })).remaining;
       } finally {
         await session.close();
       }
     }
     return { record, drift };
   } finally {
-    store.close();
+    await core.close();
     await gateway.stop();
     await rm(work, { recursive: true, force: true });
   }
