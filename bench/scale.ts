@@ -49,6 +49,7 @@ import { initCa, openStationCa } from '../main/pki/station-ca';
 import { loadProfile, type LoadedProfile } from '../main/profiles/load';
 import { STEP_ORDER, type RunRecord, type StepName } from '../main/contract/run-record';
 import { runProvisioning } from '../main/provisioning/runner';
+import { systemRunInputs } from '../main/testing/run-inputs';
 import { openStore } from '../main/store/store';
 import { spawnSimulator } from '../main/testing/sim-process';
 
@@ -179,6 +180,7 @@ async function runBatch(station: Station, n: number, label: string): Promise<Omi
       records = await Promise.all(
         sim.gateways.map((g) =>
           runProvisioning({
+            ...systemRunInputs,
             port: g.port,
             profile: station.profile,
             signer: station.signer,

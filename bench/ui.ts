@@ -115,7 +115,11 @@ const PAGE_PROBE = String.raw`(() => {
   });
   const wall = () => performance.timeOrigin + performance.now();
   const PROGRESS = /^\{"type":"event","name":"run:progress"/;
-  const FIELDS = /"runId":"([0-9a-f-]{36})".*?"message":"[^"]*?@([0-9.]+)".*?"fraction":([0-9.e-]+)/;
+  // The emit time rides in the event's op ("image upload @<ms>"); fields are matched one by one, in any order.
+  const RUN_ID = /"runId":"([0-9a-f-]{36})"/;
+  const EMITTED = /"op":"[^"]*?@([0-9.]+)"/;
+  const DONE = /"done":([0-9]+)/;
+  const TOTAL = /"total":([0-9]+)/;
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
     constructor(...args) {
@@ -123,12 +127,13 @@ const PAGE_PROBE = String.raw`(() => {
       // Registered before the bridge sets onmessage, so it runs first: the arrival time is taken before any work.
       this.addEventListener('message', (event) => {
         if (!s.recording || typeof event.data !== 'string' || !PROGRESS.test(event.data)) return;
-        const m = FIELDS.exec(event.data);
-        if (!m) return;
+        const runId = RUN_ID.exec(event.data), emitted = EMITTED.exec(event.data), done = DONE.exec(event.data), total = TOTAL.exec(event.data);
+        if (!runId || !emitted || !done || !total) return;
         s.received += 1;
-        let queue = s.pending.get(m[1]);
-        if (!queue) s.pending.set(m[1], (queue = []));
-        queue.push({ fraction: Number(m[3]), emitted: Number(m[2]), arrived: performance.now() });
+        let queue = s.pending.get(runId[1]);
+        if (!queue) s.pending.set(runId[1], (queue = []));
+        const fraction = Number(total[1]) > 0 ? Math.min(1, Number(done[1]) / Number(total[1])) : 1;
+        queue.push({ fraction, emitted: Number(emitted[1]), arrived: performance.now() });
       });
     }
   };
@@ -378,7 +383,7 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
     for (const d of devices) {
       events.emit('run:started', { runId: d.lastRunId, deviceId: d.id, profile: { name: 'gateway-eu', version: '1.0.0' }, startedAt });
       events.emit('run:step', { runId: d.lastRunId, step: 'firmware', state: 'running', startedAt });
-      events.emit('run:progress', { runId: d.lastRunId, step: 'firmware', message: 'uploading', fraction: 0 });
+      events.emit('run:progress', { runId: d.lastRunId, step: 'firmware', op: 'image upload', done: 0, total: perDevice, bytesPerSecond: 0, etaSeconds: null });
     }
     await page.waitFor(`document.querySelectorAll('li.device-row progress').length >= ${devicesCount}`, 30_000);
 
@@ -407,9 +412,11 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
           events.emit('run:progress', {
             runId: d.lastRunId,
             step: 'firmware',
-            message: `uploading @${now.toFixed(3)}`,
-            fraction: k / perDevice,
+            op: `image upload @${now.toFixed(3)}`,
+            done: k,
+            total: perDevice,
             bytesPerSecond: 9000 + ((k * 37 + i) % 2000),
+            etaSeconds: perDevice - k,
           });
           emitted += 1;
         }

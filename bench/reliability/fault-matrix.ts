@@ -18,6 +18,7 @@ import { loadProfile, type LoadedProfile } from '../../main/profiles/load';
 import { checkDrift } from '../../main/provisioning/drift';
 import type { RunRecord } from '../../main/contract/run-record';
 import { runProvisioning } from '../../main/provisioning/runner';
+import { systemRunInputs } from '../../main/testing/run-inputs';
 import type { Snapshot } from '../../main/provisioning/context';
 import { identityInfo } from '../../main/smp/groups/identity';
 import { readState } from '../../main/smp/groups/image';
@@ -136,7 +137,7 @@ export const faultMatrixProbe: ReliabilityProbe = {
     const rows: string[][] = [];
     let failures = 0;
     const provision = (port: string): Promise<RunRecord> =>
-      runProvisioning({ port, profile, signer, store, station: { name: 'reliability' }, variables: {}, timeoutMs: 3000, rebootTimeoutMs: 20_000 });
+      runProvisioning({ ...systemRunInputs, port, profile, signer, store, station: { name: 'reliability' }, variables: {}, timeoutMs: 3000, rebootTimeoutMs: 20_000 });
     try {
       for (const [gw, c] of runs.entries()) {
         const port = sim.gateways[gw]!.port;

@@ -7,7 +7,7 @@
  */
 import { describeError, isErrorCode, type ErrorInfo } from '../contract/errors';
 import type { RunSummary } from '../contract/provisioning';
-import type { RunRecord } from '../contract/run-record';
+import type { RunRecord, StepName } from '../contract/run-record';
 import { prepareTarget, type DeviceTarget } from '../device/target';
 import { FieldlineError } from '../errors';
 import { createLogger, type Logger, type LogRecord } from '../log';
@@ -38,8 +38,6 @@ export interface RunManagerOptions {
   logLines?: number;
   /** Finished runs kept in memory for their logs (default 200). */
   keepRuns?: number;
-  /** Progress events per run per second at most (default 20); the last of a burst is always sent. */
-  progressPerSecond?: number;
   baudRate?: number;
   timeoutMs?: number;
   rebootTimeoutMs?: number;
@@ -99,7 +97,6 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   const runs = new Map<string, LiveRun>();
   const active = new Map<string, Promise<void>>();
   const keepRuns = options.keepRuns ?? 200;
-  const minProgressGapMs = 1000 / (options.progressPerSecond ?? 20);
 
   const remember = (run: LiveRun): void => {
     runs.set(run.id, run);
@@ -119,16 +116,16 @@ export function createRunManager(options: RunManagerOptions): RunManager {
   };
 
   const runEvents = (run: LiveRun): ProvisionEvents => {
-    let lastProgress = 0;
-    let pendingProgress: NodeJS.Timeout | undefined;
+    // When each step started, for the step events that carry a message while it runs.
+    const stepStarts = new Map<StepName, string>();
     return {
       onStepStart: (step) => {
         note(run, 'info', `${step}…`);
-        events.emit('run:step', { runId: run.id, step, state: 'running', startedAt: new Date().toISOString() });
+        const startedAt = new Date().toISOString();
+        stepStarts.set(step, startedAt);
+        events.emit('run:step', { runId: run.id, step, state: 'running', startedAt });
       },
       onStepEnd: (step) => {
-        // A progress update held back by the rate limit must not arrive after its step ended.
-        clearTimeout(pendingProgress);
         const seconds = ((Date.parse(step.endedAt) - Date.parse(step.startedAt)) / 1000).toFixed(2);
         note(run, step.outcome === 'failed' ? 'error' : 'info', `${step.name} ${step.outcome} (${seconds} s)${step.error ? ` — ${step.error.message}` : ''}`);
         run.stepEnded(step);
@@ -142,19 +139,12 @@ export function createRunManager(options: RunManagerOptions): RunManager {
           ...(step.error ? { error: { code: step.error.code, message: step.error.message } } : {}),
         });
       },
-      onProgress: (step, message, detail) => {
-        // Waits and phases belong in the log; percentages only move the progress bar.
-        if (detail?.fraction === undefined) note(run, 'info', `${step}: ${message}`);
-        const send = (): void => {
-          lastProgress = Date.now();
-          events.emit('run:progress', { runId: run.id, step, message, ...detail });
-        };
-        // A fast upload reports every chunk; the UI needs a few updates a second, and the last one.
-        clearTimeout(pendingProgress);
-        const wait = lastProgress + minProgressGapMs - Date.now();
-        if (wait <= 0 || detail?.fraction === 1) send();
-        else pendingProgress = setTimeout(send, wait);
+      // Waits and phases are step events (and log lines); the transfer's progress comes already throttled at its source.
+      onStepMessage: (step, message) => {
+        note(run, 'info', `${step}: ${message}`);
+        events.emit('run:step', { runId: run.id, step, state: 'running', startedAt: stepStarts.get(step) ?? new Date().toISOString(), message });
       },
+      onProgress: (step, progress) => events.emit('run:progress', { runId: run.id, step, ...progress }),
       onDiagnostic: (result) => {
         const value = JSON.stringify(result.value) ?? 'nothing';
         note(run, result.passed ? 'info' : 'warn', `diagnostic ${result.name}: ${result.passed ? 'pass' : 'FAIL'} (${value.slice(0, 200)}${result.unit ? ` ${result.unit}` : ''})${result.detail ? ` — ${result.detail}` : ''}`);

@@ -20,6 +20,8 @@ import { readCaPassphrase } from '../pki/passphrase';
 import type { ProvisionEvents } from '../provisioning/context';
 import type { RunRecord } from '../contract/run-record';
 import { checkVariables, runProvisioning } from '../provisioning/runner';
+import { systemClock } from '../contract/clock';
+import { openTarget } from '../device/target';
 import { defaultPortsDir } from '../transport/ports-dir';
 import { kpis } from '../station/kpi';
 import { createOrchestrator, type Orchestrator, type Slot, type StationRules } from '../station/orchestrator';
@@ -186,6 +188,8 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
     logger,
     provision: ({ port, runId, signal, variables, expectedSerial }) =>
       runProvisioning({
+        openSession: openTarget,
+        clock: systemClock,
         port: port.path,
         baudRate: opts.baud,
         timeoutMs: opts.timeout,

@@ -1,6 +1,6 @@
 /**
  * How commands report: JSON lines under --json (one object per line, machine-readable), readable text otherwise.
- * Progress goes to stderr as a bar on a terminal, and as throttled JSON lines under --json.
+ * Progress (main/cli/progress-bar.ts) goes to stderr as a bar on a terminal, and as JSON lines under --json.
  */
 import { stringifyCborJson, type CborValue } from '../smp/cbor';
 import { createLogger, type Logger } from '../log';
@@ -37,45 +37,6 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(2)} MiB`;
-}
-
-export interface ProgressReporter {
-  update(done: number, total: number): void;
-  finish(): void;
-}
-
-/** A progress bar with bytes/s and ETA on a terminal; JSON progress lines (at most 4 a second) under --json. */
-export function progressReporter(options: OutputOptions, label: string): ProgressReporter {
-  const started = performance.now();
-  const tty = process.stderr.isTTY === true;
-  let last = 0;
-  let drawn = false;
-  return {
-    update(done, total) {
-      const now = performance.now();
-      if (now - last < (options.json ? 250 : 100) && done < total) return;
-      last = now;
-      const seconds = (now - started) / 1000;
-      const rate = seconds > 0 ? done / seconds : 0;
-      if (options.json) {
-        printJson({ event: 'progress', label, bytes: done, total, bytesPerSecond: Math.round(rate) });
-        return;
-      }
-      if (!tty) return;
-      const width = 30;
-      const fraction = total > 0 ? Math.min(1, done / total) : 1;
-      const filled = Math.round(fraction * width);
-      const eta = rate > 0 ? Math.ceil((total - done) / rate) : 0;
-      process.stderr.write(
-        `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ` +
-          `${formatBytes(done)}/${formatBytes(total)} ${formatBytes(Math.round(rate))}/s ETA ${eta}s   `,
-      );
-      drawn = true;
-    },
-    finish() {
-      if (drawn) process.stderr.write('\n');
-    },
-  };
 }
 
 interface Problem {

@@ -15,6 +15,7 @@ import { formatLimits, formatMeasured } from '../contract/limits-text';
 import type { Core } from '../core/core';
 import { withCore } from './core';
 import { cliLogger, exitCodeFor, printJson, type OutputOptions } from './output';
+import { createProgressBar } from './progress-bar';
 import { collectVar } from './profile';
 import { addTargetOptions, runOnTarget, type TargetCliOptions } from './target-options';
 import { prepareTarget, type DeviceTarget } from '../device/target';
@@ -37,15 +38,22 @@ export function progressPrinter(opts: OutputOptions): ProvisionEvents {
     return {
       onStepStart: (step) => printJson({ event: 'step-start', step }),
       onStepEnd: (s) => printJson({ event: 'step-end', step: s.name, outcome: s.outcome, seconds: Number(seconds(s)), ...(s.error ? { error: s.error } : {}) }),
-      onProgress: (step, message) => printJson({ event: 'progress', step, message }),
+      onStepMessage: (step, message) => printJson({ event: 'step-message', step, message }),
+      onProgress: (step, progress) => printJson({ event: 'progress', step, ...progress }),
       onDiagnostic: (r) => printJson({ event: 'diagnostic', ...r }),
     };
   }
-  const err = (line: string): void => void process.stderr.write(line + '\n');
+  // The upload's bar is redrawn in place on a terminal; any other line ends it first.
+  const bar = createProgressBar(opts);
+  const err = (line: string): void => {
+    bar.finish();
+    process.stderr.write(line + '\n');
+  };
   return {
     onStepStart: (step) => err(`… ${step}`),
     onStepEnd: (s) => err(`${s.outcome === 'passed' ? '✓' : '✗'} ${s.name} (${seconds(s)} s)${s.error ? ` — ${s.error.message}` : ''}`),
-    onProgress: (step, message) => err(`  ${step}: ${message}`),
+    onStepMessage: (step, message) => err(`  ${step}: ${message}`),
+    onProgress: (_step, progress) => bar.show(progress),
     onDiagnostic: (r) => err(`  ${r.passed ? 'pass' : 'FAIL'} ${r.name}: ${formatMeasured(r)} — limit ${formatLimits(r)}${r.detail ? ` (${r.detail})` : ''}`),
   };
 }

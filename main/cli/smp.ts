@@ -6,7 +6,9 @@ import { openTarget, type DeviceTarget } from '../device/target';
 import { FieldlineError } from '../errors';
 import { decodeSettingValue, encodeSettingValue, SETTING_ENCODINGS, type SettingEncoding } from '../device/setting-values';
 import { describePacket, frameHex, parseHex } from '../smp/inspect';
+import { systemClock } from '../contract/clock';
 import { stringifyCborJson } from '../smp/cbor';
+import { createProgressMeter } from '../smp/progress-meter';
 import * as fs from '../smp/groups/fs';
 import * as identity from '../smp/groups/identity';
 import * as image from '../smp/groups/image';
@@ -17,7 +19,8 @@ import { listStats, readStats } from '../smp/groups/stats';
 import { GROUP } from '../smp/error-codes';
 import { isGroupError } from '../smp/smp-error';
 import { listSerialPorts } from '../transport/serial';
-import { cliLogger, formatBytes, print, printJson, progressReporter, type OutputOptions } from './output';
+import { cliLogger, formatBytes, print, printJson, type OutputOptions } from './output';
+import { createProgressBar, type ProgressBar } from './progress-bar';
 import { addTargetOptions, finishBle, targetOf, type TargetCliOptions } from './target-options';
 
 interface PortOptions extends OutputOptions, TargetCliOptions {
@@ -187,6 +190,11 @@ export function registerSmpCommands(program: Command): void {
     });
 }
 
+/** The transfer's acknowledgements as throttled progress events, shown on `bar`. */
+function transferMeter(op: string, bar: ProgressBar): (done: number, total: number) => void {
+  return createProgressMeter(op, { clock: systemClock, emit: (p) => bar.show(p) });
+}
+
 function toPem(label: string, der: Uint8Array): string {
   const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
@@ -211,7 +219,8 @@ function registerImageCommands(img: Command): void {
     .action(async (file: string, opts: PortOptions & { image: number; upgrade?: boolean; window?: number }) => {
       const data = await readLocal(file);
       await withSession(opts, async (s) => {
-        const bar = progressReporter(opts, 'upload');
+        const bar = createProgressBar(opts);
+        const progress = transferMeter('image upload', bar);
         try {
           // Over BLE a dropped link reconnects and the upload resumes where the device stopped (same SHA-256).
           const r = await s.surviveLinkLoss('image upload', async () =>
@@ -219,7 +228,7 @@ function registerImageCommands(img: Command): void {
               s.client,
               data,
               { ...(await s.buffers()), image: opts.image, upgrade: opts.upgrade ?? false, ...(opts.window ? { window: opts.window } : {}) },
-              { onProgress: (p) => bar.update(p.acked, p.total) },
+              { onProgress: (p) => progress(p.acked, p.total) },
             ),
           );
           bar.finish();
@@ -260,12 +269,13 @@ function registerFsCommands(f: Command): void {
     .action(async (local: string, remote: string, opts: PortOptions & { window?: number }) => {
       const data = await readLocal(local);
       await withSession(opts, async (s) => {
-        const bar = progressReporter(opts, 'upload');
+        const bar = createProgressBar(opts);
+        const progress = transferMeter('file upload', bar);
         try {
           // Over BLE a dropped link reconnects and the file is written again, whole.
           const r = await s.surviveLinkLoss('file upload', async () =>
             fs.uploadFile(s.client, remote, data, { ...(await s.buffers()), ...(opts.window ? { window: opts.window } : {}) }, {
-              onProgress: (p) => bar.update(p.acked, p.total),
+              onProgress: (p) => progress(p.acked, p.total),
             }),
           );
           bar.finish();
@@ -278,9 +288,10 @@ function registerFsCommands(f: Command): void {
 
   deviceCommand(f, 'download <remote> <local>', 'download a file').action(async (remote: string, local: string, opts: PortOptions) => {
     await withSession(opts, async (s) => {
-      const bar = progressReporter(opts, 'download');
+      const bar = createProgressBar(opts);
+      const progress = transferMeter('file download', bar);
       const t0 = performance.now();
-      const data = await fs.downloadFile(s.client, remote, {}, { onProgress: (p) => bar.update(p.acked, p.total) });
+      const data = await fs.downloadFile(s.client, remote, {}, { onProgress: (p) => progress(p.acked, p.total) });
       bar.finish();
       await writeFile(local, data);
       const seconds = (performance.now() - t0) / 1000;

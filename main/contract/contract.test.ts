@@ -163,8 +163,13 @@ describe('argument bounds', () => {
   });
 
   it('checks event payloads as strictly as results', () => {
-    expect(events['run:progress'].safeParse({ runId: uuid, step: 'firmware', message: 'upload 50%', fraction: 0.5, bytesPerSecond: 7000 }).success).toBe(true);
-    expect(events['run:progress'].safeParse({ runId: uuid, step: 'firmware', message: 'x', fraction: 1.5 }).success).toBe(false);
+    const half = { runId: uuid, step: 'firmware', op: 'image upload', done: 5000, total: 10_000, bytesPerSecond: 7000, etaSeconds: 1 };
+    expect(events['run:progress'].safeParse(half).success).toBe(true);
+    expect(events['run:progress'].safeParse({ ...half, etaSeconds: null, bytesPerSecond: 0 }).success).toBe(true);
+    expect(events['run:progress'].safeParse({ ...half, done: -1 }).success).toBe(false);
+    // The old shape (a message with a fraction) is no longer a progress event.
+    expect(events['run:progress'].safeParse({ runId: uuid, step: 'firmware', message: 'upload 50%', fraction: 0.5, bytesPerSecond: 7000 }).success).toBe(false);
+    expect(events['run:step'].safeParse({ runId: uuid, step: 'firmware', state: 'running', startedAt: '2026-01-01T00:00:00.000Z', message: 'waiting: reboot' }).success).toBe(true);
     expect(events['device:state'].safeParse({ id: 'serial:/dev/ttyACM0', state: 'exploded' }).success).toBe(false);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { boundedList, boundedText, deviceIdSchema, isoTimeSchema, LIMITS, pathSchema, plainText, runIdSchema, variablesSchema } from './bounds';
+import { progressSchema } from './progress';
 import { ErrorInfoSchema } from './result';
 import { diagnosticResultSchema, runOutcomeSchema, runRecordSchema, stepNameSchema } from './run-record';
 
@@ -89,14 +90,13 @@ export const provisioningEvents = {
     startedAt: isoTimeSchema,
     endedAt: isoTimeSchema.optional(),
     error: z.object({ code: z.string().max(64), message: boundedText() }).optional(),
+    /** What the running step is doing, in words ("waiting: reboot into the new image"). */
+    message: boundedText().optional(),
   }),
-  'run:progress': z.object({
+  /** The one progress event (main/contract/progress.ts) of the step's transfer, throttled where it is made. */
+  'run:progress': progressSchema.extend({
     runId: runIdSchema,
     step: stepNameSchema,
-    message: boundedText(),
-    /** 0..1 when the step knows how far it is (an upload). */
-    fraction: z.number().min(0).max(1).optional(),
-    bytesPerSecond: z.number().nonnegative().optional(),
   }),
   'run:log': z.object({ runId: runIdSchema, level: RunLogLevelSchema, message: boundedText(), at: isoTimeSchema }),
   'run:diagnostic': z.object({ runId: runIdSchema, result: diagnosticResultSchema }),

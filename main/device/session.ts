@@ -11,6 +11,7 @@ import { silentLogger, type Logger } from '../log';
 import { BleLinkFramer } from '../smp/ble-segmentation';
 import { SmpClient } from '../smp/client';
 import type { Framer } from '../smp/framer';
+import type { SmpVersion } from '../smp/header';
 import { params } from '../smp/groups/os';
 import { serialFramer } from '../smp/serial-framing';
 import { SmpError } from '../smp/smp-error';
@@ -37,6 +38,11 @@ export interface SessionOptions {
   logger?: Logger;
   timeoutMs?: number;
   retries?: number;
+  /**
+   * The device's SMP version, learned by one session, for the next sessions to the same device (a run re-opens it
+   * after each reboot). Owned by whoever opens the sessions; without one, each session learns it afresh.
+   */
+  versionCache?: Map<string, SmpVersion>;
 }
 
 export interface BleSessionOptions extends SessionOptions {
@@ -129,6 +135,7 @@ export class GatewaySession {
       logger: (options.logger ?? silentLogger).child('smp'),
       ...(options.timeoutMs !== undefined ? { defaultTimeoutMs: options.timeoutMs } : {}),
       ...(options.retries !== undefined ? { defaultRetries: options.retries } : {}),
+      ...(options.versionCache ? { versionCache: options.versionCache } : {}),
     });
     return new GatewaySession(transport, client);
   }
@@ -145,7 +152,9 @@ export class GatewaySession {
    * Finds the gateway (address or name), connects, and learns whether it reassembles fragmented requests. The
    * session reconnects to the same address when the link drops under surviveLinkLoss().
    */
-  static async openBle(options: BleSessionOptions): Promise<GatewaySession> {
+  static async openBle(given: BleSessionOptions): Promise<GatewaySession> {
+    // A reconnect re-opens with these options: the device's SMP version, once learned, carries over to it.
+    const options = given.versionCache ? given : { ...given, versionCache: new Map<string, SmpVersion>() };
     const logger = options.logger ?? silentLogger;
     const noble = await loadNoble(options.adapter, {
       ...(options.socketPath ? { socketPath: options.socketPath } : {}),

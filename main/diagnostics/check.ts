@@ -2,6 +2,7 @@
  * One acceptance check: given the session and what the run knows, measure one value and compare it with its
  * limits. Checks never throw for a device that merely fails; a device error is a failed result with detail.
  */
+import type { Clock } from '../contract/clock';
 import type { GatewaySession } from '../device/session';
 import type { DiagnosticSpec } from '../profiles/schema';
 import type { DiagnosticResult } from '../contract/run-record';
@@ -18,6 +19,8 @@ export interface CheckContext {
   /** Inject mode: reads the certificate back from the device's file system. */
   readInjectedCertificate?: () => Promise<Uint8Array>;
   signal?: AbortSignal;
+  /** Times each check and the echo round trips (the run's clock). */
+  clock: Pick<Clock, 'monotonicMs'>;
 }
 
 export type CheckOutcome = Omit<DiagnosticResult, 'name' | 'type' | 'durationMs'>;

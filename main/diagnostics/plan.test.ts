@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../contract/clock';
 import type { ErrorCode } from '../contract/errors';
 import type { GatewaySession } from '../device/session';
 import { FieldlineError } from '../errors';
@@ -17,6 +18,7 @@ async function runWith(error: Error): Promise<{ results: DiagnosticResult[] | un
   let reads = 0;
   const context: CheckContext = {
     session: {} as GatewaySession,
+    clock: systemClock,
     expectedConfigurationHash: 'abc',
     readConfigurationHash: () => (reads++ === 0 ? Promise.reject(error) : Promise.resolve('abc')),
   };

@@ -36,16 +36,16 @@ export async function runDiagnostics(
   const results: DiagnosticResult[] = [];
   for (const spec of plan) {
     if (context.signal?.aborted) throw new FieldlineError('CANCELLED', 'diagnostics cancelled');
-    const t0 = performance.now();
+    const t0 = context.clock.monotonicMs();
     const check = CHECKS[spec.type] as Check;
     let result: DiagnosticResult;
     try {
       const outcome = await check(spec, context);
-      result = { name: spec.name, type: spec.type, ...outcome, durationMs: round(performance.now() - t0) };
+      result = { name: spec.name, type: spec.type, ...outcome, durationMs: round(context.clock.monotonicMs() - t0) };
     } catch (err) {
       if (isFatal(err)) throw err;
       const message = err instanceof Error ? err.message : String(err);
-      result = { name: spec.name, type: spec.type, passed: false, value: null, limits: {}, durationMs: round(performance.now() - t0), detail: message };
+      result = { name: spec.name, type: spec.type, passed: false, value: null, limits: {}, durationMs: round(context.clock.monotonicMs() - t0), detail: message };
     }
     results.push(result);
     onResult?.(result);

@@ -19,6 +19,7 @@ import { openStore } from '../store/store';
 import type { Store } from '../store/types';
 import { REPO_ROOT } from '../testing/cli';
 import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';
+import { systemRunInputs } from '../testing/run-inputs';
 import { releaseNoble } from '../transport/ble/noble';
 import { runProvisioning } from './runner';
 
@@ -77,6 +78,7 @@ afterAll(async () => {
 
 async function provision(gw: number) {
   return runProvisioning({
+    ...systemRunInputs,
     target: target(gw),
     profile: await loadProfile(profileFile),
     signer,

@@ -1,4 +1,6 @@
 /** What the steps of one run share: the link, the inputs, and what earlier steps found or did. */
+import type { Clock } from '../contract/clock';
+import type { Progress } from '../contract/progress';
 import type { GatewaySession } from '../device/session';
 import type { Logger } from '../log';
 import type { Signer } from '../pki/types';
@@ -8,18 +10,13 @@ import type { RenderedProfile } from '../profiles/template';
 import type { Store } from '../store/types';
 import type { CertificateRecord, DiagnosticResult, RunRecord, StepName, StepRecord } from '../contract/run-record';
 
-/** How far a step is, when it can tell (an upload): for progress bars. */
-export interface ProgressDetail {
-  /** 0..1 */
-  fraction?: number;
-  bytesPerSecond?: number;
-}
-
 export interface ProvisionEvents {
   onStepStart?(name: StepName): void;
   onStepEnd?(step: StepRecord): void;
-  /** Free-text progress inside a step (upload percentages, "waiting for reboot"). */
-  onProgress?(name: StepName, message: string, detail?: ProgressDetail): void;
+  /** What a step is doing, in words ("waiting: reboot into the new image", "reconnected, resuming the upload"). */
+  onStepMessage?(name: StepName, message: string): void;
+  /** How far a step's transfer is (the firmware upload): the one progress event, already throttled at its source. */
+  onProgress?(name: StepName, progress: Progress): void;
   onDiagnostic?(result: DiagnosticResult): void;
 }
 
@@ -47,6 +44,8 @@ export interface RunContext {
   station: { name: string };
   variables: Record<string, string>;
   logger: Logger;
+  /** The run's time: steps read it, never the system clock. */
+  clock: Clock;
   events: ProvisionEvents;
   signal: AbortSignal;
   /**

@@ -33,7 +33,7 @@ beforeAll(async () => {
   signer = await openStationCa(dataDir, PASSPHRASE);
   store = openStore(dataDir);
   profile = await loadProfile(join(REPO_ROOT, 'resources/profiles/gateway-eu.yaml'));
-  const first = await runProvisioning({ port: sim.gateways[0]!.port, profile, signer, store, station, variables: { site: 'OLD-1' } });
+  const first = await runProvisioning({ ...systemRunInputs, port: sim.gateways[0]!.port, profile, signer, store, station, variables: { site: 'OLD-1' } });
   expect(first.outcome).toBe('passed');
 }, 60_000);
 

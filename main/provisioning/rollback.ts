@@ -6,6 +6,7 @@
  * when the read-back shows the state from before. Each action is attempted even if an earlier one failed.
  */
 import { isDeviceGone } from '../device/gone';
+import type { FieldlineError } from '../errors';
 import { eraseIdentity, identityInfo } from '../smp/groups/identity';
 import { readState } from '../smp/groups/image';
 import { reset } from '../smp/groups/os';
@@ -73,9 +74,16 @@ async function revertFirmware(ctx: RunContext, update: { version: string }): Pro
     : { outcome: 'failed', verified, detail: `expected ${expected ?? 'the previous image'} active and confirmed` };
 }
 
-export async function rollback(ctx: RunContext, reason: string): Promise<RollbackRecord> {
-  const startedAt = new Date().toISOString();
+/** What rollback did; `cutBy` is the error (the device gone: its code says so) that ended it before every action ran. */
+export interface RollbackResult {
+  record: RollbackRecord;
+  cutBy?: FieldlineError;
+}
+
+export async function rollback(ctx: RunContext, reason: string): Promise<RollbackResult> {
+  const startedAt = ctx.clock.now().toISOString();
   const actions: Action[] = [];
+  let cutBy: FieldlineError | undefined;
   const identity = ctx.identity;
   try {
     if (identity?.serial) {
@@ -101,8 +109,11 @@ export async function rollback(ctx: RunContext, reason: string): Promise<Rollbac
     }
     const update = ctx.firmwareUpdate;
     if (update) await attempt(actions, 'revert firmware', () => revertFirmware(ctx, update));
-  } catch {
-    // The device went away: what is left is recorded, and the next run of this device repairs it.
+  } catch (err) {
+    // Only an error that means the device is gone gets here (attempt() records and keeps going on any other): what is
+    // left is recorded, and the next run of this device repairs it.
+    if (!isDeviceGone(err)) throw err;
+    cutBy = err as FieldlineError;
   }
-  return { startedAt, endedAt: new Date().toISOString(), actions };
+  return { record: { startedAt, endedAt: ctx.clock.now().toISOString(), actions }, ...(cutBy ? { cutBy } : {}) };
 }

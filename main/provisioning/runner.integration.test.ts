@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';
+import { systemRunInputs } from '../testing/run-inputs';
 import { GatewaySession } from '../device/session';
 import { makeMcubootImage } from '../device/mcuboot-image';
 import { readConfiguration } from '../device/read-config';
@@ -80,6 +81,7 @@ async function writeProfile(name: string, yaml: string): Promise<string> {
 
 async function provision(gw: number, file: string, extra: Partial<ProvisionOptions> = {}) {
   return runProvisioning({
+    ...systemRunInputs,
     port: sim.gateways[gw]!.port,
     profile: await loadProfile(file),
     signer,

@@ -6,11 +6,13 @@
  * run's snapshot as the state to return to, revokes its certificate and takes over its untested firmware.
  */
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '../contract/clock';
 import { FieldlineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { isDeviceGone } from '../device/gone';
 import type { GatewaySession } from '../device/session';
-import { openTarget, type DeviceTarget } from '../device/target';
+import type { DeviceTarget, OpenTargetOptions } from '../device/target';
+import type { SmpVersion } from '../smp/header';
 import { renderProfile } from '../profiles/template';
 import type { LoadedProfile } from '../profiles/load';
 import type { ExistingIdentity } from '../profiles/schema';
@@ -36,6 +38,9 @@ const STEPS: Record<StepName, Step> = { identify, firmware, identity, configurat
  */
 const REPEATABLE = new Set<StepName>(['identify', 'configuration', 'diagnostics', 'finalize']);
 
+/** Opens the gateway (openTarget in production; a test may hand out prepared sessions). */
+export type OpenSession = (target: DeviceTarget, options: OpenTargetOptions) => Promise<GatewaySession>;
+
 export interface ProvisionOptions {
   /** Serial port of the gateway (with baudRate); or give `target`, which may also be a BLE gateway. */
   port?: string;
@@ -47,6 +52,13 @@ export interface ProvisionOptions {
   store: Store;
   station: { name: string };
   variables: Record<string, string>;
+  /**
+   * How the run reaches the gateway: called once at the start and again whenever the device must be re-opened (after
+   * a reboot, for rollback).
+   */
+  openSession: OpenSession;
+  /** Where the run's times (the record's and each step's start and end, upload rates) come from. */
+  clock: Clock;
   logger?: Logger;
   events?: ProvisionEvents;
   signal?: AbortSignal;
@@ -85,8 +97,12 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
   const logger = options.logger ?? silentLogger;
   const signal = options.signal ?? new AbortController().signal;
   checkVariables(options.profile, options.station, options.variables);
+  const clock = options.clock;
   let target = runTarget(options);
-  const open = (): Promise<GatewaySession> => openTarget(target, { logger, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  // The device's SMP version, learned on the first session, holds for the sessions re-opened after its reboots.
+  const versionCache = new Map<string, SmpVersion>();
+  const open = (): Promise<GatewaySession> =>
+    options.openSession(target, { logger, versionCache, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const session = await open();
   // A BLE gateway named by its advertised name is re-opened (after a reboot, for rollback) by the address it was found
   // at: gateways on a line may share a name, and the run must come back to the same one.
@@ -101,7 +117,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
     profile: { name: p.profile.name, version: p.profile.version, sha256: p.sha256 },
     station: options.station,
     variables: options.variables,
-    startedAt: new Date().toISOString(),
+    startedAt: clock.now().toISOString(),
     endedAt: '',
     outcome: 'running',
     steps: [],
@@ -117,8 +133,8 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
   const ctx: RunContext = {
     session,
     waitForDevice: async (reason, timeoutMs) => {
-      options.events?.onProgress?.(record.steps.length < STEP_ORDER.length ? (STEP_ORDER[record.steps.length] as StepName) : 'finalize', `waiting: ${reason}`);
-      ctx.session = await waitForDevice(ctx.session, { timeoutMs: timeoutMs ?? options.rebootTimeoutMs ?? 60_000, open, signal });
+      options.events?.onStepMessage?.(record.steps.length < STEP_ORDER.length ? (STEP_ORDER[record.steps.length] as StepName) : 'finalize', `waiting: ${reason}`);
+      ctx.session = await waitForDevice(ctx.session, { timeoutMs: timeoutMs ?? options.rebootTimeoutMs ?? 60_000, open, signal, clock });
     },
     profile: p,
     signer: options.signer,
@@ -126,6 +142,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
     station: options.station,
     variables: options.variables,
     logger,
+    clock,
     events: options.events ?? {},
     signal,
     identityExisting: options.identityExisting ?? (options.reprovision ? 'replace' : (p.profile.identity?.existing ?? 'fail')),
@@ -143,15 +160,15 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
     for (const name of STEP_ORDER) {
       if (signal.aborted) throw new FieldlineError('CANCELLED', 'run cancelled');
       ctx.events.onStepStart?.(name);
-      const startedAt = new Date().toISOString();
+      const startedAt = clock.now().toISOString();
       let step: StepRecord;
       try {
         const evidence = REPEATABLE.has(name)
           ? await ctx.session.surviveLinkLoss(`${name} step`, () => STEPS[name](ctx), { signal })
           : await STEPS[name](ctx);
-        step = { name, startedAt, endedAt: new Date().toISOString(), outcome: 'passed', evidence };
+        step = { name, startedAt, endedAt: clock.now().toISOString(), outcome: 'passed', evidence };
       } catch (err) {
-        step = { name, startedAt, endedAt: new Date().toISOString(), outcome: 'failed', evidence: {}, error: errorRecord(err) };
+        step = { name, startedAt, endedAt: clock.now().toISOString(), outcome: 'failed', evidence: {}, error: errorRecord(err) };
         failure = err;
       }
       record.steps.push(step);
@@ -178,13 +195,15 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
   try {
     if (failure) {
       record.error = errorRecord(failure);
-      const gone = isDeviceGone(failure);
+      let gone = isDeviceGone(failure);
       if (!gone && record.steps.length > 0 && ctx.serial) {
-        record.rollback = await rollback(ctx, record.error.message);
+        const undone = await rollback(ctx, record.error.message);
+        record.rollback = undone.record;
         audit('run.rollback', { actions: record.rollback.actions.map((a) => `${a.action}: ${a.outcome}`) });
+        // The device went away during the rollback (its error's code says so): the next run of it finishes the job.
+        gone = undone.cutBy !== undefined;
       }
-      const rollbackCut = record.rollback?.actions.some((a) => a.outcome === 'failed' && /went away|unplugged|vanished|closed|link to .* dropped/.test(a.detail ?? ''));
-      record.outcome = gone || rollbackCut ? 'interrupted' : failure instanceof FieldlineError && failure.code === 'CANCELLED' ? 'cancelled' : 'failed';
+      record.outcome = gone ? 'interrupted' : failure instanceof FieldlineError && failure.code === 'CANCELLED' ? 'cancelled' : 'failed';
       // Rollback sets it after reverting an image; without a firmware change the device still runs what it ran.
       if (!ctx.firmwareUpdate) record.device.firmwareAfter ??= ctx.firmwareBefore;
     } else {
@@ -193,7 +212,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
       record.device.firmwareAfter ??= ctx.firmwareUpdate?.version ?? ctx.firmwareBefore;
       await options.onPassed?.(record);
     }
-    record.endedAt = new Date().toISOString();
+    record.endedAt = clock.now().toISOString();
     if (record.device.serial) {
       audit('run.end', { outcome: record.outcome, ...(record.error ? { error: record.error.code } : {}) });
       saveEnd(record, save);

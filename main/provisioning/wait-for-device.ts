@@ -3,6 +3,7 @@
  * disappears and comes back; a BLE gateway drops the link and advertises again once booted. This waits until it
  * answers an echo again, re-opening the port (or reconnecting) when needed.
  */
+import type { Clock } from '../contract/clock';
 import { isDeviceGone } from '../device/gone';
 import { FieldlineError } from '../errors';
 import { echo } from '../smp/groups/os';
@@ -13,15 +14,18 @@ export interface WaitOptions {
   open: () => Promise<GatewaySession>;
   signal?: AbortSignal;
   onWaiting?: (elapsedMs: number) => void;
+  /** Measures the wait (its monotonic time). */
+  clock: Pick<Clock, 'monotonicMs'>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function waitForDevice(current: GatewaySession, options: WaitOptions): Promise<GatewaySession> {
-  const started = Date.now();
+  const started = options.clock.monotonicMs();
+  const elapsed = (): number => options.clock.monotonicMs() - started;
   let session: GatewaySession | undefined = current;
   let lastError: unknown;
-  while (Date.now() - started < options.timeoutMs) {
+  while (elapsed() < options.timeoutMs) {
     if (options.signal?.aborted) throw new FieldlineError('CANCELLED', 'cancelled while waiting for the device');
     try {
       if (!session || !session.transport.isOpen) {
@@ -38,7 +42,7 @@ export async function waitForDevice(current: GatewaySession, options: WaitOption
         await session?.close().catch(() => {});
         session = undefined;
       }
-      options.onWaiting?.(Date.now() - started);
+      options.onWaiting?.(elapsed());
       await sleep(250);
     }
   }

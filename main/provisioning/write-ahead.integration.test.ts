@@ -18,6 +18,7 @@ import { reset } from '../smp/groups/os';
 import { openStore, type SqliteStore } from '../store/store';
 import { REPO_ROOT } from '../testing/cli';
 import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';
+import { systemRunInputs } from '../testing/run-inputs';
 import { isOwnerAlive, repairRuns } from './repair';
 import type { RunRecord } from '../contract/run-record';
 import { runProvisioning } from './runner';
@@ -33,7 +34,7 @@ let sim: SpawnedSimulator;
 let passedRun: RunRecord;
 
 const provision = async (gw: number) =>
-  runProvisioning({ port: sim.gateways[gw]!.port, profile: await loadProfile(PROFILE), signer, store, station: { name: 'wa' }, variables: {}, timeoutMs: 1000, rebootTimeoutMs: 15_000 });
+  runProvisioning({ ...systemRunInputs, port: sim.gateways[gw]!.port, profile: await loadProfile(PROFILE), signer, store, station: { name: 'wa' }, variables: {}, timeoutMs: 1000, rebootTimeoutMs: 15_000 });
 
 /** The pid of a process that has exited: no process owns it now (pids are not reused that fast). */
 function deadPid(): Promise<number> {

@@ -42,7 +42,10 @@ export interface RequestOptions {
 export interface SmpClientOptions {
   framer: Framer;
   logger?: Logger;
-  /** Per-device SMP version answers, shared between clients of one process. */
+  /**
+   * Per-device SMP version answers (by transport id), for clients that talk to the same device one after another (a
+   * session re-opened after a reboot). Default: this client's own, so clients of one process share nothing unasked.
+   */
   versionCache?: Map<string, SmpVersion>;
   /** Version to use without probing (e.g. a known MCUboot serial recovery: 0). */
   forceVersion?: SmpVersion;
@@ -72,8 +75,6 @@ interface Pending {
   reject(error: Error): void;
 }
 
-const defaultVersionCache = new Map<string, SmpVersion>();
-
 export class SmpClient {
   readonly stats: ClientStats = { requests: 0, retries: 0, timeouts: 0, staleReplies: 0, malformed: 0, bytesSent: 0, bytesReceived: 0 };
   private readonly framer: Framer;
@@ -98,7 +99,7 @@ export class SmpClient {
   ) {
     this.framer = options.framer;
     this.logger = options.logger ?? silentLogger;
-    this.versionCache = options.versionCache ?? defaultVersionCache;
+    this.versionCache = options.versionCache ?? new Map();
     if (options.forceVersion !== undefined) this.versionCache.set(transport.id, options.forceVersion);
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 3000;
     this.defaultRetries = options.defaultRetries ?? 2;

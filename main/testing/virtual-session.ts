@@ -36,6 +36,12 @@ class DispatchTransport implements Transport {
     this.closed.emit(undefined);
   }
 
+  /** The link ends as a transport reports a lost device: with this error. */
+  unplug(error: Error): void {
+    this.isOpen = false;
+    this.closed.emit(error);
+  }
+
   async write(bytes: Uint8Array): Promise<void> {
     this.decoder.push(bytes);
   }
@@ -57,6 +63,8 @@ class DispatchTransport implements Transport {
 export interface VirtualSession {
   session: GatewaySession;
   device: TestDevice;
+  /** Ends the link with `error`, as a transport does when its device goes away. */
+  unplug(error: Error): void;
 }
 
 /**
@@ -69,5 +77,5 @@ export async function virtualSession(config: Partial<DeviceConfig> = {}, without
   const transport = new DispatchTransport(new Dispatcher({ handlers, maxReply: device.device.config.bufSize }));
   await transport.open();
   const client = new SmpClient(transport, { framer: serialFramer, versionCache: new Map(), defaultTimeoutMs: 2000 });
-  return { session: new GatewaySession(transport, client), device };
+  return { session: new GatewaySession(transport, client), device, unplug: (error) => transport.unplug(error) };
 }

@@ -5,14 +5,14 @@ import type { DiagnosticSpec } from '../../profiles/schema';
 
 type Spec = Extract<DiagnosticSpec, { type: 'echo-rtt' }>;
 
-export const echoRtt: Check<Spec> = async (spec, { session }) => {
+export const echoRtt: Check<Spec> = async (spec, { session, clock }) => {
   const samples: number[] = [];
   for (let i = 0; i < spec.samples; i++) {
     const payload = `fieldline-rtt-${i}`;
-    const t0 = performance.now();
+    const t0 = clock.monotonicMs();
     const answer = await echo(session.client, payload);
     if (answer !== payload) return { passed: false, value: null, limits: { max: spec.maxMs }, unit: 'ms', detail: `echo returned "${answer}"` };
-    samples.push(performance.now() - t0);
+    samples.push(clock.monotonicMs() - t0);
   }
   samples.sort((a, b) => a - b);
   const median = Number((samples[Math.floor(samples.length / 2)] as number).toFixed(2));

@@ -14,6 +14,7 @@ export const diagnostics: Step = async (ctx) => {
     {
       session: ctx.session,
       signal: ctx.signal,
+      clock: ctx.clock,
       ...(ctx.configurationHash && rendered
         ? { expectedConfigurationHash: ctx.configurationHash, readConfigurationHash: () => deviceConfigurationHash(ctx.session, rendered) }
         : {}),

@@ -9,6 +9,7 @@ import { FieldlineError } from '../../errors';
 import { compareVersions, parseMcubootImage, formatZephyrVersion } from '../../device/mcuboot-image';
 import { readState, testImage, uploadImage } from '../../smp/groups/image';
 import { reset } from '../../smp/groups/os';
+import { createProgressMeter } from '../../smp/progress-meter';
 import { LOAD_LIMITS } from '../../profiles/limits';
 import { readRegularFile } from '../../profiles/regular-file';
 import type { Step } from '../context';
@@ -59,7 +60,7 @@ export const firmware: Step = async (ctx) => {
     throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `${spec.image} is version ${version}, itself below the minimum ${spec.minVersion}`);
   }
 
-  const uploadStarted = performance.now();
+  const progress = createProgressMeter('image upload', { clock: ctx.clock, emit: (p) => ctx.events.onProgress?.('firmware', p) });
   const reconnectsBefore = ctx.session.reconnects;
   // Over BLE a dropped link is re-established and the upload runs again: its first chunk carries the image's
   // SHA-256, so the device answers with the offset it holds and the upload resumes there. Serial runs it once.
@@ -68,15 +69,9 @@ export const firmware: Step = async (ctx) => {
     async () =>
       uploadImage(ctx.session.client, image, await ctx.session.buffers(), {
         signal: ctx.signal,
-        onProgress: (p) => {
-          const seconds = (performance.now() - uploadStarted) / 1000;
-          ctx.events.onProgress?.('firmware', `upload ${Math.floor((p.acked / p.total) * 100)}%`, {
-            fraction: p.total > 0 ? Math.min(1, p.acked / p.total) : 1,
-            ...(seconds > 0 ? { bytesPerSecond: Math.round(p.acked / seconds) } : {}),
-          });
-        },
+        onProgress: (p) => progress(p.acked, p.total),
       }),
-    { signal: ctx.signal, onReconnect: () => ctx.events.onProgress?.('firmware', 'the link dropped: reconnected, resuming the upload') },
+    { signal: ctx.signal, onReconnect: () => ctx.events.onStepMessage?.('firmware', 'the link dropped: reconnected, resuming the upload') },
   );
   const reconnects = ctx.session.reconnects - reconnectsBefore;
   await ctx.session.surviveLinkLoss('image test', () => testImage(ctx.session.client, hash), { signal: ctx.signal });

@@ -65,7 +65,7 @@ async function decideSlot(ctx: RunContext, spec: IdentitySpec, subject: string):
       deviceSerial: ctx.record.device.serial,
       subject,
       renewWithinDays: spec.renewWithinDays,
-      now: new Date(),
+      now: ctx.clock.now(),
       sign: (challenge) => survive(ctx, 'challenge', () => signChallenge(ctx.session.client, challenge, spec.slot)),
     });
     // For the diagnostics (identity-challenge); an empty serial tells rollback there is nothing of this run to undo.

@@ -108,7 +108,7 @@ describe('effects', () => {
     const applied: number[] = [];
     const unsub = runsStore.subscribe(() => applied.push(1));
     fake.emit('run:started', { runId: RUN_A, deviceId: 'serial:/dev/pts/3', profile: { name: 'gateway-eu', version: '1' }, startedAt: 'now' });
-    for (let i = 1; i <= 20; i += 1) fake.emit('run:progress', { runId: RUN_A, step: 'firmware', message: 'up', fraction: i / 20, bytesPerSecond: 7000 });
+    for (let i = 1; i <= 20; i += 1) fake.emit('run:progress', { runId: RUN_A, step: 'firmware', op: 'image upload', done: i, total: 20, bytesPerSecond: 7000, etaSeconds: 20 - i });
     fake.emit('device:state', { id: 'serial:/dev/pts/3', state: 'provisioning', lastRunId: RUN_A });
     expect(devicesStore.getState().byId['serial:/dev/pts/3']?.state).toBe('provisioning');
     expect(applied).toHaveLength(0);

@@ -41,7 +41,7 @@ describe('event storm', () => {
         const d = sent % DEVICES;
         sent += 1;
         moved.add(runId(d));
-        fake.emit('run:progress', { runId: runId(d), step: 'firmware', message: 'uploading', fraction: (sent % 1000) / 1000, bytesPerSecond: 7000 });
+        fake.emit('run:progress', { runId: runId(d), step: 'firmware', op: 'image upload', done: sent % 1000, total: 1000, bytesPerSecond: 7000, etaSeconds: 1 });
       }
       const t0 = performance.now();
       frames.frame();

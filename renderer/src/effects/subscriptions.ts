@@ -1,5 +1,5 @@
 /**
- * The contract's events into the stores, subscribed once. Run events (run:progress above all: 256 devices × 20 a
+ * The contract's events into the stores, subscribed once. Run events (run:progress above all: 256 devices × 10 a
  * second) go through the frame batcher and reach the runs store as one update per frame; the rest are rare and are
  * applied as they come.
  */

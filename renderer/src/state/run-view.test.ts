@@ -15,7 +15,7 @@ const step = (runId: string, name: 'identify' | 'firmware', state: 'running' | '
 });
 const progress = (runId: string, fraction: number, bytesPerSecond = 1000): RunEvent => ({
   name: 'run:progress',
-  payload: { runId, step: 'firmware', message: 'uploading', fraction, bytesPerSecond },
+  payload: { runId, step: 'firmware', op: 'image upload', done: fraction * 10_000, total: 10_000, bytesPerSecond, etaSeconds: null },
 });
 const log = (runId: string, message: string, s = 1): RunEvent => ({ name: 'run:log', payload: { runId, level: 'info', message, at: at(s) } });
 
@@ -26,12 +26,14 @@ describe('run events reducer', () => {
       step(RUN_A, 'identify', 'running'),
       step(RUN_A, 'identify', 'passed'),
       step(RUN_A, 'firmware', 'running'),
+      step(RUN_A, 'firmware', 'running', { message: 'waiting: reboot into the new image' }),
       progress(RUN_A, 0.25, 8000),
     ]);
     const run = data.byId[RUN_A];
     expect(run).toMatchObject({ deviceId: 'serial:/dev/a', outcome: 'running', currentStep: 'firmware', profile: { name: 'gateway-eu' } });
     expect(run?.steps.identify.state).toBe('passed');
-    expect(run?.steps.firmware).toMatchObject({ state: 'running', fraction: 0.25, bytesPerSecond: 8000, message: 'uploading' });
+    // The step's words come from its step event, the bar from the progress event: neither wipes the other.
+    expect(run?.steps.firmware).toMatchObject({ state: 'running', fraction: 0.25, bytesPerSecond: 8000, message: 'waiting: reboot into the new image' });
     expect(run?.steps.identity.state).toBe('pending');
 
     const done = applyRunEvents(data, [

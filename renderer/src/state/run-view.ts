@@ -5,6 +5,7 @@
  */
 import type { DiagnosticResult, ErrorInfo, EventPayload, RunLogLine, RunOutcome, RunRecord, StepName, StepState } from '../../../main/contract/api';
 import { describeError, isErrorCode } from '../../../main/contract/errors';
+import { progressFraction } from '../../../main/contract/progress';
 import { STEP_ORDER } from '../../../main/contract/run-record';
 
 export type StepViewState = 'pending' | StepState;
@@ -17,7 +18,7 @@ export interface StepView {
   /** 0..1 while the step knows how far it is (an upload). */
   readonly fraction?: number;
   readonly bytesPerSecond?: number;
-  /** The last progress message. */
+  /** What the running step said it is doing ("waiting: reboot into the new image"). */
   readonly message?: string;
   readonly error?: { readonly code: string; readonly message: string };
 }
@@ -82,6 +83,7 @@ function applyOne(view: RunView | undefined, event: RunEvent): RunView {
       const before = current.steps[p.step];
       const change: StepChange = { state: p.state, startedAt: p.startedAt, endedAt: p.endedAt, error: p.error };
       if (p.state === 'running' && before.state !== 'running') Object.assign(change, { fraction: undefined, bytesPerSecond: undefined, message: undefined });
+      if (p.message !== undefined) change.message = p.message;
       if (p.state === 'passed' && before.fraction !== undefined) change.fraction = 1;
       return { ...withStep(current, p.step, change), currentStep: p.step };
     }
@@ -90,9 +92,7 @@ function applyOne(view: RunView | undefined, event: RunEvent): RunView {
       const before = current.steps[p.step];
       // A window opened mid-step sees progress before the step's start: it is running.
       const state = before.state === 'pending' ? 'running' : before.state;
-      const change: StepChange = { state, message: p.message };
-      if (p.fraction !== undefined) change.fraction = p.fraction;
-      if (p.bytesPerSecond !== undefined) change.bytesPerSecond = p.bytesPerSecond;
+      const change: StepChange = { state, fraction: progressFraction(p), bytesPerSecond: p.bytesPerSecond };
       return { ...withStep(current, p.step, change), currentStep: p.step };
     }
     case 'run:diagnostic': {
