@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: every gate, then one closing line with every runner's counts, e.g.
+ *   tests: lint ok · typecheck ok · vitest 1324 passed · security ok · playwright 10 passed, 11 skipped (no Electron binary) · 5 min 12 s
+ * Exit 1 when any stage failed; every stage runs even so, so one run shows everything that is wrong.
+ *
+ * Order and overlap, on a two-core machine:
+ *   1. lint, both type-checks and the build (electron-vite, once: the security scan and Playwright share it) run two
+ *      at a time — each is mostly one thread — and the security scan follows the build;
+ *   2. vitest alone (two workers, and tests that time real processes: nothing else competes with them);
+ *   3. Playwright on the build from step 1.
+ * Output of the overlapped stages is printed whole as each ends; vitest and Playwright print as they go.
+ * Reports: .reports/vitest.json, .reports/playwright.json (and the security scan's in .reports/).
+ *
+ *   node scripts/test.mjs        (npm test)
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { allPassed, closingLine } from './test-summary.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const REPORTS = join(ROOT, '.reports');
+const VITEST_JSON = join(REPORTS, 'vitest.json');
+const PLAYWRIGHT_JSON = join(REPORTS, 'playwright.json');
+const bin = (name) => join(ROOT, 'node_modules/.bin', name);
+
+/**
+ * Runs one command from the repository root. `live`: its output goes straight to ours; otherwise it is kept and
+ * printed in one piece when it ends (two overlapped stages must not interleave their lines).
+ * @returns {Promise<boolean>} whether it exited 0
+ */
+function run(label, command, args, { live = false, env = {} } = {}) {
+  return new Promise((resolve) => {
+    const startedAt = Date.now();
+    if (live) process.stdout.write(`\n── ${label}\n`);
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (b) => (output += b));
+    child.stderr?.on('data', (b) => (output += b));
+    const end = (ok, why = '') => {
+      const seconds = ((Date.now() - startedAt) / 1000).toFixed(0);
+      if (!live) process.stdout.write(`\n── ${label}\n${output}`);
+      process.stdout.write(`── ${label}: ${ok ? 'ok' : `FAILED${why}`} (${seconds} s)\n`);
+      resolve(ok);
+    };
+    child.once('error', (err) => end(false, `: ${err.message}`));
+    child.once('close', (code, signal) => end(code === 0, signal ? ` (${signal})` : ` (exit ${code})`));
+  });
+}
+
+/** Runs the jobs (functions answering a promise) at most `limit` at a time, in order. */
+async function pool(limit, jobs) {
+  const queue = [...jobs];
+  const worker = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) await job();
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+const started = Date.now();
+mkdirSync(REPORTS, { recursive: true });
+// A report left from an earlier run must not be counted as this run's.
+for (const file of [VITEST_JSON, PLAYWRIGHT_JSON]) rmSync(file, { force: true });
+/** @type {Record<string, boolean | undefined>} */
+const status = {};
+
+// 1. Static checks and the build, two at a time; the longest first.
+await pool(2, [
+  async () => (status.typecheckNode = await run('typecheck (tsconfig.node.json)', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit'])),
+  async () => (status.lint = await run('lint', bin('eslint'), ['--max-warnings', '0', '.'])),
+  async () => {
+    status.build = await run('build (electron-vite)', bin('electron-vite'), ['build', '--logLevel', 'warn']);
+    if (!status.build) return;
+    const scan = await run('security scan', process.execPath, ['scripts/security-scan.mjs']);
+    const bundle = await run('renderer bundle check', process.execPath, ['scripts/check-renderer-bundle.mjs']);
+    status.security = scan && bundle;
+  },
+  async () => (status.typecheckWeb = await run('typecheck (tsconfig.web.json)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit'])),
+]);
+
+// 2. Unit, integration and CLI tests.
+status.vitest = await run('vitest', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${VITEST_JSON}`], { live: true });
+
+// 3. The UI in Chromium (and Electron where its binary exists), on the build from step 1.
+if (status.build) {
+  status.playwright = await run('playwright', bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'], {
+    live: true,
+    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: PLAYWRIGHT_JSON },
+  });
+}
+
+const seconds = Math.round((Date.now() - started) / 1000);
+process.stdout.write(`\n${closingLine(status, { vitest: readJson(VITEST_JSON), playwright: readJson(PLAYWRIGHT_JSON) }, seconds)}\n`);
+process.exitCode = allPassed(status) ? 0 : 1;
