@@ -95,8 +95,8 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
     caPassphrase: options.caPassphrase ?? process.env['FIELDLINE_CA_PASSPHRASE'],
     examplesDir: options.examplesDir ?? DEFAULT_EXAMPLES_DIR,
     requireSignedProfiles: options.requireSignedProfiles ?? false,
-    ...(options.secrets ? { secrets: options.secrets } : {}),
-    ...(options.sync ? { sync: options.sync } : {}),
+    secrets: options.secrets,
+    sync: options.sync,
   });
   const { events, station, ca } = core;
   // The core closes last: what is built here on top of it (the line, the run manager, discovery) closes first.

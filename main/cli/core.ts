@@ -30,7 +30,7 @@ export function openCliCore(opts: CoreCliOptions, scope = 'fieldline'): Core {
     dataDir: cliDataDir(opts.dataDir),
     logger: cliLogger(opts, scope),
     askPassphrase: () => readCaPassphrase({ confirm: false }),
-    ...(opts.station !== undefined ? { station: { name: opts.station } } : {}),
+    station: opts.station === undefined ? undefined : { name: opts.station },
   });
 }
 

@@ -39,8 +39,8 @@ async function driftCommand(opts: DriftCliOptions, target: DeviceTarget): Promis
     core.store();
     const session = await openTarget(target, { timeoutMs: opts.timeout, logger: cliLogger(opts, 'drift') });
     try {
-      const fix = opts.fix ? { fix: { actor: `station:${opts.station}` } } : {};
-      return driftReport(opts, await core.drift({ session, profile, variables: opts.var, ...fix }));
+      const fix = opts.fix ? { actor: `station:${opts.station}` } : undefined;
+      return driftReport(opts, await core.drift({ session, profile, variables: opts.var, fix }));
     } finally {
       await session.close();
     }

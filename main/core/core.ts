@@ -111,16 +111,15 @@ export function createCore(options: CoreOptions): Core {
   };
   const clock = options.clock ?? systemClock;
   const runner = createRunner({ store, signer, station, clock, logger: logger.child('run') });
-  const profiles = once(() =>
-    createProfileLibrary({ dataDir, requireSignature: options.requireSignedProfiles ?? false, ...(options.examplesDir !== undefined ? { examplesDir: options.examplesDir } : {}) }),
-  );
+  const profiles = once(() => createProfileLibrary({ dataDir, examplesDir: options.examplesDir, requireSignature: options.requireSignedProfiles ?? false }));
   const settings = once(() => openStationSettings(dataDir, secrets()));
   const labels = once(async () => {
     const s = await settings();
     return createLabelService({ dataDir, store: store(), printer: () => s.printer(), operator: () => s.operator(), logger: logger.child('labels') });
   });
+  // A poll of 0 means the default (5 s), never a busy loop.
   const queue = once(async () =>
-    createQueueService({ dataDir, store: store(), settings: await settings(), events, logger: logger.child('sync'), ...(options.sync?.backoff ? { backoff: options.sync.backoff } : {}), ...(options.sync?.pollMs ? { pollMs: options.sync.pollMs } : {}) }),
+    createQueueService({ dataDir, store: store(), settings: await settings(), events, logger: logger.child('sync'), backoff: options.sync?.backoff, pollMs: options.sync?.pollMs || undefined }),
   );
 
   const repair = (actor: string): Promise<RepairReport> => repairRuns({ store: store(), signer, actor, now: () => clock.now() });

@@ -131,6 +131,7 @@ export async function replaceDevice(options: ReplaceOptions): Promise<Replacemen
     result.replaced = true;
   };
 
+  // The run is given the replacement's run options only: its store and signer are the run function's own (the core's).
   const { plan: _plan, signer: _signer, store: _store, run, ...runOptions } = options;
   const record = await run({ ...runOptions, variables: plan.oldRun.variables, onPassed });
   if (result.replaced) {
