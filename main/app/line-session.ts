@@ -9,6 +9,7 @@
  * the run manager knows — the device a run is on and each step starting and ending (from its `run:step` events).
  */
 import { realpath } from 'node:fs/promises';
+import type { Progress } from '../contract/progress';
 import type { RunRecord, StepName } from '../contract/run-record';
 import type { Logger } from '../log';
 import type { LoadedProfile } from '../profiles/load';
@@ -46,7 +47,10 @@ export type LineSessionEvent =
   | { type: 'run-start'; port: string; runId: string; bindings?: SlotBindings }
   /** The run manager took the run: the device (in discovery) it runs on. */
   | { type: 'run-device'; port: string; runId: string; deviceId: string }
-  | { type: 'step'; port: string; runId: string; step: StepName; state: RunStepState; error?: { code: string; message: string } }
+  /** A step starting or ending; while it runs, also what it is doing in words (`message`). */
+  | { type: 'step'; port: string; runId: string; step: StepName; state: RunStepState; error?: { code: string; message: string }; message?: string }
+  /** How far the step's transfer is (the firmware upload), already throttled where it is measured. */
+  | { type: 'progress'; port: string; runId: string; step: StepName; progress: Progress }
   /** The run's final record, as the store saved it (or the orchestrator's record of a run that could not start). */
   | { type: 'run-end'; port: string; record: RunRecord };
 
@@ -130,10 +134,15 @@ export function createLineSession(deps: LineSessionDeps, request: LineSessionReq
       return runs.finished(runId);
     },
   });
+  // The run manager publishes every run's steps and progress: the session reports those of its own runs, by port.
   const offStep = deps.events.on('run:step', (step) => {
     const port = portOfRun.get(step.runId);
     if (port === undefined) return;
-    report({ type: 'step', port, runId: step.runId, step: step.step, state: step.state, error: step.error });
+    report({ type: 'step', port, runId: step.runId, step: step.step, state: step.state, error: step.error, message: step.message });
+  });
+  const offProgress = deps.events.on('run:progress', ({ runId, step, ...progress }) => {
+    const port = portOfRun.get(runId);
+    if (port !== undefined) report({ type: 'progress', port, runId, step, progress });
   });
   orchestrator.on('run-start', ({ port, runId }) => {
     portOfRun.set(runId, port);
@@ -152,6 +161,7 @@ export function createLineSession(deps: LineSessionDeps, request: LineSessionReq
         await orchestrator.stop();
       } finally {
         offStep();
+        offProgress();
       }
     },
   };

@@ -296,20 +296,23 @@ describe('line service', () => {
     const runId = r.started[0]!.options.runId!;
     r.events.emit('run:step', { runId, step: 'identify', state: 'running', startedAt: new Date().toISOString() });
     r.events.emit('run:step', { runId, step: 'identify', state: 'passed', startedAt: new Date().toISOString(), endedAt: new Date().toISOString() });
+    const progress = { op: 'image upload', done: 10, total: 100, bytesPerSecond: 5, etaSeconds: 18 };
+    r.events.emit('run:progress', { runId, step: 'firmware', ...progress });
     // Another run's steps (a clicked one) are not this session's.
     r.events.emit('run:step', { runId: '5d7c1a52-0000-4000-8000-00000000000f', step: 'identify', state: 'running', startedAt: new Date().toISOString() });
     r.started[0]!.end('passed');
     await until(() => seen.some((e) => e.type === 'label'));
     const ofRun = seen.filter((e) => e.type !== 'slot' && e.type !== 'scan');
-    expect(ofRun.map((e) => e.type)).toEqual(['run-start', 'run-device', 'step', 'step', 'run-end', 'label']);
+    expect(ofRun.map((e) => e.type)).toEqual(['run-start', 'run-device', 'step', 'step', 'progress', 'run-end', 'label']);
     expect(ofRun[0]).toEqual({ type: 'run-start', port: '/ports/GW1', runId, bindings: { serial: 'GW1' } });
     expect(ofRun[1]).toEqual({ type: 'run-device', port: '/ports/GW1', runId, deviceId: 'serial:/ports/GW1' });
     expect(ofRun.slice(2, 4)).toEqual([
-      { type: 'step', port: '/ports/GW1', runId, step: 'identify', state: 'running', error: undefined },
-      { type: 'step', port: '/ports/GW1', runId, step: 'identify', state: 'passed', error: undefined },
+      { type: 'step', port: '/ports/GW1', runId, step: 'identify', state: 'running', error: undefined, message: undefined },
+      { type: 'step', port: '/ports/GW1', runId, step: 'identify', state: 'passed', error: undefined, message: undefined },
     ]);
-    expect(ofRun[4]).toMatchObject({ type: 'run-end', port: '/ports/GW1', record: { id: runId, outcome: 'passed' } });
-    expect(ofRun[5]).toEqual({ type: 'label', port: '/ports/GW1', runId, label: { target: 'printer:10.0.0.9:9100', bytes: 10 } });
+    expect(ofRun[4]).toEqual({ type: 'progress', port: '/ports/GW1', runId, step: 'firmware', progress });
+    expect(ofRun[5]).toMatchObject({ type: 'run-end', port: '/ports/GW1', record: { id: runId, outcome: 'passed' } });
+    expect(ofRun[6]).toEqual({ type: 'label', port: '/ports/GW1', runId, label: { target: 'printer:10.0.0.9:9100', bytes: 10 } });
     expect(seen.find((e) => e.type === 'scan')).toMatchObject({ scan: { slot: 'next', binding: { kind: 'serial', value: 'GW1' } } });
     // The run count is reached: GW2 is never started, and the next session watches the service's own ports again.
     expect(r.started).toHaveLength(1);

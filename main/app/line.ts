@@ -205,7 +205,11 @@ export function createLineService(options: LineOptions): LineService {
         if (board.setFact(event.port, event.runId, { deviceId: event.deviceId })) emitSlot(event.port);
         break;
       case 'step':
-        if (event.state === 'running' && board.setFact(event.port, event.runId, { currentStep: event.step })) emitSlot(event.port);
+        // A running step's message is not a new step: the slot already shows it.
+        if (event.state === 'running' && event.message === undefined && board.setFact(event.port, event.runId, { currentStep: event.step })) emitSlot(event.port);
+        break;
+      case 'progress':
+        // The app's run view takes progress from run:progress itself; only a front end rendering the line shows it.
         break;
       case 'run-end': {
         const { record } = event;

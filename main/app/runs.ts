@@ -26,7 +26,8 @@ import type { ProfileLibrary } from './profiles';
 export interface RunManagerOptions {
   events: AppEvents;
   devices: DeviceDiscovery;
-  profiles: ProfileLibrary;
+  /** Loads a run's profile by the name a front end gives (the app's library; the headless line's own loader). */
+  profiles: Pick<ProfileLibrary, 'load'>;
   ca: CaHolder;
   store: Store;
   station: { name: string };

@@ -1,37 +1,34 @@
 /**
- * `fieldline batch`: the station orchestrator without a UI. With `--ports auto` every matching gateway that is
- * plugged in (USB, or a virtual one announced in the ports directory) is provisioned with the profile, no click;
- * with a list, those ports are. Ends after --count runs (or on SIGINT), with a summary from the line KPIs.
- * Scans (`--scan-input`: a wedge scanner typing into the terminal, a FIFO, a file) bind a serial or a batch
- * variable to the next gateway; `--require-scan` holds every gateway until its label is scanned. The station rules
- * (`--usb`, `--serial-pattern`, `--no-virtual`) say which ports are gateways. A gateway whose last run with this
- * profile passed (the store knows it by the port's serial) is left alone — "passed earlier", no run of this batch —
- * unless the batch is a rework: `--rework keep|replace` provisions them again with the profile's
- * `identity.existing` set to that mode (keep: the certificate in service is verified and kept; replace: a new one,
- * the old one revoked), and the summary counts those runs apart. `--reprovision` is `--rework replace`.
- * Exit codes: 0 all runs passed, 1 some failed, 2 usage or environment (nothing done).
+ * `fieldline batch`: the factory line without a UI — the same line service as the app's Station screen
+ * (main/app/line.ts, on the core's store, CA and runner through main/app/line-headless.ts), with a text/JSON front
+ * end. With `--ports auto` every matching gateway that is plugged in (USB, or a virtual one announced in the ports
+ * directory) is provisioned with the profile, no click; with a list, those ports are. Ends after --count runs (or on
+ * SIGINT), with a summary from the line KPIs. Scans (`--scan-input`: a wedge scanner typing into the terminal, a
+ * FIFO, a file) bind a serial or a batch variable to the next gateway; `--require-scan` holds every gateway until its
+ * label is scanned. The station rules (`--usb`, `--serial-pattern`, `--no-virtual`) say which ports are gateways. A
+ * gateway whose last run with this profile passed (the store knows it by the port's serial) is left alone — "passed
+ * earlier", no run of this batch — unless the batch is a rework: `--rework keep|replace` provisions them again with
+ * the profile's `identity.existing` set to that mode (keep: the certificate in service is verified and kept;
+ * replace: a new one, the old one revoked), and the summary counts those runs apart. `--reprovision` is
+ * `--rework replace`. When the station has a label printer configured, each passing unit's label is printed.
+ * This file parses the flags, renders the line's events (main/cli/batch-render.ts) and decides the exit code:
+ * 0 all runs passed, 1 some failed, 2 usage or environment (nothing done).
  */
 import { Command } from 'commander';
 import { hostname } from 'node:os';
-import { FieldlineError } from '../errors';
-import { resolveDataDir } from '../data-dir';
-import { openStationCa } from '../pki/station-ca';
-import { readCaPassphrase } from '../pki/passphrase';
-import type { ProvisionEvents } from '../provisioning/context';
+import type { LineService } from '../app/line';
+import { openHeadlessLine } from '../app/line-headless';
 import type { RunRecord } from '../contract/run-record';
-import { checkVariables, runProvisioning } from '../provisioning/runner';
-import { systemClock } from '../contract/clock';
-import { openTarget } from '../device/target';
-import { defaultPortsDir } from '../transport/ports-dir';
-import { kpis } from '../station/kpi';
-import { createOrchestrator, type Orchestrator, type Slot, type StationRules } from '../station/orchestrator';
-import { createPortWatch } from '../station/port-watch';
-import { previousFromStore } from '../station/previous';
+import { describeError } from '../contract/errors';
+import { FieldlineError } from '../errors';
+import { checkVariables } from '../provisioning/runner';
+import type { StationRules } from '../station/orchestrator';
 import { parseSerialPattern, parseUsbIds } from '../station/rules';
 import { MAX_SCAN_LENGTH } from '../station/scan';
 import { openScanSource, readScanLines, type ScanSource } from '../station/scan-input';
-import { describeError } from '../contract/errors';
-import { openStore } from '../store/store';
+import { defaultPortsDir } from '../transport/ports-dir';
+import { renderLineEvent, summaryJson, summaryText } from './batch-render';
+import { cliDataDir, openCliCore } from './core';
 import { cliLogger, printJson, reportError, type OutputOptions } from './output';
 import { collectVar } from './profile';
 import { loadTrustedProfile } from './provision';
@@ -69,53 +66,14 @@ function reworkMode(opts: Pick<BatchCliOptions, 'rework' | 'reprovision'>): Rewo
   return opts.rework;
 }
 
-/**
- * The summary object: counts (rework runs apart from first-pass runs) plus the failed runs as {serial, step, error}.
- * Units/hour is over the batch's elapsed time, and only once it means something (main/station/kpi.ts).
- */
-export function summaryJson(records: RunRecord[], elapsedMs?: number): Record<string, unknown> {
-  const k = kpis(records, elapsedMs !== undefined ? { elapsedMs } : {});
-  const failedRuns = records
-    .filter((r) => r.outcome !== 'passed' && r.outcome !== 'running')
-    .map((r) => ({ serial: r.device.serial, port: r.device.port, outcome: r.outcome, step: r.steps.find((s) => s.outcome === 'failed')?.name ?? 'none', error: r.error ?? null }));
-  return {
-    event: 'summary',
-    runs: k.units,
-    passed: k.passed,
-    failed: failedRuns.length,
-    unitsPerHour: k.unitsPerHour ?? null,
-    firstPassYield: k.firstPassYield ?? null,
-    firstPassRuns: k.firstPassUnits,
-    rework: { runs: k.rework.units, passed: k.rework.passed, failed: k.rework.failed, yield: k.rework.yield ?? null },
-    cycleTimeMeanMs: k.cycleTimeMeanMs ?? null,
-    failuresByStep: k.failuresByStep.map((f) => ({ step: f.step, count: f.count })),
-    failedRuns,
-  };
-}
-
-function summaryText(s: Record<string, unknown>): string {
-  const pct = (v: unknown): string => (typeof v === 'number' ? `${(v * 100).toFixed(1)} %` : '—');
-  const lines = [
-    `batch: ${String(s.runs)} runs, ${String(s.passed)} passed, ${String(s.failed)} failed`,
-    `  units/hour ${typeof s.unitsPerHour === 'number' ? s.unitsPerHour.toFixed(1) : '—'}, first-pass yield ${pct(s.firstPassYield)}`,
-  ];
-  const rework = s.rework as { runs: number; passed: number; failed: number; yield: number | null };
-  if (rework.runs > 0) lines.push(`  rework: ${rework.runs} runs, ${rework.passed} passed, ${rework.failed} failed (yield ${pct(rework.yield)})`);
-  for (const f of s.failuresByStep as Array<{ step: string; count: number }>) lines.push(`  failures at ${f.step}: ${f.count}`);
-  for (const f of s.failedRuns as Array<{ serial: string; port: string; step: string; error: { message: string } | null }>) {
-    lines.push(`  ✗ ${f.serial || f.port} at ${f.step}${f.error ? `: ${f.error.message}` : ''}`);
-  }
-  return lines.join('\n');
-}
-
 function positiveInt(name: string, value: string): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < 1) throw new FieldlineError('INVALID_ARGUMENT', `${name} must be a positive integer, not "${value}"`);
   return n;
 }
 
-/** Feeds each scanned line to the orchestrator; a refused scan is reported and the line goes on. */
-function bindScans(source: ScanSource, orchestrator: Orchestrator, out: (event: Record<string, unknown>, text: string) => void): () => void {
+/** Feeds each scanned line to the line; a refused scan is reported and the line goes on. */
+function bindScans(source: ScanSource, line: LineService, out: (event: Record<string, unknown>, text: string) => void): () => void {
   const refused = (err: unknown): void => {
     // Whatever a scan does, the batch goes on: a bug shows as INTERNAL on this scan, not as a crash of every run.
     const error = err instanceof FieldlineError ? describeError(err.code, err.message) : describeError('INTERNAL', String(err));
@@ -124,7 +82,7 @@ function bindScans(source: ScanSource, orchestrator: Orchestrator, out: (event: 
   const stop = readScanLines(source.stream, {
     line: (text) => {
       try {
-        orchestrator.bindScan(text);
+        line.scan(text);
       } catch (err) {
         refused(err);
       }
@@ -139,7 +97,7 @@ function bindScans(source: ScanSource, orchestrator: Orchestrator, out: (event: 
 }
 
 export async function batchCommand(opts: BatchCliOptions): Promise<number> {
-  const dataDir = resolveDataDir(opts.dataDir);
+  const dataDir = cliDataDir(opts.dataDir);
   const auto = opts.ports.trim() === 'auto';
   const fixed = auto ? [] : opts.ports.split(',').map((p) => p.trim()).filter(Boolean);
   if (!auto && fixed.length === 0) throw new FieldlineError('INVALID_ARGUMENT', '--ports takes "auto" or a comma-separated list of port paths');
@@ -154,103 +112,20 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
     ...(opts.serialPattern !== undefined ? { serialPattern: parseSerialPattern(opts.serialPattern) } : {}),
     virtual: opts.virtual,
   };
-  const profile = await loadTrustedProfile(opts.profile, dataDir, opts.requireSignature ?? false);
+  const requireSignature = opts.requireSignature ?? false;
+  const profile = await loadTrustedProfile(opts.profile, dataDir, requireSignature);
   const station = { name: opts.station };
   checkVariables(profile, station, opts.var);
-  const passphrase = await readCaPassphrase({ confirm: false });
-  const signer = await openStationCa(dataDir, passphrase);
-  const store = openStore(dataDir);
   const logger = cliLogger(opts, 'batch');
+  const core = openCliCore({ ...opts, dataDir }, 'batch');
   const out = (event: Record<string, unknown>, text: string): void => {
     if (opts.json) printJson(event);
     else process.stderr.write(text + '\n');
   };
   const portsDir = auto && opts.virtual ? defaultPortsDir() : undefined;
-  const watch = createPortWatch({ usb: auto, portsDir: portsDir ?? false, paths: fixed, logger });
-
-  const stepEvents = (port: string): ProvisionEvents => ({
-    onStepStart: (step) => opts.json && printJson({ event: 'step-start', port, step }),
-    onStepEnd: (s) => out({ event: 'step-end', port, step: s.name, outcome: s.outcome, ...(s.error ? { error: s.error } : {}) }, `  ${port}: ${s.outcome === 'passed' ? '✓' : '✗'} ${s.name}${s.error ? ` — ${s.error.message}` : ''}`),
-  });
-
-  const orchestrator = createOrchestrator({
-    watch,
-    concurrency,
-    ...(count !== undefined ? { maxRuns: count } : {}),
-    profile: { name: profile.profile.name, version: profile.profile.version, sha256: profile.sha256 },
-    station,
-    variables: opts.var,
-    rules,
-    requireScan: opts.requireScan ?? false,
-    checkVariables: (variables) => checkVariables(profile, station, variables),
-    // A rework batch provisions the units that passed before; otherwise they are left alone ("passed earlier").
-    ...(rework ? {} : { previousResult: previousFromStore(store, { name: profile.profile.name, sha256: profile.sha256 }) }),
-    logger,
-    provision: ({ port, runId, signal, variables, expectedSerial }) =>
-      runProvisioning({
-        openSession: openTarget,
-        clock: systemClock,
-        port: port.path,
-        baudRate: opts.baud,
-        timeoutMs: opts.timeout,
-        profile,
-        signer,
-        store,
-        station,
-        variables,
-        ...(expectedSerial !== undefined ? { expectedSerial } : {}),
-        ...(rework ? { identityExisting: rework } : {}),
-        logger: logger.child(port.serialNumber ?? port.path),
-        events: stepEvents(port.path),
-        signal,
-        runId,
-      }),
-  });
-
   const records: RunRecord[] = [];
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  orchestrator.on('slot', (slot: Slot) =>
-    out(
-      { event: 'slot', ...slot },
-      `${slot.port}: ${slot.state}${slot.previous ? ` earlier (run ${slot.runId ?? '?'}; not provisioned again)` : ''}${slot.awaitingScan ? ' (scan its label)' : slot.queued ? ' (queued)' : ''}${slot.gone ? ' (gone)' : ''}`,
-    ),
-  );
-  orchestrator.on('scan', (scan) =>
-    out(
-      { event: 'scan', ...scan },
-      `scan: ${scan.binding.kind === 'serial' ? `serial ${scan.binding.value}` : `${scan.binding.name}=${scan.binding.value}`} → ${scan.slot === 'next' ? 'next gateway' : scan.slot}`,
-    ),
-  );
-  orchestrator.on('run-start', (r) => {
-    const bindings = orchestrator.slots().find((s) => s.port === r.port)?.bindings;
-    out(
-      { event: 'run-start', ...r, ...(bindings?.serial !== undefined ? { expectedSerial: bindings.serial } : {}), ...(bindings?.variables ? { scannedVariables: bindings.variables } : {}) },
-      `${r.port}: run ${r.runId} started${bindings?.serial !== undefined ? ` (label ${bindings.serial})` : ''}`,
-    );
-  });
-  orchestrator.on('run-end', ({ port, record }) => {
-    records.push(record);
-    const step = record.steps.find((s) => s.outcome === 'failed')?.name;
-    const existing = record.steps.find((s) => s.name === 'identity')?.evidence.existing;
-    const identity = existing === 'kept' || existing === 'replaced' ? existing : undefined;
-    out(
-      {
-        event: 'run-end',
-        port,
-        runId: record.id,
-        serial: record.device.serial,
-        outcome: record.outcome,
-        rework: record.rework === true,
-        ...(identity ? { identity } : {}),
-        ...(record.certificate ? { certificate: record.certificate.serial } : {}),
-        ...(step ? { step } : {}),
-        ...(record.error ? { error: record.error } : {}),
-      },
-      `${port}: ${record.device.serial || '?'} ${record.outcome.toUpperCase()}${record.rework ? ' (rework)' : ''}${identity ? `, identity ${identity}` : ''}${step ? ` at ${step}` : ''}${record.error ? ` — ${record.error.message}` : ''}`,
-    );
-    if (count !== undefined && records.length >= count) finish();
-  });
   const onSignal = (): void => finish();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -258,12 +133,40 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
   // The port watch's poll timer is unref'd and a fixed port or a ports directory that does not exist yet holds no
   // handle: without this, Node would find nothing to wait for and exit (code 13) while the batch is still watching.
   const keepAlive = setInterval(() => {}, 60_000);
+  let headless: Awaited<ReturnType<typeof openHeadlessLine>> | undefined;
   try {
+    // The passphrase is asked now, before anything is watched: a wrong one is a usage error with nothing started.
+    await core.signer();
+    headless = await openHeadlessLine(core, {
+      loadProfile: (path) => loadTrustedProfile(path, dataDir, requireSignature),
+      logger,
+      baudRate: opts.baud,
+      timeoutMs: opts.timeout,
+    });
+    const { line } = headless;
+    line.subscribe((event) => {
+      const { json, text } = renderLineEvent(event);
+      if (opts.json && json) printJson(json);
+      else if (!opts.json && text !== undefined) process.stderr.write(text + '\n');
+      if (event.type !== 'run-end') return;
+      records.push(event.record);
+      if (count !== undefined && records.length >= count) finish();
+    });
     // Opened before the first port is watched, so a wrong --scan-input is a usage error with nothing started.
     const scanSource = opts.scanInput !== undefined ? openScanSource(opts.scanInput) : undefined;
-    await orchestrator.start();
+    await line.start({
+      profilePath: profile.path,
+      profile,
+      concurrency,
+      variables: opts.var,
+      requireScan: opts.requireScan ?? false,
+      rework,
+      ports: { usb: auto, portsDir: portsDir ?? false, paths: fixed },
+      rules,
+      maxRuns: count,
+    });
     const startedAt = Date.now();
-    if (scanSource) stopScans = bindScans(scanSource, orchestrator, out);
+    if (scanSource) stopScans = bindScans(scanSource, line, out);
     out(
       {
         event: 'watching',
@@ -279,7 +182,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
     );
     await finished;
     stopScans?.();
-    await orchestrator.stop();
+    await line.stop();
     const summary = summaryJson(records, Date.now() - startedAt);
     if (opts.json) printJson(summary);
     else process.stdout.write(summaryText(summary) + '\n');
@@ -289,8 +192,8 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
     process.removeListener('SIGTERM', onSignal);
     clearInterval(keepAlive);
     stopScans?.();
-    await orchestrator.stop().catch(() => {});
-    store.close();
+    await headless?.close().catch(() => {});
+    await core.close();
   }
 }
 

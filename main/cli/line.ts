@@ -5,13 +5,12 @@
  * closed after, like `fieldline runs`.
  */
 import { Command } from 'commander';
-import { resolveDataDir } from '../data-dir';
 import { FieldlineError } from '../errors';
 import type { RunRecord } from '../contract/run-record';
 import { lineKpis } from '../station/kpi';
 import { lineRecords, parseSince, type LineFilter } from '../station/line-records';
 import { spcCharts } from '../station/spc';
-import { openStore } from '../store/store';
+import { withCore } from './core';
 import { kpisText, spcText } from './line-text';
 import { print, type OutputOptions } from './output';
 
@@ -58,26 +57,22 @@ function describeFilter(filter: LineFilter): { json: Record<string, string>; tex
   return { json, text: parts.length ? ` (${parts.join(', ')})` : '' };
 }
 
-function records(opts: LineCliOptions, filter: LineFilter): RunRecord[] {
-  const store = openStore(resolveDataDir(opts.dataDir));
-  try {
-    return lineRecords(store, filter);
-  } finally {
-    store.close();
-  }
+/** The runs the figures are over, from the core's store (opened for this query only: no CA, no profiles). */
+function records(opts: LineCliOptions, filter: LineFilter): Promise<RunRecord[]> {
+  return withCore(opts, (core) => lineRecords(core.store(), filter), 'line');
 }
 
-export function lineKpisCommand(opts: LineCliOptions): void {
+export async function lineKpisCommand(opts: LineCliOptions): Promise<void> {
   const by = slotBy(opts.slotBy);
   const filter = filterOf(opts);
-  const k = lineKpis(records(opts, filter), { slotKey: slotKey(by) });
+  const k = lineKpis(await records(opts, filter), { slotKey: slotKey(by) });
   const described = describeFilter(filter);
   print(opts, { filter: described.json, slotBy: by, ...k }, () => kpisText(k, described.text, by));
 }
 
-export function lineSpcCommand(opts: LineCliOptions): void {
+export async function lineSpcCommand(opts: LineCliOptions): Promise<void> {
   const filter = filterOf(opts);
-  const runs = records(opts, filter);
+  const runs = await records(opts, filter);
   const charts = spcCharts(runs);
   const described = describeFilter(filter);
   print(opts, { filter: described.json, runs: runs.length, charts }, () => spcText(charts, runs.length, described.text));

@@ -1,0 +1,75 @@
+/**
+ * The line without the app around it: what `fieldline batch` runs. The same line service as the Station screen's
+ * (main/app/line.ts), on the same kind of run manager, built on the core's parts (its store, CA, runner, settings,
+ * labels and event bus) — only device discovery differs: nothing is polled, because the line's own port watch finds
+ * the gateways and each one is added to discovery as its run starts.
+ */
+import type { Logger } from '../log';
+import type { LoadedProfile } from '../profiles/load';
+import type { Store } from '../store/types';
+import type { RunFunction } from '../core/runner';
+import type { CaHolder } from './ca';
+import { createDeviceDiscovery } from './devices';
+import type { AppEvents } from './events';
+import type { LabelService } from './labels';
+import { createLineService, type LineService } from './line';
+import { createRunManager } from './runs';
+import type { StationSettings } from './settings';
+
+/** What the line takes from the core (main/core/core.ts's Core has all of it). */
+export interface LineCore {
+  readonly events: AppEvents;
+  readonly station: { name: string };
+  readonly ca: CaHolder;
+  readonly runner: { readonly run: RunFunction };
+  store(): Store;
+  settings(): Promise<StationSettings>;
+  labels(): Promise<LabelService>;
+}
+
+export interface HeadlessLineOptions {
+  /** How a profile is named and trusted by this front end (a file on the command line, its signature checked). */
+  loadProfile: (path: string) => Promise<LoadedProfile>;
+  logger: Logger;
+  baudRate?: number;
+  /** Per-request timeout, ms. */
+  timeoutMs?: number;
+}
+
+export interface HeadlessLine {
+  readonly line: LineService;
+  /** Stops the line (its runs roll back), then the run manager; the core is the caller's to close. */
+  close(): Promise<void>;
+}
+
+export async function openHeadlessLine(core: LineCore, options: HeadlessLineOptions): Promise<HeadlessLine> {
+  const { events, station, ca } = core;
+  const store = core.store();
+  const settings = await core.settings();
+  const labels = await core.labels();
+  const profiles = { load: options.loadProfile };
+  const devices = createDeviceDiscovery({ events, logger: options.logger.child('devices'), pollMs: 0 });
+  const runs = createRunManager({
+    events,
+    devices,
+    profiles,
+    ca,
+    store,
+    run: core.runner.run,
+    station,
+    operator: () => settings.operator(),
+    logger: options.logger.child('runs'),
+    baudRate: options.baudRate,
+    timeoutMs: options.timeoutMs,
+  });
+  const line = createLineService({ events, devices, runs, profiles, ca, store, labels, station, printer: () => settings.printer(), logger: options.logger.child('line') });
+  return {
+    line,
+    async close() {
+      // The line first (it cancels its runs through the run manager), then whatever runs are left, then discovery.
+      await line.close();
+      await runs.close();
+      devices.close();
+    },
+  };
+}
