@@ -22,7 +22,7 @@ interface Ready {
 }
 
 async function startStation(dataDir: string): Promise<{ child: ChildProcess; ready: Ready; stop: () => Promise<void> }> {
-  const args = ['--import', 'tsx', 'main/testing/station-main.ts', 'station', '--port', '0', '--json', '--data-dir', dataDir];
+  const args = ['bin/fieldline.js', 'station', '--port', '0', '--json', '--data-dir', dataDir];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, FIELDLINE_STATION_TOKEN: TOKEN, FORCE_COLOR: '0' },

@@ -91,7 +91,7 @@ async function stationKeyRows(work: string): Promise<Row[]> {
 }
 
 async function stationCliRow(work: string): Promise<Row> {
-  const args = ['--import', 'tsx', 'main/testing/station-main.ts', 'station', '--port', '0', '--json', '--data-dir', join(work, 'station')];
+  const args = ['bin/fieldline.js', 'station', '--port', '0', '--json', '--data-dir', join(work, 'station')];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, FIELDLINE_STATION_TOKEN: TOKEN },

@@ -48,7 +48,7 @@ afterAll(async () => {
 /** Starts the station and waits for its ready line (JSON with --json, else the "open … in a browser" line). */
 function startStation(args: string[], env: Record<string, string> = {}, input?: string): Promise<Started> {
   const dataDir = join(work, `data-${children.length}`);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main/testing/station-main.ts', 'station', '--port', '0', '--data-dir', dataDir, ...args], {
+  const child = spawn(process.execPath, ['bin/fieldline.js', 'station', '--port', '0', '--data-dir', dataDir, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, FIELDLINE_STATION_TOKEN: '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

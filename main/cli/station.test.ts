@@ -26,7 +26,7 @@ let api: FieldlineApi;
 let stderr = '';
 
 function startStation(args: string[]): Promise<Ready> {
-  child = spawn(process.execPath, ['--import', 'tsx', 'main/testing/station-main.ts', 'station', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, ['bin/fieldline.js', 'station', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr?.setEncoding('utf8').on('data', (t: string) => (stderr += t));
   return new Promise((resolve, reject) => {
     let out = '';

@@ -1,5 +1,5 @@
 /**
- * A real `fieldline station` in a child process (main/testing/station-main.ts) over a fresh data directory, for
+ * A real `fieldline station` in a child process (bin/fieldline.js station) over a fresh data directory, for
  * tests and reliability probes that attack it from outside and need its memory as the kernel counts it: RSS and
  * peak RSS (VmHWM) from /proc/<pid>/status, worker threads included. stop() ends it and removes the folder.
  */
@@ -35,7 +35,7 @@ export async function startStationProcess(options: { token?: string } = {}): Pro
   const dataDir = await mkdtemp(join(tmpdir(), 'fieldline-station-'));
   const env = { ...process.env, FIELDLINE_STATION_TOKEN: options.token };
   if (options.token === undefined) delete env.FIELDLINE_STATION_TOKEN;
-  const args = ['--import', 'tsx', 'main/testing/station-main.ts', 'station', '--port', '0', '--json', '--data-dir', dataDir];
+  const args = ['bin/fieldline.js', 'station', '--port', '0', '--json', '--data-dir', dataDir];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env,
