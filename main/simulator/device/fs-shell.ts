@@ -7,7 +7,7 @@ import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import type { DeviceContext } from './context';
 import { isErrno } from './files';
 import { insideRoot, MOUNT_POINT, resolveFsPath } from './fs-path';
-import { ERRNO, type ShellCommand, type ShellResult } from './shell-commands';
+import { ERRNO, type ShellCommand, type ShellResult } from './shell-types';
 
 /** Zephyr errno values fs_opendir / fs_unlink return, printed negated. */
 const FS_ERRNO = { ENOENT: 2, EINVAL: 22, ENOTEMPTY: 90 } as const;

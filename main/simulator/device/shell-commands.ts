@@ -8,28 +8,7 @@ import type { DeviceContext } from './context';
 import type { DiagnosticName } from './config';
 import { fsShellCommand } from './fs-shell';
 import { BOARD } from './os';
-
-/** Zephyr errno values, as a shell command returns them negated. */
-export const ERRNO = { EIO: 5, ENOEXEC: 8, EINVAL: 22, ETIMEDOUT: 116 } as const;
-/** What Zephyr's shell returns after printing a command's help (SHELL_CMD_HELP_PRINTED). */
-export const HELP_PRINTED = 1;
-
-export interface ShellResult {
-  out: string;
-  ret: number;
-}
-
-export interface ShellCommand {
-  name: string;
-  help: string;
-  /** Absent for a command that only groups subcommands (Zephyr prints its help). */
-  run?: (args: string[]) => ShellResult | Promise<ShellResult>;
-  /** How many arguments `run` needs after the command words (Zephyr's mandatory count less the command). */
-  minArgs?: number;
-  /** How many arguments `run` accepts after the command words. */
-  maxArgs?: number;
-  subcommands?: ShellCommand[];
-}
+import { ERRNO, type ShellCommand } from './shell-types';
 
 /** A number per device that stays put across runs, for readings that should look alive but be reproducible. */
 function deviceNoise(serial: string, salt: string): number {

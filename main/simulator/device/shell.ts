@@ -6,7 +6,8 @@ import { GROUP } from '../../smp/error-codes';
 import type { Body, SimReply } from '../handler';
 import type { DeviceContext } from './context';
 import { BadRequest, defineGroup, groupErrors, ok, type DeviceGroupHandler } from './request';
-import { commandHelp, ERRNO, HELP_PRINTED, shellCommands, type ShellCommand, type ShellResult } from './shell-commands';
+import { commandHelp, shellCommands } from './shell-commands';
+import { ERRNO, HELP_PRINTED, type ShellCommand, type ShellResult } from './shell-types';
 
 const err = groupErrors(GROUP.SHELL);
 
