@@ -16,7 +16,6 @@ import type { BackoffPolicy } from '../sync/backoff';
 import { exportBundle } from '../sync/bundle-export';
 import { Drainer } from '../sync/drainer';
 import { Outbox } from '../sync/outbox';
-import { onRunQueued } from '../store/outbox-enqueue';
 import { reconcileExported } from '../sync/reconcile';
 import { RegistryClient } from '../sync/registry-client';
 import { loadStationKey } from '../sync/station-key';
@@ -128,7 +127,7 @@ export async function createQueueService(options: QueueServiceOptions): Promise<
     running = { drainer, stop, loop, unsubscribe: drainer.subscribe(() => publish()) };
   };
 
-  const unsubscribeQueued = onRunQueued(() => publish());
+  const unsubscribeQueued = store.onRunQueued(() => publish());
   const poll = setInterval(publish, pollMs);
   poll.unref();
   await startDrainer();

@@ -225,6 +225,15 @@ describe('revocation', () => {
     expect(await failure(ca.revoke('not-hex', 'x'))).toBe('INVALID_ARGUMENT');
   });
 
+  it('two StationCa objects of one folder in one process (no shared queue) revoke at once and lose no entry', async () => {
+    const other = await openStationCa(dataDir, PASS, { clock: () => NOW });
+    const before = listRevoked(dataDir).length;
+    const serials = await Promise.all([1, 2, 3, 4, 5, 6].map(async (i) => (await issueFor(`CN=GW-T${i}`)).record.serial));
+    await Promise.all(serials.map((s, i) => (i % 2 === 0 ? ca : other).revoke(s, 'rollback')));
+    expect(listRevoked(dataDir)).toHaveLength(before + 6);
+    expect(listRevoked(dataDir).map((r) => r.serial)).toEqual(expect.arrayContaining(serials));
+  });
+
   it('rewrites a missing CRL when the CA is opened', async () => {
     const crlPath = caPaths(dataDir).crl;
     await rm(crlPath);

@@ -95,22 +95,14 @@ export async function importCa(dataDir: string, options: ImportCaOptions): Promi
   }
 }
 
-/**
- * Revocations of one CA, one at a time: within this process by a queue, and between processes by a lock file on the
- * CA folder (two runs in two processes repairing at once lost an entry before). Two rolled-back runs finishing
- * together must not lose an entry to a read-modify-write race. (One entry per CA folder; a station has one.)
- */
-const revocationQueues = new Map<string, Promise<unknown>>();
-
-function serialized<T>(dir: string, job: () => Promise<T>): Promise<T> {
-  const locked = (): Promise<T> => withDirLock(dir, job);
-  const run = (revocationQueues.get(dir) ?? Promise.resolve()).then(locked, locked);
-  revocationQueues.set(dir, run.catch(() => undefined));
-  return run;
-}
-
 export class StationCa implements Signer {
   readonly issuer: string;
+  /**
+   * Revocations one at a time: this object's own in a queue, and against every other holder of the CA folder — a
+   * second StationCa in this process, another process — by the folder's lock file (two runs repairing at once lost an
+   * entry to a read-modify-write race before). The queue spares this object's callers the lock's polling.
+   */
+  private revocations: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly material: CaMaterial,
@@ -141,7 +133,7 @@ export class StationCa implements Signer {
   async revoke(serial: string, reason: string): Promise<void> {
     const normalized = normalizeSerial(serial);
     const { paths, intermediate } = this.material;
-    return serialized(paths.dir, async () => {
+    return this.serialized(async () => {
       const now = this.clock();
       const list = await readRevocationList(paths);
       const listed = list.entries.some((e) => e.serial === normalized);
@@ -158,9 +150,16 @@ export class StationCa implements Signer {
   /** Rewrites the CRL from revoked.json (a fresh thisUpdate/nextUpdate). */
   refreshCrl(): Promise<void> {
     const { paths, intermediate } = this.material;
-    return serialized(paths.dir, async () => {
+    return this.serialized(async () => {
       await writeRevocations(paths, intermediate, this.key, await readRevocationList(paths), this.clock());
     });
+  }
+
+  private serialized<T>(job: () => Promise<T>): Promise<T> {
+    const locked = (): Promise<T> => withDirLock(this.material.paths.dir, job);
+    const run = this.revocations.then(locked, locked);
+    this.revocations = run.catch(() => undefined);
+    return run;
   }
 
   trustChainPem(): { root: string; intermediate: string } {

@@ -43,29 +43,24 @@ export function writeCertificate(db: Database.Database, record: RunRecord, at: s
   });
 }
 
-let cachedIdentity: Omit<RunOwner, 'runId'> | undefined;
-
 /**
  * This process as an owner: pid, host and the kernel's boot id (a pid is only meaningful within one boot). Where
- * there is no boot id (macOS, Windows) the boot time to the minute stands in for it.
+ * there is no boot id (macOS, Windows) the boot time to the minute stands in for it. Read afresh on each call: the
+ * store reads it once when it opens and keeps it (no module-level memo).
  */
 export function currentProcess(): Omit<RunOwner, 'runId'> {
-  if (!cachedIdentity) {
-    let bootId: string;
-    try {
-      bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    } catch {
-      bootId = `boot-${Math.round((Date.now() - uptime() * 1000) / 60_000)}`;
-    }
-    cachedIdentity = { pid: process.pid, host: hostname(), bootId };
+  let bootId: string;
+  try {
+    bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    bootId = `boot-${Math.round((Date.now() - uptime() * 1000) / 60_000)}`;
   }
-  return cachedIdentity;
+  return { pid: process.pid, host: hostname(), bootId };
 }
 
-/** A `running` run is owned by the process saving it; a finished one by nobody. */
-export function writeOwner(db: Database.Database, record: RunRecord): void {
+/** A `running` run is owned by the process saving it (`me`); a finished one by nobody. */
+export function writeOwner(db: Database.Database, record: RunRecord, me: Omit<RunOwner, 'runId'>): void {
   if (record.outcome === 'running') {
-    const me = currentProcess();
     statement(
       db,
       `INSERT INTO run_owners (run_id, pid, host, boot_id) VALUES (?, ?, ?, ?)

@@ -28,34 +28,17 @@ export function isFinalOutcome(outcome: RunRecord['outcome']): boolean {
 /** One prepared statement per connection: a busy station saves runs back to back. */
 const statements = new WeakMap<Database.Database, Database.Statement>();
 
-type QueuedListener = () => void;
-const listeners = new Set<QueuedListener>();
-
-/**
- * Calls `listener` after a run was queued in this process (a drainer wakes up instead of waiting for its next
- * poll). Returns the unsubscribe function. Runs queued by another process are found by the drainer's poll.
- */
-export function onRunQueued(listener: QueuedListener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
 /**
  * The hook: inserts the outbox row of a run that has just reached a final outcome. Call inside the saveRun
- * transaction. Listeners are told on the next turn of the event loop, when the transaction has committed (or
- * rolled back, in which case they find nothing new: harmless).
+ * transaction. Returns whether a row was added: the store then tells its own listeners once the transaction has
+ * committed (store.onRunQueued).
  */
-export function enqueueFinishedRun(db: Database.Database, record: RunRecord, now: () => Date = () => new Date()): void {
-  if (!isFinalOutcome(record.outcome)) return;
+export function enqueueFinishedRun(db: Database.Database, record: RunRecord, now: () => Date = () => new Date()): boolean {
+  if (!isFinalOutcome(record.outcome)) return false;
   let insert = statements.get(db);
   if (!insert) {
     insert = db.prepare(`INSERT INTO outbox (run_id, state, enqueued_at) VALUES (?, 'pending', ?) ON CONFLICT (run_id) DO NOTHING`);
     statements.set(db, insert);
   }
-  const inserted = insert.run(record.id, now().toISOString());
-  if (inserted.changes > 0 && listeners.size > 0) {
-    setImmediate(() => {
-      for (const listener of listeners) listener();
-    });
-  }
+  return insert.run(record.id, now().toISOString()).changes > 0;
 }

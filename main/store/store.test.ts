@@ -146,3 +146,33 @@ describe('runs', () => {
     expect(store.deviceLinks('GW-TRY')).toEqual({});
   });
 });
+
+describe('queued runs', () => {
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it("tell this store's listeners once the run is committed, and never another store's", async () => {
+    const otherDir = await mkdtemp(join(tmpdir(), 'fieldline-store-other-'));
+    const other = openStore(otherDir);
+    try {
+      const heard: string[] = [];
+      store.onRunQueued(() => heard.push('this'));
+      const stop = other.onRunQueued(() => heard.push('other'));
+      store.saveRun(sampleRunRecord({ id: 'q1', outcome: 'running' }));
+      await nextTurn();
+      expect(heard).toEqual([]);
+      store.saveRun(sampleRunRecord({ id: 'q1' }));
+      expect(heard).toEqual([]);
+      await nextTurn();
+      expect(heard).toEqual(['this']);
+      // Saved again: already queued, nothing new to tell.
+      store.saveRun(sampleRunRecord({ id: 'q1' }));
+      stop();
+      other.saveRun(sampleRunRecord({ id: 'q2' }));
+      await nextTurn();
+      expect(heard).toEqual(['this']);
+    } finally {
+      other.close();
+      await rm(otherDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { RunRecord } from '../contract/run-record';
 import { appendEntry, verifyChain, type AuditInput } from './audit';
-import { selectCertificates, selectUnfinishedRuns, writeCertificate, writeOwner } from './certificates';
+import { currentProcess, selectCertificates, selectUnfinishedRuns, writeCertificate, writeOwner } from './certificates';
 import { guard, openDatabase } from '../shared/sqlite';
 import { storeFilePath } from './file';
 import { checkAfterOpen, checkBeforeOpen, markIfHoldsData } from './marker';
@@ -40,6 +40,11 @@ export interface SqliteStore extends Store {
   readonly file: string;
   /** The connection, for the parts that keep their own tables in the store (the outbox). */
   readonly db: Database.Database;
+  /**
+   * Calls `listener` after this store queued a finished run (a drainer wakes up instead of waiting for its next
+   * poll); returns the unsubscribe function. Runs queued by another connection are found by the drainer's poll.
+   */
+  onRunQueued(listener: () => void): () => void;
 }
 
 /**
@@ -70,14 +75,19 @@ export function openStore(location: string, options: StoreOptions = {}): SqliteS
   const register = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'certificates'`).get() !== undefined;
   const links = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'replacements'`).get() !== undefined;
 
+  // The process that owns this store's running runs, read once: every save of a step writes it.
+  const owner = currentProcess();
+  // Owned by this store: two stores in one process (two data directories) do not wake each other's drainers.
+  const queuedListeners = new Set<() => void>();
+  let queued = false;
   const save = db.transaction((record: RunRecord, audit: readonly AuditInput[]) => {
     writeRun(db, record);
     if (register) {
       writeCertificate(db, record, now().toISOString());
-      writeOwner(db, record);
+      writeOwner(db, record, owner);
     }
     if (links) writeReplacement(db, record);
-    if (outbox) enqueueFinishedRun(db, record, now);
+    if (outbox) queued = enqueueFinishedRun(db, record, now);
     onRunSaved?.(db, record);
     for (const entry of audit) appendEntry(db, entry, now().toISOString());
   });
@@ -88,9 +98,16 @@ export function openStore(location: string, options: StoreOptions = {}): SqliteS
     db,
     saveRun: (record, audit = []) =>
       guard(file, () => {
+        queued = false;
         save.immediate(record, audit);
         marked ||= markIfHoldsData(db, file);
+        // Committed: the listeners are told on the next turn, never inside the caller's save.
+        if (queued && queuedListeners.size > 0) setImmediate(() => queuedListeners.forEach((listener) => listener()));
       }),
+    onRunQueued: (listener) => {
+      queuedListeners.add(listener);
+      return () => queuedListeners.delete(listener);
+    },
     getRun: (id) => guard(file, () => readRun(db, id)),
     listRuns: (listOptions) => guard(file, () => selectRuns(db, listOptions)),
     lastRun: (serial) => guard(file, () => readLastRun(db, serial)),

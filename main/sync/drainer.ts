@@ -16,7 +16,6 @@ import { silentLogger, type Logger } from '../log';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff';
 import { batchBody, batchBodyBytes } from './batches';
 import { systemClock, yieldToIo, type Clock } from './clock';
-import { onRunQueued } from '../store/outbox-enqueue';
 import type { Outbox, QueuedRecord } from './outbox';
 import { LIMITS, type BatchUploadReply, type Rejection } from '../contract/registry/api';
 import type { BatchOutcome } from './registry-client';
@@ -264,7 +263,7 @@ export class Drainer {
    * share a data directory).
    */
   async run(signal: AbortSignal): Promise<void> {
-    const unsubscribe = onRunQueued(() => this.wake());
+    const unsubscribe = this.outbox.onQueued(() => this.wake());
     try {
       while (!signal.aborted) {
         await this.maybeReconcile();

@@ -15,6 +15,7 @@
  */
 import type Database from 'better-sqlite3';
 import { guard } from '../shared/sqlite';
+import type { SqliteStore } from '../store/store';
 import { readSyncStatus, writeSyncStatus, type SyncStatus } from './sync-status';
 
 export const OUTBOX_STATES = ['pending', 'in-flight', 'sent', 'dead', 'exported'] as const;
@@ -111,9 +112,12 @@ export class Outbox {
   private readonly file: string;
   private readonly now: () => Date;
   private readonly sql: ReturnType<typeof prepareStatements>;
+  /** Whom to ask to be told of runs queued through this store's connection. */
+  readonly onQueued: (listener: () => void) => () => void;
 
-  constructor(store: { db: Database.Database; file: string }, now: () => Date = () => new Date()) {
+  constructor(store: Pick<SqliteStore, 'db' | 'file' | 'onRunQueued'>, now: () => Date = () => new Date()) {
     this.db = store.db;
+    this.onQueued = (listener) => store.onRunQueued(listener);
     this.file = store.file;
     this.now = now;
     this.sql = prepareStatements(store.db);
