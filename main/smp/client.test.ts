@@ -32,6 +32,25 @@ describe('SmpClient', () => {
     expect(transport.requests.map((r) => r.header.version)).toEqual([1, 0]);
   });
 
+  it('keeps what it learned to itself unless given a cache: a v2 device after a v1 one on the same port is asked afresh', async () => {
+    // The same port path, one device after another (a bootloader, then the application): two clients, no cache given.
+    const old = new SmpClient(new MemoryTransport((req, reply) => reply({ r: req.body.d as string }, { version: 0 }), '/dev/ttyACM0'), { framer: serialFramer, defaultTimeoutMs: 100 });
+    await echo(old, 'a');
+    expect(old.version).toBe(0);
+    const fresh = new MemoryTransport((req) => ({ r: req.body.d as string }), '/dev/ttyACM0');
+    const client = new SmpClient(fresh, { framer: serialFramer, defaultTimeoutMs: 100 });
+    expect(client.version).toBeUndefined();
+    await echo(client, 'b');
+    expect(fresh.requests.map((r) => r.header.version)).toEqual([1]);
+    expect(client.version).toBe(1);
+    // A cache handed to both (a run re-opening its device after a reboot) carries the answer over.
+    const shared = new Map<string, 0 | 1>();
+    await echo(new SmpClient(new MemoryTransport((req, reply) => reply({ r: req.body.d as string }, { version: 0 }), '/dev/ttyACM1'), { framer: serialFramer, versionCache: shared, defaultTimeoutMs: 100 }), 'c');
+    const again = new MemoryTransport((req, reply) => reply({ r: req.body.d as string }, { version: 0 }), '/dev/ttyACM1');
+    await echo(new SmpClient(again, { framer: serialFramer, versionCache: shared, defaultTimeoutMs: 100 }), 'd');
+    expect(again.requests.map((r) => r.header.version)).toEqual([0]);
+  });
+
   it('tries v1 when a first v2 request meets silence (a bootloader that cannot parse v2 headers)', async () => {
     const { transport, client } = setup((req) => (req.header.version === 1 ? null : { r: 'ok' }));
     await expect(echo(client, 'x')).resolves.toBe('ok');
