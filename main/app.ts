@@ -17,16 +17,16 @@ import type { BackoffPolicy } from './sync/backoff';
 import { createDeviceDiscovery } from './app/devices';
 import { createDriftService } from './app/drift';
 import { createReplaceService } from './app/replace';
-import type { AppEvents } from './app/events';
+import type { AppEvents } from './core/events';
 import { createHandlers } from './app/handlers';
 import { createLineService } from './app/line';
 import { createRunManager } from './app/runs';
-import type { SecretStore } from './app/secrets';
+import type { SecretStore } from './core/secrets';
 import { createStationStatus } from './app/station';
 import { createCore } from './core/core';
 
-export type { SecretStore } from './app/secrets';
-export type { AppEvents } from './app/events';
+export type { SecretStore } from './core/secrets';
+export type { AppEvents } from './core/events';
 
 export interface AppOptions {
   /** Already resolved (resolveDataDir, or Electron's userData). */

@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { createAppEvents } from '../../main/app/events';
+import { createAppEvents } from '../../main/core/events';
 import { startStationServer } from '../../main/server/station-server';
 import { openStore } from '../../main/store/store';
 import { keyIdOf } from '../../main/shared/bundle-format';

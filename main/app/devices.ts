@@ -15,7 +15,7 @@ import { FieldlineError, isFieldlineError } from '../errors';
 import type { Logger } from '../log';
 import { listSerialPorts, type PortInfo } from '../transport/serial';
 import { noBluetooth, type BleGatewayInfo, type BleScanner } from './ble';
-import type { AppEvents } from './events';
+import type { AppEvents } from '../core/events';
 import { checkPortPath, isSerialDevice } from './port-path';
 import { cleanHex, cleanSerial } from '../transport/usb-descriptors';
 

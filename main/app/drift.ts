@@ -12,7 +12,7 @@ import type { DriftReport } from '../provisioning/drift';
 import type { Store } from '../store/types';
 import { targetOf, type BleConfig } from './ble';
 import type { DeviceDiscovery } from './devices';
-import type { ProfileLibrary } from './profiles';
+import type { ProfileLibrary } from '../core/profiles';
 
 export interface DriftService {
   check(request: DriftRequest): Promise<DriftReport>;

@@ -8,17 +8,17 @@ import type { Settings } from '../contract/settings';
 import { parsePrinterTarget } from '../station/labels';
 import { listSerialPorts } from '../transport/serial';
 import type { BleConfig } from './ble';
-import type { CaHolder } from './ca';
+import type { CaHolder } from '../core/ca';
 import type { DeviceDiscovery } from './devices';
 import type { DriftService } from './drift';
-import type { LabelService } from './labels';
+import type { LabelService } from '../core/labels';
 import type { LineService } from './line';
-import type { AppEvents } from './events';
-import type { ProfileLibrary } from './profiles';
-import type { QueueService } from './queue';
+import type { AppEvents } from '../core/events';
+import type { ProfileLibrary } from '../core/profiles';
+import type { QueueService } from '../core/queue';
 import type { ReplaceService } from './replace';
 import type { RunManager } from './runs';
-import type { StationSettings } from './settings';
+import type { StationSettings } from '../core/settings';
 import type { StationStatusPublisher } from './station';
 
 export interface AppParts {

@@ -8,13 +8,13 @@ import type { Logger } from '../log';
 import type { LoadedProfile } from '../profiles/load';
 import type { Store } from '../store/types';
 import type { RunFunction } from '../core/runner';
-import type { CaHolder } from './ca';
+import type { CaHolder } from '../core/ca';
 import { createDeviceDiscovery } from './devices';
-import type { AppEvents } from './events';
-import type { LabelService } from './labels';
+import type { AppEvents } from '../core/events';
+import type { LabelService } from '../core/labels';
 import { createLineService, type LineService } from './line';
 import { createRunManager } from './runs';
-import type { StationSettings } from './settings';
+import type { StationSettings } from '../core/settings';
 
 /** What the line takes from the core (main/core/core.ts's Core has all of it). */
 export interface LineCore {

@@ -21,7 +21,7 @@ import type { PendingScan, SlotBindings } from '../station/scan-book';
 import type { Store } from '../store/types';
 import { combineWatches, createBleWatch } from './ble-watch';
 import type { DeviceDiscovery } from './devices';
-import type { AppEvents } from './events';
+import type { AppEvents } from '../core/events';
 import type { RunManager } from './runs';
 
 /** Which ports a session watches. */

@@ -17,11 +17,11 @@ import type { LoadedProfile } from '../profiles/load';
 import type { Store } from '../store/types';
 import { targetOf, type BleConfig } from './ble';
 import type { RunFunction } from '../core/runner';
-import type { CaHolder } from './ca';
+import type { CaHolder } from '../core/ca';
 import type { DeviceDiscovery } from './devices';
-import type { AppEvents } from './events';
+import type { AppEvents } from '../core/events';
 import { LiveRun } from './live-run';
-import type { ProfileLibrary } from './profiles';
+import type { ProfileLibrary } from '../core/profiles';
 
 export interface RunManagerOptions {
   events: AppEvents;

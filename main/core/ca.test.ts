@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../log';
 import { initCa } from '../pki/station-ca';
 import { createCaHolder, unlockAtStart } from './ca';
-import { createEncryptedSecretStore, createFileSecretStore } from '../app/secrets';
+import { createEncryptedSecretStore, createFileSecretStore } from './secrets';
 
 const PASS = 'a long enough passphrase';
 const logger = createLogger('test');

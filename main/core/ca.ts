@@ -1,13 +1,30 @@
 /**
- * The station CA as the core holds it: locked until unlocked with its passphrase (settings:unlock-ca, or
- * FIELDLINE_CA_PASSPHRASE, or a passphrase the desktop remembered in safeStorage, or the CLI's prompt), then a
- * Signer for every run. The passphrase is used once to open the key and is never kept in memory or logged.
+ * The station CA as the core holds it — the one place that opens the CA key: locked until unlocked with its
+ * passphrase (settings:unlock-ca, or FIELDLINE_CA_PASSPHRASE, or a passphrase the desktop remembered in safeStorage,
+ * or the CLI's prompt), then a Signer for every run (the run manager, replacement, settings, the line). The
+ * passphrase is used once to open the key and is never kept in memory or logged.
  */
-import type { CaHolder, CaState } from '../app/ca';
-import type { SecretStore } from '../app/secrets';
 import { FieldlineError, isFieldlineError } from '../errors';
 import type { Logger } from '../log';
 import { caInfo, openStationCa, type StationCa } from '../pki/station-ca';
+import type { Signer } from '../pki/types';
+import type { SecretStore } from './secrets';
+
+export interface CaState {
+  initialized: boolean;
+  ready: boolean;
+  subject?: string;
+  notAfter?: string;
+}
+
+export interface CaHolder {
+  state(): Promise<CaState>;
+  /** Opens the CA key (CA_PASSPHRASE when wrong, CA_NOT_INITIALIZED when there is no CA). */
+  unlock(passphrase: string, remember?: boolean): Promise<void>;
+  /** The Signer for a run: CA_LOCKED (or CA_NOT_INITIALIZED) until unlocked. */
+  signer(): Promise<Signer>;
+  readonly ready: boolean;
+}
 
 export function createCaHolder(dataDir: string, secrets: SecretStore, logger: Logger): CaHolder {
   let ca: StationCa | undefined;

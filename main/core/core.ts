@@ -11,13 +11,13 @@
  */
 import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../contract/clock';
-import type { CaHolder } from '../app/ca';
-import { createAppEvents, type AppEvents } from '../app/events';
-import { createLabelService, type LabelService } from '../app/labels';
-import { createProfileLibrary, type ProfileLibrary } from '../app/profiles';
-import { createQueueService, type QueueService } from '../app/queue';
-import { createFileSecretStore, type SecretStore } from '../app/secrets';
-import { openStationSettings, type StationSettings } from '../app/settings';
+import type { CaHolder } from './ca';
+import { createAppEvents, type AppEvents } from './events';
+import { createLabelService, type LabelService } from './labels';
+import { createProfileLibrary, type ProfileLibrary } from './profiles';
+import { createQueueService, type QueueService } from './queue';
+import { createFileSecretStore, type SecretStore } from './secrets';
+import { openStationSettings, type StationSettings } from './settings';
 import { isFieldlineError } from '../errors';
 import type { Logger } from '../log';
 import type { Signer } from '../pki/types';

@@ -5,7 +5,7 @@
  * Where safeStorage cannot encrypt at all, the station's owner-only files are used instead.
  */
 import type { SafeStorage } from 'electron';
-import { createEncryptedSecretStore, createFileSecretStore, type SecretStore } from '../app/secrets';
+import { createEncryptedSecretStore, createFileSecretStore, type SecretStore } from '../core/secrets';
 
 export function createSafeStorageSecretStore(dataDir: string, safeStorage: Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'>): SecretStore {
   if (!safeStorage.isEncryptionAvailable()) return createFileSecretStore(dataDir);

@@ -4,7 +4,7 @@
  * opening a FIFO waits for a writer — and again on the opened descriptor, which is what is actually read, so a file
  * swapped in between is refused too. The descriptor is opened non-blocking for the same FIFO reason. Symlinks are
  * followed: what counts is the file they lead to, which must be regular (the station's profile folder has its own
- * rule against links out of it, main/app/profiles.ts). Reading stops at the size the descriptor reported, so a
+ * rule against links out of it, main/core/profiles.ts). Reading stops at the size the descriptor reported, so a
  * file that grows while it is read (a log, a FIFO's writer) adds nothing.
  */
 import { createHash } from 'node:crypto';

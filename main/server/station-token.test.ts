@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createWebBridge, type SocketLike, type WebBridge, type WebBridgeOptions } from '../../renderer/src/bridge/web';
-import { createAppEvents } from '../app/events';
+import { createAppEvents } from '../core/events';
 import { stubHandlers } from '../testing/handlers';
 import { startStationServer, type StationServer } from './station-server';
 
