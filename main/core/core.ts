@@ -1,5 +1,5 @@
 /**
- * The core: the one composition root every front end starts from (DESIGN.md, "Layout"). `fieldline` commands,
+ * The core: the one composition root every front end starts from (README, "Architecture"). `fieldline` commands,
  * the station server and Electron's main process (both through createApp) get the store, the station CA, the
  * profiles, the runner, drift, replacement, repair, labels and the sync queue from here, assembled once and the
  * same way, from one data directory.
@@ -11,13 +11,6 @@
  */
 import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../contract/clock';
-import type { CaHolder } from './ca';
-import { createAppEvents, type AppEvents } from './events';
-import { createLabelService, type LabelService } from './labels';
-import { createProfileLibrary, type ProfileLibrary } from './profiles';
-import { createQueueService, type QueueService } from './queue';
-import { createFileSecretStore, type SecretStore } from './secrets';
-import { openStationSettings, type StationSettings } from './settings';
 import { isFieldlineError } from '../errors';
 import type { Logger } from '../log';
 import type { Signer } from '../pki/types';
@@ -25,9 +18,15 @@ import { repairRuns, type RepairReport } from '../provisioning/repair';
 import { replaceDevice, type ReplaceOptions, type ReplacementResult } from '../provisioning/replace';
 import { openStore, type SqliteStore } from '../store/store';
 import type { BackoffPolicy } from '../sync/backoff';
-import { createCaHolder, unlockAtStart } from './ca';
+import { createCaHolder, unlockAtStart, type CaHolder } from './ca';
 import { driftOf, type DriftOutcome, type DriftRequest } from './drift';
+import { createAppEvents, type AppEvents } from './events';
+import { createLabelService, type LabelService } from './labels';
+import { createProfileLibrary, type ProfileLibrary } from './profiles';
+import { createQueueService, type QueueService } from './queue';
 import { createRunner, type Runner } from './runner';
+import { createFileSecretStore, type SecretStore } from './secrets';
+import { openStationSettings, type StationSettings } from './settings';
 
 export interface CoreOptions {
   /** Already resolved (resolveDataDir, or Electron's userData). */

@@ -1,6 +1,6 @@
 /**
  * The queue of finished runs, for the UI: an adapter over main/sync (outbox, drainer, registry client, bundle
- * export) on the app's own store connection. While a registry is configured a drainer runs continuously in the
+ * export) on the core's store connection. While a registry is configured a drainer runs continuously in the
  * background (a CLI sharing the data directory may drain too: the outbox's transactions keep them apart);
  * settings:set-registry rebuilds it with the new URL and token. Every change — a run queued, a batch sent, a
  * failure — goes out as a queue:state event; changes made by another process are picked up by a slow poll.
