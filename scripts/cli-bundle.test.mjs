@@ -136,6 +136,10 @@ describe('the CLI bundle', () => {
     await writeFile(join(root, 'main/cli/greeting.ts'), 'export const greeting = (: string =>;\n');
     await expect(buildCliBundle({ root })).rejects.toThrow();
     expect(freshBundle(root)).toBeUndefined();
+    // `npm run build` fails; npm's prepare (--if-possible) does not fail the install over it.
+    const script = join(root, 'scripts/cli-bundle.mjs');
+    expect(await exitCode(spawn(process.execPath, [script], { cwd: root, stdio: 'ignore' }))).toBe(1);
+    expect(await exitCode(spawn(process.execPath, [script, '--if-possible'], { cwd: root, stdio: 'ignore' }))).toBe(0);
   });
 });
 
