@@ -11,12 +11,17 @@
  * Relative imports are checked exactly: for a file N folders below its zone's root, a specifier that climbs more
  * than N `../` has left the zone, and where it lands is known, so it is matched against the allowed folders.
  * Tests (*.test.*) run in Node and are not shipped: inside a zone they may import anything but electron.
+ *
+ * Across main/ and registry/, the layers (which part may import which) are eslint-plugin-boundaries' rule, with its
+ * table in eslint.layers.js.
  */
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import boundaries from 'eslint-plugin-boundaries';
+import { layerConfigs } from './eslint.layers.js';
 
 const SOURCE = '*.{ts,tsx,mts,cts,js,mjs,cjs}';
 const TESTS = ['**/*.test.*', '**/*.spec.*'];
@@ -205,4 +210,6 @@ export default defineConfig(
     rules: ELECTRON_ONLY_RULES,
   },
   ...ZONES.flatMap(zoneConfigs),
+  // Who may import whom across main/ and registry/ (issue #13): the layer table is eslint.layers.js.
+  ...layerConfigs(boundaries, TESTS),
 );

@@ -1,6 +1,6 @@
 /**
  * A Transport moves bytes to and from one gateway and knows nothing of SMP (arrows point smp → transport's
- * interface, never back). Serial and BLE implement it; tests can too.
+ * interface, never back: eslint.layers.js puts this file in layer 0). Serial and BLE implement it; tests can too.
  */
 export interface Transport {
   /** Stable name of the device end, e.g. the port path: used to cache per-device facts such as the SMP version. */
