@@ -17,7 +17,7 @@
 import { Command } from 'commander';
 import { hostname } from 'node:os';
 import type { LineService } from '../app/line';
-import { openHeadlessLine } from '../app/line-headless';
+import { openHeadlessLine, type HeadlessLine } from '../app/line-headless';
 import type { RunRecord } from '../contract/run-record';
 import { describeError } from '../contract/errors';
 import { FieldlineError } from '../errors';
@@ -133,7 +133,8 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
   // The port watch's poll timer is unref'd and a fixed port or a ports directory that does not exist yet holds no
   // handle: without this, Node would find nothing to wait for and exit (code 13) while the batch is still watching.
   const keepAlive = setInterval(() => {}, 60_000);
-  let headless: Awaited<ReturnType<typeof openHeadlessLine>> | undefined;
+  let headless: HeadlessLine | undefined;
+  let scanSource: ScanSource | undefined;
   try {
     // The passphrase is asked now, before anything is watched: a wrong one is a usage error with nothing started.
     await core.signer();
@@ -153,7 +154,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
       if (count !== undefined && records.length >= count) finish();
     });
     // Opened before the first port is watched, so a wrong --scan-input is a usage error with nothing started.
-    const scanSource = opts.scanInput !== undefined ? openScanSource(opts.scanInput) : undefined;
+    scanSource = opts.scanInput !== undefined ? openScanSource(opts.scanInput) : undefined;
     await line.start({
       profilePath: profile.path,
       profile,
@@ -191,7 +192,9 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     clearInterval(keepAlive);
-    stopScans?.();
+    // Scans bound to the line stop with it; a source opened for a line that never started is closed here.
+    if (stopScans) stopScans();
+    else scanSource?.close();
     await headless?.close().catch(() => {});
     await core.close();
   }
