@@ -110,11 +110,25 @@ export function createLineService(options: LineOptions): LineService {
 
   const state = (): LineState => ({ ...status(), slots: board.list(), kpis: kpis.current() });
 
-  const printAfterPass = async (port: string, runId: string): Promise<void> => {
-    const label = await printPassLabel(options.labels, options.printer(), runId, logger);
-    if (!label) return;
-    if (board.setFact(port, runId, { label })) emitSlot(port);
-    tell({ type: 'label', port, runId, label });
+  /** Labels being printed: a stop waits for them, so none prints (reading the run from the store) after a close. */
+  const printing = new Set<Promise<void>>();
+
+  /** The label of a passing run, on the slot and to the subscribers. Never rejects: a printer's failure is the slot's label error. */
+  const printLabel = async (port: string, runId: string): Promise<void> => {
+    try {
+      const label = await printPassLabel(options.labels, options.printer(), runId, logger);
+      if (!label) return;
+      if (board.setFact(port, runId, { label })) emitSlot(port);
+      tell({ type: 'label', port, runId, label });
+    } catch (err) {
+      logger.error('label after a passing run failed', { run: runId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    }
+  };
+
+  const printAfterPass = (port: string, runId: string): void => {
+    const job = printLabel(port, runId);
+    printing.add(job);
+    void job.then(() => printing.delete(job));
   };
 
   /** What the line makes of each event of its session, before its subscribers see it. */
@@ -148,7 +162,7 @@ export function createLineService(options: LineOptions): LineService {
           board.forgetRun(id);
         }
         if (board.setFact(event.port, record.id, { endedAt: record.endedAt || now().toISOString() })) emitSlot(event.port);
-        if (record.outcome === 'passed') void printAfterPass(event.port, record.id);
+        if (record.outcome === 'passed') printAfterPass(event.port, record.id);
         kpis.changed();
         // The pending-scan list changed if the run took scans.
         emitStatus();
@@ -191,6 +205,7 @@ export function createLineService(options: LineOptions): LineService {
       emitStatus();
       try {
         await current.line.stop();
+        await Promise.all([...printing]);
       } finally {
         session = undefined;
         // A stopped line watches nothing: its slots say nothing any more.
