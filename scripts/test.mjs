@@ -5,11 +5,11 @@
  * Exit 1 when any stage failed; every stage runs even so, so one run shows everything that is wrong.
  *
  * Order and overlap, on a two-core machine:
- *   1. lint, both type-checks and the build (electron-vite, once: the security scan and Playwright share it) run two
- *      at a time — each is mostly one thread — and the security scan follows the build;
- *   2. vitest alone (two workers, and tests that time real processes: nothing else competes with them);
- *   3. Playwright on the build from step 1.
- * Output of the overlapped stages is printed whole as each ends; vitest and Playwright print as they go.
+ *   1. the build (electron-vite, once: the security scan and Playwright share it);
+ *   2. Playwright on it — mostly waiting on Chromium and the demo station, on events with long timeouts — beside lint,
+ *      both type-checks and the security scan, which run two at a time (each is mostly one thread);
+ *   3. vitest alone (two workers, and tests that time real processes: nothing else competes with them).
+ * Output of the overlapped stages is printed whole as each ends; vitest prints as it goes.
  * Reports: .reports/vitest.json, .reports/playwright.json (and the security scan's in .reports/).
  *
  *   node scripts/test.mjs        (npm test)
@@ -74,30 +74,31 @@ for (const file of [VITEST_JSON, PLAYWRIGHT_JSON]) rmSync(file, { force: true })
 /** @type {Record<string, boolean | undefined>} */
 const status = {};
 
-// 1. Static checks and the build, two at a time; the longest first.
-await pool(2, [
-  async () => (status.typecheckNode = await run('typecheck (tsconfig.node.json)', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit'])),
-  async () => (status.lint = await run('lint', bin('eslint'), ['--max-warnings', '0', '.'])),
-  async () => {
-    status.build = await run('build (electron-vite)', bin('electron-vite'), ['build', '--logLevel', 'warn']);
-    if (!status.build) return;
-    const scan = await run('security scan', process.execPath, ['scripts/security-scan.mjs']);
-    const bundle = await run('renderer bundle check', process.execPath, ['scripts/check-renderer-bundle.mjs']);
-    status.security = scan && bundle;
-  },
-  async () => (status.typecheckWeb = await run('typecheck (tsconfig.web.json)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit'])),
+// 1. The build.
+status.build = await run('build (electron-vite)', bin('electron-vite'), ['build', '--logLevel', 'warn']);
+
+// 2. The UI in Chromium (and Electron where its binary exists) on that build, beside the static checks.
+await Promise.all([
+  status.build
+    ? run('playwright', bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'], { env: { PLAYWRIGHT_JSON_OUTPUT_NAME: PLAYWRIGHT_JSON } }).then(
+        (ok) => (status.playwright = ok),
+      )
+    : undefined,
+  pool(2, [
+    async () => (status.typecheckNode = await run('typecheck (tsconfig.node.json)', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit'])),
+    async () => (status.lint = await run('lint', bin('eslint'), ['--max-warnings', '0', '.'])),
+    async () => (status.typecheckWeb = await run('typecheck (tsconfig.web.json)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit'])),
+    async () => {
+      if (!status.build) return;
+      const scan = await run('security scan', process.execPath, ['scripts/security-scan.mjs']);
+      const bundle = await run('renderer bundle check', process.execPath, ['scripts/check-renderer-bundle.mjs']);
+      status.security = scan && bundle;
+    },
+  ]),
 ]);
 
-// 2. Unit, integration and CLI tests.
+// 3. Unit, integration and CLI tests.
 status.vitest = await run('vitest', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${VITEST_JSON}`], { live: true });
-
-// 3. The UI in Chromium (and Electron where its binary exists), on the build from step 1.
-if (status.build) {
-  status.playwright = await run('playwright', bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'], {
-    live: true,
-    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: PLAYWRIGHT_JSON },
-  });
-}
 
 const seconds = Math.round((Date.now() - started) / 1000);
 process.stdout.write(`\n${closingLine(status, { vitest: readJson(VITEST_JSON), playwright: readJson(PLAYWRIGHT_JSON) }, seconds)}\n`);
