@@ -8,12 +8,12 @@
  *   file's `import.meta.url` is replaced with its source file's URL, so those paths resolve as they do unbundled. One
  *   exception, isolated-loader.ts, starts a worker by file name next to its own code: the worker is built as its own
  *   entry (`loader-worker.js`, as electron-vite does) and that file keeps the chunk's URL.
- * - Staleness: the sources change under a built bundle all day (other work, tests that edit nothing but run right
- *   after an edit). The build writes a manifest of every input with its size and mtime, each taken *before* the file
- *   was read, so a write during the build leaves a mismatch rather than a stale bundle that looks fresh; an input
- *   touched in the last seconds before the build also carries its content hash, because a second write within the
- *   file system's timestamp granularity would not change its mtime. freshBundle() stats every input (a few ms) and
- *   answers nothing if any differs.
+ * - Staleness: the sources change under a built bundle all day (every edit, and a test run right after one). The
+ *   build writes a manifest of every input with its size and mtime, each taken *before* the file was read, so a
+ *   write during the build leaves a mismatch rather than a stale bundle that looks fresh; an input touched in the
+ *   last seconds before the build also carries its content hash, because a second write within the file system's
+ *   timestamp granularity would not change its mtime. freshBundle() stats every input (a few ms) and answers
+ *   nothing if any differs.
  * - Publishing is atomic under concurrent processes: each build writes its own folder (unique name), renames it into
  *   place, then renames a new current.json over the old. A reader sees the old bundle or the new, never half of one.
  *   Builds no longer current are removed 30 minutes after they were built: a process keeps loading chunks of its own
@@ -70,7 +70,9 @@ export function freshBundle(root = REPO_ROOT) {
     if (!s || s.size !== size || s.mtimeMs !== mtimeMs) return undefined;
     if (hash !== undefined && sha1(readFileSync(file)) !== hash) return undefined;
   }
-  return join(outDir(root), manifest.dir, 'index.js');
+  const entry = join(outDir(root), manifest.dir, 'index.js');
+  // A build removed by hand (or by an over-eager clean) is no bundle, even with its manifest in place.
+  return statSync(entry, { throwIfNoEntry: false }) ? entry : undefined;
 }
 
 /**

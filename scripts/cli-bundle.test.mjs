@@ -81,6 +81,12 @@ describe('the CLI bundle', () => {
     }
   });
 
+  it('is not fresh when its build folder is gone, whatever the manifest says', async () => {
+    const entry = await buildCliBundle({ root });
+    await rm(dirname(entry), { recursive: true });
+    expect(freshBundle(root)).toBeUndefined();
+  });
+
   it('is stale after a same-size rewrite that keeps the mtime, when the source was written just before the build', async () => {
     const file = join(root, 'main/cli/greeting.ts');
     // A whole second, so utimes can set the very same mtime again (stat's mtime carries nanoseconds otherwise).
