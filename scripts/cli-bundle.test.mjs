@@ -1,8 +1,8 @@
 /**
  * The CLI bundle (scripts/cli-bundle.mjs) on a scratch repository of three small sources: what it builds, that it is
  * never taken for fresh once a source changed (whatever the change and whenever it happened, during the build
- * too), and that concurrent builds leave one whole bundle current. bin/fieldline.js runs the real one in every CLI
- * test.
+ * too), that concurrent builds leave one whole bundle current, and that bin/fieldline.js runs a fresh bundle or the
+ * sources, never a stale bundle. Every CLI test then runs the real bundle through bin.
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
@@ -152,3 +152,53 @@ describe('the CLI bundle', () => {
 function exitCode(child) {
   return new Promise((resolve) => child.once('close', (code) => resolve(code)));
 }
+
+describe('bin/fieldline.js', () => {
+  const CLI = [
+    'export async function main(argv: string[]): Promise<void> {',
+    // Where the running code lives (import.meta.url names the source file in the bundle too).
+    "  const from = new Error().stack?.includes('/out/cli/') ? 'bundle' : 'sources';",
+    "  process.stdout.write(`${from} VERSION ${argv.slice(2).join(' ')}\\n`);",
+    '}',
+  ].join('\n');
+  const write = (version) => writeFile(join(root, 'main/cli/index.ts'), CLI.replace('VERSION', version));
+
+  beforeEach(async () => {
+    await mkdir(join(root, 'bin'));
+    await cp(join(REPO, 'bin/fieldline.js'), join(root, 'bin/fieldline.js'));
+  });
+
+  function fieldline(env = {}) {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [join(root, 'bin/fieldline.js'), 'a', 'b'], { cwd: root, env: { ...process.env, ...env } });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (t) => (out += t));
+      child.stderr.setEncoding('utf8').on('data', (t) => (err += t));
+      child.once('close', (code) => resolve({ code, out: out.trim(), err }));
+    });
+  }
+
+  it('builds the bundle on first use, runs it, and runs a rebuilt one after every edit', async () => {
+    await write('v1');
+    expect(await fieldline()).toMatchObject({ code: 0, out: 'bundle v1 a b' });
+    const first = freshBundle(root);
+    expect(first).toBeDefined();
+    expect(await fieldline()).toMatchObject({ code: 0, out: 'bundle v1 a b' });
+    expect(freshBundle(root)).toBe(first);
+    await write('v2');
+    expect(await fieldline()).toMatchObject({ code: 0, out: 'bundle v2 a b' });
+    expect(freshBundle(root)).not.toBe(first);
+  });
+
+  it('runs the sources through tsx when they do not build, or when asked to', async () => {
+    await write('v1');
+    expect(await fieldline({ FIELDLINE_FROM_SOURCES: '1' })).toMatchObject({ code: 0, out: 'sources v1 a b' });
+    await writeFile(join(root, 'main/cli/greeting.ts'), 'export const greeting = (: string =>;\n');
+    await writeFile(join(root, 'main/cli/index.ts'), `import './greeting';\n${CLI.replace('VERSION', 'v3')}`);
+    const broken = await fieldline();
+    // tsx compiles the file that is wrong and says where.
+    expect(broken.code).not.toBe(0);
+    expect(broken.err).toContain('greeting.ts');
+  });
+});
