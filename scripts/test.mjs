@@ -25,6 +25,12 @@ const REPORTS = join(ROOT, '.reports');
 const VITEST_JSON = join(REPORTS, 'vitest.json');
 const PLAYWRIGHT_JSON = join(REPORTS, 'playwright.json');
 const bin = (name) => join(ROOT, 'node_modules/.bin', name);
+/**
+ * tsc's arguments for one project. Incremental: tsc keeps each file's hash and what depends on it in a build-info file
+ * (under node_modules/.cache, so `npm ci` starts afresh) and re-checks only what a change can affect — the same
+ * errors as a full check, in a few seconds instead of a minute on a repeated run.
+ */
+const typecheck = (project) => ['-p', `tsconfig.${project}.json`, '--noEmit', '--incremental', '--tsBuildInfoFile', join(ROOT, `node_modules/.cache/fieldline-tsc/${project}.tsbuildinfo`)];
 
 /**
  * Runs one command from the repository root. `live`: its output goes straight to ours; otherwise it is kept and
@@ -85,9 +91,9 @@ await Promise.all([
       )
     : undefined,
   pool(2, [
-    async () => (status.typecheckNode = await run('typecheck (tsconfig.node.json)', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit'])),
+    async () => (status.typecheckNode = await run('typecheck (tsconfig.node.json)', bin('tsc'), typecheck('node'))),
     async () => (status.lint = await run('lint', bin('eslint'), ['--max-warnings', '0', '.'])),
-    async () => (status.typecheckWeb = await run('typecheck (tsconfig.web.json)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit'])),
+    async () => (status.typecheckWeb = await run('typecheck (tsconfig.web.json)', bin('tsc'), typecheck('web'))),
     async () => {
       if (!status.build) return;
       const scan = await run('security scan', process.execPath, ['scripts/security-scan.mjs']);
