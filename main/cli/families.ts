@@ -2,7 +2,8 @@
  * The command families and the top-level commands each one adds. main() loads only the family the arguments name:
  * importing every family compiles or loads the whole tree (store, PKI, provisioning, the station's server) for a
  * command that needs one corner of it, and that was most of `fieldline smp echo`'s 2.5 s. A new command family is
- * one row here; families.test.ts checks each row against what its module really registers.
+ * one row here, and its commands' lines in main/cli/command-summaries.ts; families.test.ts checks both against what
+ * its module really registers.
  */
 import type { Command } from 'commander';
 
@@ -58,18 +59,30 @@ export const FAMILIES: readonly Family[] = [
   { name: 'store', commands: ['store'], load: async () => wrap((await import('./store')).registerStoreCommands) },
 ];
 
-const VERSION_FLAGS = new Set(['-V', '--version']);
+/** What main() loads for one command line: command families, or the stand-ins of main/cli/command-summaries.ts. */
+export interface Selection {
+  families: readonly Family[];
+  /** Top-level help (or a usage error) is all the arguments can lead to: every command as a stand-in. */
+  summaries: boolean;
+}
+
+const isHelpFlag = (arg: string): boolean => arg === '-h' || arg === '--help';
 
 /**
- * The families `fieldline <args>` needs: none for `--version` alone; the one that adds the command the first
- * argument names; every family otherwise — top-level help, `help`, no command, or an unknown one (whose "did you
- * mean" suggestion is drawn from every command's name).
+ * What `fieldline <args>` needs. The command is the first argument that is not an option (the program's own options,
+ * -V and -h, take no value); `help <command>` names it too. That command's family alone; nothing for `--version`;
+ * the stand-ins for top-level help — no command, `help` alone, -h before the command — and for an unknown command,
+ * whose "did you mean" is drawn from every command's name.
  */
-export function familiesFor(args: readonly string[]): readonly Family[] {
-  if (args.length === 1 && VERSION_FLAGS.has(args[0]!)) return [];
-  const first = args[0];
-  const named = first === undefined ? undefined : FAMILIES.find((f) => f.commands.includes(first));
-  return named ? [named] : FAMILIES;
+export function familiesFor(args: readonly string[]): Selection {
+  const summaries: Selection = { families: [], summaries: true };
+  const at = args.findIndex((a) => !a.startsWith('-'));
+  const before = at < 0 ? args : args.slice(0, at);
+  if (before.some(isHelpFlag)) return summaries;
+  if (at < 0) return before.length > 0 && before.every((a) => a === '-V' || a === '--version') ? { families: [], summaries: false } : summaries;
+  const name = args[at] === 'help' ? args.slice(at + 1).find((a) => !a.startsWith('-')) : args[at];
+  const family = name === undefined ? undefined : FAMILIES.find((f) => f.commands.includes(name));
+  return family ? { families: [family], summaries: false } : summaries;
 }
 
 /** Registers `families` on `program` in table order, so help lists commands the same way every time; their modules load in parallel. */

@@ -1,7 +1,8 @@
 /** The `fieldline` command line: one file per command family, assembled here. */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { FAMILIES, familiesFor, registerFamilies, type Family } from './families';
+import { addCommandSummaries } from './command-summaries';
+import { FAMILIES, familiesFor, registerFamilies, type Selection } from './families';
 import { reportError } from './output';
 import { commandPath, isHelpOrVersion, usageError } from './usage-error';
 import { exitWithin } from './exit-rule';
@@ -12,10 +13,11 @@ function packageVersion(): string {
 }
 
 /**
- * The program with `families` registered (default: every one). main() passes only the family its arguments name
- * (main/cli/families.ts), so a command loads its own corner of the tree and nothing else.
+ * The program with the selected command families registered (default: every one). main() selects only the family its
+ * arguments name, or none and the commands' stand-ins for top-level help (main/cli/families.ts), so a command loads
+ * its own corner of the tree and nothing else.
  */
-export async function buildProgram(families: readonly Family[] = FAMILIES): Promise<Command> {
+export async function buildProgram(selection: Selection = { families: FAMILIES, summaries: false }): Promise<Command> {
   const program = new Command('fieldline')
     .description('Provision and service IoT gateways over USB serial and Bluetooth LE (SMP / MCUmgr).')
     .version(packageVersion())
@@ -27,7 +29,8 @@ export async function buildProgram(families: readonly Family[] = FAMILIES): Prom
     // `sim` needs its options after its name kept for it; set here so every command parses the same way whether or
     // not the sim family is loaded (a -V after a command name is that command's option, never the version flag).
     .enablePositionalOptions();
-  await registerFamilies(program, families);
+  await registerFamilies(program, selection.families);
+  if (selection.summaries) addCommandSummaries(program);
   return program;
 }
 

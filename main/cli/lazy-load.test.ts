@@ -62,11 +62,17 @@ describe('main() loads only the command family its arguments name', () => {
     expect(newly).toEqual(['runs']);
   });
 
-  it('top-level help loads every family and lists every command', async () => {
-    const { out } = await run('--help');
+  it('top-level help loads no family and lists every command', async () => {
+    const { out, newly } = await run('--help');
     for (const name of ['smp', 'ble', 'sim', 'ca', 'profile', 'provision', 'batch', 'runs', 'audit', 'station', 'registry']) {
       expect(out).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     }
-    expect([...loaded].sort()).toEqual(['batch', 'ble', 'ca', 'profile', 'provision', 'registry', 'runs', 'sim', 'smp', 'station']);
+    expect(newly).toEqual([]);
+  });
+
+  it('help <command> loads that command\'s family', async () => {
+    const { out, newly } = await run('help', 'station');
+    expect(out).toContain('station web mode');
+    expect(newly).toEqual(['station']);
   });
 });
