@@ -3,7 +3,7 @@ import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStationCa } from '../pki/station-ca';
+import { withSignerOf } from '../testing/core-store';
 import { makeCsr, makeOrgCa } from '../testing/pki';
 import { runFieldline, type CliRun } from '../testing/cli';
 
@@ -68,10 +68,12 @@ describe('fieldline ca', () => {
     const empty = await fieldline(['ca', 'revoked', '--data-dir', dataDir, '--json'], {});
     expect(empty.code, empty.stderr).toBe(0);
     expect(json(empty)).toEqual([]);
-    const ca = await openStationCa(dataDir, PASS);
     const { spki } = await makeCsr('CN=GW-1');
-    const issued = await ca.issue({ publicKeySpki: spki, subject: 'CN=GW-1', sans: [], validityDays: 30 });
-    await ca.revoke(issued.record.serial, 'rolled back');
+    const issued = await withSignerOf(dataDir, PASS, async (ca) => {
+      const made = await ca.issue({ publicKeySpki: spki, subject: 'CN=GW-1', sans: [], validityDays: 30 });
+      await ca.revoke(made.record.serial, 'rolled back');
+      return made;
+    });
     const listed = await fieldline(['ca', 'revoked', '--data-dir', dataDir, '--json'], {});
     expect(json(listed)).toEqual([{ serial: issued.record.serial, reason: 'rolled back', time: expect.any(String) }]);
     const text = await fieldline(['ca', 'revoked', '--data-dir', dataDir], {});

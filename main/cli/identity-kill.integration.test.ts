@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../store/store';
+import { withStoreOf } from '../testing/core-store';
 import { lastJsonLine, REPO_ROOT, runFieldline, type CliRun } from '../testing/cli';
 import { provisionKilledAt, type SmpRequestLine } from '../testing/kill-provision';
 import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';
@@ -95,8 +95,7 @@ describe('SIGKILL during the identity step (done-when of issue #11)', () => {
     const issued = await fieldline(['ca', 'issued', '--state', 'issued', '--json']);
     expect(issued.code, issued.stderr).toBe(0);
     expect(JSON.parse(issued.stdout), 'fieldline ca issued lists no certificate left issued').toEqual([]);
-    const store = openStore(dataDir);
-    try {
+    await withStoreOf(dataDir, (store) => {
       let issuedBeforeKill = 0;
       for (const c of cycles) {
         const killedRun = store.getRun(c.killedRunId);
@@ -108,8 +107,6 @@ describe('SIGKILL during the identity step (done-when of issue #11)', () => {
       // The install-on-the-wire kill issued one at least; the others issued one when they got past the CSR.
       expect(issuedBeforeKill).toBeGreaterThanOrEqual(1);
       expect(store.listCertificates({ state: 'issued' }), 'no certificate is left issued and unaccounted for').toEqual([]);
-    } finally {
-      store.close();
-    }
+    });
   });
 });

@@ -6,7 +6,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../store/store';
+import { withStoreOf } from '../testing/core-store';
 import { STORE_FILE } from '../store/file';
 import { sampleRunRecord } from '../testing/run-records';
 import { runFieldline, lastJsonLine } from '../testing/cli';
@@ -36,10 +36,10 @@ function auditRows(): Array<{ action: string; subject: string; details: Record<s
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fieldline-label-cli-'));
-  const store = openStore(dir);
-  store.saveRun(passed);
-  store.saveRun(failed);
-  store.close();
+  await withStoreOf(dir, (store) => {
+    store.saveRun(passed);
+    store.saveRun(failed);
+  });
   server = createServer((socket) => {
     const chunks: Buffer[] = [];
     socket.on('data', (c: Buffer) => chunks.push(c));

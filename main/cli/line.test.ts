@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord, StepName } from '../contract/run-record';
 import { STEP_ORDER } from '../contract/run-record';
-import { openStore } from '../store/store';
+import { withStoreOf } from '../testing/core-store';
 import { sampleRunRecord } from '../testing/run-records';
 import { runFieldline, type CliRun } from '../testing/cli';
 
@@ -37,9 +37,9 @@ function run(i: number): RunRecord {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fieldline-line-cli-'));
-  const store = openStore(dir);
-  for (let i = 0; i < 20; i += 1) store.saveRun(run(i));
-  store.close();
+  await withStoreOf(dir, (store) => {
+    for (let i = 0; i < 20; i += 1) store.saveRun(run(i));
+  });
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastJsonLine, REPO_ROOT, runFieldline, type CliRun } from '../testing/cli';
-import { openStore } from '../store/store';
+import { withStoreOf } from '../testing/core-store';
 import { registryRunRecord, startTestRegistry, type TestRegistry } from '../testing/registry';
 
 let work: string;
@@ -64,9 +64,9 @@ describe('before login', () => {
 describe('fieldline sync (continuous)', () => {
   it('prints JSON state lines as it drains and stops cleanly on SIGTERM', async () => {
     const dir = join(work, 'a'); // logged in by the first test
-    const store = openStore(dir);
-    for (let i = 0; i < 3; i += 1) store.saveRun(registryRunRecord({ serial: `GW-CONT-${i}`, outcome: 'passed' }));
-    store.close();
+    await withStoreOf(dir, (store) => {
+      for (let i = 0; i < 3; i += 1) store.saveRun(registryRunRecord({ serial: `GW-CONT-${i}`, outcome: 'passed' }));
+    });
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/fieldline.js'), 'sync', '--json', '--data-dir', dir], { cwd: REPO_ROOT });
     let stdout = '';
     const drained = new Promise<void>((resolve) => {

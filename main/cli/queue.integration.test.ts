@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../store/store';
+import { withStoreOf } from '../testing/core-store';
 import { lastJsonLine, REPO_ROOT, runFieldline, type CliRun } from '../testing/cli';
 import { registryRunRecord } from '../testing/registry';
 import { sampleRunRecord } from '../testing/run-records';
@@ -129,9 +129,7 @@ describe('registry sync from the command line (issue #4 done-when)', () => {
 
   it('shows refused runs with the reason, and retry puts them back', async () => {
     const bad = sampleRunRecord({ serial: 'GW-BROKEN', outcome: 'passed' });
-    const store = openStore(dataDir);
-    store.saveRun(bad);
-    store.close();
+    await withStoreOf(dataDir, (store) => store.saveRun(bad));
     const sync = await fieldline(['sync', '--once', '--json']);
     expect(sync.code).toBe(1);
     expect(lastJsonLine(sync.stdout)).toMatchObject({ ok: false, deadLettered: 1, reason: expect.stringMatching(/refused by the registry/) });
@@ -150,9 +148,7 @@ describe('registry sync from the command line (issue #4 done-when)', () => {
   it('exports an offline bundle; upload-bundle delivers it, an altered copy is refused with a clear error', async () => {
     // Pending now: the broken record retried above, and a good one.
     const good = registryRunRecord({ serial: 'GW-OFFLINE', outcome: 'passed' });
-    const store = openStore(dataDir);
-    store.saveRun(good);
-    store.close();
+    await withStoreOf(dataDir, (store) => store.saveRun(good));
     const file = join(work, 'offline.json');
     const exported = await fieldline(['queue', 'export', file, '--json']);
     // Exit 1: the broken record cannot go into a bundle (it would make the file unreadable); it is dead-lettered.

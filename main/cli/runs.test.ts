@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../store/store';
+import { withStoreOf } from '../testing/core-store';
 import { sampleRunRecord } from '../testing/run-records';
 import { runFieldline, type CliRun } from '../testing/cli';
 
@@ -19,11 +19,11 @@ const newer = sampleRunRecord({ id: '3f2a77b0-0002', serial: 'GW-B', startedAt: 
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fieldline-runs-cli-'));
-  const store = openStore(dir);
-  store.saveRun(older);
-  store.saveRun(newer);
-  for (let i = 0; i < 12; i += 1) store.appendAudit({ actor: 'station:line-3', action: 'run.finished', subject: `GW-${i}`, details: { i } });
-  store.close();
+  await withStoreOf(dir, (store) => {
+    store.saveRun(older);
+    store.saveRun(newer);
+    for (let i = 0; i < 12; i += 1) store.appendAudit({ actor: 'station:line-3', action: 'run.finished', subject: `GW-${i}`, details: { i } });
+  });
 });
 
 afterAll(async () => {

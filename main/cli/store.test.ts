@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../store/store';
+import { withStoreOf } from '../testing/core-store';
 import { lastJsonLine, runFieldline, type CliRun } from '../testing/cli';
 import { sampleRunRecord } from '../testing/run-records';
 
@@ -19,9 +19,7 @@ const fieldline = (args: string[]): Promise<CliRun> => runFieldline(args, { FIEL
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'fieldline-store-cli-'));
   file = join(dataDir, 'fieldline.db');
-  const store = openStore(dataDir);
-  store.saveRun(sampleRunRecord(), [{ actor: 'station:test', action: 'run.start', subject: 'GW-1' }]);
-  store.close();
+  await withStoreOf(dataDir, (store) => store.saveRun(sampleRunRecord(), [{ actor: 'station:test', action: 'run.start', subject: 'GW-1' }]));
 });
 afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });

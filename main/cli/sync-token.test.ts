@@ -5,7 +5,7 @@
  * directory. The new host is a loopback listener that records every request's Authorization header.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore } from '../store/store';
+import { withStoreOf } from '../testing/core-store';
 import { lastJsonLine, runFieldline } from '../testing/cli';
 import { createTestApp, type TestApp } from '../testing/app';
 import { startFaultRegistry, type FaultRegistry } from '../testing/fault-registry';
@@ -42,9 +42,7 @@ describe('after the registry URL changes', () => {
     expect(await station.handlers['queue:status']()).toMatchObject({ registryConfigured: false });
 
     const record = registryRunRecord({ serial: 'GW-TOKEN-1', outcome: 'passed' });
-    const store = openStore(dataDir);
-    store.saveRun(record);
-    store.close();
+    await withStoreOf(dataDir, (store) => store.saveRun(record));
 
     const sync = await runFieldline(['sync', '--once', '--json', '--data-dir', dataDir]);
     expect(sync.code, sync.stderr).not.toBe(0);
