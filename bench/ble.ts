@@ -17,7 +17,7 @@ import { uploadImage } from '../main/smp/groups/image';
 import type { UploadTarget } from '../main/smp/upload';
 import { DEFAULT_LINK, uploadCapacity, windowedUploadRate } from '../main/simulator/ble/link-model';
 import { spawnSimulator } from '../main/testing/sim-process';
-import { releaseNoble } from '../main/transport/ble/noble';
+import { createBleRadios } from '../main/transport/ble/noble';
 import { chunkPlan, REPLY_PACKET } from './ceiling';
 
 export interface BleCase {
@@ -49,10 +49,12 @@ export async function runBleCase(c: BleCase, size: number): Promise<BleRow> {
     ble: { mtu: c.mtu, reassembly: c.reassembly, ...link },
     extra: ['--delay', 'flashWritePerKiB=0', '--delay', 'erase=0'],
   });
+  const radios = createBleRadios();
   try {
     const session = await GatewaySession.openBle({
       selector: sim.gateways[0]!.name!,
       adapter: 'virtual',
+      radios,
       socketPath: sim.socketPath!,
       timeoutMs: 5000,
     });
@@ -83,7 +85,7 @@ export async function runBleCase(c: BleCase, size: number): Promise<BleRow> {
       await session.close();
     }
   } finally {
-    await releaseNoble();
+    await radios.release();
     await sim.stop();
   }
 }

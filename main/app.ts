@@ -10,7 +10,6 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { MethodHandlers } from './contract/dispatch';
 import type { Logger } from './log';
-import { releaseNoble } from './transport/ble/noble';
 import type { BleAdapter } from './contract/devices';
 import { bleConfigFrom, createBleScanner, type BleScanner } from './app/ble';
 import type { BackoffPolicy } from './sync/backoff';
@@ -107,19 +106,19 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
     const settings = await core.settings();
     await core.startStation();
 
-    // noble is loaded by the first scan or BLE run, never here; closing releases it (its virtual socket, its scan).
+    // noble is loaded by the first scan or BLE run, never here, through the core's radios: closing the core releases
+    // them (the virtual socket, the scan).
     const ble = bleConfigFrom({
       setting: () => settings.bleAdapter(),
       ...(options.ble?.adapter ? { adapter: options.ble.adapter } : {}),
       ...(options.ble?.socketPath ? { socketPath: options.ble.socketPath } : {}),
     });
-    closers.unshift(() => releaseNoble());
     const devices = createDeviceDiscovery({
       events,
       logger: logger.child('devices'),
       extraPorts: options.extraPorts ?? [],
       pollMs: options.pollMs ?? 1000,
-      ble: options.ble?.scanner ?? createBleScanner(ble, logger.child('ble')),
+      ble: options.ble?.scanner ?? createBleScanner(ble, core.radios, logger.child('ble')),
       ...(options.ble?.forgetMs !== undefined ? { bleForgetMs: options.ble.forgetMs } : {}),
     });
     closers.unshift(() => devices.close());
@@ -154,6 +153,7 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
       logger: logger.child('runs'),
       onActiveChange: () => status.refresh(),
       ble,
+      radios: core.radios,
       ...options.device,
     });
     activeRuns = () => runs.activeCount;
@@ -177,8 +177,8 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
     // Before the runs: the line stops first (cancelling its runs through the run manager), then the run manager.
     closers.unshift(() => line.close());
 
-    const drift = createDriftService({ devices, profiles, store, station, operator: () => settings.operator(), logger: logger.child('drift'), ble, ...options.device });
-    const replace = createReplaceService({ devices, profiles, store, ca, run: core.runner.run, station, operator: () => settings.operator(), logger: logger.child('replace'), ble, ...options.device });
+    const drift = createDriftService({ devices, profiles, store, station, operator: () => settings.operator(), logger: logger.child('drift'), ble, radios: core.radios, ...options.device });
+    const replace = createReplaceService({ devices, profiles, store, ca, run: core.runner.run, station, operator: () => settings.operator(), logger: logger.child('replace'), ble, radios: core.radios, ...options.device });
     await devices.start();
 
     const handlers = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, replace, settings, ca, station: status, line, labels, ble });

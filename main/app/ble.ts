@@ -9,7 +9,7 @@ import type { DeviceTarget } from '../device/target';
 import { FieldlineError } from '../errors';
 import type { Logger } from '../log';
 import { BLE_ADAPTER_ENV, defaultBleSocketPath, resolveBleAdapter } from '../transport/ble/adapter-choice';
-import { loadNoble } from '../transport/ble/noble';
+import type { BleRadios } from '../transport/ble/noble';
 import { scanGateways, type BleGatewayInfo } from '../transport/ble/scan';
 
 export type { BleGatewayInfo } from '../transport/ble/scan';
@@ -60,12 +60,12 @@ export interface BleScanner {
   scan(request: BleScanRequest): Promise<{ adapter: BleAdapter; gateways: BleGatewayInfo[] }>;
 }
 
-export function createBleScanner(config: () => BleConfig, logger: Logger): BleScanner {
+export function createBleScanner(config: () => BleConfig, radios: BleRadios, logger: Logger): BleScanner {
   return {
     async scan(request) {
       const { adapter, socketPath } = config();
-      // Loaded (and cached per adapter) here, on the first scan; a failed load is retried by the next scan.
-      const noble = await loadNoble(adapter, { socketPath, logger: logger.child('noble') });
+      // Loaded (and kept per adapter by the radios' owner) here, on the first scan; a failed load is retried by the next.
+      const noble = await radios.load(adapter, { socketPath, logger: logger.child('noble') });
       const gateways = await scanGateways(noble, {
         durationMs: request.durationMs,
         onUpdate: request.onUpdate,

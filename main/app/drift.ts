@@ -10,6 +10,7 @@ import type { Logger } from '../log';
 import { driftOf } from '../core/drift';
 import type { DriftReport } from '../provisioning/drift';
 import type { Store } from '../store/types';
+import type { BleRadios } from '../transport/ble/noble';
 import { targetOf, type BleConfig } from './ble';
 import type { DeviceDiscovery } from './devices';
 import type { ProfileLibrary } from '../core/profiles';
@@ -36,6 +37,8 @@ export interface DriftServiceOptions {
   timeoutMs?: number;
   /** The adapter BLE gateways are reached through; absent: BLE devices cannot be checked. */
   ble?: () => BleConfig;
+  /** Whose noble instances BLE gateways are reached through: the core's (main/core/core.ts). */
+  radios: BleRadios;
 }
 
 export function createDriftService(options: DriftServiceOptions): DriftService {
@@ -48,6 +51,7 @@ export function createDriftService(options: DriftServiceOptions): DriftService {
     try {
       const session = await openTarget(targetOf(device, { ble: options.ble, baudRate: options.baudRate }), {
         logger: options.logger,
+        radios: options.radios,
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       });
       try {

@@ -7,6 +7,7 @@
 import type { Logger } from '../log';
 import type { LoadedProfile } from '../profiles/load';
 import type { Store } from '../store/types';
+import type { BleRadios } from '../transport/ble/noble';
 import type { RunFunction } from '../core/runner';
 import type { CaHolder } from '../core/ca';
 import { createDeviceDiscovery } from './devices';
@@ -22,6 +23,7 @@ export interface LineCore {
   readonly station: { name: string };
   readonly ca: CaHolder;
   readonly runner: { readonly run: RunFunction };
+  readonly radios: BleRadios;
   store(): Store;
   settings(): Promise<StationSettings>;
   labels(): Promise<LabelService>;
@@ -56,6 +58,7 @@ export async function openHeadlessLine(core: LineCore, options: HeadlessLineOpti
     ca,
     store,
     run: core.runner.run,
+    radios: core.radios,
     station,
     operator: () => settings.operator(),
     logger: options.logger.child('runs'),

@@ -8,6 +8,7 @@ import { prepareTarget } from '../device/target';
 import type { Logger } from '../log';
 import { checkNewUnit, planReplacement, replaceDevice } from '../provisioning/replace';
 import type { Store } from '../store/types';
+import type { BleRadios } from '../transport/ble/noble';
 import { targetOf, type BleConfig } from './ble';
 import type { RunFunction } from '../core/runner';
 import type { CaHolder } from '../core/ca';
@@ -32,6 +33,8 @@ export interface ReplaceServiceOptions {
   timeoutMs?: number;
   rebootTimeoutMs?: number;
   ble?: () => BleConfig;
+  /** Whose noble instances BLE gateways are reached through: the core's (main/core/core.ts). */
+  radios: BleRadios;
 }
 
 export function createReplaceService(options: ReplaceServiceOptions): ReplaceService {
@@ -44,12 +47,12 @@ export function createReplaceService(options: ReplaceServiceOptions): ReplaceSer
       const signer = await options.ca.signer();
       const plan = planReplacement(store, request.oldSerial);
       const target = targetOf(device, { ble: options.ble, baudRate: options.baudRate });
-      await prepareTarget(target, options.logger);
+      await prepareTarget(target, options.radios, options.logger);
       const release = devices.claim(device.id, 'provisioning');
       let shownBusy = false;
       try {
         store.appendAudit({ actor: `operator:${options.operator()}`, action: 'ui.replace', subject: plan.oldSerial, details: { device: device.path } });
-        const newSerial = await checkNewUnit(target, profile, plan, { logger: options.logger, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+        const newSerial = await checkNewUnit(target, profile, plan, { logger: options.logger, radios: options.radios, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
         devices.setState(device.id, 'provisioning', { serial: newSerial });
         shownBusy = true;
         const result = await replaceDevice({

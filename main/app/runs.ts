@@ -15,6 +15,7 @@ import { checkVariables } from '../provisioning/runner';
 import type { ProvisionEvents } from '../provisioning/context';
 import type { LoadedProfile } from '../profiles/load';
 import type { Store } from '../store/types';
+import type { BleRadios } from '../transport/ble/noble';
 import { targetOf, type BleConfig } from './ble';
 import type { RunFunction } from '../core/runner';
 import type { CaHolder } from '../core/ca';
@@ -44,6 +45,8 @@ export interface RunManagerOptions {
   rebootTimeoutMs?: number;
   /** The adapter BLE gateways are reached through (main/app/ble.ts); absent: BLE devices cannot be provisioned. */
   ble?: () => BleConfig;
+  /** Whose noble instances BLE gateways are reached through: the core's (main/core/core.ts). */
+  radios: BleRadios;
   /** Told whenever the number of active runs changes. */
   onActiveChange?: () => void;
 }
@@ -214,7 +217,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       checkVariables(profile, options.station, request.variables);
       const target = runTargetOf(device);
       // A missing Bluetooth adapter (or stopped virtual gateways) is said now too; noble is loaded here at the latest.
-      await prepareTarget(target, logger);
+      await prepareTarget(target, options.radios, logger);
       // Claimed last, after every check that can fail: nothing above can leave the device claimed.
       const release = devices.claim(device.id, 'provisioning');
       if (startOptions.runId !== undefined && (runs.has(startOptions.runId) || store.getRun(startOptions.runId))) {

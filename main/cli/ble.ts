@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { FieldlineError } from '../errors';
 import { BLE_ADAPTERS, BLE_ADAPTER_ENV, BLE_SOCKET_ENV, resolveBleAdapter } from '../transport/ble/adapter-choice';
-import { loadNoble } from '../transport/ble/noble';
+import { createBleRadios } from '../transport/ble/noble';
 import { scanGateways } from '../transport/ble/scan';
 import { cliLogger, print, printJson, type OutputOptions } from './output';
 import { BLE_HELP, finishBle } from './target-options';
@@ -34,8 +34,10 @@ export function registerBleCommands(program: Command): void {
     .addHelpText('after', BLE_HELP)
     .action(async (opts: ScanOptions) => {
       const adapter = resolveBleAdapter(opts.bleAdapter);
+      // This command's own noble instances, released when it ends.
+      const radios = createBleRadios();
       try {
-        const noble = await loadNoble(adapter, { ...(opts.bleSocket ? { socketPath: opts.bleSocket } : {}), logger: cliLogger(opts, 'ble') });
+        const noble = await radios.load(adapter, { ...(opts.bleSocket ? { socketPath: opts.bleSocket } : {}), logger: cliLogger(opts, 'ble') });
         const announced = new Set<string>();
         const found = await scanGateways(noble, {
           durationMs: Math.round(opts.duration * 1000),
@@ -52,7 +54,7 @@ export function registerBleCommands(program: Command): void {
             : found.map((g) => `${g.address || g.id}\t${g.name || '(no name)'}\t${g.rssi} dBm`).join('\n'),
         );
       } finally {
-        await finishBle({ kind: 'ble', selector: '', adapter });
+        await finishBle({ kind: 'ble', selector: '', adapter }, radios);
       }
     });
 }

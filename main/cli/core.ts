@@ -7,6 +7,7 @@ import { createCore, type Core } from '../core/core';
 import { resolveDataDir } from '../data-dir';
 import { FieldlineError } from '../errors';
 import { readCaPassphrase } from '../pki/passphrase';
+import type { BleRadios } from '../transport/ble/noble';
 import { cliLogger, type OutputOptions } from './output';
 
 export interface CoreCliOptions extends OutputOptions {
@@ -25,18 +26,23 @@ export function cliDataDir(flag: string | undefined): string {
   }
 }
 
-export function openCliCore(opts: CoreCliOptions, scope = 'fieldline'): Core {
+/**
+ * `radios`: the command's own noble instances (runOnTarget's), when it loaded noble before opening the core — the
+ * core's runs then reach the gateway through the adapter already checked, and the command releases them.
+ */
+export function openCliCore(opts: CoreCliOptions, scope = 'fieldline', radios?: BleRadios): Core {
   return createCore({
     dataDir: cliDataDir(opts.dataDir),
     logger: cliLogger(opts, scope),
     askPassphrase: () => readCaPassphrase({ confirm: false }),
     station: opts.station === undefined ? undefined : { name: opts.station },
+    ...(radios ? { radios } : {}),
   });
 }
 
 /** Runs `work` on a core opened for this command, and closes it after, whatever happened. */
-export async function withCore<T>(opts: CoreCliOptions, work: (core: Core) => Promise<T> | T, scope?: string): Promise<T> {
-  const core = openCliCore(opts, scope);
+export async function withCore<T>(opts: CoreCliOptions, work: (core: Core) => Promise<T> | T, scope?: string, radios?: BleRadios): Promise<T> {
+  const core = openCliCore(opts, scope, radios);
   try {
     return await work(core);
   } finally {

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { hostname } from 'node:os';
 import { openTarget, prepareTarget, type DeviceTarget } from '../device/target';
+import type { BleRadios } from '../transport/ble/noble';
 import type { DriftOutcome } from '../core/drift';
 import type { Difference } from '../provisioning/drift';
 import { withCore } from './core';
@@ -31,13 +32,13 @@ function sameCommandWithFix(): string {
   return ['fieldline', ...process.argv.slice(2).map(quote), '--fix'].join(' ');
 }
 
-async function driftCommand(opts: DriftCliOptions, target: DeviceTarget): Promise<number> {
-  await prepareTarget(target, cliLogger(opts, 'ble'));
+async function driftCommand(opts: DriftCliOptions, target: DeviceTarget, radios: BleRadios): Promise<number> {
+  await prepareTarget(target, radios, cliLogger(opts, 'ble'));
   return withCore(opts, async (core) => {
     const profile = await loadTrustedProfile(opts.profile, core.dataDir, opts.requireSignature ?? false);
     // The store before the device: a store that cannot be opened ends the command before the gateway is touched.
     core.store();
-    const session = await openTarget(target, { timeoutMs: opts.timeout, logger: cliLogger(opts, 'drift') });
+    const session = await openTarget(target, { timeoutMs: opts.timeout, logger: cliLogger(opts, 'drift'), radios });
     try {
       const fix = opts.fix ? { actor: `station:${opts.station}` } : undefined;
       return driftReport(opts, await core.drift({ session, profile, variables: opts.var, fix }));
@@ -75,5 +76,5 @@ export function registerDriftCommand(program: Command): void {
     .option('--json', 'print JSON')
     .option('-v, --verbose', 'log to stderr')
     .addHelpText('after', '\nExit codes: 0 no difference (or all fixed), 1 differences, 2 usage or environment error.')
-    .action((opts: DriftCliOptions) => runOnTarget(opts, (target) => driftCommand(opts, target)));
+    .action((opts: DriftCliOptions) => runOnTarget(opts, (target, radios) => driftCommand(opts, target, radios)));
 }

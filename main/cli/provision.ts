@@ -19,6 +19,7 @@ import { createProgressBar } from './progress-bar';
 import { collectVar } from './profile';
 import { addTargetOptions, runOnTarget, type TargetCliOptions } from './target-options';
 import { prepareTarget, type DeviceTarget } from '../device/target';
+import type { BleRadios } from '../transport/ble/noble';
 
 export interface ProvisionCliOptions extends OutputOptions, TargetCliOptions {
   profile: string;
@@ -89,9 +90,9 @@ function notReached(record: RunRecord): FieldlineError {
   return new FieldlineError(code, `${what}: nothing was changed, no run recorded`, { port: record.device.port });
 }
 
-export async function provisionCommand(opts: ProvisionCliOptions, target: DeviceTarget): Promise<number> {
-  await prepareTarget(target, cliLogger(opts, 'ble'));
-  return withCore(opts, (core) => provisionWith(core, opts, target));
+export async function provisionCommand(opts: ProvisionCliOptions, target: DeviceTarget, radios: BleRadios): Promise<number> {
+  await prepareTarget(target, radios, cliLogger(opts, 'ble'));
+  return withCore(opts, (core) => provisionWith(core, opts, target), undefined, radios);
 }
 
 async function provisionWith(core: Core, opts: ProvisionCliOptions, target: DeviceTarget): Promise<number> {
@@ -146,5 +147,5 @@ export function registerProvisionCommand(program: Command): void {
         'nothing done — also a port where no device answers SMP: nothing was changed and no run is recorded, so it is ' +
         'not a device failure.\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt.',
     )
-    .action((opts: ProvisionCliOptions) => runOnTarget(opts, (target) => provisionCommand(opts, target)));
+    .action((opts: ProvisionCliOptions) => runOnTarget(opts, (target, radios) => provisionCommand(opts, target, radios)));
 }

@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { hostname } from 'node:os';
 import type { Core } from '../core/core';
 import { prepareTarget, type DeviceTarget } from '../device/target';
+import type { BleRadios } from '../transport/ble/noble';
 import { checkNewUnit, planReplacement, type ReplacementResult } from '../provisioning/replace';
 import { withCore } from './core';
 import { cliLogger, exitCodeFor, print, printJson, reportError, type OutputOptions } from './output';
@@ -35,9 +36,9 @@ function summarizeReplacement(r: ReplacementResult, oldSerial: string): string {
   return lines.join('\n');
 }
 
-async function replaceCommand(opts: ReplaceCliOptions, target: DeviceTarget): Promise<number> {
-  await prepareTarget(target, cliLogger(opts, 'ble'));
-  return withCore(opts, (core) => replaceWith(core, opts, target));
+async function replaceCommand(opts: ReplaceCliOptions, target: DeviceTarget, radios: BleRadios): Promise<number> {
+  await prepareTarget(target, radios, cliLogger(opts, 'ble'));
+  return withCore(opts, (core) => replaceWith(core, opts, target), undefined, radios);
 }
 
 async function replaceWith(core: Core, opts: ReplaceCliOptions, target: DeviceTarget): Promise<number> {
@@ -50,7 +51,7 @@ async function replaceWith(core: Core, opts: ReplaceCliOptions, target: DeviceTa
     // Refusals first, before the passphrase prompt (the core's signer asks it) and before anything is written to the
     // new unit.
     const plan = planReplacement(core.store(), opts.old);
-    await checkNewUnit(target, profile, plan, { logger, timeoutMs: opts.timeout });
+    await checkNewUnit(target, profile, plan, { logger, timeoutMs: opts.timeout, radios: core.radios });
     const result = await core.replace({
       plan,
       target,
@@ -86,7 +87,7 @@ export function registerReplaceCommands(program: Command): void {
       'after',
       "\nExit codes: 0 replaced, 1 the new unit's run failed (rolled back; the old unit's certificate stays valid), 2 usage or environment error.\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt.",
     )
-    .action((opts: ReplaceCliOptions) => runOnTarget(opts, (target) => replaceCommand(opts, target)));
+    .action((opts: ReplaceCliOptions) => runOnTarget(opts, (target, radios) => replaceCommand(opts, target, radios)));
 
   program
     .command('replacements <serial>')

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { GatewaySession } from '../device/session';
 import { openTarget, type DeviceTarget } from '../device/target';
+import { createBleRadios } from '../transport/ble/noble';
 import { FieldlineError } from '../errors';
 import { decodeSettingValue, encodeSettingValue, SETTING_ENCODINGS, type SettingEncoding } from '../device/setting-values';
 import { describePacket, frameHex, parseHex } from '../smp/inspect';
@@ -50,16 +51,18 @@ function deviceCommand(parent: Command, nameAndArgs: string, description: string
 /** Opens the gateway named by --port or --ble, runs `fn`, closes it (and releases noble after a BLE command). */
 async function withSession<T>(opts: PortOptions, fn: (session: GatewaySession) => Promise<T>): Promise<T> {
   let target: DeviceTarget | undefined;
+  // This command's own noble instances, released when it ends.
+  const radios = createBleRadios();
   try {
     target = targetOf(opts);
-    const session = await openTarget(target, { timeoutMs: opts.timeout, retries: opts.retries, logger: cliLogger(opts) });
+    const session = await openTarget(target, { timeoutMs: opts.timeout, retries: opts.retries, logger: cliLogger(opts), radios });
     try {
       return await fn(session);
     } finally {
       await session.close();
     }
   } finally {
-    await finishBle(target);
+    await finishBle(target, radios);
   }
 }
 

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { FieldlineError } from '../errors';
 import { targetFromFlags, type DeviceTarget } from '../device/target';
 import { BLE_ADAPTERS, BLE_ADAPTER_ENV, BLE_SOCKET_ENV } from '../transport/ble/adapter-choice';
-import { releaseNoble } from '../transport/ble/noble';
+import { createBleRadios, type BleRadios } from '../transport/ble/noble';
 import { reportError, type OutputOptions } from './output';
 
 export interface TargetCliOptions {
@@ -60,26 +60,28 @@ export function targetOf(opts: TargetCliOptions): DeviceTarget {
  * a finished command from exiting: release what can be released once a BLE command is done, and — since noble's
  * HCI binding has no way to close its socket — let the process end shortly after if something still holds it.
  */
-export async function finishBle(target: DeviceTarget | undefined): Promise<void> {
+export async function finishBle(target: DeviceTarget | undefined, radios: BleRadios): Promise<void> {
   if (target?.kind !== 'ble') return;
-  await releaseNoble();
+  await radios.release();
   setTimeout(() => process.exit(), 500).unref();
 }
 
 /**
  * The action of a command that works on one gateway: its target from the flags, then the command's own exit code;
  * anything thrown before the command could report a result is a usage or environment problem (exit 2, or 70 for a
- * bug). noble is released afterwards.
+ * bug). The command loads noble (if at all) through the radios it is handed, which this one command owns and releases
+ * afterwards.
  */
-export async function runOnTarget(opts: TargetCliOptions & OutputOptions, command: (target: DeviceTarget) => Promise<number>): Promise<void> {
+export async function runOnTarget(opts: TargetCliOptions & OutputOptions, command: (target: DeviceTarget, radios: BleRadios) => Promise<number>): Promise<void> {
   let target: DeviceTarget | undefined;
+  const radios = createBleRadios();
   try {
     target = targetOf(opts);
-    process.exitCode = await command(target);
+    process.exitCode = await command(target, radios);
   } catch (err) {
     const code = reportError(err, opts.json ?? false);
     process.exitCode = code === 1 ? 2 : code;
   } finally {
-    await finishBle(target);
+    await finishBle(target, radios);
   }
 }

@@ -17,6 +17,7 @@ import type { Signer } from '../pki/types';
 import { repairRuns, type RepairReport } from '../provisioning/repair';
 import { replaceDevice, type ReplaceOptions, type ReplacementResult } from '../provisioning/replace';
 import { openStore, type SqliteStore } from '../store/store';
+import { createBleRadios, type BleRadios } from '../transport/ble/noble';
 import type { BackoffPolicy } from '../sync/backoff';
 import { createCaHolder, unlockAtStart, type CaHolder } from './ca';
 import { driftOf, type DriftOutcome, type DriftRequest } from './drift';
@@ -51,6 +52,11 @@ export interface CoreOptions {
   sync?: { backoff?: Partial<BackoffPolicy>; pollMs?: number };
   /** Where runs and repairs take their times from (default the system's). */
   clock?: Clock;
+  /**
+   * The noble instances BLE runs go through. Default: the core's own, released by close(). A caller that gives its
+   * own (a CLI command that checked the adapter before opening the core) keeps them loaded and releases them itself.
+   */
+  radios?: BleRadios;
 }
 
 /** A replacement as a front end asks for it: the core gives the store, the signer, the runner and the station. */
@@ -71,6 +77,8 @@ export interface Core {
   signer(): Promise<Signer>;
   /** The one way a run starts. */
   readonly runner: Runner;
+  /** The noble instances of this core: its runs, the app's scans and drift checks load noble through them. */
+  readonly radios: BleRadios;
   /** The station's profile library (imported and example profiles), its loader worker started on the first call. */
   profiles(): ProfileLibrary;
   settings(): Promise<StationSettings>;
@@ -109,7 +117,8 @@ export function createCore(options: CoreOptions): Core {
     return ca.signer();
   };
   const clock = options.clock ?? systemClock;
-  const runner = createRunner({ store, signer, station, clock, logger: logger.child('run') });
+  const radios = options.radios ?? createBleRadios();
+  const runner = createRunner({ store, signer, station, clock, radios, logger: logger.child('run') });
   const profiles = once(() => createProfileLibrary({ dataDir, examplesDir: options.examplesDir, requireSignature: options.requireSignedProfiles ?? false }));
   const settings = once(() => openStationSettings(dataDir, secrets()));
   const labels = once(async () => {
@@ -131,6 +140,8 @@ export function createCore(options: CoreOptions): Core {
     if (startedQueue) await attempt(async () => (await startedQueue).close());
     await attempt(() => profiles.made()?.close());
     await attempt(() => store.made()?.close());
+    // After the runs, which may still hold a link; radios given by the caller are the caller's to release.
+    if (!options.radios) await attempt(() => radios.release());
   };
 
   return {
@@ -143,6 +154,7 @@ export function createCore(options: CoreOptions): Core {
     ca,
     signer,
     runner,
+    radios,
     profiles,
     settings,
     labels,

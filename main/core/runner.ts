@@ -10,6 +10,7 @@ import type { RunRecord } from '../contract/run-record';
 import { openTarget } from '../device/target';
 import type { Logger } from '../log';
 import type { Signer } from '../pki/types';
+import type { BleRadios } from '../transport/ble/noble';
 import { runProvisioning, type OpenSession, type ProvisionOptions } from '../provisioning/runner';
 import type { Store } from '../store/types';
 
@@ -37,13 +38,16 @@ export interface RunnerDeps {
   station: { name: string };
   logger: Logger;
   clock: Clock;
-  /** How a run reaches its gateway (default openTarget: serial or BLE). */
+  /** Whose noble instances a BLE run is reached through (the core's). */
+  radios: BleRadios;
+  /** How a run reaches its gateway (default openTarget through `radios`: serial or BLE). */
   openSession?: OpenSession;
 }
 
 export function createRunner(deps: RunnerDeps): Runner {
   const active = new Map<AbortController, Promise<unknown>>();
   let closed = false;
+  const openWithRadios: OpenSession = (target, options) => openTarget(target, { ...options, radios: deps.radios });
 
   const run: RunFunction = async (options) => {
     // A run started after close would write to a closed store: that is a bug in the caller, not a device failure.
@@ -58,7 +62,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       ...options,
       station: options.station ?? deps.station,
       logger: options.logger ?? deps.logger,
-      openSession: options.openSession ?? deps.openSession ?? openTarget,
+      openSession: options.openSession ?? deps.openSession ?? openWithRadios,
       clock: options.clock ?? deps.clock,
       store: deps.store(),
       signer,

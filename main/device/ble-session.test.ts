@@ -10,7 +10,9 @@ import { echo } from '../smp/groups/os';
 import { uploadImage } from '../smp/groups/image';
 import { HEADER_SIZE, decodeHeader } from '../smp/header';
 import { FakeBleBinding, type FakeGatewaySpec } from '../testing/fake-ble-binding';
+import { createBleRadios } from '../transport/ble/noble';
 import { GatewaySession, type BleSessionOptions } from './session';
+import { openTarget } from './target';
 
 const ADDRESS = 'c0:00:00:00:00:01';
 const sessions: GatewaySession[] = [];
@@ -21,6 +23,8 @@ async function open(spec: Partial<FakeGatewaySpec>, extra: Partial<BleSessionOpt
   const session = await GatewaySession.openBle({
     selector: 'FL-00000001',
     adapter: 'system',
+    // Each session its own radios, as each CLI command has: what one test loaded is never seen by another.
+    radios: createBleRadios(),
     noble: { loadSystem: () => noble },
     scanTimeoutMs: 1000,
     timeoutMs: 500,
@@ -177,5 +181,35 @@ describe('reconnect and resume', () => {
     const err = await failure(echo(session.client, 'x'));
     expect(err.code).toBe('BLE_LINK_LOST');
     expect(session.transport.isOpen).toBe(false);
+  });
+});
+
+describe('whose noble a BLE session goes through', () => {
+  it('a BLE target opened without its owner’s radios is refused: there is no process-wide noble to fall back on', async () => {
+    await expect(openTarget({ kind: 'ble', selector: 'FL-00000001', adapter: 'system' })).rejects.toThrow(/needs the radios of its owner/);
+  });
+
+  it('two sessions of one owner share its noble: it is loaded once', async () => {
+    const binding = new FakeBleBinding([{ address: ADDRESS, name: 'FL-00000001', mtu: 247, reassembly: true }]);
+    let loads = 0;
+    const radios = createBleRadios();
+    const options = {
+      adapter: 'system' as const,
+      radios,
+      noble: {
+        loadSystem: () => {
+          loads += 1;
+          return binding.noble();
+        },
+      },
+      scanTimeoutMs: 1000,
+      timeoutMs: 500,
+    };
+    const first = await openTarget({ kind: 'ble', selector: 'FL-00000001', adapter: 'system' }, options);
+    await first.close();
+    const second = await GatewaySession.openBle({ ...options, selector: ADDRESS });
+    sessions.push(second);
+    expect(loads).toBe(1);
+    await radios.release();
   });
 });

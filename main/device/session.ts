@@ -18,7 +18,7 @@ import { SmpError } from '../smp/smp-error';
 import type { DeviceBuffers } from '../smp/upload';
 import { BleTransport, type BleTransportOptions } from '../transport/ble';
 import type { BleAdapterChoice } from '../transport/ble/adapter-choice';
-import { loadNoble, type LoadNobleOptions } from '../transport/ble/noble';
+import type { BleRadios, LoadNobleOptions } from '../transport/ble/noble';
 import { findGateway } from '../transport/ble/scan';
 import { SerialTransport } from '../transport/serial';
 import type { Transport } from '../transport/transport';
@@ -49,6 +49,8 @@ export interface BleSessionOptions extends SessionOptions {
   /** A Bluetooth address or an advertised name. */
   selector: string;
   adapter: BleAdapterChoice;
+  /** The noble instances of whoever opens the session (the core, the app, one CLI command): its scans share them. */
+  radios: BleRadios;
   /** virtual: the simulator's socket. */
   socketPath?: string;
   /** How long to listen for the gateway's advertisement; default 10 s. */
@@ -156,7 +158,7 @@ export class GatewaySession {
     // A reconnect re-opens with these options: the device's SMP version, once learned, carries over to it.
     const options = given.versionCache ? given : { ...given, versionCache: new Map<string, SmpVersion>() };
     const logger = options.logger ?? silentLogger;
-    const noble = await loadNoble(options.adapter, {
+    const noble = await options.radios.load(options.adapter, {
       ...(options.socketPath ? { socketPath: options.socketPath } : {}),
       logger: logger.child('noble'),
       ...options.noble,

@@ -6,14 +6,18 @@
 import { FieldlineError } from '../errors';
 import type { Logger } from '../log';
 import { resolveBleAdapter, type BleAdapterChoice } from '../transport/ble/adapter-choice';
-import { loadNoble } from '../transport/ble/noble';
+import type { BleRadios } from '../transport/ble/noble';
 import { GatewaySession, type BleSessionOptions, type SessionOptions } from './session';
 
 export type DeviceTarget =
   | { kind: 'serial'; path: string; baudRate?: number }
   | { kind: 'ble'; selector: string; adapter: BleAdapterChoice; socketPath?: string; scanTimeoutMs?: number };
 
-export type OpenTargetOptions = SessionOptions & Pick<BleSessionOptions, 'reconnect' | 'noble' | 'transport'>;
+/**
+ * `radios`: whose noble instances a BLE target is reached through — the caller's owner (the core's, or one CLI
+ * command's); a serial target needs none, so a session opener that only ever opens serial ports may leave it out.
+ */
+export type OpenTargetOptions = SessionOptions & Pick<BleSessionOptions, 'reconnect' | 'noble' | 'transport'> & { radios?: BleRadios };
 
 export function openTarget(target: DeviceTarget, options: OpenTargetOptions = {}): Promise<GatewaySession> {
   if (target.kind === 'serial') {
@@ -22,8 +26,12 @@ export function openTarget(target: DeviceTarget, options: OpenTargetOptions = {}
       ...(target.baudRate !== undefined ? { baudRate: target.baudRate } : {}),
     });
   }
+  const { radios, ...rest } = options;
+  // A caller that opens a BLE target without radios is wired wrongly: there is no process-wide noble to fall back on.
+  if (!radios) return Promise.reject(new Error('openTarget: a BLE target needs the radios of its owner (the core or the command)'));
   return GatewaySession.openBle({
-    ...options,
+    ...rest,
+    radios,
     selector: target.selector,
     adapter: target.adapter,
     ...(target.socketPath ? { socketPath: target.socketPath } : {}),
@@ -35,9 +43,9 @@ export function openTarget(target: DeviceTarget, options: OpenTargetOptions = {}
  * Checks, before any other work, that the target's means of reaching it exist: for BLE, that the adapter (or the
  * virtual gateways' socket) is there — so a missing adapter is reported at once, not after a passphrase prompt.
  */
-export async function prepareTarget(target: DeviceTarget, logger?: Logger): Promise<void> {
+export async function prepareTarget(target: DeviceTarget, radios: BleRadios, logger?: Logger): Promise<void> {
   if (target.kind !== 'ble') return;
-  await loadNoble(target.adapter, { ...(target.socketPath ? { socketPath: target.socketPath } : {}), ...(logger ? { logger } : {}) });
+  await radios.load(target.adapter, { ...(target.socketPath ? { socketPath: target.socketPath } : {}), ...(logger ? { logger } : {}) });
 }
 
 export interface TargetFlags {

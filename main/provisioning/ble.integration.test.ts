@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeMcubootImage } from '../device/mcuboot-image';
-import { openTarget, type DeviceTarget } from '../device/target';
+import { openTarget, type DeviceTarget, type OpenTargetOptions } from '../device/target';
 import { initCa, openStationCa } from '../pki/station-ca';
 import type { Signer } from '../pki/types';
 import { loadProfile } from '../profiles/load';
@@ -20,7 +20,7 @@ import type { Store } from '../store/types';
 import { REPO_ROOT } from '../testing/cli';
 import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';
 import { systemRunInputs } from '../testing/run-inputs';
-import { releaseNoble } from '../transport/ble/noble';
+import { createBleRadios } from '../transport/ble/noble';
 import { runProvisioning } from './runner';
 
 // openTarget as it is, with the targets it was asked to open kept: the runner's re-opens must name the address.
@@ -42,6 +42,8 @@ let signer: Signer;
 let store: Store;
 let sim: SpawnedSimulator;
 let profileFile: string;
+// The noble instances of this file's runs and checks, as a core would own them; released after the last test.
+const radios = createBleRadios();
 
 // A 200 KB image is about 85 upload requests at the gateways' 2475-byte buffer; identify and the start of the
 // firmware step take far fewer than 40, so the link of gateway 1 drops with the upload well under way.
@@ -71,7 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   store?.close();
-  await releaseNoble();
+  await radios.release();
   await sim?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -79,6 +81,7 @@ afterAll(async () => {
 async function provision(gw: number) {
   return runProvisioning({
     ...systemRunInputs,
+    openSession: (t: DeviceTarget, o: OpenTargetOptions) => openTarget(t, { ...o, radios }),
     target: target(gw),
     profile: await loadProfile(profileFile),
     signer,
@@ -106,7 +109,7 @@ describe('provisioning over virtual BLE', { timeout: 90_000 }, () => {
     const upload = record.steps.find((s) => s.name === 'firmware')?.evidence.upload as { bytes: number; resumedFrom: number };
     expect(upload).toMatchObject({ bytes: 200_000, resumedFrom: 0 });
 
-    const session = await openTarget(target(0), { timeoutMs: 2000 });
+    const session = await openTarget(target(0), { timeoutMs: 2000, radios });
     try {
       expect((await readState(session.client)).find((s) => s.active)).toMatchObject({ version: '1.1.0', confirmed: true });
       const info = await identityInfo(session.client, 0);

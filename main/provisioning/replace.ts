@@ -8,6 +8,7 @@
 import { FieldlineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { openTarget, type DeviceTarget } from '../device/target';
+import type { BleRadios } from '../transport/ble/noble';
 import type { LoadedProfile } from '../profiles/load';
 import type { Signer } from '../pki/types';
 import type { Store } from '../store/types';
@@ -59,9 +60,13 @@ export async function checkNewUnit(
   target: DeviceTarget,
   profile: LoadedProfile,
   plan: ReplacementPlan,
-  options: { logger?: Logger; timeoutMs?: number } = {},
+  options: { logger?: Logger; timeoutMs?: number; radios?: BleRadios } = {},
 ): Promise<string> {
-  const session = await openTarget(target, { logger: options.logger ?? silentLogger, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const session = await openTarget(target, {
+    logger: options.logger ?? silentLogger,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.radios ? { radios: options.radios } : {}),
+  });
   try {
     const serial = await readSerial({ session, profile });
     if (serial === plan.oldSerial) {

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FieldlineError } from '../../errors';
 import { FakeBleBinding } from '../../testing/fake-ble-binding';
-import { askForLargestMtu, loadNoble, resetNobleCache, systemLoadError } from './noble';
+import { askForLargestMtu, createBleRadios, systemLoadError, type LoadNobleOptions } from './noble';
 
 const errno = (code: string, message: string): NodeJS.ErrnoException => Object.assign(new Error(message), { code });
 
@@ -15,9 +15,10 @@ async function failure(p: Promise<unknown>): Promise<FieldlineError> {
   return err as FieldlineError;
 }
 
-afterEach(() => resetNobleCache());
+/** Each test loads through radios of its own: nothing loaded by one test is seen by another. */
+const loadNoble = (choice: 'system' | 'virtual', options: LoadNobleOptions) => createBleRadios().load(choice, options);
 
-describe('loadNoble (system adapter)', () => {
+describe('radios.load (system adapter)', () => {
   it('turns the EAFNOSUPPORT noble throws on a machine without Bluetooth into BLE_NO_ADAPTER, at once', async () => {
     const started = Date.now();
     const err = await failure(
@@ -75,7 +76,7 @@ describe('loadNoble (system adapter)', () => {
   });
 });
 
-describe('loadNoble (virtual adapter)', () => {
+describe('radios.load (virtual adapter)', () => {
   it('reports the binding’s own failure when no simulator listens', async () => {
     const binding = Object.assign(new EventEmitter(), {
       failure: new FieldlineError('BLE_VIRTUAL_UNREACHABLE', 'nothing listens on /tmp/nope.sock'),
@@ -92,6 +93,80 @@ describe('loadNoble (virtual adapter)', () => {
     const fake = new FakeBleBinding([]);
     const noble = await loadNoble('virtual', { createVirtualBinding: () => Object.assign(fake, { failure: undefined }) });
     expect((noble as unknown as { _state: string })._state).toBe('poweredOn');
+  });
+});
+
+/** A virtual binding that says whether it was closed (what release() does to a binding it can close). */
+function closableBinding(): FakeBleBinding & { failure: undefined; closed: boolean; close(): void } {
+  return Object.assign(new FakeBleBinding([]), {
+    failure: undefined,
+    closed: false,
+    close(this: { closed: boolean }) {
+      this.closed = true;
+    },
+  });
+}
+
+describe('BLE radios: the noble instances one owner has loaded', () => {
+  it('loads once per adapter choice and shares the instance with every later caller of the same owner', async () => {
+    const radios = createBleRadios();
+    let made = 0;
+    const options = {
+      createVirtualBinding: () => {
+        made += 1;
+        return closableBinding();
+      },
+    };
+    const first = await radios.load('virtual', options);
+    expect(await radios.load('virtual', options)).toBe(first);
+    expect(made).toBe(1);
+    await radios.release();
+  });
+
+  it('two owners do not share a loaded noble, and releasing one leaves the other usable', async () => {
+    const bindings: ReturnType<typeof closableBinding>[] = [];
+    const options = {
+      createVirtualBinding: () => {
+        const binding = closableBinding();
+        bindings.push(binding);
+        return binding;
+      },
+    };
+    const a = createBleRadios();
+    const b = createBleRadios();
+    const nobleA = await a.load('virtual', options);
+    const nobleB = await b.load('virtual', options);
+    expect(nobleB).not.toBe(nobleA);
+    expect(bindings).toHaveLength(2);
+
+    await a.release();
+    expect(bindings.map((binding) => binding.closed)).toEqual([true, false]);
+    // b still holds its instance: same noble, still powered on, and it still scans.
+    expect(await b.load('virtual', options)).toBe(nobleB);
+    expect(bindings).toHaveLength(2);
+    const scanned = new Promise<void>((resolve) => nobleB.once('scanStart', () => resolve()));
+    await nobleB.startScanningAsync([], false);
+    await scanned;
+    // a, released, loads afresh on its next use.
+    expect(await a.load('virtual', options)).not.toBe(nobleA);
+    expect(bindings).toHaveLength(3);
+    await a.release();
+    await b.release();
+    expect(bindings.map((binding) => binding.closed)).toEqual([true, true, true]);
+  });
+
+  it('does not keep a failed load: the next load tries again', async () => {
+    const radios = createBleRadios();
+    let attempts = 0;
+    const loadSystem = () => {
+      attempts += 1;
+      if (attempts === 1) throw errno('ENODEV', 'ENODEV, No such device');
+      return new FakeBleBinding([]).noble();
+    };
+    await failure(radios.load('system', { loadSystem }));
+    const noble = await radios.load('system', { loadSystem });
+    expect((noble as unknown as { _state: string })._state).toBe('poweredOn');
+    expect(attempts).toBe(2);
   });
 });
 

@@ -42,58 +42,65 @@ interface Loaded {
   release?: () => void;
 }
 
-const cache = new Map<string, Promise<Loaded>>();
-
 /**
- * A ready noble (state poweredOn) for the chosen adapter, shared by every caller in the process (one per adapter
- * choice and socket). A failed load is not cached, so the next command tries again.
+ * The noble instances one owner has loaded — the core, the app, or one CLI command — one per adapter choice and
+ * socket, so every scan and session of that owner shares the adapter and its virtual socket. Each owner has its own
+ * (two cores in one process, as tests make, never hand each other a released instance); `require('@abandonware/noble')`
+ * itself stays a process singleton, which is Node's require cache, not ours.
  */
-export async function loadNoble(choice: BleAdapterChoice, options: LoadNobleOptions = {}): Promise<Noble> {
-  const logger = options.logger ?? silentLogger;
-  const socketPath = options.socketPath ?? defaultBleSocketPath();
-  // Injected loaders belong to one test: never share what they made.
-  const cacheable = !options.loadSystem && !options.createVirtualBinding;
-  const key = choice === 'system' ? 'system' : `virtual:${socketPath}`;
-
-  let pending = cacheable ? cache.get(key) : undefined;
-  if (pending) {
-    const loaded = await pending.catch(() => undefined);
-    if (loaded && stateOf(loaded.noble) === 'poweredOn') return loaded.noble;
-    // The adapter went away (switched off, simulator stopped): start over with a fresh instance.
-    cache.delete(key);
-  }
-  pending = (async (): Promise<Loaded> => {
-    const loaded = choice === 'system' ? { noble: requireSystemNoble(options, logger) } : await virtualNoble(socketPath, options, logger);
-    routeWarnings(loaded.noble, logger);
-    await waitUntilReady(loaded, choice, socketPath, options.readyTimeoutMs ?? 5000);
-    return loaded;
-  })();
-  if (cacheable) {
-    cache.set(key, pending);
-    pending.catch(() => cache.delete(key));
-  }
-  return (await pending).noble;
+export interface BleRadios {
+  /**
+   * A ready noble (state poweredOn) for the chosen adapter, loaded on the first call and then shared. A failed load
+   * is not kept, so the next call tries again; an instance whose adapter went away is replaced by a fresh one.
+   */
+  load(choice: BleAdapterChoice, options?: LoadNobleOptions): Promise<Noble>;
+  /** Stops scanning and closes the bindings where they can be closed; a later load() starts afresh. */
+  release(): Promise<void>;
 }
 
-/** Forgets the shared instances (tests that load noble more than once with different outcomes). */
-export function resetNobleCache(): void {
-  cache.clear();
-}
+export function createBleRadios(): BleRadios {
+  const loaded = new Map<string, Promise<Loaded>>();
 
-/** Stops scanning and closes the shared instances' bindings where they can be closed (the end of a CLI command). */
-export async function releaseNoble(): Promise<void> {
-  const entries = [...cache.entries()];
-  cache.clear();
-  for (const [, pending] of entries) {
-    const loaded = await pending.catch(() => undefined);
-    if (!loaded) continue;
-    try {
-      loaded.noble.stopScanning();
-    } catch {
-      // Not scanning, or the adapter is gone: nothing to stop.
+  const load = async (choice: BleAdapterChoice, options: LoadNobleOptions = {}): Promise<Noble> => {
+    const logger = options.logger ?? silentLogger;
+    const socketPath = options.socketPath ?? defaultBleSocketPath();
+    const key = choice === 'system' ? 'system' : `virtual:${socketPath}`;
+
+    let pending = loaded.get(key);
+    if (pending) {
+      const earlier = await pending.catch(() => undefined);
+      if (earlier && stateOf(earlier.noble) === 'poweredOn') return earlier.noble;
+      // The adapter went away (switched off, simulator stopped): start over with a fresh instance.
+      if (loaded.get(key) === pending) loaded.delete(key);
     }
-    loaded.release?.();
-  }
+    pending = (async (): Promise<Loaded> => {
+      const made = choice === 'system' ? { noble: requireSystemNoble(options, logger) } : await virtualNoble(socketPath, options, logger);
+      routeWarnings(made.noble, logger);
+      await waitUntilReady(made, choice, socketPath, options.readyTimeoutMs ?? 5000);
+      return made;
+    })();
+    const mine = pending;
+    loaded.set(key, mine);
+    mine.catch(() => loaded.get(key) === mine && loaded.delete(key));
+    return (await pending).noble;
+  };
+
+  const release = async (): Promise<void> => {
+    const entries = [...loaded.values()];
+    loaded.clear();
+    for (const pending of entries) {
+      const made = await pending.catch(() => undefined);
+      if (!made) continue;
+      try {
+        made.noble.stopScanning();
+      } catch {
+        // Not scanning, or the adapter is gone: nothing to stop.
+      }
+      made.release?.();
+    }
+  };
+
+  return { load, release };
 }
 
 function requireSystemNoble(options: LoadNobleOptions, logger: Logger): Noble {
