@@ -1,5 +1,5 @@
 /**
- * Device discovery: the gateways the station can see right now. USB serial ports come from listSerialPorts,
+ * Device discovery: the gateways the station can see right now. USB serial ports come from a serial port lister,
  * polled every second (serialport has no hot-plug event on every platform, and a second is what a technician
  * perceives as immediate); ports typed by hand (a virtual gateway's pty, a UART) are present while their path
  * exists. A device that vanishes during a run stays listed as `gone` until its run ends, so the UI can show why
@@ -13,7 +13,7 @@
 import { BLE_SCAN_LIMITS, type BleScanResult, type Device, type DeviceState } from '../contract/devices';
 import { FieldlineError, isFieldlineError } from '../errors';
 import type { Logger } from '../log';
-import { listSerialPorts, type PortInfo } from '../transport/serial';
+import { createSerialPortLister, type PortInfo } from '../transport/serial';
 import { noBluetooth, type BleGatewayInfo, type BleScanner } from './ble';
 import type { AppEvents } from '../core/events';
 import { checkPortPath, isSerialDevice } from './port-path';
@@ -65,7 +65,8 @@ const cleanRssi = (rssi: number): number => (Number.isFinite(rssi) ? Math.max(-1
 
 export function createDeviceDiscovery(options: DiscoveryOptions): DeviceDiscovery {
   const { events, logger } = options;
-  const listPorts = options.listPorts ?? listSerialPorts;
+  // This discovery's own lister: it remembers its udevadm check, so a poll spawns no process.
+  const listPorts = options.listPorts ?? createSerialPortLister().list;
   const isPortPath = options.isPortPath ?? ((path: string) => isSerialDevice(path));
   const devices = new Map<string, Device>();
   const manual = new Set<string>(options.extraPorts ?? []);

@@ -6,7 +6,7 @@
 import type { MethodHandlers } from '../contract/dispatch';
 import type { Settings } from '../contract/settings';
 import { parsePrinterTarget } from '../station/labels';
-import { listSerialPorts } from '../transport/serial';
+import { createSerialPortLister } from '../transport/serial';
 import type { BleConfig } from './ble';
 import type { CaHolder } from '../core/ca';
 import type { DeviceDiscovery } from './devices';
@@ -42,6 +42,8 @@ export interface AppParts {
 
 export function createHandlers(parts: AppParts): MethodHandlers {
   const { devices, runs, profiles, queue, drift, replace, settings, ca, station, events, line, labels } = parts;
+  // ports:list's own lister (its udevadm check made once for these handlers).
+  const ports = createSerialPortLister();
 
   const currentSettings = async (): Promise<Settings> => {
     const url = await settings.registryUrl();
@@ -75,7 +77,7 @@ export function createHandlers(parts: AppParts): MethodHandlers {
 
   return {
     'app:version': () => parts.appInfo,
-    'ports:list': () => listSerialPorts(),
+    'ports:list': () => ports.list(),
 
     'devices:list': () => devices.list(),
     'devices:add-port': ({ path }) => devices.addPort(path),

@@ -19,7 +19,7 @@ import { shellExec } from '../smp/groups/shell';
 import { listStats, readStats } from '../smp/groups/stats';
 import { GROUP } from '../smp/error-codes';
 import { isGroupError } from '../smp/smp-error';
-import { listSerialPorts } from '../transport/serial';
+import { createSerialPortLister } from '../transport/serial';
 import { cliLogger, formatBytes, print, printJson, type OutputOptions } from './output';
 import { createProgressBar, type ProgressBar } from './progress-bar';
 import { addTargetOptions, finishBle, targetOf, type TargetCliOptions } from './target-options';
@@ -78,7 +78,7 @@ export function registerSmpCommands(program: Command): void {
     .description('list serial ports with USB vendor/product ids and serial numbers (pseudo-terminals are not listed)')
     .option('--json', 'print JSON')
     .action(async (opts: OutputOptions) => {
-      const ports = await listSerialPorts();
+      const ports = await createSerialPortLister().list();
       print(opts, ports, () =>
         ports.length === 0
           ? 'no serial ports found'

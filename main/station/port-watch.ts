@@ -1,5 +1,5 @@
 /**
- * Hot-plug port discovery for the station: USB serial ports (listSerialPorts, only those with a VID — built-in
+ * Hot-plug port discovery for the station: USB serial ports (a serial port lister, only those with a VID — built-in
  * UARTs never answer — polled every ~500 ms; without udev the USB part is off, said once) plus the simulator's
  * ports directory (main/transport/ports-dir.ts: one symlink per virtual gateway, named after its serial,
  * present only while the gateway listens; watched with fs.watch and polled, since fs.watch may miss events), plus
@@ -10,7 +10,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isFieldlineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import { listSerialPorts, type PortInfo } from '../transport/serial';
+import { createSerialPortLister, type PortInfo } from '../transport/serial';
 import { cleanHex, cleanSerial } from '../transport/usb-descriptors';
 
 export type PortSource = 'usb' | 'virtual' | 'fixed';
@@ -86,7 +86,8 @@ export function createPortListeners(logger: Logger): Pick<PortWatch, 'on'> & { e
 
 export function createPortWatch(options: PortWatchOptions): PortWatch {
   const logger = options.logger ?? silentLogger;
-  const listPorts = options.listPorts ?? listSerialPorts;
+  // This watch's own lister: it remembers its udevadm check, so a poll spawns no process.
+  const listPorts = options.listPorts ?? createSerialPortLister().list;
   const isPortPath = options.isPortPath ?? isCharDevice;
   const portsDir = options.portsDir || undefined;
   const listeners = createPortListeners(logger);

@@ -19,30 +19,57 @@ export interface PortInfo {
   manufacturer?: string;
 }
 
-let udevChecked = false;
+/** Lists serial ports with their USB identity. */
+export interface SerialPortLister {
+  list(): Promise<PortInfo[]>;
+}
+
+/** What serialport's own listing returns. */
+type RawPortList = Awaited<ReturnType<typeof SerialPort.list>>;
+
+export interface SerialPortListerOptions {
+  /** Test seam: throws when udevadm cannot run (default: runs `udevadm --version`). */
+  checkUdev?: () => void;
+  /** Test seam: serialport's listing (default SerialPort.list). */
+  listRaw?: () => Promise<RawPortList>;
+}
 
 /**
- * Lists serial ports with their USB identity. Pseudo-terminals (the simulator) never appear here: the CLI and
- * the app accept a typed path too.
+ * A lister for one owner (discovery, the port watch, the handlers, one CLI command). Pseudo-terminals (the
+ * simulator) never appear in its lists: the CLI and the app accept a typed path too. On Linux serialport spawns
+ * `udevadm`, and its spawn error escapes as an uncaught exception, so udevadm is checked first — once per lister,
+ * not once per poll (a process spawn a second), and not once per process either: the lister remembers its own check.
  */
-export async function listSerialPorts(): Promise<PortInfo[]> {
-  if (process.platform === 'linux' && !udevChecked) {
-    // serialport spawns `udevadm` and its spawn error escapes as an uncaught exception: check first.
-    try {
-      execFileSync('udevadm', ['--version'], { stdio: 'ignore' });
-      udevChecked = true;
-    } catch {
-      throw new FieldlineError('UDEV_MISSING', 'udevadm was not found, so serial ports cannot be listed');
-    }
-  }
-  const ports = await SerialPort.list();
-  return ports.map((p) => ({
+export function createSerialPortLister(options: SerialPortListerOptions = {}): SerialPortLister {
+  const checkUdev = options.checkUdev ?? ((): void => void execFileSync('udevadm', ['--version'], { stdio: 'ignore' }));
+  const listRaw = options.listRaw ?? ((): Promise<RawPortList> => SerialPort.list());
+  // Only Linux's serialport runs udevadm (a test that injects the check wants it run anywhere).
+  const needsUdev = process.platform === 'linux' || options.checkUdev !== undefined;
+  let udevChecked = !needsUdev;
+  return {
+    async list() {
+      if (!udevChecked) {
+        try {
+          checkUdev();
+        } catch {
+          // Not remembered: udevadm installed while the station runs is found by the next list.
+          throw new FieldlineError('UDEV_MISSING', 'udevadm was not found, so serial ports cannot be listed');
+        }
+        udevChecked = true;
+      }
+      return (await listRaw()).map(portInfo);
+    },
+  };
+}
+
+function portInfo(p: RawPortList[number]): PortInfo {
+  return {
     path: p.path,
     ...(p.vendorId ? { vid: p.vendorId.toLowerCase() } : {}),
     ...(p.productId ? { pid: p.productId.toLowerCase() } : {}),
     ...(p.serialNumber ? { serialNumber: p.serialNumber } : {}),
     ...(p.manufacturer ? { manufacturer: p.manufacturer } : {}),
-  }));
+  };
 }
 
 export interface SerialOptions {
