@@ -24,6 +24,7 @@ const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
 /** Example profiles: beside the app's resources when packaged, the repository's folder in development. */
 const examplesDir = app.isPackaged ? join(process.resourcesPath, 'profiles') : join(app.getAppPath(), 'resources', 'profiles');
 
+// The desktop process's own composition root: its one window and its one app, made and closed by this entry file.
 let mainWindow: BrowserWindow | undefined;
 let fieldline: FieldlineApp | undefined;
 

@@ -172,6 +172,7 @@ interface IssuerParts {
   keyId: Uint8Array;
 }
 
+// Per-instance, not module-global: derived from an immutable certificate object and gone with it.
 const issuerCache = new WeakMap<x509.X509Certificate, Promise<IssuerParts>>();
 
 function issuerParts(issuer: x509.X509Certificate): Promise<IssuerParts> {

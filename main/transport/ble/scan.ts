@@ -58,6 +58,7 @@ interface RadioUse {
   starting?: Promise<void>;
 }
 
+// Per-instance state, not module-global: each noble (each owner's radios) has its own scan users; gone with it.
 const radio = new WeakMap<Noble, RadioUse>();
 
 /** Starts scanning (once per noble) and returns the function that ends this caller's share of it. */
