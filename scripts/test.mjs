@@ -8,7 +8,7 @@
  *   1. the build (electron-vite, once: the security scan and Playwright share it);
  *   2. Playwright on it — mostly waiting on Chromium and the demo station, on events with long timeouts — beside lint,
  *      both type-checks and the security scan, which run two at a time (each is mostly one thread);
- *   3. vitest alone (two workers, and tests that time real processes: nothing else competes with them).
+ *   3. vitest (two workers) as soon as those static checks end, beside what is left of Playwright.
  * Output of the overlapped stages is printed whole as each ends; vitest prints as it goes.
  * Reports: .reports/vitest.json, .reports/playwright.json (and the security scan's in .reports/).
  *
@@ -83,28 +83,28 @@ const status = {};
 // 1. The build.
 status.build = await run('build (electron-vite)', bin('electron-vite'), ['build', '--logLevel', 'warn']);
 
-// 2. The UI in Chromium (and Electron where its binary exists) on that build, beside the static checks.
-await Promise.all([
-  status.build
-    ? run('playwright', bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'], { env: { PLAYWRIGHT_JSON_OUTPUT_NAME: PLAYWRIGHT_JSON } }).then(
-        (ok) => (status.playwright = ok),
-      )
-    : undefined,
-  pool(2, [
-    async () => (status.typecheckNode = await run('typecheck (tsconfig.node.json)', bin('tsc'), typecheck('node'))),
-    async () => (status.lint = await run('lint', bin('eslint'), ['--max-warnings', '0', '.'])),
-    async () => (status.typecheckWeb = await run('typecheck (tsconfig.web.json)', bin('tsc'), typecheck('web'))),
-    async () => {
-      if (!status.build) return;
-      const scan = await run('security scan', process.execPath, ['scripts/security-scan.mjs']);
-      const bundle = await run('renderer bundle check', process.execPath, ['scripts/check-renderer-bundle.mjs']);
-      status.security = scan && bundle;
-    },
-  ]),
+// 2. The UI in Chromium (and Electron where its binary exists) on that build, beside the static checks; 3. vitest as
+// soon as the static checks are done, beside the rest of Playwright (which mostly waits on its browser and station).
+const playwright = status.build
+  ? run('playwright', bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'], { env: { PLAYWRIGHT_JSON_OUTPUT_NAME: PLAYWRIGHT_JSON } }).then(
+      (ok) => (status.playwright = ok),
+    )
+  : undefined;
+await pool(2, [
+  async () => (status.typecheckNode = await run('typecheck (tsconfig.node.json)', bin('tsc'), typecheck('node'))),
+  async () => (status.lint = await run('lint', bin('eslint'), ['--max-warnings', '0', '.'])),
+  async () => (status.typecheckWeb = await run('typecheck (tsconfig.web.json)', bin('tsc'), typecheck('web'))),
+  async () => {
+    if (!status.build) return;
+    const scan = await run('security scan', process.execPath, ['scripts/security-scan.mjs']);
+    const bundle = await run('renderer bundle check', process.execPath, ['scripts/check-renderer-bundle.mjs']);
+    status.security = scan && bundle;
+  },
 ]);
 
-// 3. Unit, integration and CLI tests.
+// Unit, integration and CLI tests.
 status.vitest = await run('vitest', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${VITEST_JSON}`], { live: true });
+await playwright;
 
 const seconds = Math.round((Date.now() - started) / 1000);
 process.stdout.write(`\n${closingLine(status, { vitest: readJson(VITEST_JSON), playwright: readJson(PLAYWRIGHT_JSON) }, seconds)}\n`);

@@ -27,8 +27,13 @@ function RunCell({ runId }: { runId: string | undefined }): JSX.Element {
   }
   const step = run.currentStep ? run.steps[run.currentStep] : undefined;
   const running = run.outcome === 'running';
+  // The link comes first, in every state of the cell: after the step name and progress (which change up to ten times a
+  // second) it moved under the pointer, and was made anew when the run's first event arrived — a click could miss it.
   return (
     <div className="device-run">
+      <a href={`#/runs/${runId}`} data-testid="open-run">
+        Open run
+      </a>
       {running && step && (
         <span className="device-step" data-testid="device-step" data-step={step.name}>
           {STEP_LABEL[step.name]} <Badge look={STEP_LOOK[step.state]} />
@@ -44,9 +49,6 @@ function RunCell({ runId }: { runId: string | undefined }): JSX.Element {
         </span>
       )}
       {!running && run.error && <span className="device-error">{run.error.message}</span>}
-      <a href={`#/runs/${runId}`} data-testid="open-run">
-        Open run
-      </a>
     </div>
   );
 }
