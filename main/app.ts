@@ -1,7 +1,7 @@
 /**
- * The app on the core (main/core/core.ts, which owns the store, the station CA, profiles, the runner, the queue and
- * labels): device discovery and the UI's services over it — the run manager, the factory line, drift and
- * replacement on a listed device, the station status — from one data directory. The CLI's station
+ * The app: the UI's handlers on the core (main/core/core.ts: the store, the station CA, profiles, the runner, the queue
+ * and labels) and the station's device services it opens (main/core/station-services.ts: discovery, the run manager,
+ * the factory line, drift and replacement on a listed device, the station status). The CLI's station
  * server, Electron's main process and the tests all call createApp and serve what it returns — `handlers` for every
  * contract method and `events` for every contract event — over their own transport.
  */
@@ -11,18 +11,13 @@ import { fileURLToPath } from 'node:url';
 import type { MethodHandlers } from './contract/dispatch';
 import type { Logger } from './log';
 import type { BleAdapter } from './contract/devices';
-import { bleConfigFrom, createBleScanner, type BleScanner } from './app/ble';
 import type { BackoffPolicy } from './sync/backoff';
-import { createDeviceDiscovery } from './app/devices';
-import { createDriftService } from './app/drift';
-import { createReplaceService } from './app/replace';
 import type { AppEvents } from './core/events';
 import { createHandlers } from './app/handlers';
-import { createLineService } from './app/line';
-import { createRunManager } from './app/runs';
 import type { SecretStore } from './core/secrets';
-import { createStationStatus } from './app/station';
 import { createCore } from './core/core';
+import type { BleScanner } from './core/ble';
+import { openStationServices, type StationServices } from './core/station-services';
 
 export type { SecretStore } from './core/secrets';
 export type { AppEvents } from './core/events';
@@ -85,8 +80,7 @@ function packageInfo(): { name: string; version: string } {
 export const DEFAULT_EXAMPLES_DIR = fileURLToPath(new URL('../resources/profiles', import.meta.url));
 
 export async function createApp(options: AppOptions): Promise<FieldlineApp> {
-  const { dataDir } = options;
-  const logger = options.logger;
+  const { dataDir, logger } = options;
   const core = createCore({
     dataDir,
     logger,
@@ -97,110 +91,21 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
     secrets: options.secrets,
     sync: options.sync,
   });
-  const { events, station, ca } = core;
-  // The core closes last: what is built here on top of it (the line, the run manager, discovery) closes first.
-  const closers: Array<() => Promise<void> | void> = [() => core.close()];
+  let services: StationServices;
   try {
-    // The station opens its store at once (unlike a CLI command): a damaged store stops the start, with its code.
-    const store = core.store();
-    const settings = await core.settings();
-    await core.startStation();
-
-    // noble is loaded by the first scan or BLE run, never here, through the core's radios: closing the core releases
-    // them (the virtual socket, the scan).
-    const ble = bleConfigFrom({
-      setting: () => settings.bleAdapter(),
-      ...(options.ble?.adapter ? { adapter: options.ble.adapter } : {}),
-      ...(options.ble?.socketPath ? { socketPath: options.ble.socketPath } : {}),
-    });
-    const devices = createDeviceDiscovery({
-      events,
-      logger: logger.child('devices'),
-      extraPorts: options.extraPorts ?? [],
-      pollMs: options.pollMs ?? 1000,
-      ble: options.ble?.scanner ?? createBleScanner(ble, core.radios, logger.child('ble')),
-      ...(options.ble?.forgetMs !== undefined ? { bleForgetMs: options.ble.forgetMs } : {}),
-    });
-    closers.unshift(() => devices.close());
-    const profiles = core.profiles();
-    const queue = await core.queue();
-
-    // Declared before the run manager, which tells it about runs starting and ending.
-    let activeRuns = (): number => 0;
-    const status = createStationStatus({
-      events,
-      dataDir,
-      online: () => queue.status().online,
-      queueSize: () => {
-        const q = queue.status();
-        return q.pending + q.inFlight;
-      },
-      activeRuns: () => activeRuns(),
-      operator: () => settings.operator(),
-      caReady: () => ca.ready,
-    });
-    closers.unshift(() => status.close());
-
-    const runs = createRunManager({
-      events,
-      devices,
-      profiles,
-      ca,
-      store,
-      run: core.runner.run,
-      station,
-      operator: () => settings.operator(),
-      logger: logger.child('runs'),
-      onActiveChange: () => status.refresh(),
-      ble,
-      radios: core.radios,
-      ...options.device,
-    });
-    activeRuns = () => runs.activeCount;
-    // Runs first: they roll back through the store, which closes last.
-    closers.unshift(() => runs.close());
-
-    const labels = await core.labels();
-    const line = createLineService({
-      events,
-      devices,
-      runs,
-      profiles,
-      ca,
-      store,
-      labels,
-      station,
-      printer: () => settings.printer(),
-      logger: logger.child('line'),
-      ...options.line,
-    });
-    // Before the runs: the line stops first (cancelling its runs through the run manager), then the run manager.
-    closers.unshift(() => line.close());
-
-    const drift = createDriftService({ devices, profiles, store, station, operator: () => settings.operator(), logger: logger.child('drift'), ble, radios: core.radios, ...options.device });
-    const replace = createReplaceService({ devices, profiles, store, ca, run: core.runner.run, station, operator: () => settings.operator(), logger: logger.child('replace'), ble, radios: core.radios, ...options.device });
-    await devices.start();
-
-    const handlers = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, replace, settings, ca, station: status, line, labels, ble });
-    let closing: Promise<void> | undefined;
-    return {
-      handlers,
-      events,
-      dataDir,
-      close: () => (closing ??= closeAll(closers)),
-    };
+    services = await openStationServices(core, options);
   } catch (err) {
-    await closeAll(closers);
+    await core.close();
     throw err;
   }
-}
-
-async function closeAll(closers: ReadonlyArray<() => Promise<void> | void>): Promise<void> {
-  for (const close of closers) {
-    try {
-      await close();
-    } catch {
-      // Closing is best effort: one part failing to close must not keep the others open.
-    }
-  }
+  const { events, ca } = core;
+  const { devices, runs, profiles, queue, drift, replace, settings, status, line, labels, ble } = services;
+  const handlers = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, replace, settings, ca, station: status, line, labels, ble });
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    // The services first (the line and runs roll back through the store), then the core, which closes the store last.
+    await services.close();
+    await core.close();
+  };
+  return { handlers, events, dataDir, close: () => (closing ??= close()) };
 }

@@ -7,19 +7,19 @@ import type { MethodHandlers } from '../contract/dispatch';
 import type { Settings } from '../contract/settings';
 import { parsePrinterTarget } from '../station/labels';
 import { createSerialPortLister } from '../transport/serial';
-import type { BleConfig } from './ble';
+import type { BleConfig } from '../core/ble';
 import type { CaHolder } from '../core/ca';
-import type { DeviceDiscovery } from './devices';
-import type { DriftService } from './drift';
+import type { DeviceDiscovery } from '../core/devices';
+import type { DriftService } from '../core/drift-service';
 import type { LabelService } from '../core/labels';
-import type { LineService } from './line';
+import type { LineService } from '../core/line';
 import type { AppEvents } from '../core/events';
 import type { ProfileLibrary } from '../core/profiles';
 import type { QueueService } from '../core/queue';
-import type { ReplaceService } from './replace';
-import type { RunManager } from './runs';
+import type { ReplaceService } from '../core/replace-service';
+import type { RunManager } from '../core/runs';
 import type { StationSettings } from '../core/settings';
-import type { StationStatusPublisher } from './station';
+import type { StationStatusPublisher } from '../core/station';
 
 export interface AppParts {
   appInfo: { name: string; version: string };

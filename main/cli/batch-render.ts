@@ -1,10 +1,10 @@
 /**
  * What `fieldline batch` prints: each event of its line session as a JSON line (--json, on stdout) or a line of text
  * (on stderr, so stdout holds only the summary), and the closing summary. Rendering only: the line service
- * (main/app/line.ts) runs the batch.
+ * (main/core/line.ts) runs the batch.
  */
 import type { RunRecord } from '../contract/run-record';
-import type { LineEvent } from '../app/line';
+import type { LineEvent } from '../core/line';
 import { kpis } from '../station/kpi';
 
 /** One event, both ways: the JSON object and the text line. Undefined: this event is not shown. */

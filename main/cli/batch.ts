@@ -1,6 +1,6 @@
 /**
  * `fieldline batch`: the factory line without a UI — the same line service as the app's Station screen
- * (main/app/line.ts, on the core's store, CA and runner through main/app/line-headless.ts), with a text/JSON front
+ * (main/core/line.ts, on the core's store, CA and runner through main/core/line-headless.ts), with a text/JSON front
  * end. With `--ports auto` every matching gateway that is plugged in (USB, or a virtual one announced in the ports
  * directory) is provisioned with the profile, no click; with a list, those ports are. Ends after --count runs (or on
  * SIGINT), with a summary from the line KPIs. Scans (`--scan-input`: a wedge scanner typing into the terminal, a
@@ -16,8 +16,8 @@
  */
 import { Command } from 'commander';
 import { hostname } from 'node:os';
-import type { LineService } from '../app/line';
-import { openHeadlessLine, type HeadlessLine } from '../app/line-headless';
+import type { LineService } from '../core/line';
+import { openHeadlessLine, type HeadlessLine } from '../core/line-headless';
 import type { RunRecord } from '../contract/run-record';
 import { describeError } from '../contract/errors';
 import { FieldlineError } from '../errors';

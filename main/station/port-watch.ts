@@ -62,7 +62,7 @@ async function isCharDevice(path: string): Promise<boolean> {
 }
 
 /**
- * The listener sets of a port watch (USB and ports directory here, BLE in main/app/ble-watch.ts). A listener's throw
+ * The listener sets of a port watch (USB and ports directory here, BLE in main/core/ble-watch.ts). A listener's throw
  * is logged and never stops the others — the orchestrator's slot bookkeeping is among them.
  */
 export function createPortListeners(logger: Logger): Pick<PortWatch, 'on'> & { emit(event: keyof PortWatchEvents, port: WatchedPort): void } {

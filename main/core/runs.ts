@@ -17,12 +17,12 @@ import type { LoadedProfile } from '../profiles/load';
 import type { Store } from '../store/types';
 import type { BleRadios } from '../transport/ble/noble';
 import { targetOf, type BleConfig } from './ble';
-import type { RunFunction } from '../core/runner';
-import type { CaHolder } from '../core/ca';
+import type { RunFunction } from './runner';
+import type { CaHolder } from './ca';
 import type { DeviceDiscovery } from './devices';
-import type { AppEvents } from '../core/events';
+import type { AppEvents } from './events';
 import { LiveRun } from './live-run';
-import type { ProfileLibrary } from '../core/profiles';
+import type { ProfileLibrary } from './profiles';
 
 export interface RunManagerOptions {
   events: AppEvents;
@@ -43,7 +43,7 @@ export interface RunManagerOptions {
   baudRate?: number;
   timeoutMs?: number;
   rebootTimeoutMs?: number;
-  /** The adapter BLE gateways are reached through (main/app/ble.ts); absent: BLE devices cannot be provisioned. */
+  /** The adapter BLE gateways are reached through (main/core/ble.ts); absent: BLE devices cannot be provisioned. */
   ble?: () => BleConfig;
   /** Whose noble instances BLE gateways are reached through: the core's (main/core/core.ts). */
   radios: BleRadios;

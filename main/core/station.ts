@@ -3,7 +3,7 @@
  * changes: runs start and end, the queue moves, the CA is unlocked, the operator changes.
  */
 import type { StationStatus } from '../contract/station';
-import type { AppEvents } from '../core/events';
+import type { AppEvents } from './events';
 
 export interface StationStatusSources {
   events: AppEvents;

@@ -4,7 +4,7 @@ import { createLogger } from '../log';
 import type { PortInfo } from '../transport/serial';
 import { createDeviceDiscovery } from './devices';
 import { checkPortPath, isSerialDevice } from './port-path';
-import { createAppEvents } from '../core/events';
+import { createAppEvents } from './events';
 import { FieldlineError } from '../errors';
 
 function setup(initial: PortInfo[], present: Set<string> = new Set()) {

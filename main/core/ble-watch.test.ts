@@ -6,7 +6,7 @@ import { fakePortWatch } from '../testing/fake-port-watch';
 import type { BleGatewayInfo, BleScanner } from './ble';
 import { combineWatches, createBleWatch } from './ble-watch';
 import { createDeviceDiscovery } from './devices';
-import { createAppEvents } from '../core/events';
+import { createAppEvents } from './events';
 
 const gw = (n: number, rssi = -60): BleGatewayInfo => ({ id: `c0000000000${n}`, address: `c0:00:00:00:00:0${n}`, name: `FL-0000000${n}`, rssi });
 

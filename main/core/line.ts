@@ -1,14 +1,14 @@
 /**
- * The zero-touch line: a session of the station orchestrator (main/app/line-session.ts, the one place it is wired)
+ * The zero-touch line: a session of the station orchestrator (main/core/line-session.ts, the one place it is wired)
  * started with a profile, from the Station screen or by `fieldline batch`, watching USB serial ports and the virtual
  * gateways' ports directory. Each run goes through the app's run manager, so a line run shows up in Devices and in
  * the run view exactly like a clicked one (same events, same log, same audit, same store).
  *
  * This file is the session's lifecycle — start (with the usual mistakes as the call's error), stop (the runs under
  * way are cancelled, roll back, and are waited for), scans, close — and the contract's events: the slots
- * (main/app/line-slots.ts), the label printed after a pass when a printer is configured (main/app/line-label.ts), and
+ * (main/core/line-slots.ts), the label printed after a pass when a printer is configured (main/core/line-label.ts), and
  * the KPIs and SPC charts of the session and of the whole station today, recomputed at most once per
- * `kpiIntervalMs` while runs end (main/app/line-kpi-throttle.ts). A front end that renders the session itself (the
+ * `kpiIntervalMs` while runs end (main/core/line-kpi-throttle.ts). A front end that renders the session itself (the
  * batch's text and JSON) subscribes to its events.
  */
 import type { LineKpisInfo, LineState, LineStatus } from '../contract/line';

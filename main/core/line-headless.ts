@@ -1,6 +1,6 @@
 /**
  * The line without the app around it: what `fieldline batch` runs. The same line service as the Station screen's
- * (main/app/line.ts), on the same kind of run manager, built on the core's parts (its store, CA, runner, settings,
+ * (main/core/line.ts), on the same kind of run manager, built on the core's parts (its store, CA, runner, settings,
  * labels and event bus) — only device discovery differs: nothing is polled, because the line's own port watch finds
  * the gateways and each one is added to discovery as its run starts.
  */
@@ -8,14 +8,14 @@ import type { Logger } from '../log';
 import type { LoadedProfile } from '../profiles/load';
 import type { Store } from '../store/types';
 import type { BleRadios } from '../transport/ble/noble';
-import type { RunFunction } from '../core/runner';
-import type { CaHolder } from '../core/ca';
+import type { RunFunction } from './runner';
+import type { CaHolder } from './ca';
 import { createDeviceDiscovery } from './devices';
-import type { AppEvents } from '../core/events';
-import type { LabelService } from '../core/labels';
+import type { AppEvents } from './events';
+import type { LabelService } from './labels';
 import { createLineService, type LineService } from './line';
 import { createRunManager } from './runs';
-import type { StationSettings } from '../core/settings';
+import type { StationSettings } from './settings';
 
 /** What the line takes from the core (main/core/core.ts's Core has all of it). */
 export interface LineCore {

@@ -2,7 +2,7 @@
  * One session of the zero-touch line: the one place that wires the station orchestrator (main/station/orchestrator.ts)
  * — the port watch (USB, the virtual gateways' ports directory, fixed paths, and Bluetooth LE gateways), the station
  * rules, "passed earlier" from the store, scans — to the app's run manager, so a line run is a device and a run
- * exactly like a clicked one (same events, log, audit, store). The Station screen (main/app/line.ts) and
+ * exactly like a clicked one (same events, log, audit, store). The Station screen (main/core/line.ts) and
  * `fieldline batch` (main/cli/batch.ts) both run their line through it and only render what it reports.
  *
  * What it reports, as one stream of events: the orchestrator's slots, scans, runs starting and ending, plus what only
@@ -21,7 +21,7 @@ import type { PendingScan, SlotBindings } from '../station/scan-book';
 import type { Store } from '../store/types';
 import { combineWatches, createBleWatch } from './ble-watch';
 import type { DeviceDiscovery } from './devices';
-import type { AppEvents } from '../core/events';
+import type { AppEvents } from './events';
 import type { RunManager } from './runs';
 
 /** Which ports a session watches. */

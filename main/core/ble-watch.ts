@@ -13,7 +13,7 @@ import { isFieldlineError } from '../errors';
 import type { Logger } from '../log';
 import { createPortListeners, type PortWatch, type WatchedPort } from '../station/port-watch';
 import type { DeviceDiscovery } from './devices';
-import type { AppEvents } from '../core/events';
+import type { AppEvents } from './events';
 
 export interface BleWatchOptions {
   devices: DeviceDiscovery;

@@ -10,10 +10,10 @@ import { checkNewUnit, planReplacement, replaceDevice } from '../provisioning/re
 import type { Store } from '../store/types';
 import type { BleRadios } from '../transport/ble/noble';
 import { targetOf, type BleConfig } from './ble';
-import type { RunFunction } from '../core/runner';
-import type { CaHolder } from '../core/ca';
+import type { RunFunction } from './runner';
+import type { CaHolder } from './ca';
 import type { DeviceDiscovery } from './devices';
-import type { ProfileLibrary } from '../core/profiles';
+import type { ProfileLibrary } from './profiles';
 
 export interface ReplaceService {
   replace(request: { oldSerial: string; deviceId: string; profilePath: string }): Promise<ReplacementInfo>;

@@ -2,7 +2,7 @@
  * The line's slot view model: the orchestrator's slots (one per watched port) with what the line knows of each
  * slot's run beyond them — the device it runs on, the step under way, its start and end, the label printed after a
  * pass — turned into the contract's SlotInfo, bounded so that text from a device or a port fits the schema.
- * State only: the line service decides when to send a slot (main/app/line.ts).
+ * State only: the line service decides when to send a slot (main/core/line.ts).
  */
 import type { SlotInfo } from '../contract/line';
 import { LINE_LIMITS } from '../contract/line';

@@ -1,5 +1,5 @@
 /**
- * The line service's types (main/app/line.ts, which re-exports them all): what it is built from, what a start asks
+ * The line service's types (main/core/line.ts, which re-exports them all): what it is built from, what a start asks
  * for, what a front end rendering the line receives, and its interface.
  */
 import type { ScanBinding, StationRules } from '../station/orchestrator';
@@ -7,13 +7,13 @@ import type { LineState } from '../contract/line';
 import type { Logger } from '../log';
 import type { LoadedProfile } from '../profiles/load';
 import type { Store } from '../store/types';
-import type { CaHolder } from '../core/ca';
+import type { CaHolder } from './ca';
 import type { DeviceDiscovery } from './devices';
-import type { AppEvents } from '../core/events';
-import type { LabelService } from '../core/labels';
+import type { AppEvents } from './events';
+import type { LabelService } from './labels';
 import type { SlotLabel } from './line-label';
 import type { CreateWatch, LineSessionEvent } from './line-session';
-import type { ProfileLibrary } from '../core/profiles';
+import type { ProfileLibrary } from './profiles';
 import type { RunManager } from './runs';
 
 export type { LineSessionEvent } from './line-session';
@@ -53,7 +53,7 @@ export interface LineStart {
   concurrency?: number;
   variables: Record<string, string>;
   requireScan?: boolean;
-  /** Bluetooth LE gateways too: scanned for continuously while the line runs (main/app/ble-watch.ts). */
+  /** Bluetooth LE gateways too: scanned for continuously while the line runs (main/core/ble-watch.ts). */
   ble?: boolean;
   /** Provision again the gateways whose last run with this profile passed (default: they are left alone): rework replace. */
   reprovision?: boolean;

@@ -15,7 +15,7 @@ import { FieldlineError, isFieldlineError } from '../errors';
 import type { Logger } from '../log';
 import { createSerialPortLister, type PortInfo } from '../transport/serial';
 import { noBluetooth, type BleGatewayInfo, type BleScanner } from './ble';
-import type { AppEvents } from '../core/events';
+import type { AppEvents } from './events';
 import { checkPortPath, isSerialDevice } from './port-path';
 import { cleanHex, cleanSerial } from '../transport/usb-descriptors';
 
@@ -28,7 +28,7 @@ export interface DiscoveryOptions {
   /** Injected for tests. */
   listPorts?: () => Promise<PortInfo[]>;
   isPortPath?: (path: string) => Promise<boolean>;
-  /** Bluetooth LE scans (main/app/ble.ts); absent: scanBle answers BLE_NO_ADAPTER. */
+  /** Bluetooth LE scans (main/core/ble.ts); absent: scanBle answers BLE_NO_ADAPTER. */
   ble?: BleScanner;
   /** A BLE gateway not heard for this long is dropped by the next scan (default 30 s). */
   bleForgetMs?: number;

@@ -6,7 +6,7 @@
 import type { SlotInfo } from '../contract/line';
 import { FieldlineError } from '../errors';
 import type { Logger } from '../log';
-import type { LabelService } from '../core/labels';
+import type { LabelService } from './labels';
 
 export type SlotLabel = NonNullable<SlotInfo['label']>;
 

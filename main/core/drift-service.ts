@@ -7,13 +7,13 @@ import type { Difference } from '../contract/drift';
 import type { GatewaySession } from '../device/session';
 import { openTarget } from '../device/target';
 import type { Logger } from '../log';
-import { driftOf } from '../core/drift';
+import { driftOf } from './drift';
 import type { DriftReport } from '../provisioning/drift';
 import type { Store } from '../store/types';
 import type { BleRadios } from '../transport/ble/noble';
 import { targetOf, type BleConfig } from './ble';
 import type { DeviceDiscovery } from './devices';
-import type { ProfileLibrary } from '../core/profiles';
+import type { ProfileLibrary } from './profiles';
 
 export interface DriftService {
   check(request: DriftRequest): Promise<DriftReport>;

@@ -13,13 +13,13 @@ import { loadProfile, type LoadedProfile } from '../profiles/load';
 import type { WatchedPort } from '../station/port-watch';
 import type { Store } from '../store/types';
 import { fakePortWatch, type FakePortWatch } from '../testing/fake-port-watch';
-import type { CaHolder } from '../core/ca';
+import type { CaHolder } from './ca';
 import type { DeviceDiscovery } from './devices';
-import { createAppEvents, type AppEvents } from '../core/events';
-import type { LabelService } from '../core/labels';
+import { createAppEvents, type AppEvents } from './events';
+import type { LabelService } from './labels';
 import { createLineService, type LineEvent, type LineService } from './line';
 import type { LineWatchOptions } from './line-session';
-import type { ProfileLibrary } from '../core/profiles';
+import type { ProfileLibrary } from './profiles';
 import type { RunManager, StartOptions, StartRun } from './runs';
 
 const PROFILE = fileURLToPath(new URL('../../resources/profiles/gateway-eu.yaml', import.meta.url));

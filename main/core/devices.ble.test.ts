@@ -4,7 +4,7 @@ import { FieldlineError } from '../errors';
 import { createLogger } from '../log';
 import type { BleGatewayInfo, BleScanner, BleScanRequest } from './ble';
 import { createDeviceDiscovery } from './devices';
-import { createAppEvents } from '../core/events';
+import { createAppEvents } from './events';
 
 const A = { id: 'c0a1a2a3a4a5', address: 'c0:a1:a2:a3:a4:a5', name: 'FL-0000000A', rssi: -48 };
 const B = { id: 'c0b1b2b3b4b5', address: 'c0:b1:b2:b3:b4:b5', name: 'FL-0000000B', rssi: -71 };
