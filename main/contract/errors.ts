@@ -203,6 +203,22 @@ export const ERROR_CODES = {
     message: 'The station CA cannot issue this certificate',
     hint: 'shorten the validity in the profile, or renew the station CA (`fieldline ca init --force` or `ca import`)',
   },
+  PKCS11_UNAVAILABLE: {
+    message: 'The PKCS#11 module cannot be loaded',
+    hint: 'check the module path (Debian SoftHSM2: /usr/lib/softhsm/libsofthsm2.so) and that Fieldline was installed with its pkcs11js dependency',
+  },
+  PKCS11_TOKEN: {
+    message: 'The PKCS#11 token or its key cannot be used',
+    hint: 'insert the token with the label the CA was made with (`fieldline ca show` names it), and check that the key is still on it',
+  },
+  PKCS11_PIN: {
+    message: 'The PKCS#11 token refused the PIN',
+    hint: 'check FIELDLINE_PKCS11_PIN or type the token user PIN; after too many wrong PINs the token locks and its security officer must reset it',
+  },
+  PKCS11_PIN_REQUIRED: {
+    message: 'The PKCS#11 token PIN is needed and there is no terminal to ask for it',
+    hint: 'set FIELDLINE_PKCS11_PIN in the environment, or run the command in a terminal',
+  },
   CSR_INVALID: {
     message: 'The device sent an unacceptable certificate request',
     hint: 'erase the identity slot and run again; if it repeats, the device firmware builds its request wrongly',
@@ -374,6 +390,32 @@ export const ERROR_CODES = {
   BLE_SIM_SOCKET_IN_USE: {
     message: 'Another virtual Bluetooth simulator is already running on this socket',
     hint: 'stop the other `fieldline sim --ble`, or start this one with --ble-socket PATH (and point the app at it with FIELDLINE_BLE_SOCKET=PATH)',
+  },
+  PERMISSION_DENIED: {
+    message: 'Not allowed',
+    hint: 'ask an operator with the role it needs (fieldline operator list shows who has which role)',
+  },
+  OPERATOR_SIGN_IN_REQUIRED: {
+    message: 'Sign in first',
+    hint: 'this station has operators: give --operator NAME (the secret is asked), or set FIELDLINE_OPERATOR and FIELDLINE_OPERATOR_SECRET',
+  },
+  OPERATOR_SIGN_IN_FAILED: {
+    message: 'Unknown operator or wrong secret',
+  },
+  OPERATOR_LOCKED: {
+    message: 'Too many wrong secrets: the operator is locked for a while',
+    hint: 'wait until the time given, then try again; an admin can set a new secret with fieldline operator passwd',
+  },
+  OPERATOR_DISABLED: {
+    message: 'The operator is disabled',
+    hint: 'an admin can add a new operator with fieldline operator add',
+  },
+  OPERATOR_EXISTS: {
+    message: 'An operator of that name exists already (names are compared without case)',
+  },
+  OPERATOR_NOT_FOUND: {
+    message: 'No operator of that name',
+    hint: 'fieldline operator list shows the operators',
   },
   INTERNAL: {
     message: 'Internal error',
