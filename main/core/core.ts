@@ -23,6 +23,7 @@ import { createCaHolder, unlockAtStart, type CaHolder } from './ca';
 import { driftOf, type DriftOutcome, type DriftRequest } from './drift';
 import { createAppEvents, type AppEvents } from './events';
 import { createLabelService, type LabelService } from './labels';
+import { createOperatorService, type OperatorService } from './operators';
 import { createProfileLibrary, type ProfileLibrary } from './profiles';
 import { createQueueService, type QueueService } from './queue';
 import { createRunner, type Runner } from './runner';
@@ -75,6 +76,8 @@ export interface Core {
   readonly ca: CaHolder;
   /** The CA's signer, unlocking it first with askPassphrase when it is locked and one can be asked for. */
   signer(): Promise<Signer>;
+  /** Operators, sign-in and the one permission check every front end calls (main/core/operators.ts). */
+  readonly operators: OperatorService;
   /** The one way a run starts. */
   readonly runner: Runner;
   /** The noble instances of this core: its runs, the app's scans and drift checks load noble through them. */
@@ -118,6 +121,7 @@ export function createCore(options: CoreOptions): Core {
   };
   const clock = options.clock ?? systemClock;
   const radios = options.radios ?? createBleRadios();
+  const operators = createOperatorService({ store, clock });
   const runner = createRunner({ store, signer, station, clock, radios, logger: logger.child('run') });
   const profiles = once(() => createProfileLibrary({ dataDir, examplesDir: options.examplesDir, requireSignature: options.requireSignedProfiles ?? false }));
   const settings = once(() => openStationSettings(dataDir, secrets()));
@@ -153,6 +157,7 @@ export function createCore(options: CoreOptions): Core {
     store,
     ca,
     signer,
+    operators,
     runner,
     radios,
     profiles,

@@ -197,6 +197,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX replacements_by_new ON replacements (new_serial, replaced_at);
     `,
   },
+  {
+    version: 5,
+    name: 'operators (issue #14)',
+    // Local operator accounts. `key` is the name folded for comparison (NFKC, lower case: main/store/operators.ts),
+    // so "Ana" and "ana" cannot both exist; `name` keeps the spelling given. `secret` is an scrypt hash with its salt
+    // and parameters (main/store/operator-secret.ts), never the secret. `failures` counts wrong secrets since the
+    // last good one; `locked_until` is when a lockout ends. Rows are disabled, never deleted: the audit log names them.
+    sql: `
+      CREATE TABLE operators (
+        key             TEXT PRIMARY KEY NOT NULL CHECK (length(key) BETWEEN 1 AND 64),
+        name            TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+        role            TEXT NOT NULL CHECK (role IN ('technician', 'supervisor', 'admin')),
+        secret          TEXT NOT NULL,
+        disabled        INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+        failures        INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+        locked_until    TEXT,
+        created_at      TEXT NOT NULL,
+        last_sign_in_at TEXT
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 function pragmaNumber(db: Database.Database, name: string): number {
