@@ -24,7 +24,9 @@ export const COMMAND_SUMMARIES: readonly CommandSummary[] = [
     description: 'run virtual gateways on pseudo-terminals (socat), reachable like USB gateways; with --ble, as Bluetooth LE peripherals',
   },
   { name: 'ca', term: 'ca', description: 'the station certificate authority that signs device certificates (files in <data-dir>/ca/)' },
+  { name: 'operator', term: 'operator', description: 'operator accounts with roles (technician, supervisor, admin): add, list, disable, passwd' },
   { name: 'profile', term: 'profile', description: 'golden-configuration profiles: lint, show, sign, verify, keygen' },
+  { name: 'firmware', term: 'firmware', description: 'MCUboot firmware images: show the header and TLVs, verify the signature against trusted keys' },
   {
     name: 'provision',
     term: 'provision [options]',

@@ -28,6 +28,7 @@ export const FAMILIES: readonly Family[] = [
   { name: 'ble', commands: ['ble'], load: async () => wrap((await import('./ble')).registerBleCommands) },
   { name: 'sim', commands: ['sim'], load: async () => wrap((await import('./sim')).registerSimCommands) },
   { name: 'ca', commands: ['ca'], load: async () => wrap((await import('./ca')).registerCaCommands) },
+  { name: 'operator', commands: ['operator'], load: async () => wrap((await import('./operator')).registerOperatorCommands) },
   {
     name: 'profile',
     commands: ['profile'],
@@ -36,6 +37,7 @@ export const FAMILIES: readonly Family[] = [
       return (p) => test.registerProfileTestCommand(profile.registerProfileCommands(p));
     },
   },
+  { name: 'firmware', commands: ['firmware'], load: async () => wrap((await import('./firmware')).registerFirmwareCommands) },
   { name: 'provision', commands: ['provision'], load: async () => wrap((await import('./provision')).registerProvisionCommand) },
   { name: 'batch', commands: ['batch'], load: async () => wrap((await import('./batch')).registerBatchCommand) },
   { name: 'drift', commands: ['drift'], load: async () => wrap((await import('./drift')).registerDriftCommand) },

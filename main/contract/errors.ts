@@ -238,6 +238,30 @@ export const ERROR_CODES = {
     message: 'The firmware update did not take',
     hint: 'check that the image is built and signed for this device; the device keeps running its old firmware',
   },
+  FIRMWARE_UNSIGNED: {
+    message: 'The firmware image is not signed',
+    hint: "sign it with imgtool (`imgtool sign --key KEY.pem …`) using a key whose public half is in the profile's firmware.signingKeys",
+  },
+  FIRMWARE_KEY_UNTRUSTED: {
+    message: 'The firmware image is signed by a key that is not trusted',
+    hint: "sign the image with one of the profile's firmware.signingKeys, or add the signer's public key there (`--key` for `fieldline firmware verify`)",
+  },
+  FIRMWARE_SIGNATURE_INVALID: {
+    message: 'The firmware image signature does not verify',
+    hint: 'the image was changed after it was signed, or signed wrongly: sign it again with imgtool',
+  },
+  FIRMWARE_HASH_MISMATCH: {
+    message: "The firmware image does not match its own SHA-256 (a byte was changed after it was built)",
+    hint: 'build and sign the image again, or get an intact copy',
+  },
+  FIRMWARE_IMAGE_MALFORMED: {
+    message: 'The file is not a well-formed MCUboot image',
+    hint: 'give the signed image imgtool wrote (zephyr.signed.bin), not the raw zephyr.bin or a hex file',
+  },
+  FIRMWARE_KEY_INVALID: {
+    message: 'A firmware signing key could not be read',
+    hint: 'give a PEM public key (-----BEGIN PUBLIC KEY-----): RSA-2048 or RSA-3072, ECDSA P-256 or Ed25519, e.g. from `imgtool getpub --encoding pem`',
+  },
   IDENTITY_EXISTS: {
     message: 'The device already holds an identity certificate',
     hint: "set the profile's identity.existing to keep (verify and keep it) or replace (issue a new one, revoke the old), or rework the unit: the Station screen's rework mode, or `fieldline batch --rework keep|replace` (`--reprovision` is replace)",
