@@ -35,10 +35,10 @@ interface Case {
 
 const cases: readonly Case[] = [
   // renderer: main/contract, its own files, react, react-dom, zustand — nothing else
-  { file: 'renderer/src/App.tsx', code: `import { x } from '../smp/x';${use('x')}`, refused: 'renderer/ may import only' },
-  { file: 'renderer/src/App.tsx', code: `import { x } from './x';${use('x')}` },
-  { file: 'renderer/src/views/Ports.tsx', code: `import { x } from '../../contract/api';${use('x')}` },
-  { file: 'renderer/src/views/Ports.tsx', code: `import { x } from '../../electron/ipc';${use('x')}`, refused: 'renderer/ may import only' },
+  { file: 'renderer/src/App.tsx', code: `import { x } from '../../main/smp/x';${use('x')}`, refused: 'renderer/ may import only' },
+  { file: 'renderer/src/App.tsx', code: `import { x } from '../../main/contract/x';${use('x')}` },
+  { file: 'renderer/src/views/Ports.tsx', code: `import { x } from '../../../main/contract/api';${use('x')}` },
+  { file: 'renderer/src/views/Ports.tsx', code: `import { x } from '../../../main/electron/ipc';${use('x')}`, refused: 'renderer/ may import only' },
   { file: 'renderer/src/views/Ports.tsx', code: `import { x } from '../store';${use('x')}` },
   { file: 'renderer/src/App.tsx', code: `import { x } from '../../preload/index';${use('x')}`, refused: 'renderer/ may import only' },
   { file: 'renderer/src/App.tsx', code: `import { useState } from 'react';${use('useState')}` },
@@ -50,7 +50,7 @@ const cases: readonly Case[] = [
   { file: 'renderer/src/App.tsx', code: `import { spawn } from 'child_process';${use('spawn')}`, refused: 'no Node builtins' },
   { file: 'renderer/src/App.tsx', code: `import { ipcRenderer } from 'electron';${use('ipcRenderer')}`, refused: 'Only main/electron/ and preload/' },
   { file: 'renderer/src/App.tsx', code: `import { x } from 'electron-store';${use('x')}`, refused: 'renderer/ may import only' },
-  { file: 'renderer/src/App.tsx', code: `export const m = await import('../smp/x');`, refused: 'Dynamic import()' },
+  { file: 'renderer/src/App.tsx', code: `export const m = await import('../../main/smp/x');`, refused: 'Dynamic import()' },
   { file: 'renderer/src/App.tsx', code: `export const m = await import('./views/Ports');` },
   // preload: main/contract and electron
   { file: 'preload/index.ts', code: `import { contextBridge } from 'electron';${use('contextBridge')}` },
@@ -65,7 +65,7 @@ const cases: readonly Case[] = [
   { file: 'main/electron/index.ts', code: `import { app } from 'electron';${use('app')}` },
   { file: 'main/electron/ipc.ts', code: `import { x } from '../smp/client';${use('x')}` },
   { file: 'main/smp/client.ts', code: `import { readFileSync } from 'node:fs';${use('readFileSync')}` },
-  { file: 'main/smp/client.ts', code: `import { ERROR_CODES } from './errors';${use('ERROR_CODES')}` },
+  { file: 'main/smp/client.ts', code: `import { ERROR_CODES } from '../contract/errors';${use('ERROR_CODES')}` },
   // main/contract: its own files and zod
   { file: 'main/contract/api.ts', code: `import { readFileSync } from 'node:fs';${use('readFileSync')}`, refused: 'no Node builtins' },
   { file: 'main/contract/api.ts', code: `import { ipcMain } from 'electron';${use('ipcMain')}`, refused: 'Only main/electron/' },
