@@ -11,14 +11,18 @@ import { isEncryptedKeyPem } from '../pki/ca-import';
 import { readCaPassphrase, readHidden, type PassphraseInput } from '../pki/passphrase';
 import { caInfo, importCa, initCa, listRevoked, type CaCertificateInfo, type CaInfo, type InstalledCa } from '../pki/station-ca';
 import { withCore } from './core';
+import { beginAuthorized, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { cliLogger, print, type OutputOptions } from './output';
 
 /** For an organisation's key file that is itself encrypted; asked on the terminal when unset. */
 export const IMPORT_KEY_PASSPHRASE_ENV = 'FIELDLINE_IMPORT_KEY_PASSPHRASE';
 
-interface CaCliOptions extends OutputOptions {
+interface CaCliOptions extends OutputOptions, OperatorCliOptions {
   dataDir?: string;
 }
+
+/** The audit entry of a CA made or imported by a signed-in operator. */
+const caAudit = (action: string, info: InstalledCa) => ({ action, subject: info.intermediate.subject, details: { fingerprint: info.intermediate.fingerprint } });
 
 /** What `ca show --json` (and init, import) print: every file by path, and what is in it. */
 export function caJson(info: CaInfo & { replaced?: string }): Record<string, unknown> {
@@ -83,8 +87,7 @@ export function registerCaCommands(program: Command): Command {
       .option('-v, --verbose', 'log to stderr');
 
   common(
-    ca
-      .command('init')
+    operatorOption(ca.command('init'))
       .description(
         'make a development root and station intermediate (P-256); the intermediate key is stored encrypted with a ' +
           'passphrase from FIELDLINE_CA_PASSPHRASE or a prompt (at least 8 characters); the root key is not kept',
@@ -93,14 +96,15 @@ export function registerCaCommands(program: Command): Command {
       .option('--force', 'replace an existing CA (it is moved to a ca-replaced-… folder, not deleted)'),
   ).action(async (opts: CaCliOptions & { organization: string; force?: boolean }) => {
     const dataDir = resolveDataDir(opts.dataDir);
+    const audit = await beginAuthorized(opts, 'ca.manage', 'ca init');
     const passphrase = await readCaPassphrase({ confirm: true });
     const info = await initCa(dataDir, { passphrase, organization: opts.organization, force: opts.force ?? false, logger: cliLogger(opts, 'ca') });
+    await audit(caAudit('ca.init', info));
     print(opts, caJson(info), () => caText(info, 'station CA created in'));
   });
 
   common(
-    ca
-      .command('import')
+    operatorOption(ca.command('import'))
       .description(
         "adopt an intermediate CA issued by your organisation: its certificate, its private key and the chain up to the root " +
           `(PEM files). The key is re-encrypted with the station passphrase; an encrypted key file is opened with ${IMPORT_KEY_PASSPHRASE_ENV} or a prompt`,
@@ -111,6 +115,7 @@ export function registerCaCommands(program: Command): Command {
       .option('--force', 'replace an existing CA (it is moved to a ca-replaced-… folder, not deleted)'),
   ).action(async (opts: CaCliOptions & { cert: string; key: string; chain: string; force?: boolean }) => {
     const dataDir = resolveDataDir(opts.dataDir);
+    const audit = await beginAuthorized(opts, 'ca.manage', 'ca import');
     const certPem = await readInputFile(opts.cert, 'certificate');
     const keyPem = await readInputFile(opts.key, 'key');
     const chainPem = await readInputFile(opts.chain, 'chain');
@@ -125,6 +130,7 @@ export function registerCaCommands(program: Command): Command {
       logger: cliLogger(opts, 'ca'),
       ...(keyPassphrase === undefined ? {} : { keyPassphrase }),
     });
+    await audit(caAudit('ca.import', info));
     print(opts, caJson(info), () => caText(info, 'station CA imported into'));
   });
 

@@ -3,7 +3,7 @@
  * Plain ASCII apart from the data itself (Windows consoles), times in the machine's local time.
  */
 import type { DiagnosticResult, RunRecord } from '../contract/run-record';
-import type { AuditVerdict, RunSummary } from '../store/types';
+import type { AuditEntry, AuditVerdict, RunSummary } from '../store/types';
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
@@ -145,6 +145,11 @@ export function runText(run: RunRecord): string {
     out.push(table(['ACTION', 'OUTCOME', 'DETAIL'], run.rollback.actions.map((a) => [a.action, a.outcome, a.detail ?? '']), '  '));
   }
   return out.join('\n');
+}
+
+/** One audit entry on one line: seq, time, actor, action, subject. */
+export function auditEntryLine(e: AuditEntry): string {
+  return `${String(e.seq).padStart(5)}  ${e.at}  ${e.actor.padEnd(24)} ${e.action.padEnd(22)} ${e.subject}`;
 }
 
 export function auditText(verdict: AuditVerdict): string {

@@ -1,16 +1,18 @@
 /**
- * `fieldline runs list|show` (the provisioning runs kept in the data directory's store) and `fieldline audit
- * verify` (is the hash-chained audit log intact). Each opens the store for the command and closes it after, so a
+ * `fieldline runs list|show` (the provisioning runs kept in the data directory's store), `fieldline audit list` (who
+ * did what) and `fieldline audit verify` (is the hash-chained audit log intact). Each opens the store for the command and closes it after, so a
  * desktop app using the same data directory is kept waiting for no longer than one query.
  */
 import { Command } from 'commander';
 import { describeError } from '../contract/errors';
 import { FieldlineError } from '../errors';
+import { guard } from '../shared/sqlite';
+import { selectEntries } from '../store/audit';
 import { findRun } from '../store/find-run';
 import type { SqliteStore } from '../store/store';
 import { withCore } from './core';
 import { print, printJson, type OutputOptions } from './output';
-import { auditText, runsTable, runText } from './runs-text';
+import { auditEntryLine, auditText, runsTable, runText } from './runs-text';
 
 interface StoreOptions extends OutputOptions {
   dataDir?: string;
@@ -65,6 +67,15 @@ export function registerRunsCommands(program: Command): void {
     );
 
   const audit = program.command('audit').description('the hash-chained audit log of provisioning actions');
+
+  storeCommand(audit, 'list', 'list the newest audit entries, oldest first: time, actor (operator:NAME, station:NAME), action, subject')
+    .option('-n, --limit <n>', `at most this many entries (default ${DEFAULT_LIMIT})`, limitArg, DEFAULT_LIMIT)
+    .action((opts: StoreOptions & { limit: number }) =>
+      withStore(opts, (store) => {
+        const entries = guard(store.file, () => selectEntries(store.db, opts.limit));
+        print(opts, entries, () => (entries.length === 0 ? 'no audit entries' : entries.map(auditEntryLine).join('\n')));
+      }),
+    );
 
   storeCommand(audit, 'verify', 'check that no audit entry was edited, deleted or reordered (exit 0 intact, 1 broken)')
     .action((opts: StoreOptions) =>

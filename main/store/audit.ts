@@ -98,6 +98,14 @@ export function appendEntry(db: Database.Database, input: AuditInput, at: string
   return toEntry(row);
 }
 
+/** The newest `limit` entries, oldest of them first (`fieldline audit list`). */
+export function selectEntries(db: Database.Database, limit: number): AuditEntry[] {
+  const rows = db
+    .prepare('SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit ORDER BY seq DESC LIMIT ?')
+    .all(limit) as AuditRow[];
+  return rows.reverse().map(toEntry);
+}
+
 /**
  * Walks the chain in seq order and reports the first entry that breaks it. Reads in one transaction, so an append
  * by another process in the middle of the walk cannot look like a break.
