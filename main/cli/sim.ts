@@ -18,6 +18,8 @@ import { DEFAULT_LINK, LINK_LIMITS } from '../simulator/ble/link-model';
 import { defaultBleSocketPath } from '../transport/ble/adapter-choice';
 import type { DeviceDelays } from '../simulator/device/config';
 import type { StartVirtualGateway } from '../core/profile-test';
+import type { FirmwareKey } from '../device/firmware-keys';
+import { readFirmwareKeyFile } from '../profiles/signing-keys';
 import { cliLogger, print, printJson, type OutputOptions } from './output';
 
 interface SimOptions extends OutputOptions {
@@ -38,6 +40,7 @@ interface SimOptions extends OutputOptions {
   packetsPerEvent: number;
   reassembly: boolean;
   fsShell: boolean;
+  requireSigned: string[];
 }
 
 /** Options that only mean something for BLE gateways, by their commander keys. */
@@ -111,6 +114,11 @@ function untilStopped(): Promise<string> {
   });
 }
 
+/** `--require-signed` keys, read before any gateway starts: a bad key file stops the command (exit 2), not a boot. */
+async function readBootKeys(opts: SimOptions): Promise<FirmwareKey[]> {
+  return Promise.all(opts.requireSigned.map((file) => readFirmwareKeyFile(file)));
+}
+
 /** Flags given on the command line that do not apply to this kind of gateway: an error, not silently ignored. */
 function refuseMisplaced(command: Command, keys: readonly string[], fix: string): void {
   const flags = keys
@@ -126,6 +134,7 @@ async function runSim(opts: SimOptions, command: Command): Promise<void> {
   }
   refuseMisplaced(command, BLE_ONLY, 'only to BLE gateways: add --ble');
   const logger = cliLogger(opts, 'sim');
+  const bootKeys = await readBootKeys(opts);
   // Listen before starting: a SIGTERM during start-up then stops cleanly instead of killing us mid-way.
   const stopped = untilStopped();
   const sim = await startSimulator({
@@ -137,6 +146,7 @@ async function runSim(opts: SimOptions, command: Command): Promise<void> {
     delays: opts.delay,
     smpV1Only: opts.smpV1 === true,
     fsShell: opts.fsShell,
+    bootKeys,
     logger,
     ...(opts.stateDir === undefined ? {} : { stateDir: resolve(opts.stateDir) }),
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
@@ -165,6 +175,7 @@ async function runSim(opts: SimOptions, command: Command): Promise<void> {
 /** `sim --ble`: the same devices and faults as serial gateways, as BLE peripherals behind a local socket. */
 async function runBleSim(opts: SimOptions): Promise<void> {
   const logger = cliLogger(opts, 'sim');
+  const bootKeys = await readBootKeys(opts);
   const stopped = untilStopped();
   const socketPath = resolve(opts.bleSocket ?? defaultBleSocketPath());
   const sim = await startBleSimulator({
@@ -181,6 +192,7 @@ async function runBleSim(opts: SimOptions): Promise<void> {
     connIntervalMs: opts.connInterval,
     packetsPerEvent: opts.packetsPerEvent,
     reassembly: opts.reassembly,
+    bootKeys,
     ...(opts.stateDir === undefined ? {} : { stateDir: resolve(opts.stateDir) }),
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
     ...(opts.firmwareVersion === undefined ? {} : { firmwareVersion: opts.firmwareVersion }),
@@ -263,6 +275,12 @@ export function registerSimCommands(program: Command): void {
     .option('--firmware-version <v>', 'version of the image a fresh device runs (e.g. 1.0.0)')
     .option('--delay <name=ms>', `device timing (repeatable): ${DELAY_NAMES.join(', ')}`, collectDelay, {})
     .option('--smp-v1', 'answer as a server without SMP v2 (reply version 0, legacy rc errors)')
+    .option(
+      '--require-signed <key.pub.pem>',
+      "MCUboot with this built-in signing key (repeatable; PEM public key): an image not signed by it uploads, but the reset erases it and the old image runs on, as MCUboot's boot_validate_slot does",
+      collect,
+      [],
+    )
     .option('--no-fs-shell', 'gateways without the file-system shell (`fs ls`, `fs rm`): files cannot be deleted, as on a build without CONFIG_FILE_SYSTEM_SHELL')
     .option('--ble', 'make Bluetooth LE gateways instead (no ptys; reach them with --ble-adapter virtual; --baud does not apply and is refused)')
     .option('--ble-socket <path>', 'with --ble: the local socket the virtual adapter connects to (default: FIELDLINE_BLE_SOCKET, else <tmp>/fieldline-ble.sock)')

@@ -4,6 +4,7 @@
  */
 import { FieldlineError } from '../../errors';
 import { parseVersion, type ImageVersion } from '../../device/mcuboot-image';
+import type { FirmwareKey } from '../../device/firmware-keys';
 
 export interface DeviceDelays {
   /** Milliseconds per KiB written to flash (image upload, FS upload). */
@@ -39,6 +40,11 @@ export interface DeviceConfig {
    * build without it — the only way to delete a file, since the FS group has none.
    */
   fsShell?: boolean;
+  /**
+   * MCUboot's built-in signing keys (`sim --require-signed`): an image in the secondary slot boots only if its
+   * signature verifies with one of them. None: MCUboot checks the SHA-256 TLV only, as a build without signing does.
+   */
+  bootKeys?: readonly FirmwareKey[];
 }
 
 export interface ResolvedDeviceConfig {
@@ -53,6 +59,7 @@ export interface ResolvedDeviceConfig {
   smpV1Only: boolean;
   slotSize: number;
   fsShell: boolean;
+  bootKeys: readonly FirmwareKey[];
 }
 
 export const DEFAULT_DELAYS: DeviceDelays = { flashWritePerKiB: 0.5, erase: 50, keyGeneration: 80, reboot: 300 };
@@ -99,5 +106,6 @@ export function resolveDeviceConfig(config: DeviceConfig): ResolvedDeviceConfig 
     smpV1Only: config.smpV1Only ?? false,
     slotSize: positiveInt('slotSize', config.slotSize ?? 0x76000, 4096, 0x7fffffff),
     fsShell: config.fsShell ?? true,
+    bootKeys: config.bootKeys ?? [],
   };
 }

@@ -144,5 +144,10 @@ export function createImageGroup(device: DeviceContext): ImageGroup {
 
 /** What the runtime's reboot does to the images: MCUboot's swap or revert. The upload context is RAM: boot clears it. */
 export function boot(device: DeviceContext): Promise<BootOutcome> {
-  return bootMcuboot(device.state, { delays: device.config.delays, sleep: (ms) => device.sleep(ms), log: device.log });
+  return bootMcuboot(device.state, {
+    delays: device.config.delays,
+    sleep: (ms) => device.sleep(ms),
+    log: device.log,
+    keys: device.config.bootKeys,
+  });
 }

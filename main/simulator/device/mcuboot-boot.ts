@@ -5,7 +5,10 @@
 import type { Logger } from '../../log';
 import type { DeviceDelays } from './config';
 import { formatVersion } from '../../device/mcuboot-image';
-import type { DeviceState } from './state';
+import type { FirmwareKey } from '../../device/firmware-keys';
+import { verifyMcubootImage } from '../../device/mcuboot-signature';
+import { isFieldlineError } from '../../errors';
+import type { DeviceState, SlotContents } from './state';
 
 /** BOOT_SWAP_TYPE_*: what MCUboot will do at the next reset. */
 export type SwapType = 'none' | 'test' | 'perm' | 'revert';
@@ -50,18 +53,34 @@ export type BootOutcome =
   /** The pending image failed verification and was erased; the old image runs on. */
   | 'rejected';
 
+/**
+ * Why MCUboot would refuse to boot the secondary image (boot_validate_slot), or undefined if it boots. Without built-in
+ * keys it checks what every image carries, the SHA-256 TLV; with them (MCUBOOT_SIGNATURE_TYPE_*), the signature too.
+ */
+function refusal(secondary: SlotContents | undefined, keys: readonly FirmwareKey[]): string | undefined {
+  if (!secondary?.image) return 'the secondary slot holds no image';
+  if (keys.length === 0) return secondary.image.hashValid ? undefined : 'its SHA-256 TLV does not match';
+  try {
+    verifyMcubootImage(secondary.bytes, keys);
+    return undefined;
+  } catch (err) {
+    if (isFieldlineError(err)) return `${err.code}: ${err.message}`;
+    throw err;
+  }
+}
+
 export async function bootMcuboot(
   state: DeviceState,
-  options: { delays: DeviceDelays; sleep: (ms: number) => Promise<void>; log: Logger },
+  options: { delays: DeviceDelays; sleep: (ms: number) => Promise<void>; log: Logger; keys?: readonly FirmwareKey[] },
 ): Promise<BootOutcome> {
   const type = swapType(state);
   if (type === 'none') return 'none';
   const secondary = state.slot(1);
   if (type === 'test' || type === 'perm') {
-    // MCUboot validates the secondary image before swapping. This one has no signing key, so it checks what every
-    // image carries: the SHA-256 TLV against the header, body and protected TLVs.
-    if (!secondary?.image?.hashValid) {
-      options.log.warn('pending image failed verification; erasing the secondary slot');
+    // MCUboot validates the secondary image before swapping; one that fails is erased and the old image runs on.
+    const reason = refusal(secondary, options.keys ?? []);
+    if (reason !== undefined || !secondary?.image) {
+      options.log.warn('pending image failed verification; erasing the secondary slot', { reason });
       await state.eraseSecondary();
       await state.setBootFlags({ pending: 'none' });
       return 'rejected';

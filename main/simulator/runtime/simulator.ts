@@ -10,6 +10,7 @@ import { FieldlineError } from '../../errors';
 import type { Logger } from '../../log';
 import { createVirtualDevice, type DeviceConfig, type StatsCounters } from '../device/device';
 import type { DeviceDelays } from '../device/config';
+import type { FirmwareKey } from '../../device/firmware-keys';
 import { GatewayFaults, parseFaultSpecs, type FaultSpec } from './faults';
 import { Gateway, type SimDevice } from './gateway';
 import type { LinkCounter } from './link';
@@ -46,6 +47,8 @@ export interface CommonSimulatorOptions {
   smpV1Only?: boolean;
   /** Gateways with the file-system shell (`fs ls`, `fs rm`); default true. */
   fsShell?: boolean;
+  /** MCUboot's built-in signing keys: images not signed by one of them do not boot (DeviceConfig.bootKeys). */
+  bootKeys?: readonly FirmwareKey[];
   logger: Logger;
   /** The device model; tests may substitute one. Defaults to createVirtualDevice. */
   createDevice?: (config: DeviceConfig, stateDir: string) => Promise<SimDevice & { stats: StatsCounters }>;
@@ -143,6 +146,7 @@ export async function prepareDevice(
     failDiagnostics: faults.failDiagnostics,
     smpV1Only: options.smpV1Only ?? false,
     fsShell: options.fsShell ?? true,
+    bootKeys: options.bootKeys ?? [],
     ...(options.firmwareVersion === undefined ? {} : { firmwareVersion: options.firmwareVersion }),
     ...(options.delays === undefined ? {} : { delays: options.delays }),
   };
