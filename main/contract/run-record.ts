@@ -23,6 +23,9 @@ export type RunOutcome = z.infer<typeof runOutcomeSchema>;
 
 const isoTime = z.string().min(1).max(40);
 
+/** The signature algorithms MCUboot verifies firmware with (RSA ones with PSS padding). */
+export const firmwareKeyAlgorithmSchema = z.enum(['rsa-2048', 'rsa-3072', 'ecdsa-p256', 'ed25519']);
+
 export const errorRecordSchema = z.object({ code: z.string().max(64), message: z.string().max(4000) });
 export type ErrorRecord = z.infer<typeof errorRecordSchema>;
 
@@ -117,5 +120,10 @@ export const runRecordSchema = z.object({
    * device is identified; the line's KPIs count such runs apart from first-pass runs.
    */
   rework: z.boolean().optional(),
+  /**
+   * The key that signed the firmware image this run installed, set only when the image's MCUboot signature verified
+   * against the profile's firmware.signingKeys before upload. keyHash is MCUboot's key hash (the image's KEYHASH TLV).
+   */
+  firmwareSignedBy: z.object({ algorithm: firmwareKeyAlgorithmSchema, keyHash: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;

@@ -7,9 +7,11 @@
  * what a signed image carries, so a person can match the two by eye.
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import type { z } from 'zod';
+import type { firmwareKeyAlgorithmSchema } from '../contract/run-record';
 import { FieldlineError } from '../errors';
 
-export type FirmwareKeyAlgorithm = 'rsa-2048' | 'rsa-3072' | 'ecdsa-p256' | 'ed25519';
+export type FirmwareKeyAlgorithm = z.infer<typeof firmwareKeyAlgorithmSchema>;
 
 export interface FirmwareKey {
   algorithm: FirmwareKeyAlgorithm;

@@ -11,6 +11,7 @@ import { problemAt, quote, shortName, type ProfileProblem } from './issues';
 import { LOAD_LIMITS } from './limits';
 import { compileErrorReason, patternBudget, patternTooLong, testWithin, type PatternBudget } from './pattern-guard';
 import { hashRegularFileSync } from './regular-file';
+import { MAX_SIGNING_KEYS, signingKeySync } from './signing-keys';
 import { formatPath, type ProfilePath, type ProfileSource } from './source-map';
 import { FACT_FIELDS, NAMESPACES, scanTemplate } from './template-syntax';
 import { variablePattern } from './template';
@@ -40,6 +41,7 @@ export function semanticProblems(raw: unknown, source: ProfileSource, options: C
     ...settingProblems(root, at),
     ...fileProblems(root, source, at),
     ...(options.checkFiles ? firmwareProblems(root, options.baseDir, options.maxImageBytes, at) : []),
+    ...signingKeyProblems(root, options.baseDir, options.checkFiles, at),
   ];
 }
 
@@ -269,4 +271,34 @@ function firmwareProblems(root: Dict, baseDir: string, maxImageBytes: number, at
   if (expected === undefined || !/^[0-9a-fA-F]{64}$/.test(expected)) return [];
   if (expected.toLowerCase() === digest) return [];
   return [at(['firmware', 'sha256'], `does not match the image file ${shortName(file, 300)}, whose SHA-256 is ${digest}`)];
+}
+
+/**
+ * Every firmware.signingKeys entry must be a usable public key: inline ones always, files when files are checked. A
+ * key file is read like the image (regular, capped); one that cannot be read is a problem of the profile. Whether the
+ * image is signed by one of the keys is checked where the image is read whole, before upload (steps/firmware.ts).
+ */
+function signingKeyProblems(root: Dict, baseDir: string, checkFiles: boolean, at: At): ProfileProblem[] {
+  const entries = list(dict(root.firmware)?.signingKeys).slice(0, MAX_SIGNING_KEYS);
+  const problems: ProfileProblem[] = [];
+  const seen = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    if (typeof entry !== 'string' || entry === '') return;
+    try {
+      const key = signingKeySync(entry, i, baseDir, checkFiles);
+      if (!key) return;
+      const earlier = seen.get(key.keyHash);
+      if (earlier !== undefined) problems.push(at(['firmware', 'signingKeys', i], `is the same key as signingKeys[${earlier}]`));
+      else seen.set(key.keyHash, i);
+    } catch (err) {
+      if (!(err instanceof FieldlineError)) throw err;
+      // The problem's path already names an inline key: its message need not say so again.
+      const reason =
+        err.code === 'FILE_NOT_FOUND'
+          ? `key file ${shortName(resolve(baseDir, entry), 300)}: not found (paths are relative to the profile)`
+          : err.message.replace(/^firmware\.signingKeys\[\d+\]: /, '');
+      problems.push(at(['firmware', 'signingKeys', i], shortName(reason, 600)));
+    }
+  });
+  return problems;
 }

@@ -103,6 +103,11 @@ export const profileSchema = z
         /** Image file, relative to the profile; needed when a device is below minVersion. */
         image: z.string().min(1).optional(),
         sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').optional(),
+        /**
+         * Public keys (PEM inline, or files relative to the profile) the image must be signed by; checked before any
+         * byte is uploaded (main/profiles/signing-keys.ts). 16 KiB each: a PEM public key is under 1 KiB.
+         */
+        signingKeys: z.array(z.string().min(1).max(16 * 1024)).min(1, 'list at least one key, or leave signingKeys out').max(16).optional(),
       })
       .strict()
       .refine((f) => !f.image || f.sha256, { message: 'an image needs its sha256', path: ['sha256'] })

@@ -2,6 +2,11 @@
  * Firmware gate: a device below the profile's minimum gets the profile's image — uploaded, marked for test,
  * reset, and checked to be running (unconfirmed) when it returns. It is confirmed only in finalize, after the
  * diagnostics passed; until then MCUboot reverts it on the next reset, which is the firmware rollback.
+ *
+ * A profile with firmware.signingKeys accepts only an image signed by one of them, checked before the upload starts
+ * (main/device/mcuboot-signature.ts): a refusal fails the run here with the reason and the device's slot 1 is never
+ * touched. A profile without signingKeys uploads any image whose SHA-256 matches, and the evidence says the
+ * signature was not checked — the device's own MCUboot, built with its key, is then the only judge.
  */
 import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -12,6 +17,8 @@ import { reset } from '../../smp/groups/os';
 import { createProgressMeter } from '../../smp/progress-meter';
 import { LOAD_LIMITS } from '../../profiles/limits';
 import { readRegularFile } from '../../profiles/regular-file';
+import { loadSigningKeys } from '../../profiles/signing-keys';
+import { verifyMcubootImage } from '../../device/mcuboot-signature';
 import type { Step } from '../context';
 
 export const firmware: Step = async (ctx) => {
@@ -23,6 +30,7 @@ export const firmware: Step = async (ctx) => {
   const pending = ctx.previous?.steps.find((s) => s.name === 'firmware')?.evidence.installed as { version: string; hash: string } | undefined;
   if (pending && running.version === pending.version && !running.confirmed) {
     ctx.firmwareUpdate = pending;
+    if (ctx.previous?.firmwareSignedBy) ctx.record.firmwareSignedBy = ctx.previous.firmwareSignedBy;
     return { required: spec?.minVersion, running: running.version, installed: pending, resumed: true };
   }
   // An unconfirmed image the store knows nothing of: a run killed between the reset into its new image and the
@@ -52,7 +60,13 @@ export const firmware: Step = async (ctx) => {
   if (sha !== spec.sha256.toLowerCase()) {
     throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `${spec.image} has SHA-256 ${sha}, the profile says ${spec.sha256}`);
   }
-  const parsed = parseMcubootImage(image);
+  // Signed firmware only: with trusted keys in the profile, an image they did not sign never reaches the device.
+  const keys = spec.signingKeys ? await loadSigningKeys(spec.signingKeys, dirname(ctx.profile.path)) : [];
+  const signed = keys.length > 0 ? verifyMcubootImage(image, keys) : undefined;
+  const signature = signed
+    ? { algorithm: signed.algorithm, keyHash: signed.keyHash, key: signed.keySource }
+    : 'not checked (the profile lists no firmware.signingKeys)';
+  const parsed = signed?.image ?? parseMcubootImage(image);
   const version = formatZephyrVersion(parsed.version);
   const hash = parsed.hash ? Buffer.from(parsed.hash).toString('hex') : undefined;
   if (!hash) throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `${spec.image} has no SHA-256 TLV`);
@@ -83,10 +97,13 @@ export const firmware: Step = async (ctx) => {
   if (!after || after.version !== version) {
     throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `after the reset the device runs ${after?.version ?? 'nothing'}, not ${version}`);
   }
+  // Recorded once the device runs the image: the record names the key of firmware it installed, never of one it tried.
+  if (signed) ctx.record.firmwareSignedBy = { algorithm: signed.algorithm, keyHash: signed.keyHash };
   return {
     required: spec.minVersion,
     running: running.version,
     installed: { version, hash },
+    signature,
     upload: { bytes: upload.bytes, seconds: Number(upload.seconds.toFixed(2)), resumedFrom: upload.resumedFrom, ...(reconnects ? { reconnects } : {}) },
     confirmed: after.confirmed,
   };
