@@ -14,6 +14,7 @@ import type { BleAdapter } from './contract/devices';
 import type { BackoffPolicy } from './sync/backoff';
 import type { AppEvents } from './core/events';
 import { createHandlers } from './app/handlers';
+import { createOperatorSession, type OperatorSession, type SetTimer } from './app/operator-session';
 import type { SecretStore } from './core/secrets';
 import { createCore } from './core/core';
 import type { BleScanner } from './core/ble';
@@ -57,10 +58,23 @@ export interface AppOptions {
    * <tmp>/fieldline-ble.sock), how long an unheard gateway stays listed, and a scanner (tests).
    */
   ble?: { adapter?: BleAdapter; socketPath?: string; forgetMs?: number; scanner?: BleScanner };
+  /** The operator sessions' monotonic clock and idle-lock timer (tests move time instead of waiting). */
+  sessions?: { now?: () => number; setTimer?: SetTimer };
+}
+
+/** One window's or tab's way into the app: its calls, checked for its own operator. */
+export interface AppSession extends Pick<OperatorSession, 'mayListen' | 'onChange' | 'close'> {
+  readonly handlers: MethodHandlers;
 }
 
 export interface FieldlineApp {
+  /**
+   * The handlers of one session opened with the app, for a front end with a single user (tests, scripts): on a
+   * station with operators it too must sign in (session:sign-in) before anything else answers.
+   */
   readonly handlers: MethodHandlers;
+  /** A session of its own for each window (Electron) or WebSocket connection (the station server). */
+  openSession(): AppSession;
   readonly events: AppEvents;
   readonly dataDir: string;
   /** Cancels the runs under way (they roll back), stops discovery and sync, closes the store. */
@@ -100,12 +114,17 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
   }
   const { events, ca } = core;
   const { devices, runs, profiles, queue, drift, replace, settings, status, line, labels, ble } = services;
-  const handlers = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, replace, settings, ca, station: status, line, labels, ble });
+  const handlersFor = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, replace, settings, ca, station: status, line, labels, ble });
+  const openSession = (): AppSession => {
+    const session = createOperatorSession({ operators: core.operators, idleLockMs: () => settings.idleLockMinutes() * 60_000, ...options.sessions });
+    return { handlers: handlersFor(session), mayListen: session.mayListen, onChange: session.onChange, close: session.close };
+  };
+  const { handlers } = openSession();
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     // The services first (the line and runs roll back through the store), then the core, which closes the store last.
     await services.close();
     await core.close();
   };
-  return { handlers, events, dataDir, close: () => (closing ??= close()) };
+  return { handlers, openSession, events, dataDir, close: () => (closing ??= close()) };
 }

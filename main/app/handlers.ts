@@ -2,8 +2,13 @@
  * Every contract method, answered by the app's parts. Arguments arrive parsed and bounded by the contract
  * (createDispatch); each handler is a line or two that hands them to the part that owns the job. The type
  * MethodHandlers makes a missing or misspelt method a compile error.
+ *
+ * The handlers are made per operator session (a window, a browser tab): its session:* methods are its own, and every
+ * other method passes the core's permission check for its operator first (guardHandlers).
  */
 import type { MethodHandlers } from '../contract/dispatch';
+import { guardHandlers } from '../core/method-permissions';
+import type { OperatorSession } from './operator-session';
 import type { Settings } from '../contract/settings';
 import { parsePrinterTarget } from '../station/labels';
 import { createSerialPortLister } from '../transport/serial';
@@ -40,7 +45,8 @@ export interface AppParts {
   ble: () => BleConfig;
 }
 
-export function createHandlers(parts: AppParts): MethodHandlers {
+/** The parts' handlers, made once; then, per session, those handlers behind that session's operator check. */
+export function createHandlers(parts: AppParts): (session: OperatorSession) => MethodHandlers {
   const { devices, runs, profiles, queue, drift, replace, settings, ca, station, events, line, labels } = parts;
   // ports:list's own lister (its udevadm check made once for these handlers).
   const ports = createSerialPortLister();
@@ -63,6 +69,7 @@ export function createHandlers(parts: AppParts): MethodHandlers {
       dataDir: parts.dataDir,
       ...(settings.printer() ? { printer: settings.printer() } : {}),
       ...(ble ? { ble } : {}),
+      idleLockMinutes: settings.idleLockMinutes(),
       ca: caState,
     };
   };
@@ -75,7 +82,7 @@ export function createHandlers(parts: AppParts): MethodHandlers {
     return next;
   };
 
-  return {
+  const shared: Omit<MethodHandlers, `session:${string}`> = {
     'app:version': () => parts.appInfo,
     'ports:list': () => ports.list(),
 
@@ -137,11 +144,27 @@ export function createHandlers(parts: AppParts): MethodHandlers {
       if (safeAdapter(parts.ble) !== before) devices.forgetBle();
       return changed();
     },
+    'settings:set-idle-lock': async ({ minutes }) => {
+      await settings.setIdleLockMinutes(minutes);
+      return changed();
+    },
     'settings:unlock-ca': async ({ passphrase, remember }) => {
       await ca.unlock(passphrase, remember ?? false);
       return changed();
     },
   };
+
+  return (session) =>
+    guardHandlers(
+      {
+        ...shared,
+        'session:get': () => session.state(),
+        'session:sign-in': ({ name, secret }) => session.signIn(name, secret),
+        'session:sign-out': () => session.signOut(),
+        'session:touch': () => session.touch(),
+      },
+      (permission, action) => session.authorize(permission, action),
+    );
 }
 
 function safeAdapter(ble: () => BleConfig): string | undefined {

@@ -14,6 +14,7 @@ import { provisioningEvents, provisioningMethods } from './provisioning';
 import { queueEvents, queueMethods } from './queue';
 import { replaceEvents, replaceMethods } from './replace';
 import type { Result } from './result';
+import { sessionEvents, sessionMethods } from './session';
 import { settingsEvents, settingsMethods } from './settings';
 import { stationEvents, stationMethods } from './station';
 import { systemEvents, systemMethods } from './system';
@@ -29,6 +30,7 @@ export type { Difference, DriftReportInfo } from './drift';
 export type { ReplacementInfo } from './replace';
 export type { StationStatus } from './station';
 export type { Settings } from './settings';
+export type { SessionState } from './session';
 export type { KpiInfo, LabelPrint, LineKpisInfo, LineState, LineStatus, PendingScanInfo, ScanBindingInfo, SlotInfo, SlotStateName, SpcChartInfo } from './line';
 export type { DiagnosticResult, RunOutcome, RunRecord, StepName, StepRecord } from './run-record';
 
@@ -49,6 +51,7 @@ export const methods = {
   ...stationMethods,
   ...settingsMethods,
   ...lineMethods,
+  ...sessionMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {
@@ -62,6 +65,7 @@ export const events = {
   ...stationEvents,
   ...settingsEvents,
   ...lineEvents,
+  ...sessionEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 type Methods = typeof methods;

@@ -49,6 +49,11 @@ describe('the contract', () => {
         'line:stop',
         'line:scan',
         'runs:print-label',
+        'settings:set-idle-lock',
+        'session:get',
+        'session:sign-in',
+        'session:sign-out',
+        'session:touch',
       ].sort(),
     );
     expect([...eventNames].sort()).toEqual(
@@ -71,6 +76,7 @@ describe('the contract', () => {
         'line:status',
         'line:slot',
         'line:kpis',
+        'session:changed',
       ].sort(),
     );
     expect(isMethodName('toString')).toBe(false);

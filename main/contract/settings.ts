@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { LIMITS, plainText, printerAddressSchema } from './bounds';
 import { BleAdapterSchema } from './devices';
+import { IdleLockMinutesSchema } from './session';
 
 /**
  * The Bluetooth adapter in force and where that choice comes from: Settings, the way the station was started (the
@@ -24,6 +25,8 @@ export const SettingsSchema = z.object({
   printer: z.string().max(LIMITS.path).optional(),
   /** Absent when FIELDLINE_BLE_ADAPTER holds something unknown (the first scan says so). */
   ble: BleSettingSchema.optional(),
+  /** After this many minutes without activity a signed-in operator is signed out (session.ts). */
+  idleLockMinutes: IdleLockMinutesSchema,
   ca: z.object({
     /** A CA exists in the data directory (`fieldline ca init` or `ca import` has run). */
     initialized: z.boolean(),
@@ -62,6 +65,11 @@ export const settingsMethods = {
    */
   'settings:set-ble-adapter': {
     args: z.tuple([z.object({ adapter: z.enum(['system', 'virtual', 'default']) }).strict()]),
+    result: SettingsSchema,
+  },
+  /** The idle lock of every operator session (an admin's setting, as every station setting is). */
+  'settings:set-idle-lock': {
+    args: z.tuple([z.object({ minutes: IdleLockMinutesSchema }).strict()]),
     result: SettingsSchema,
   },
   /** `remember` keeps the passphrase in the station's secret store (safeStorage on the desktop) for next start. */

@@ -3,6 +3,7 @@
  *   operator      <dataDir>/station.json — who is at the station, written into the audit log of each UI action
  *   printer       <dataDir>/station.json — the label printer (host:port) of the line and of Print label
  *   bleAdapter    <dataDir>/station.json — the Bluetooth adapter chosen in Settings (system | virtual), if any
+ *   idleLock      <dataDir>/station.json — minutes without activity after which an operator is signed out
  *   registry URL  <dataDir>/registry.json — the same file `fieldline registry login` writes, so the CLI and the
  *                 app drain one queue to one registry
  *   token         the SecretStore (safeStorage on the desktop, the owner-only registry-token file otherwise),
@@ -15,6 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { IDLE_LOCK_MINUTES, IdleLockMinutesSchema } from '../contract/session';
 import { FieldlineError } from '../errors';
 import { isLoopbackUrl, normalizeRegistryUrl, REGISTRY_CONFIG_FILE } from '../sync/registry-config';
 import { bindToken, decodeBoundToken, encodeBoundToken, originOf, tokenFits, type BoundToken } from '../sync/registry-token';
@@ -27,6 +29,8 @@ const stationFileSchema = z
     printer: z.string().max(300).optional(),
     // An unknown value (a newer version's adapter kind) is ignored, not a reason to lose the whole file.
     bleAdapter: z.enum(['system', 'virtual']).optional().catch(undefined),
+    // Out of bounds (edited by hand): the default, rather than a lock that never comes or comes at once.
+    idleLockMinutes: IdleLockMinutesSchema.optional().catch(undefined),
   })
   .passthrough();
 /** registry.json as `fieldline registry login` writes it; fields this module does not know are kept. */
@@ -47,6 +51,9 @@ export interface StationSettings {
   /** The Bluetooth adapter chosen in Settings; undefined: not chosen (the environment or the default decides). */
   bleAdapter(): 'system' | 'virtual' | undefined;
   setBleAdapter(adapter: 'system' | 'virtual' | undefined): Promise<void>;
+  /** Minutes without activity before a signed-in operator is signed out (IDLE_LOCK_MINUTES bounds it). */
+  idleLockMinutes(): number;
+  setIdleLockMinutes(minutes: number): Promise<void>;
   registryUrl(): Promise<string | undefined>;
   /** The name the registry knows this station by (learned at `fieldline registry login`), if any. */
   registryStation(): Promise<string | undefined>;
@@ -89,6 +96,7 @@ export async function openStationSettings(dataDir: string, secrets: SecretStore)
   let operator = station?.operator || defaultOperator();
   let printer = station?.printer || undefined;
   let bleAdapter = station?.bleAdapter;
+  let idleLockMinutes = station?.idleLockMinutes ?? IDLE_LOCK_MINUTES.default;
 
   const url = async (): Promise<string | undefined> => {
     const raw = (await readJson(registryFile, registryFileSchema))?.url;
@@ -123,7 +131,7 @@ export async function openStationSettings(dataDir: string, secrets: SecretStore)
    * Sets (or, with undefined, removes) one field of station.json and keeps every other field as the file has it —
    * also a value this version does not understand (a newer version's adapter kind), which the schema would drop.
    */
-  const writeStationField = async (key: 'operator' | 'printer' | 'bleAdapter', value: string | undefined): Promise<void> => {
+  const writeStationField = async (key: 'operator' | 'printer' | 'bleAdapter' | 'idleLockMinutes', value: string | number | undefined): Promise<void> => {
     const current = await readJson(stationFile, z.record(z.string(), z.unknown()));
     const next: Record<string, unknown> = { ...current };
     delete next[key];
@@ -146,6 +154,14 @@ export async function openStationSettings(dataDir: string, secrets: SecretStore)
     async setBleAdapter(next) {
       await writeStationField('bleAdapter', next);
       bleAdapter = next;
+    },
+    idleLockMinutes: () => idleLockMinutes,
+    async setIdleLockMinutes(minutes) {
+      if (!IdleLockMinutesSchema.safeParse(minutes).success) {
+        throw new FieldlineError('INVALID_ARGUMENT', `the idle lock is a whole number of minutes, ${IDLE_LOCK_MINUTES.min}–${IDLE_LOCK_MINUTES.max}`);
+      }
+      await writeStationField('idleLockMinutes', minutes);
+      idleLockMinutes = minutes;
     },
     registryUrl: url,
     registryStation: async () => (await readJson(registryFile, registryFileSchema))?.station,

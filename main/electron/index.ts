@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, safeStorage, session } from 'electron';
-import { createApp, type FieldlineApp } from '../app';
+import { createApp, type AppSession, type FieldlineApp } from '../app';
 import { resolveDataDir } from '../data-dir';
 import { createLogger, type LogRecord } from '../log';
 import { sendEvent, serveContract } from './ipc';
@@ -27,13 +27,15 @@ const examplesDir = app.isPackaged ? join(process.resourcesPath, 'profiles') : j
 // The desktop process's own composition root: its one window and its one app, made and closed by this entry file.
 let mainWindow: BrowserWindow | undefined;
 let fieldline: FieldlineApp | undefined;
+/** Each window's operator session, by its webContents id: every call of that window is checked for its operator. */
+const sessions = new Map<number, AppSession>();
 
 function writeLog(record: LogRecord): void {
   const line = `[${record.scope}] ${record.message}`;
   if (record.level === 'error') console.error(line);
   else if (record.level === 'warn') console.warn(line);
   else console.log(line);
-  if (mainWindow && !mainWindow.isDestroyed()) {
+  if (mainWindow && !mainWindow.isDestroyed() && sessions.get(mainWindow.webContents.id)?.mayListen()) {
     sendEvent(mainWindow.webContents, 'log', { level: record.level, scope: record.scope, message: record.message.slice(0, 4000) });
   }
 }
@@ -47,7 +49,18 @@ function openMainWindow(): void {
     return;
   }
   const window = createMainWindow(location, preloadPath);
+  const contentsId = window.webContents.id;
+  const session = fieldline?.openSession();
+  if (session) {
+    sessions.set(contentsId, session);
+    // The window's own sign-in, sign-out and idle lock, to it alone.
+    session.onChange((state) => {
+      if (!window.isDestroyed()) sendEvent(window.webContents, 'session:changed', state);
+    });
+  }
   window.on('closed', () => {
+    sessions.get(contentsId)?.close();
+    sessions.delete(contentsId);
     if (mainWindow === window) mainWindow = undefined;
   });
   mainWindow = window;
@@ -66,13 +79,14 @@ async function start(): Promise<void> {
   });
   serveContract({
     ipcMain,
-    handlers: fieldline.handlers,
+    handlers: (sender) => sessions.get(sender.id)?.handlers,
     isTrustedSender: (event) => isTrustedSender(event, mainWindow?.webContents, location),
     onRejected: (channel, event) => log.warn(`refused ${channel} from ${event.senderFrame?.url ?? 'a closed frame'}`),
     onBug: (channel, error) => log.error(`${channel}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
   });
   fieldline.events.onAny((name, payload) => {
-    if (mainWindow && !mainWindow.isDestroyed()) sendEvent(mainWindow.webContents, name, payload);
+    // A window nobody has signed in to on a station with operators sees nothing until someone does.
+    if (mainWindow && !mainWindow.isDestroyed() && sessions.get(mainWindow.webContents.id)?.mayListen()) sendEvent(mainWindow.webContents, name, payload);
   });
   openMainWindow();
 }

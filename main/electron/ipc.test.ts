@@ -51,6 +51,21 @@ describe('serveContract', () => {
     expect(() => version?.(foreign)).toThrow(/refused/);
     expect(rejected).toEqual(['app:version']);
   });
+
+  it("answers each window with its own session's handlers, and refuses a window without one", async () => {
+    const ipcMain = fakeIpcMain();
+    const own = (version: string) => stubHandlers({ 'app:version': () => ({ name: 'fieldline', version }) });
+    const sessions = new Map<number, ReturnType<typeof own>>([
+      [1, own('window-1')],
+      [2, own('window-2')],
+    ]);
+    serveContract({ ipcMain, handlers: (sender) => sessions.get(sender.id), isTrustedSender: () => true });
+    const from = (id: number) => ({ sender: { id } }) as unknown as IpcMainInvokeEvent;
+    const version = ipcMain.handlers.get('app:version');
+    expect(await version?.(from(1))).toEqual({ ok: true, value: { name: 'fieldline', version: 'window-1' } });
+    expect(await version?.(from(2))).toEqual({ ok: true, value: { name: 'fieldline', version: 'window-2' } });
+    expect(() => version?.(from(3))).toThrow(/refused/);
+  });
 });
 
 describe('sendEvent', () => {

@@ -187,6 +187,11 @@ describe('the contract over the WebSocket', () => {
       'line:stop': () => api.invoke['line:stop'](),
       'line:scan': () => api.invoke['line:scan']({ text: 'F1E1D00000000001' }), // LINE_NOT_RUNNING
       'runs:print-label': () => api.invoke['runs:print-label']({ runId }), // a file in the data directory: no printer set
+      'settings:set-idle-lock': () => api.invoke['settings:set-idle-lock']({ minutes: 30 }),
+      'session:get': () => api.invoke['session:get'](),
+      'session:sign-in': () => api.invoke['session:sign-in']({ name: 'nobody', secret: 'wrong-secret' }), // OPERATOR_SIGN_IN_FAILED: no operators
+      'session:sign-out': () => api.invoke['session:sign-out'](),
+      'session:touch': () => api.invoke['session:touch'](),
     };
     expect(Object.keys(calls).sort()).toEqual([...methodNames].sort());
     const answers: Record<string, unknown> = {};
@@ -211,6 +216,10 @@ describe('the contract over the WebSocket', () => {
     expect(answers['line:scan']).toMatchObject({ ok: false, error: { code: 'LINE_NOT_RUNNING' } });
     expect(answers['line:state']).toMatchObject({ ok: true, value: { running: false, slots: [], kpis: { session: { units: 0 } } } });
     expect(answers['runs:print-label']).toMatchObject({ ok: true, value: { runId, target: expect.stringMatching(/^file:.*\.zpl$/) } });
+    expect(answers['settings:set-idle-lock']).toMatchObject({ ok: true, value: { idleLockMinutes: 30 } });
+    // A station without operators: nobody signs in, and every call above answered without one.
+    expect(answers['session:get']).toMatchObject({ ok: true, value: { claimed: false, idleLockMs: 30 * 60_000 } });
+    expect(answers['session:sign-in']).toMatchObject({ ok: false, error: { code: 'OPERATOR_SIGN_IN_FAILED' } });
   }, 60_000);
 
   it('refuses unknown methods and arguments outside the contract', async () => {

@@ -4,7 +4,9 @@
  * network could otherwise provision, read runs and change settings. Every request's Host is checked (DNS
  * rebinding), every WebSocket's Origin must be our own origin, and each message is bounded in size. With a token,
  * a WebSocket must authenticate first (station-auth.ts: the token, a single-use ticket from loginUrl(), or a session),
- * and an address that failed too often is refused at the upgrade with 429 and Retry-After.
+ * and an address that failed too often is refused at the upgrade with 429 and Retry-After. On a station with operators
+ * each connection then signs in as one (session:sign-in) and every call it makes is checked by the core for that
+ * operator's role (main/app/operator-session.ts); its operator ends with the connection or at the idle lock.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { realpath } from 'node:fs/promises';
@@ -25,7 +27,11 @@ import { serveStatic } from './static-files';
 import { serveConnection, type Connection } from './ws-api';
 
 export interface StationServerOptions {
-  app: Pick<FieldlineApp, 'handlers' | 'events'>;
+  /**
+   * With openSession (a real app), each connection gets an operator session of its own and its calls are checked
+   * for that operator; without (stubs in tests and benchmarks), every connection shares `handlers`.
+   */
+  app: Pick<FieldlineApp, 'handlers' | 'events'> & Partial<Pick<FieldlineApp, 'openSession'>>;
   port?: number;
   host?: string;
   /** The built renderer (out/renderer). */
@@ -77,9 +83,11 @@ export async function startStationServer(options: StationServerOptions): Promise
     throw new FieldlineError('FILE_NOT_FOUND', `${options.staticDir} (the built renderer: run \`npm run build\`)`);
   });
   const csp = cspForStaticDir(root);
-  const dispatch = createDispatch(options.app.handlers, {
-    onBug: (channel, error) => logger.error(`${channel} failed`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
-  });
+  const dispatchOptions = {
+    onBug: (channel: string, error: unknown) => logger.error(`${channel} failed`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+  };
+  const sharedDispatch = createDispatch(options.app.handlers, dispatchOptions);
+  const openSession = options.app.openSession;
   const policy: HostPolicy = { port: 0, loopback };
   const connections = new Set<Connection>();
   const sockets = new Set<WebSocket>();
@@ -115,7 +123,9 @@ export async function startStationServer(options: StationServerOptions): Promise
     // Locked out for guessing: not even a socket to send the next guess on.
     if (wait > 0) return refuseUpgrade(socket, 429, 'Too Many Requests', `Retry-After: ${Math.ceil(wait / 1000)}\r\n`);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection = serveConnection(ws, { dispatch, logger, address, ...(auth ? { auth } : {}) });
+      const session = openSession?.();
+      const dispatch = session ? createDispatch(session.handlers, dispatchOptions) : sharedDispatch;
+      const connection = serveConnection(ws, { dispatch, logger, address, ...(auth ? { auth } : {}), ...(session ? { session } : {}) });
       connections.add(connection);
       sockets.add(ws);
       let alive = true;

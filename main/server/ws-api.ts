@@ -8,6 +8,8 @@
 import type { WebSocket } from 'ws';
 import type { EventName } from '../contract/api';
 import type { Dispatch } from '../contract/dispatch';
+import { encodeEvent } from '../contract/dispatch';
+import type { SessionState } from '../contract/session';
 import { fail } from '../contract/result';
 import { ClientMessageSchema, WS_CLOSE, WS_MAX_IN_FLIGHT, type ServerMessage } from '../contract/ws-protocol';
 import type { Logger } from '../log';
@@ -29,8 +31,18 @@ export interface Connection {
   readonly authenticated: boolean;
 }
 
+/** The operator session of one connection (main/app/operator-session.ts), when the app has them. */
+export interface ConnectionSession {
+  /** Events go only to a session that may see them: someone signed in, or a station without operators. */
+  mayListen(): boolean;
+  onChange(listener: (state: SessionState) => void): () => void;
+  close(): void;
+}
+
 export interface ConnectionOptions {
+  /** This connection's calls, checked for its session's operator. */
   dispatch: Dispatch;
+  session?: ConnectionSession;
   /** When set, the first message must be `auth` with a credential it accepts (station-auth.ts). */
   auth?: StationAuth;
   /** The peer's address as the limiter counts it (auth-limiter.ts addressKey). */
@@ -101,7 +113,16 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
         inFlight -= 1;
       });
   });
-  ws.on('close', () => clearTimeout(authTimer));
+  // session:changed is this connection's own (its sign-in, sign-out, idle lock), sent to it alone.
+  const offSession = options.session?.onChange((state) => {
+    if (authenticated) send({ type: 'event', name: 'session:changed', payload: encodeEvent('session:changed', state) });
+  });
+  ws.on('close', () => {
+    clearTimeout(authTimer);
+    offSession?.();
+    // Its operator is signed out with it: a new connection signs in again (the session token lets it reconnect).
+    options.session?.close();
+  });
 
   return {
     get authenticated() {
@@ -109,6 +130,7 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
     },
     sendEvent(name, json) {
       if (!authenticated || ws.readyState !== ws.OPEN) return;
+      if (options.session && !options.session.mayListen()) return;
       if (ws.bufferedAmount > HARD_BUFFER_BYTES) {
         logger.warn('dropping a client that does not keep up with events');
         ws.close(WS_CLOSE.tooSlow, 'too slow');

@@ -1,0 +1,86 @@
+/**
+ * What each contract method needs of the operator calling it (issue #14), and the one wrapper that makes every UI
+ * call pass the core's permission check (OperatorService.authorize) before its handler runs. The Electron window
+ * and the station's WebSocket sessions serve only handlers wrapped here, so a call that skips the UI — a script on
+ * the WebSocket — meets the same check as a click. The UI hides what a role may not do; that is a courtesy.
+ *
+ * The mapped type makes a new contract method a compile error here until someone decides what it needs.
+ */
+import type { MethodHandlers } from '../contract/dispatch';
+import type { MethodName, MethodParams } from '../contract/api';
+import type { Permission } from '../contract/operators';
+
+/** Open: answered for anyone who holds the station's token (the sign-in itself, the version on the sign-in screen). */
+type Rule<N extends MethodName> = 'open' | { needs: Permission | ((...args: MethodParams<N>) => Permission); action: string };
+
+// Reads need a signed-in operator of any role; technician is the least role, which 'provision' names.
+const READ: Permission = 'provision';
+
+export const METHOD_RULES: { readonly [N in MethodName]: Rule<N> } = {
+  'app:version': 'open',
+  'session:get': 'open',
+  'session:sign-in': 'open',
+  'session:sign-out': 'open',
+  'session:touch': 'open',
+
+  'ports:list': { needs: READ, action: 'list serial ports' },
+  'devices:list': { needs: READ, action: 'list devices' },
+  'runs:get': { needs: READ, action: 'read a run' },
+  'runs:log': { needs: READ, action: 'read a run log' },
+  'runs:list': { needs: READ, action: 'list runs' },
+  'profiles:list': { needs: READ, action: 'list profiles' },
+  'profiles:get': { needs: READ, action: 'read a profile' },
+  'queue:status': { needs: READ, action: 'read the sync queue' },
+  'station:status': { needs: READ, action: 'read the station status' },
+  'settings:get': { needs: READ, action: 'read the settings' },
+  'line:state': { needs: READ, action: 'read the line' },
+
+  'devices:add-port': { needs: 'provision', action: 'add a serial port' },
+  'devices:scan-ble': { needs: 'provision', action: 'scan for Bluetooth gateways' },
+  // Replacing an identity a device already holds is rework.
+  'provision:start': { needs: (request) => (request.reprovision ? 'rework' : 'provision'), action: 'provision a gateway' },
+  'provision:cancel': { needs: 'provision', action: 'cancel a run' },
+  'line:start': { needs: (request) => (request.reprovision || request.rework ? 'rework' : 'provision'), action: 'start the line' },
+  'line:stop': { needs: 'provision', action: 'stop the line' },
+  'line:scan': { needs: 'provision', action: 'scan a barcode' },
+  'queue:sync-now': { needs: 'provision', action: 'sync the queue' },
+  'settings:unlock-ca': { needs: 'ca.unlock', action: 'unlock the station CA' },
+
+  'drift:check': { needs: 'service', action: 'check drift' },
+  'drift:fix': { needs: 'service', action: 'fix drift' },
+  'replace:start': { needs: 'service', action: 'replace a device' },
+  'runs:print-label': { needs: 'service', action: 'print a label' },
+  'queue:export-bundle': { needs: 'service', action: 'export an offline bundle' },
+
+  'profiles:import': { needs: 'profile.import', action: 'import a profile' },
+
+  'settings:set-registry': { needs: 'registry.settings', action: 'change the registry settings' },
+  'settings:set-operator': { needs: 'station.settings', action: 'change the operator name' },
+  'settings:set-printer': { needs: 'station.settings', action: 'change the label printer' },
+  'settings:set-ble-adapter': { needs: 'station.settings', action: 'change the Bluetooth adapter' },
+  'settings:set-idle-lock': { needs: 'station.settings', action: 'change the idle lock' },
+};
+
+/** The check of one call: throws the core's refusal (PERMISSION_DENIED, OPERATOR_SIGN_IN_REQUIRED, …). */
+export type Authorize = (permission: Permission, action: string) => unknown;
+
+type AnyHandler = (...args: readonly unknown[]) => unknown;
+type AnyRule = 'open' | { needs: Permission | ((...args: readonly unknown[]) => Permission); action: string };
+
+/** `handlers` with `authorize` called before each one that is not open, with the arguments the contract parsed. */
+export function guardHandlers(handlers: MethodHandlers, authorize: Authorize): MethodHandlers {
+  const guarded: Record<string, AnyHandler> = {};
+  for (const [name, handler] of Object.entries(handlers) as Array<[MethodName, AnyHandler]>) {
+    // The mapped types lose the per-method link between a rule and its arguments once indexed by a union key.
+    const rule = METHOD_RULES[name] as AnyRule;
+    if (rule === 'open') {
+      guarded[name] = handler;
+      continue;
+    }
+    guarded[name] = (...args) => {
+      authorize(typeof rule.needs === 'function' ? rule.needs(...args) : rule.needs, rule.action);
+      return handler(...args);
+    };
+  }
+  return guarded as unknown as MethodHandlers;
+}
