@@ -100,6 +100,7 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
     logger,
     station: { name: options.stationName ?? hostname() },
     caPassphrase: options.caPassphrase ?? process.env['FIELDLINE_CA_PASSPHRASE'],
+    caPin: process.env['FIELDLINE_PKCS11_PIN'],
     examplesDir: options.examplesDir ?? DEFAULT_EXAMPLES_DIR,
     requireSignedProfiles: options.requireSignedProfiles ?? false,
     secrets: options.secrets,

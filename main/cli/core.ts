@@ -6,7 +6,7 @@
 import { createCore, type Core } from '../core/core';
 import { resolveDataDir } from '../data-dir';
 import { FieldlineError } from '../errors';
-import { readCaPassphrase } from '../pki/passphrase';
+import { readCaPassphrase, readPkcs11Pin } from '../pki/passphrase';
 import type { BleRadios } from '../transport/ble/noble';
 import { cliLogger, type OutputOptions } from './output';
 
@@ -35,6 +35,7 @@ export function openCliCore(opts: CoreCliOptions, scope = 'fieldline', radios?: 
     dataDir: cliDataDir(opts.dataDir),
     logger: cliLogger(opts, scope),
     askPassphrase: () => readCaPassphrase({ confirm: false }),
+    askPin: () => readPkcs11Pin(),
     station: opts.station === undefined ? undefined : { name: opts.station },
     ...(radios ? { radios } : {}),
   });

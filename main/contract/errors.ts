@@ -209,7 +209,7 @@ export const ERROR_CODES = {
   },
   PKCS11_TOKEN: {
     message: 'The PKCS#11 token or its key cannot be used',
-    hint: 'insert the token with the label the CA was made with (`fieldline ca show` names it), and check that the key is still on it',
+    hint: 'check that the token is inserted and its label is right (`fieldline ca show` names the CA’s token and key; `pkcs11-tool --list-slots` lists the tokens present), and that the key is on it',
   },
   PKCS11_PIN: {
     message: 'The PKCS#11 token refused the PIN',

@@ -45,6 +45,10 @@ export interface CoreOptions {
   askPassphrase?: () => Promise<string>;
   /** Unlocks the CA in startStation() (the app: FIELDLINE_CA_PASSPHRASE, else a remembered passphrase). */
   caPassphrase?: string;
+  /** For a CA whose key is in a PKCS#11 token: the PIN asked instead of the passphrase (the CLI: FIELDLINE_PKCS11_PIN or a prompt). */
+  askPin?: () => Promise<string>;
+  /** The token PIN startStation() unlocks a PKCS#11 CA with (the app: FIELDLINE_PKCS11_PIN). */
+  caPin?: string;
   /** The example profiles offered beside the imported ones (the app's profile library). */
   examplesDir?: string;
   /** Refuse profiles not signed by a trusted publisher. */
@@ -116,7 +120,10 @@ export function createCore(options: CoreOptions): Core {
   const ca = createCaHolder(dataDir, secrets(), logger.child('ca'));
 
   const signer = async (): Promise<Signer> => {
-    if (!ca.ready && options.askPassphrase) await ca.unlock(await options.askPassphrase());
+    if (!ca.ready) {
+      const ask = (await ca.keyStore()) === 'pkcs11' ? options.askPin : options.askPassphrase;
+      if (ask) await ca.unlock(await ask());
+    }
     return ca.signer();
   };
   const clock = options.clock ?? systemClock;
@@ -143,6 +150,8 @@ export function createCore(options: CoreOptions): Core {
     const startedQueue = queue.made();
     if (startedQueue) await attempt(async () => (await startedQueue).close());
     await attempt(() => profiles.made()?.close());
+    // The CA after the runs (a rollback may still revoke through it): ends a token session and finalises its module.
+    await attempt(() => ca.close());
     await attempt(() => store.made()?.close());
     // After the runs, which may still hold a link; radios given by the caller are the caller's to release.
     if (!options.radios) await attempt(() => radios.release());
@@ -170,7 +179,7 @@ export function createCore(options: CoreOptions): Core {
     },
     repair,
     async startStation() {
-      await unlockAtStart(ca, secrets(), options.caPassphrase, logger);
+      await unlockAtStart(ca, secrets(), options.caPassphrase, logger, options.caPin);
       await repair(`station:${station.name}`).then(
         (report) => report.repaired.length > 0 && logger.info('runs left unfinished were repaired', { runs: report.repaired.map((r) => r.id) }),
         (err: unknown) => logger.warn('runs left unfinished wait for repair (unlock the CA, or run fieldline repair)', { error: isFieldlineError(err) ? err.code : String(err) }),

@@ -7,7 +7,7 @@
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { randomBytes, webcrypto } from 'node:crypto';
+import { randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 import { FieldlineError } from '../errors';
 import { CLOCK_SKEW_MS, randomSerial } from './issue';
 import { importCaKey, x509Crypto, type CaSigningKey } from './x509-crypto';
@@ -41,7 +41,7 @@ function caName(commonName: string, organization: string): x509.Name {
   return new x509.Name([{ '2.5.4.3': [{ utf8String: commonName }] }, { '2.5.4.10': [{ utf8String: organization }] }]);
 }
 
-export async function createDevelopmentCa(options: { organization?: string; now: Date }): Promise<DevelopmentCa> {
+async function createDevelopmentChain(options: { organization?: string; now: Date; intermediateKey: webcrypto.CryptoKey }): Promise<Pick<DevelopmentCa, 'root' | 'intermediate'>> {
   const organization = (options.organization ?? DEFAULT_ORGANIZATION).trim();
   if (organization.length === 0 || organization.length > MAX_ORGANIZATION) {
     throw new FieldlineError('INVALID_ARGUMENT', `the organisation name must be 1 to ${MAX_ORGANIZATION} characters`);
@@ -66,8 +66,6 @@ export async function createDevelopmentCa(options: { organization?: string; now:
     x509Crypto,
   );
 
-  // Extractable only so it can be exported once for sealing; the station signs with a non-extractable re-import.
-  const keys = await webcrypto.subtle.generateKey(P256, true, ['sign', 'verify']);
   const intermediate = await x509.X509CertificateGenerator.create(
     {
       serialNumber: randomSerial(),
@@ -75,18 +73,35 @@ export async function createDevelopmentCa(options: { organization?: string; now:
       issuer: root.subjectName,
       notBefore,
       notAfter: yearsAfter(now, INTERMEDIATE_YEARS),
-      publicKey: keys.publicKey,
+      publicKey: options.intermediateKey,
       signingKey: rootKeys.privateKey,
       signingAlgorithm: ECDSA_SHA256,
       extensions: [
         new x509.BasicConstraintsExtension(true, 0, true),
         new x509.KeyUsagesExtension(CA_USAGE, true),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, x509Crypto),
+        await x509.SubjectKeyIdentifierExtension.create(options.intermediateKey, false, x509Crypto),
         new x509.AuthorityKeyIdentifierExtension(rootSki.keyId),
       ],
     },
     x509Crypto,
   );
+  return { root, intermediate };
+}
+
+export async function createDevelopmentCa(options: { organization?: string; now: Date }): Promise<DevelopmentCa> {
+  // Extractable only so it can be exported once for sealing; the station signs with a non-extractable re-import.
+  const keys = await webcrypto.subtle.generateKey(P256, true, ['sign', 'verify']);
+  const { root, intermediate } = await createDevelopmentChain({ ...options, intermediateKey: keys.publicKey });
   const intermediatePkcs8 = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
   return { root, intermediate, intermediatePkcs8, intermediateKey: await importCaKey(intermediatePkcs8) };
+}
+
+/**
+ * The root and an intermediate certificate for a key made elsewhere — a PKCS#11 token's, whose private half this
+ * process never sees. The root is made, used once and dropped exactly as for a file CA: nothing of it is stored.
+ */
+export async function createDevelopmentChainFor(publicKey: KeyObject, options: { organization?: string; now: Date }): Promise<Pick<DevelopmentCa, 'root' | 'intermediate'>> {
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  const intermediateKey = await webcrypto.subtle.importKey('spki', spki, P256, true, ['verify']);
+  return createDevelopmentChain({ ...options, intermediateKey });
 }

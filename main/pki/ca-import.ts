@@ -13,7 +13,8 @@ import { describeKey, importCaKey, publicKeyFromSpki, signingParams, x509Crypto,
 
 export interface ImportMaterial {
   certPem: string;
-  keyPem: string;
+  /** The intermediate's private key (PEM); absent when the key is in a PKCS#11 token (checkImport's `tokenKey`). */
+  keyPem?: string;
   /** The root and any issuers between it and the intermediate, in any order. */
   chainPem: string;
   /** For a key file that is itself encrypted (BEGIN ENCRYPTED PRIVATE KEY). */
@@ -24,8 +25,8 @@ export interface CheckedImport {
   intermediate: x509.X509Certificate;
   issuers: x509.X509Certificate[];
   root: x509.X509Certificate;
-  /** The key as PKCS#8 DER, for sealing. The caller zeroes it. */
-  pkcs8: Uint8Array;
+  /** The key as PKCS#8 DER, for sealing (absent for a token key). The caller zeroes it. */
+  pkcs8?: Uint8Array;
   key: CaSigningKey;
 }
 
@@ -84,15 +85,21 @@ async function findIssuer(cert: x509.X509Certificate, candidates: readonly x509.
   return undefined;
 }
 
-export async function checkImport(material: ImportMaterial, now: Date): Promise<CheckedImport> {
+/** `tokenKey`: the intermediate's key already in a PKCS#11 token, used instead of `keyPem`. */
+export async function checkImport(material: ImportMaterial, now: Date, tokenKey?: CaSigningKey): Promise<CheckedImport> {
   const [intermediate, ...extra] = certificates(material.certPem, 'certificate');
   if (!intermediate) throw refuse('the certificate file holds no certificate');
   const candidates = [...certificates(material.chainPem, 'chain'), ...extra];
 
-  const keyObject = readKey(material.keyPem, material.keyPassphrase);
-  if (!signingParams(keyObject)) throw refuse(`a ${describeKey(keyObject)} key cannot be a station CA key (EC P-256/384/521 or RSA ≥ 2048)`);
-  if (!publicKeyFromSpki(new Uint8Array(intermediate.publicKey.rawData)).equals(createPublicKey(keyObject))) {
-    throw refuse(`the key does not belong to "${formatName(intermediate.subjectName)}"`);
+  let keyObject: KeyObject | undefined;
+  if (!tokenKey) {
+    if (material.keyPem === undefined) throw refuse('give the intermediate\'s private key (or the PKCS#11 token that holds it)');
+    keyObject = readKey(material.keyPem, material.keyPassphrase);
+    if (!signingParams(keyObject)) throw refuse(`a ${describeKey(keyObject)} key cannot be a station CA key (EC P-256/384/521 or RSA ≥ 2048)`);
+  }
+  const publicKey = tokenKey?.publicKey ?? createPublicKey(keyObject as KeyObject);
+  if (!publicKeyFromSpki(new Uint8Array(intermediate.publicKey.rawData)).equals(publicKey)) {
+    throw refuse(`the ${tokenKey ? 'token\'s key' : 'key'} does not belong to "${formatName(intermediate.subjectName)}"`);
   }
   if (await intermediate.isSelfSigned(x509Crypto)) {
     throw refuse('that is a self-signed root: import an intermediate issued by it, and keep the root key off the station');
@@ -108,7 +115,8 @@ export async function checkImport(material: ImportMaterial, now: Date): Promise<
     requireCa(issuer, x509.KeyUsageFlags.keyCertSign, depth + 1);
     requireValidNow(issuer, now);
     if (await issuer.isSelfSigned(x509Crypto)) {
-      const pkcs8 = new Uint8Array(keyObject.export({ type: 'pkcs8', format: 'der' }));
+      if (tokenKey) return { intermediate, issuers, root: issuer, key: tokenKey };
+      const pkcs8 = new Uint8Array((keyObject as KeyObject).export({ type: 'pkcs8', format: 'der' }));
       return { intermediate, issuers, root: issuer, pkcs8, key: await importCaKey(pkcs8) };
     }
     issuers.push(issuer);

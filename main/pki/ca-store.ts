@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { FieldlineError } from '../errors';
 import { formatName } from './dn';
 import { caPaths, CA_DIR, DIR_MODE, type CaPaths } from './files';
+import { readKeyRef } from './pkcs11-key';
 import { sha256Hex } from './x509-crypto';
 
 export interface CaCertificateInfo {
@@ -32,11 +33,18 @@ export interface CrlInfo {
   revoked: number;
 }
 
+/** Where the intermediate's private key lives: sealed in a file, or in a PKCS#11 token (the reference file's path). */
+export type CaKeyStore =
+  | { store: 'file'; path: string; encrypted: true }
+  | { store: 'pkcs11'; path: string; module: string; token: string; tokenSerial: string; label: string; id: string };
+
 export interface CaInfo {
   dir: string;
   root: CaCertificateInfo;
   intermediate: CaCertificateInfo;
+  /** The sealed key file, or the token key's reference file. */
   keyPath: string;
+  key: CaKeyStore;
   crlPath: string;
   /** Absent when the CRL file is missing (the next revoke or open of the CA writes it). */
   crl?: CrlInfo;
@@ -123,13 +131,18 @@ async function crlInfo(path: string): Promise<CrlInfo | undefined> {
 /** What the station CA is, without its passphrase. CA_NOT_INITIALIZED when there is none. */
 export async function caInfo(dataDir: string): Promise<CaInfo> {
   const m = await loadCaMaterial(dataDir);
-  if (!(await exists(m.paths.key))) throw new FieldlineError('CA_NOT_INITIALIZED', `${m.paths.key} is missing`);
+  const ref = await readKeyRef(m.paths.keyRef);
+  if (!ref && !(await exists(m.paths.key))) throw new FieldlineError('CA_NOT_INITIALIZED', `${m.paths.key} is missing`);
+  const key: CaKeyStore = ref
+    ? { store: 'pkcs11', path: m.paths.keyRef, module: ref.module, token: ref.token.label, tokenSerial: ref.token.serial, label: ref.key.label, id: ref.key.id }
+    : { store: 'file', path: m.paths.key, encrypted: true };
   const crl = await crlInfo(m.paths.crl);
   return {
     dir: m.paths.dir,
     root: certificateInfo(m.root, m.paths.root),
     intermediate: certificateInfo(m.intermediate, m.paths.intermediate),
-    keyPath: m.paths.key,
+    keyPath: key.path,
+    key,
     crlPath: m.paths.crl,
     ...(crl ? { crl } : {}),
   };
@@ -138,7 +151,7 @@ export async function caInfo(dataDir: string): Promise<CaInfo> {
 /** True when `<dataDir>/ca/` holds any of a CA's files. */
 export async function caExists(dataDir: string): Promise<boolean> {
   const paths = caPaths(dataDir);
-  for (const path of [paths.root, paths.intermediate, paths.key]) if (await exists(path)) return true;
+  for (const path of [paths.root, paths.intermediate, paths.key, paths.keyRef]) if (await exists(path)) return true;
   return false;
 }
 

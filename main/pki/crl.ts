@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { FieldlineError } from '../errors';
 import { caPaths, writeFileAtomic, type CaPaths } from './files';
-import { toPem, x509Crypto, type CaSigningKey } from './x509-crypto';
+import { signingProvider, toPem, x509Crypto, type CaSigningKey } from './x509-crypto';
 
 export interface RevokedCertificate {
   /** Lower-case hex, no leading zeros — as `X509Certificate.serialNumber` and CertificateRecord print it. */
@@ -123,17 +123,18 @@ export interface CrlParams {
 export async function buildCrl({ issuer, key, list, now }: CrlParams): Promise<x509.X509Crl> {
   const ski = issuer.getExtension(x509.SubjectKeyIdentifierExtension);
   const aki = ski ? new x509.AuthorityKeyIdentifierExtension(ski.keyId) : await x509.AuthorityKeyIdentifierExtension.create(issuer.publicKey, false, x509Crypto);
+  const { crypto, signingKey } = signingProvider(key);
   return x509.X509CrlGenerator.create(
     {
       issuer: issuer.subjectName,
       thisUpdate: now,
       nextUpdate: new Date(now.getTime() + CRL_LIFETIME_DAYS * DAY_MS),
       signingAlgorithm: key.algorithm,
-      signingKey: key.privateKey,
+      signingKey,
       extensions: [aki, crlNumberExtension(list.crlNumber)],
       entries: list.entries.map((e) => ({ serialNumber: e.serial, revocationDate: new Date(e.time), reason: crlReason(e.reason) })),
     },
-    x509Crypto,
+    crypto,
   );
 }
 

@@ -14,7 +14,10 @@ export interface CaPaths {
   root: string;
   /** The station intermediate first, then any issuers between it and the root (an organisation's chain). */
   intermediate: string;
+  /** The sealed intermediate key (a file CA). */
   key: string;
+  /** Where to find the intermediate key in a PKCS#11 token (a token CA): module, token, key label and id — no secret. */
+  keyRef: string;
   crl: string;
   revoked: string;
 }
@@ -25,6 +28,7 @@ export function caPaths(dataDir: string, dir = join(dataDir, CA_DIR)): CaPaths {
     root: join(dir, 'root.pem'),
     intermediate: join(dir, 'intermediate.pem'),
     key: join(dir, 'intermediate.key.enc'),
+    keyRef: join(dir, 'intermediate.key.pkcs11.json'),
     crl: join(dir, 'intermediate.crl.pem'),
     revoked: join(dir, 'revoked.json'),
   };

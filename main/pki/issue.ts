@@ -139,7 +139,7 @@ export async function buildLeafCertificate(params: LeafParams): Promise<LeafCert
 
   const serial = params.serial ?? randomSerial();
   const tbs = leafTbs({ serial, subject, issuer: await issuerParts(issuer), notBefore, notAfter, spki, sans: parseSans(request.sans), algorithm: key.algorithm });
-  const signature = new Uint8Array(await x509Crypto.subtle.sign(signParams(key.algorithm), key.privateKey, tbs));
+  const signature = await key.sign(tbs);
   const der = sequence(tbs, algorithmIdentifier(key.algorithm), bitString(key.algorithm.name === 'ECDSA' ? ecdsaSignatureDer(signature) : signature));
   return { der, serial, subject, notBefore: wholeSeconds(notBefore), notAfter: wholeSeconds(notAfter) };
 }
@@ -160,10 +160,6 @@ function algorithmIdentifier(algorithm: SigningAlgorithm): Uint8Array {
     return sequence(oid(dotted));
   }
   return sequence(oid('1.2.840.113549.1.1.11'), tlv(NULL, new Uint8Array(0)));
-}
-
-function signParams(algorithm: SigningAlgorithm): { name: string; hash?: string } {
-  return algorithm.name === 'ECDSA' ? { name: 'ECDSA', hash: algorithm.hash } : { name: 'RSASSA-PKCS1-v1_5' };
 }
 
 /** What every certificate of one issuer shares, worked out once per intermediate (a station has one). */

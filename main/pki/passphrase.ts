@@ -7,6 +7,8 @@ import { FieldlineError } from '../errors';
 import { MIN_PASSPHRASE_LENGTH } from './key-vault';
 
 export const PASSPHRASE_ENV = 'FIELDLINE_CA_PASSPHRASE';
+/** The user PIN of the PKCS#11 token holding the CA key (a token CA asks for it instead of the passphrase). */
+export const PKCS11_PIN_ENV = 'FIELDLINE_PKCS11_PIN';
 const ATTEMPTS = 3;
 
 /** The part of a TTY ReadStream the prompt uses (process.stdin on a terminal; a fake in tests). */
@@ -105,4 +107,15 @@ export async function readCaPassphrase(options: ReadPassphraseOptions): Promise<
     if (attempt >= ATTEMPTS) throw problem;
     output.write(`${problem.message}; try again.\n`);
   }
+}
+
+/** The token's user PIN, from FIELDLINE_PKCS11_PIN or the terminal (no echo); the token itself judges it. */
+export async function readPkcs11Pin(options: Omit<ReadPassphraseOptions, 'confirm'> = {}): Promise<string> {
+  const fromEnv = (options.env ?? process.env)[PKCS11_PIN_ENV];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const input: PassphraseInput = options.input ?? process.stdin;
+  if (!input.isTTY || typeof input.setRawMode !== 'function') {
+    throw new FieldlineError('PKCS11_PIN_REQUIRED', `${PKCS11_PIN_ENV} is not set and standard input is not a terminal`);
+  }
+  return readHidden('PKCS#11 token user PIN: ', input, options.output ?? process.stderr);
 }

@@ -20,11 +20,56 @@ const EC_CURVES: Record<string, { webName: string; hash: string }> = {
   secp521r1: { webName: 'P-521', hash: 'SHA-512' },
 };
 
+/**
+ * The CA's signing key, wherever it lives: a non-extractable WebCrypto key opened from the sealed file
+ * (fileSigningKey), or a key inside a PKCS#11 token (pkcs11-key.ts). Certificates and CRLs are signed only through
+ * `sign`, so neither the issuer nor the CRL writer knows which.
+ */
 export interface CaSigningKey {
-  /** Non-extractable: once imported, nothing in this process can export the CA key again. */
-  privateKey: CryptoKey;
   publicKey: KeyObject;
   algorithm: SigningAlgorithm;
+  /** Signs `data` (hashing it as `algorithm` says). ECDSA signatures come as WebCrypto gives them: raw r‖s. */
+  sign(data: Uint8Array): Promise<Uint8Array>;
+}
+
+const webSignParams = (algorithm: SigningAlgorithm): { name: string; hash?: string } =>
+  algorithm.name === 'ECDSA' ? { name: 'ECDSA', hash: algorithm.hash } : { name: 'RSASSA-PKCS1-v1_5' };
+
+/** A CaSigningKey over a WebCrypto key; non-extractable, so nothing in this process can export the CA key again. */
+export function fileSigningKey(privateKey: CryptoKey, publicKey: KeyObject, algorithm: SigningAlgorithm): CaSigningKey {
+  const params = webSignParams(algorithm);
+  return {
+    publicKey,
+    algorithm,
+    sign: async (data) => new Uint8Array(await webcrypto.subtle.sign(params, privateKey, data)),
+  };
+}
+
+/**
+ * What @peculiar/x509's generators need to sign with `key`: a crypto provider whose subtle.sign goes to key.sign,
+ * and a stand-in for the CryptoKey they pass it (they read only its `algorithm`). The generators take a crypto
+ * provider and nothing else, and a token key has no WebCrypto handle — this is the seam.
+ */
+export function signingProvider(key: CaSigningKey): { crypto: X509Crypto; signingKey: CryptoKey } {
+  const subtle = x509Crypto.subtle;
+  const crypto = {
+    getRandomValues: x509Crypto.getRandomValues.bind(x509Crypto),
+    randomUUID: x509Crypto.randomUUID.bind(x509Crypto),
+    subtle: new Proxy(subtle, {
+      get(target, prop) {
+        if (prop === 'sign') return async (_alg: unknown, _key: unknown, data: ArrayBuffer | ArrayBufferView) => {
+          const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+          const signature = await key.sign(bytes);
+          return signature.slice().buffer;
+        };
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    }),
+  } as unknown as X509Crypto;
+  const algorithm = key.algorithm.name === 'ECDSA' ? { name: 'ECDSA' } : { name: 'RSASSA-PKCS1-v1_5', hash: { name: 'SHA-256' } };
+  const signingKey = { algorithm, type: 'private', extractable: false, usages: ['sign'] } as unknown as CryptoKey;
+  return { crypto, signingKey };
 }
 
 /** "EC P-256", "RSA 2048", "ed25519": how a key is named in error messages. */
@@ -60,7 +105,7 @@ export async function importCaKey(pkcs8Der: Uint8Array): Promise<CaSigningKey> {
   const params = signingParams(keyObject);
   if (!params) throw new Error(`unsupported CA key type ${describeKey(keyObject)}`);
   const privateKey = await webcrypto.subtle.importKey('pkcs8', pkcs8Der, params.importAlgorithm, false, ['sign']);
-  return { privateKey, publicKey: createPublicKey(keyObject), algorithm: params.algorithm };
+  return fileSigningKey(privateKey, createPublicKey(keyObject), params.algorithm);
 }
 
 /** A Node public key from SPKI DER; throws on bytes that are not a public key. */
