@@ -9,8 +9,11 @@
 import { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { KeyObject } from 'node:crypto';
 import { FieldlineError } from '../errors';
 import { makeMcubootImage, parseMcubootImage } from '../device/mcuboot-image';
+import { readSigningKey, signMcubootImage } from '../device/mcuboot-sign';
+import { readRegularFile } from '../profiles/regular-file';
 import { faultHelp } from '../simulator/runtime/faults';
 import { DEFAULT_BAUD, DEFAULT_BUF_COUNT, DEFAULT_BUF_SIZE, LIMITS, startSimulator } from '../simulator/runtime/simulator';
 import { startBleSimulator } from '../simulator/ble/simulator';
@@ -52,6 +55,7 @@ interface MakeImageOptions extends OutputOptions {
   version: string;
   size: number;
   output?: string;
+  signKey?: string;
 }
 
 const DELAY_NAMES: ReadonlyArray<keyof DeviceDelays> = ['flashWritePerKiB', 'erase', 'keyGeneration', 'reboot'];
@@ -112,6 +116,12 @@ function untilStopped(): Promise<string> {
     };
     for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   });
+}
+
+/** A private key file for `make-image --sign-key`, read like any file named on the command line: regular, capped. */
+async function readSigningKeyFile(file: string): Promise<KeyObject> {
+  const bytes = await readRegularFile(file, { maxBytes: 64 * 1024, what: 'signing key' });
+  return readSigningKey(Buffer.from(bytes).toString('utf8'), file);
 }
 
 /** `--require-signed` keys, read before any gateway starts: a bad key file stops the command (exit 2), not a boot. */
@@ -243,7 +253,8 @@ export const startProfileTestGateway: StartVirtualGateway = async ({ logger, fir
 };
 
 async function runMakeImage(opts: MakeImageOptions): Promise<void> {
-  const image = makeMcubootImage({ version: opts.version, size: opts.size });
+  const unsigned = makeMcubootImage({ version: opts.version, size: opts.size });
+  const image = opts.signKey === undefined ? unsigned : signMcubootImage(unsigned, await readSigningKeyFile(opts.signKey), opts.signKey);
   const file = resolve(opts.output ?? `image-${opts.version}.bin`);
   await writeFile(file, image);
   const hash = Buffer.from(parseMcubootImage(image).hash ?? new Uint8Array()).toString('hex');
@@ -308,6 +319,7 @@ export function registerSimCommands(program: Command): void {
     .requiredOption('--version <v>', 'image version, e.g. 1.2.3 or 1.2.3+4')
     .requiredOption('--size <bytes>', 'total file size in bytes', intArg('--size', [64, 0x7fffffff]))
     .option('-o, --output <file>', 'output file (default image-VERSION.bin)')
+    .option('--sign-key <private.pem>', 'sign it as imgtool does with this PEM private key (RSA-2048/3072, ECDSA P-256, Ed25519); the key hash and signature TLVs add to --size')
     .option('--json', 'print {"file","size","version","hash"}')
     .action(runMakeImage);
 }

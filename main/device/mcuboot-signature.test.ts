@@ -6,6 +6,7 @@ import { isFieldlineError } from '../errors';
 import { makeSignedImage, makeSigningKey, type TestSigningKey } from '../testing/mcuboot-sign';
 import { parseFirmwareKey, type FirmwareKey, type FirmwareKeyAlgorithm } from './firmware-keys';
 import { makeMcubootImage, parseMcubootImage } from './mcuboot-image';
+import { readSigningKey, signMcubootImage } from './mcuboot-sign';
 import { verifyMcubootImage } from './mcuboot-signature';
 import { TLV } from './mcuboot-tlv';
 
@@ -198,5 +199,31 @@ describe('parseFirmwareKey', () => {
       expect(r.code, name).toBe('FIRMWARE_KEY_INVALID');
       expect(r.message, name).toMatch(message);
     }
+  });
+});
+
+describe('signMcubootImage (sim make-image --sign-key)', () => {
+  it.each(['ed25519', 'ecdsa-p256', 'rsa-2048'] as const)('%s: signs as imgtool does, and the verifier accepts it', (algorithm) => {
+    const k = makeSigningKey(algorithm);
+    const unsigned = makeMcubootImage({ version: '1.2.3', size: 8192 });
+    const signed = signMcubootImage(unsigned, k.privateKey, 'k.pem');
+    const result = verifyMcubootImage(signed, [trusted(k)]);
+    expect(result).toMatchObject({ algorithm, keyHash: k.keyHash, version: '1.2.3+0' });
+    // The signed region is untouched, so the image hash the device reports is the unsigned image's.
+    expect(result.hash).toBe(Buffer.from(parseMcubootImage(unsigned).hash as Uint8Array).toString('hex'));
+  });
+
+  it('re-signs the real image with another key: the old signature is replaced, the hash kept', () => {
+    const k = makeSigningKey('ed25519');
+    const resigned = signMcubootImage(IMAGE, k.privateKey);
+    expect(verifyMcubootImage(resigned, [trusted(k)]).hash).toBe('90a0d88baaa733640dab01fd8e9311dbe8ea1032966b6b286ef6ef772cc608cf');
+    expect(refusal(() => verifyMcubootImage(resigned, [ROOT])).code).toBe('FIRMWARE_KEY_UNTRUSTED');
+  });
+
+  it('refuses an encrypted private key and a public key', () => {
+    const k = makeSigningKey('ed25519');
+    const encrypted = k.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'x' }).toString();
+    expect(refusal(() => readSigningKey(encrypted, 'enc.pem')).code).toBe('FIRMWARE_KEY_INVALID');
+    expect(refusal(() => readSigningKey(k.publicPem, 'pub.pem')).code).toBe('FIRMWARE_KEY_INVALID');
   });
 });
