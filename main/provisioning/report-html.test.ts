@@ -13,6 +13,14 @@ describe('run report (HTML)', () => {
     expect(html).toContain(record.outcome.toUpperCase());
   });
 
+  it('names the key that signed the firmware the run installed, and a dash when none was verified', () => {
+    const keyHash = 'ab'.repeat(32);
+    expect(renderRunReport({ ...sampleRunRecord(), firmwareSignedBy: { algorithm: 'ecdsa-p256', keyHash } })).toContain(
+      `<th>Firmware signed by</th><td>ecdsa-p256 key, MCUboot key hash ${keyHash}</td>`,
+    );
+    expect(renderRunReport(sampleRunRecord())).toContain('<th>Firmware signed by</th><td>—</td>');
+  });
+
   it('writes limits as people do (≤ 250 ms, -20 … 70 °C), never as JSON', () => {
     const record = sampleRunRecord();
     record.diagnostics = [

@@ -59,6 +59,8 @@ th{width:30%;font-weight:600}.mono{font-family:ui-monospace,monospace;word-break
     ['Serial', record.device.serial],
     ['Port', record.device.port],
     ['Firmware', `${record.device.firmwareBefore ?? '—'} → ${record.device.firmwareAfter ?? '—'}`],
+    // Only a verified signature is named: a run that installed nothing, or checked no signature, shows a dash.
+    ['Firmware signed by', record.firmwareSignedBy ? `${record.firmwareSignedBy.algorithm} key, MCUboot key hash ${record.firmwareSignedBy.keyHash}` : '—'],
     ['Profile', `${record.profile.name} ${record.profile.version}`],
     ['Profile SHA-256', record.profile.sha256],
     ['Variables', Object.entries(record.variables).map(([k, v]) => `${k}=${v}`).join(', ') || '—'],
