@@ -8,8 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { resolveDataDir } from '../data-dir';
 import { FieldlineError } from '../errors';
 import { isEncryptedKeyPem } from '../pki/ca-import';
-import { readCaPassphrase, readHidden, type PassphraseInput } from '../pki/passphrase';
+import { readHidden, type PassphraseInput } from '../pki/passphrase';
 import { caInfo, importCa, initCa, listRevoked, type CaCertificateInfo, type CaInfo, type InstalledCa } from '../pki/station-ca';
+import { caKeyStorage, keyJson, keyText, pkcs11Options, type Pkcs11CliOptions } from './ca-pkcs11';
 import { withCore } from './core';
 import { beginAuthorized, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { cliLogger, print, type OutputOptions } from './output';
@@ -30,7 +31,7 @@ export function caJson(info: CaInfo & { replaced?: string }): Record<string, unk
     dir: info.dir,
     root: info.root,
     intermediate: info.intermediate,
-    key: { path: info.keyPath, encryption: 'scrypt + AES-256-GCM' },
+    key: keyJson(info.key),
     crl: info.crl ?? { path: info.crlPath },
     ...(info.replaced ? { replaced: info.replaced } : {}),
   };
@@ -48,7 +49,7 @@ function caText(info: InstalledCa, heading: string): string {
     `${heading} ${info.dir}`,
     certificateLine('root', info.root),
     certificateLine('intermediate', info.intermediate),
-    `  ${'key'.padEnd(13)}${info.keyPath} (encrypted)`,
+    `  ${'key'.padEnd(13)}${keyText(info.key)}`,
     `  ${'crl'.padEnd(13)}${crl}`,
     ...(info.replaced ? [`  the previous CA was moved to ${info.replaced}`] : []),
   ].join('\n');
@@ -87,45 +88,49 @@ export function registerCaCommands(program: Command): Command {
       .option('-v, --verbose', 'log to stderr');
 
   common(
-    operatorOption(ca.command('init'))
+    pkcs11Options(operatorOption(ca.command('init')), 'init')
       .description(
         'make a development root and station intermediate (P-256); the intermediate key is stored encrypted with a ' +
-          'passphrase from FIELDLINE_CA_PASSPHRASE or a prompt (at least 8 characters); the root key is not kept',
+          'passphrase from FIELDLINE_CA_PASSPHRASE or a prompt (at least 8 characters), or generated inside a PKCS#11 ' +
+          'token with --pkcs11 (never exported); the root key is not kept',
       )
       .option('--organization <name>', 'organisation name (O=) in both certificates', 'Fieldline Development')
-      .option('--force', 'replace an existing CA (it is moved to a ca-replaced-… folder, not deleted)'),
-  ).action(async (opts: CaCliOptions & { organization: string; force?: boolean }) => {
+      .option('--force', 'replace an existing CA (it is moved to a ca-replaced-… folder, not deleted)')
+      .addHelpText('after', '\nExample: FIELDLINE_PKCS11_PIN=… fieldline ca init --pkcs11 /usr/lib/softhsm/libsofthsm2.so --token-label station'),
+  ).action(async (opts: CaCliOptions & Pkcs11CliOptions & { organization: string; force?: boolean }) => {
     const dataDir = resolveDataDir(opts.dataDir);
     const audit = await beginAuthorized(opts, 'ca.manage', 'ca init');
-    const passphrase = await readCaPassphrase({ confirm: true });
-    const info = await initCa(dataDir, { passphrase, organization: opts.organization, force: opts.force ?? false, logger: cliLogger(opts, 'ca') });
+    const storage = await caKeyStorage(opts, 'init');
+    const info = await initCa(dataDir, { ...storage, organization: opts.organization, force: opts.force ?? false, logger: cliLogger(opts, 'ca') });
     await audit(caAudit('ca.init', info));
     print(opts, caJson(info), () => caText(info, 'station CA created in'));
   });
 
   common(
-    operatorOption(ca.command('import'))
+    pkcs11Options(operatorOption(ca.command('import')), 'import')
       .description(
         "adopt an intermediate CA issued by your organisation: its certificate, its private key and the chain up to the root " +
-          `(PEM files). The key is re-encrypted with the station passphrase; an encrypted key file is opened with ${IMPORT_KEY_PASSPHRASE_ENV} or a prompt`,
+          `(PEM files). The key is re-encrypted with the station passphrase; an encrypted key file is opened with ${IMPORT_KEY_PASSPHRASE_ENV} or a prompt. ` +
+          'With --pkcs11 the key is one already in a PKCS#11 token (--key-label/--key-id) and no --key file is given',
       )
       .requiredOption('--cert <file>', 'intermediate certificate (PEM)')
-      .requiredOption('--key <file>', 'its private key (PEM: PKCS#8, SEC1 or PKCS#1, optionally encrypted)')
+      .option('--key <file>', 'its private key (PEM: PKCS#8, SEC1 or PKCS#1, optionally encrypted); required without --pkcs11')
       .requiredOption('--chain <file>', 'the root and any issuers between it and the intermediate (PEM, any order)')
       .option('--force', 'replace an existing CA (it is moved to a ca-replaced-… folder, not deleted)'),
-  ).action(async (opts: CaCliOptions & { cert: string; key: string; chain: string; force?: boolean }) => {
+  ).action(async (opts: CaCliOptions & Pkcs11CliOptions & { cert: string; key?: string; chain: string; force?: boolean }) => {
     const dataDir = resolveDataDir(opts.dataDir);
     const audit = await beginAuthorized(opts, 'ca.manage', 'ca import');
     const certPem = await readInputFile(opts.cert, 'certificate');
-    const keyPem = await readInputFile(opts.key, 'key');
+    if ((opts.key === undefined) === (opts.pkcs11 === undefined)) throw new FieldlineError('USAGE', 'give the key as --key FILE, or as a key in a PKCS#11 token (--pkcs11 …), not both');
+    const keyPem = opts.key === undefined ? undefined : await readInputFile(opts.key, 'key');
     const chainPem = await readInputFile(opts.chain, 'chain');
-    const keyPassphrase = await importKeyPassphrase(keyPem, opts.key);
-    const passphrase = await readCaPassphrase({ confirm: true });
+    const keyPassphrase = keyPem === undefined || opts.key === undefined ? undefined : await importKeyPassphrase(keyPem, opts.key);
+    const storage = await caKeyStorage(opts, 'import');
     const info = await importCa(dataDir, {
       certPem,
-      keyPem,
+      ...(keyPem === undefined ? {} : { keyPem }),
       chainPem,
-      passphrase,
+      ...storage,
       force: opts.force ?? false,
       logger: cliLogger(opts, 'ca'),
       ...(keyPassphrase === undefined ? {} : { keyPassphrase }),
