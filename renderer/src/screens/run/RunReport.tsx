@@ -19,6 +19,8 @@ function Facts({ record }: { record: RunRecord }): JSX.Element {
     ...(record.replaces ? ([['Replaces', `${record.replaces} (its certificate revoked)`]] as Array<[string, string]>) : []),
     ['Port', record.device.port],
     ['Firmware', `${record.device.firmwareBefore ?? '—'} → ${record.device.firmwareAfter ?? record.device.firmwareBefore ?? '—'}`],
+    // Named only when the run verified the image's signature against the profile's keys and installed it.
+    ['Firmware signed by', record.firmwareSignedBy ? `${record.firmwareSignedBy.algorithm} key ${record.firmwareSignedBy.keyHash}` : '—'],
     ['Profile', `${record.profile.name} ${record.profile.version}${record.profile.signedBy ? ` (signed by ${record.profile.signedBy})` : ''}`],
     ['Profile SHA-256', record.profile.sha256],
     ['Station', record.station.name],
