@@ -73,6 +73,12 @@ describe('fieldline firmware verify', () => {
     expect((lastJsonLine(notKey.stdout) as { error: { code: string } }).error.code).toBe('FIRMWARE_KEY_INVALID');
   });
 
+  it('without --key is a usage error (exit 2), not an image trusted by nobody', async () => {
+    const run = await runFieldline(['firmware', 'verify', IMAGE, '--json']);
+    expect(run.code).toBe(2);
+    expect(lastJsonLine(run.stdout)).toMatchObject({ error: { code: 'USAGE' } });
+  });
+
   it('verifies an Ed25519 image against several keys, and refuses /dev/zero without reading it', async () => {
     const ed = makeSigningKey('ed25519');
     const keyFile = join(dir, 'ed.pub.pem');

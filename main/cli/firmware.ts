@@ -63,7 +63,8 @@ export function registerFirmwareCommands(program: Command): void {
   firmware
     .command('verify <file>')
     .description('verify an MCUboot image: its SHA-256, then its signature against the --key public keys (exit 1 if refused, with the reason)')
-    .requiredOption('--key <public.pem>', 'a trusted signing key, PEM (RSA-2048/3072, ECDSA P-256, Ed25519; repeatable)', collect, [])
+    // No default list: commander enforces a required option only while its value is undefined.
+    .requiredOption('--key <public.pem>', 'a trusted signing key, PEM (RSA-2048/3072, ECDSA P-256, Ed25519; repeatable)', collect)
     .option('--json', 'print JSON')
     .action(verifyCommand);
 
