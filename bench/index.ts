@@ -4,12 +4,14 @@
  * in Chromium under 256 devices' progress events; --quick: 10 s instead of 30), scale (1, 8, 32, 64 virtual gateways
  * provisioned at once; --quick: 1, 8, 16), ble (image upload over virtual BLE at MTU 247 and 498, with and without
  * device reassembly; --quick: 64 KiB instead of 256 KiB), cli (`fieldline` startup: --version, --help, smp echo,
- * through bin and npx, against `node -e 0`; --quick: 5 runs each instead of 15).
+ * through bin and npx, against `node -e 0`; --quick: 5 runs each instead of 15), pkcs11 (a device certificate issued
+ * with the CA key in the sealed file vs in a SoftHSM2 token; --quick: 100 issues each instead of 300).
  * Options: --only NAME[,NAME] (e.g. `npm run bench -- --only queue`), --quick (upload: 64 KiB instead of 256 KiB;
  * queue: 10,000 records instead of 100,000), --json (one JSON line per row).
  */
 import { bleEntry } from './ble';
 import { cliStartupEntry } from './cli-startup';
+import { pkcs11Entry } from './pkcs11';
 import { runQueueBench, type QueueBenchResult } from './queue';
 import { scaleEntry } from './scale';
 import { uiEntry } from './ui';
@@ -21,7 +23,7 @@ const quick = args.has('--quick');
 const json = args.has('--json');
 const SIZE = (quick ? 64 : 256) * 1024;
 const QUEUE_RECORDS = quick ? 10_000 : 100_000;
-const ENTRIES = ['upload', 'queue', 'ui', 'scale', 'ble', 'cli'] as const;
+const ENTRIES = ['upload', 'queue', 'ui', 'scale', 'ble', 'cli', 'pkcs11'] as const;
 
 /** `--only a,b` or `--only=a,b`; default every entry. */
 function selectedEntries(): Set<string> {
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
   if (selected.has('scale')) await scaleEntry({ quick, json });
   if (selected.has('ble')) pass = (await bleEntry({ quick, json })) && pass;
   if (selected.has('cli')) pass = (await cliStartupEntry({ quick, json })) && pass;
+  if (selected.has('pkcs11')) pass = (await pkcs11Entry({ quick, json })) && pass;
   if (!pass) process.exitCode = 1;
 }
 
