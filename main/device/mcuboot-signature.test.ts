@@ -145,6 +145,13 @@ describe('refusals of unsigned and malformed images', () => {
     expect(r.message).toMatch(/SEC_CNT .* outside the protected area/);
   });
 
+  it('a pure-mode image (SIG_PURE) is named as unsupported, not reported as a bad signature', () => {
+    const image = makeSignedImage({ version: '2.0.0', key: k, protectedTlvs: [{ type: TLV.SIG_PURE, data: new Uint8Array([1]) }] });
+    const r = refusal(() => verifyMcubootImage(image, [trusted(k)]));
+    expect(r.code).toBe('FIRMWARE_SIGNATURE_INVALID');
+    expect(r.message).toContain('pure mode');
+  });
+
   it('a signature with no KEYHASH before it is malformed', () => {
     const image = makeSignedImage({ version: '2.0.0', extraTlvs: [{ type: TLV.ED25519, data: new Uint8Array(64) }] });
     expect(refusal(() => verifyMcubootImage(image, [trusted(k)])).code).toBe('FIRMWARE_IMAGE_MALFORMED');

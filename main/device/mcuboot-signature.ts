@@ -139,6 +139,11 @@ export function verifyMcubootImage(bytes: Uint8Array, trusted: readonly Firmware
   if (!image.hashValid) {
     throw new FieldlineError('FIRMWARE_HASH_MISMATCH', `the image's SHA-256 TLV is ${hex(image.hash)} but its header, body and protected TLVs hash to ${hex(image.computedHash)}`);
   }
+  // MCUBOOT_SIGN_PURE signs the image itself instead of its digest; verifying it as a digest signature would report
+  // a bad signature for an image that may be fine, so it is named instead.
+  if ([...image.protectedTlvs, ...image.tlvs].some((t) => t.type === TLV.SIG_PURE)) {
+    throw new FieldlineError('FIRMWARE_SIGNATURE_INVALID', 'the image is signed in MCUboot\'s pure mode (SIG_PURE TLV), which is not supported: sign it over the hash (imgtool without --pure)');
+  }
   const signatures = signaturesOf(image);
   if (signatures.length === 0) {
     throw new FieldlineError('FIRMWARE_UNSIGNED', 'the image carries no signature TLV (only its SHA-256): it was not signed with imgtool --key');
