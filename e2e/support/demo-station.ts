@@ -19,6 +19,8 @@
  * With --no-server only the demo (gateways, registry, data directory with a CA) is started: the desktop app under
  * Playwright's `_electron` opens that data directory itself. Stops on stdin EOF (the parent went away), SIGTERM or
  * SIGINT, removing every temporary folder.
+ * With FIELDLINE_E2E_OPERATORS (a JSON list of {name, role, secret}, the first an admin) the data directory is claimed
+ * by those operators before the app opens it, as `fieldline operator add` would (issue #14).
  */
 import { createInterface } from 'node:readline';
 import { createApp } from '../../main/app';
@@ -26,6 +28,7 @@ import { ensureRendererBuilt } from '../../main/cli/renderer-build';
 import { DEMO_STATION, startDemo } from '../../main/cli/station-demo';
 import { createLogger } from '../../main/log';
 import { startStationServer } from '../../main/server/station-server';
+import { seedOperators, type SeedOperator } from '../../main/testing/operators';
 import { spawnSimulator } from '../../main/testing/sim-process';
 import { BLE_ADAPTER_ENV, BLE_SOCKET_ENV } from '../../main/transport/ble/adapter-choice';
 
@@ -65,6 +68,8 @@ async function main(): Promise<void> {
     const staticDir = withServer ? await ensureRendererBuilt((line) => process.stderr.write(`${line}\n`)) : undefined;
     const demo = await startDemo(logger);
     cleanups.unshift(demo.stop);
+    const operators = process.env['FIELDLINE_E2E_OPERATORS'];
+    if (operators) await seedOperators(demo.dataDir, JSON.parse(operators) as SeedOperator[]);
     let ble: DemoStationReady['ble'];
     if (bleCount > 0) {
       // A process of its own, as a real radio would be; its socket is fresh, so parallel stations never share one.

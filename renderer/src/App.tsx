@@ -7,6 +7,7 @@ import { AlertRegion } from './components/AlertRegion';
 import { Nav } from './components/Nav';
 import { StatusBar } from './components/StatusBar';
 import { routeHash, useNav, type Route } from './state/nav';
+import { mustSignIn, useSession } from './state/session';
 import { DevicesScreen } from './screens/devices/DevicesScreen';
 import { DriftScreen } from './screens/drift/DriftScreen';
 import { ProfilesScreen } from './screens/profiles/ProfilesScreen';
@@ -16,6 +17,7 @@ import { RunScreen } from './screens/run/RunScreen';
 import { RunsScreen } from './screens/run/RunsScreen';
 import { SCREEN_TITLE_ID } from './screens/ScreenTitle';
 import { SettingsScreen } from './screens/settings/SettingsScreen';
+import { SignInScreen } from './screens/signin/SignInScreen';
 import { StationScreen } from './screens/station/StationScreen';
 
 function Screen({ route }: { route: Route }): JSX.Element {
@@ -54,6 +56,7 @@ function useFocusOnNavigation(key: string): void {
 
 export function App(): JSX.Element {
   const route = useNav((s) => s.route);
+  const signIn = useSession((s) => mustSignIn(s.session));
   useFocusOnNavigation(routeHash(route));
   return (
     <>
@@ -64,12 +67,19 @@ export function App(): JSX.Element {
         <StatusBar />
         <AlertRegion />
       </div>
-      <div className="layout">
-        <Nav />
-        <main id="main" tabIndex={-1} className="screen" data-screen={route.screen}>
-          <Screen route={route} />
+      {signIn ? (
+        // A station with operators and nobody signed in here: no screen, no navigation, until someone does.
+        <main id="main" tabIndex={-1} className="screen screen-signin" data-screen="signin">
+          <SignInScreen />
         </main>
-      </div>
+      ) : (
+        <div className="layout">
+          <Nav />
+          <main id="main" tabIndex={-1} className="screen" data-screen={route.screen}>
+            <Screen route={route} />
+          </main>
+        </div>
+      )}
     </>
   );
 }

@@ -15,7 +15,7 @@ if (!container) throw new Error('index.html has no #root element');
 
 // Routing first: the effects read the route to load what its screen needs.
 startRouting(window);
-startEffects(api, { connection: { current: connectionState, onChange: onConnectionState }, keys: window });
+startEffects(api, { connection: { current: connectionState, onChange: onConnectionState }, keys: window, idle: { activity: window } });
 
 createRoot(container).render(
   <StrictMode>

@@ -1,8 +1,11 @@
 /**
- * Always visible: online or offline, queue size, runs under way, the operator, a locked CA, and — in a browser —
- * whether the station connection is up. Each item selects one value, so progress storms never re-render it.
+ * Always visible: online or offline, queue size, runs under way, the operator (on a station with operators: who is
+ * signed in here, their role, and Sign out), a locked CA, and — in a browser — whether the station connection is up.
+ * Each item selects one value, so progress storms never re-render it.
  */
 import type { JSX, ReactNode } from 'react';
+import { signOut } from '../effects/session';
+import { useSession } from '../state/session';
 import { useStation } from '../state/station';
 
 function Item({ label, children, testId, tone }: { label: string; children: ReactNode; testId?: string; tone?: string }): JSX.Element {
@@ -42,10 +45,28 @@ function Connection(): JSX.Element | null {
   );
 }
 
+/** The signed-in operator and their role, with Sign out; on a station without operators, the operator's name. */
+function Operator(): JSX.Element | null {
+  const fallback = useStation((s) => s.status?.operator);
+  const name = useSession((s) => s.session?.operator?.name);
+  const role = useSession((s) => s.session?.operator?.role);
+  if (name === undefined || role === undefined) return fallback ? <Item label="Operator">{fallback}</Item> : null;
+  return (
+    <div className="status-item status-operator">
+      <span className="status-label">Signed in</span>
+      <span className="status-value" data-testid="status-operator" data-role={role}>
+        {name} <span className="status-role">({role})</span>
+      </span>
+      <button type="button" className="status-signout" data-testid="sign-out" onClick={() => void signOut()}>
+        Sign out
+      </button>
+    </div>
+  );
+}
+
 export function StatusBar(): JSX.Element {
   const queueSize = useStation((s) => s.status?.queueSize);
   const activeRuns = useStation((s) => s.status?.activeRuns);
-  const operator = useStation((s) => s.status?.operator);
   const caReady = useStation((s) => s.status?.caReady);
   const version = useStation((s) => s.app?.version);
   return (
@@ -65,7 +86,7 @@ export function StatusBar(): JSX.Element {
       <Item label="Active runs" testId="status-active-runs">
         {activeRuns ?? '—'}
       </Item>
-      {operator ? <Item label="Operator">{operator}</Item> : null}
+      <Operator />
       {caReady === false && (
         <Item label="Station CA" testId="status-ca" tone="warn">
           <a href="#/settings">

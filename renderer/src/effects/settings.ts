@@ -45,6 +45,11 @@ export function saveBleAdapter(adapter: 'system' | 'virtual' | 'default'): Promi
   return save('ble', 'Save the Bluetooth adapter', () => api().invoke['settings:set-ble-adapter']({ adapter }));
 }
 
+/** Minutes without activity before a signed-in operator is signed out (an admin's setting). */
+export function saveIdleLock(minutes: number): Promise<boolean> {
+  return save('idle', 'Save the idle lock', () => api().invoke['settings:set-idle-lock']({ minutes }));
+}
+
 export function unlockCa(passphrase: string, remember: boolean): Promise<boolean> {
   return save('unlock', 'Unlock the station CA', () => api().invoke['settings:unlock-ca']({ passphrase, ...(remember ? { remember: true } : {}) }));
 }

@@ -1,11 +1,14 @@
 /**
  * The renderer's effects, started once before the first render: event subscriptions, the first loads, loads when a
  * screen is entered, and a full re-read after the station connection comes back (events may have been missed).
- * Returns the function that stops them all.
+ * On a station with operators the session comes first: nothing else is read until someone has signed in here, and
+ * everything is read again after each sign-in. Returns the function that stops them all.
  */
 import type { FieldlineApi, Unsubscribe } from '../../../main/contract/api';
 import type { ConnectionState } from '../bridge/web';
+import { alertsStore } from '../state/alerts';
 import { navStore, type Route } from '../state/nav';
+import { mustSignIn, sessionStore } from '../state/session';
 import { profilesStore } from '../state/profiles';
 import { stationStore } from '../state/station';
 import { setApi } from './api';
@@ -16,6 +19,7 @@ import { prepareDrift } from './drift';
 import { ensureChoiceDetails, loadProfiles } from './profiles';
 import { loadQueue } from './queue';
 import { loadHistory, openRun } from './runs';
+import { loadSession, startIdleLock, type ActivitySource, type IdleLockOptions } from './session';
 import { loadSettings } from './settings';
 import { loadStation } from './station';
 import { createRunBatcher, subscribeEvents } from './subscriptions';
@@ -31,6 +35,8 @@ export interface StartOptions {
   };
   /** Where a barcode scanner's key bursts are heard (the window); absent in tests that do not scan. */
   keys?: KeySource;
+  /** Where the user's input is heard for the idle lock (the window), and its clock; absent: no idle lock here. */
+  idle?: Omit<IdleLockOptions, 'activity'> & { activity: ActivitySource };
 }
 
 function openRunId(route: Route): string | undefined {
@@ -66,6 +72,13 @@ export async function loadAll(): Promise<void> {
   await Promise.all([loadStation(), loadDevices(), loadProfiles().then(ensureChoiceDetails), loadQueue(), loadSettings(), loadLine()]);
 }
 
+/** The session first; then everything, unless the sign-in screen is all this window may see. */
+async function loadAllSignedIn(): Promise<void> {
+  const session = await loadSession();
+  if (mustSignIn(session)) return;
+  await Promise.all([loadAll(), enterScreen(navStore.getState().route)]);
+}
+
 export function startEffects(api: FieldlineApi, options: StartOptions = {}): () => void {
   setApi(api);
   const batcher = createRunBatcher(options.schedule ?? animationFrameSchedule());
@@ -89,6 +102,21 @@ export function startEffects(api: FieldlineApi, options: StartOptions = {}): () 
     }),
   );
   if (options.keys) offs.push(listenForScans(options.keys, (text) => void sendScan(text)));
+  offs.push(api.on['session:changed']((session) => sessionStore.getState().setSession(session)));
+  offs.push(
+    sessionStore.subscribe((state, prev) => {
+      // Signed in (or in as someone else): what this operator may see is read afresh.
+      const who = state.session?.operator?.name;
+      if (who !== undefined && who !== prev.session?.operator?.name) void loadAll().then(() => enterScreen(navStore.getState().route));
+    }),
+  );
+  offs.push(
+    alertsStore.subscribe((state, prev) => {
+      // Refused for want of a sign-in (the idle lock passed, or the station was claimed while open): ask again.
+      if (state.alerts !== prev.alerts && state.alerts.some((a) => a.error.code === 'OPERATOR_SIGN_IN_REQUIRED' && !prev.alerts.includes(a))) void loadSession();
+    }),
+  );
+  if (options.idle) offs.push(startIdleLock(options.idle));
   if (options.connection) {
     const connection = options.connection;
     stationStore.getState().setConnection(connection.current());
@@ -96,15 +124,12 @@ export function startEffects(api: FieldlineApi, options: StartOptions = {}): () 
       connection.onChange((state) => {
         const was = stationStore.getState().connection;
         stationStore.getState().setConnection(state);
-        if (state === 'open' && was !== 'open') void loadAll().then(() => enterScreen(navStore.getState().route));
+        if (state === 'open' && was !== 'open') void loadAllSignedIn();
       }),
     );
   }
   // Over a WebSocket still connecting, the first 'open' loads everything (as every later reconnection does).
-  if (!options.connection || options.connection.current() === 'open') {
-    void loadAll();
-    void enterScreen(navStore.getState().route);
-  }
+  if (!options.connection || options.connection.current() === 'open') void loadAllSignedIn();
   return () => {
     for (const off of offs) off();
     batcher.dispose();

@@ -3,7 +3,7 @@ import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 import type { Settings } from '../../../main/contract/api';
 
-export type SettingsForm = 'registry' | 'operator' | 'printer' | 'unlock' | 'ble';
+export type SettingsForm = 'registry' | 'operator' | 'printer' | 'unlock' | 'ble' | 'idle';
 
 export interface SettingsState {
   readonly settings: Settings | undefined;

@@ -7,11 +7,12 @@ import { navStore } from '../state/nav';
 import { profilesStore } from '../state/profiles';
 import { queueStore } from '../state/queue';
 import { runsStore } from '../state/runs';
+import { sessionStore } from '../state/session';
 import { settingsStore } from '../state/settings';
 import { stationStore } from '../state/station';
 
 export function resetStores(): void {
-  for (const store of [alertsStore, devicesStore, driftStore, lineStore, navStore, profilesStore, queueStore, runsStore, settingsStore, stationStore] as const) {
+  for (const store of [alertsStore, devicesStore, driftStore, lineStore, navStore, profilesStore, queueStore, runsStore, sessionStore, settingsStore, stationStore] as const) {
     (store as { setState(s: unknown, replace: true): void; getInitialState(): unknown }).setState(store.getInitialState(), true);
   }
 }

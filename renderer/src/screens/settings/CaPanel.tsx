@@ -71,13 +71,18 @@ function UnlockForm(): JSX.Element {
   );
 }
 
-export function CaPanel(): JSX.Element {
+/**
+ * `details`: the CA's state and subject (an admin's, on a station with operators); `unlock`: the unlock form while the
+ * CA is locked (anyone who may unlock it — a technician must, to provision). Neither: nothing at all.
+ */
+export function CaPanel({ details, unlock }: { details: boolean; unlock: boolean }): JSX.Element | null {
   const locked = useSettings((s) => s.settings?.ca.initialized === true && !s.settings.ca.ready);
+  if (!details && !(unlock && locked)) return null;
   return (
-    <section className="panel" aria-labelledby="ca-title">
-      <h2 id="ca-title">Station CA</h2>
-      <CaState />
-      {locked && <UnlockForm />}
+    <section className="panel" aria-labelledby="ca-title" data-testid="settings-ca">
+      <h2 id="ca-title">{details ? 'Station CA' : 'Unlock the station CA'}</h2>
+      {details && <CaState />}
+      {unlock && locked && <UnlockForm />}
     </section>
   );
 }
