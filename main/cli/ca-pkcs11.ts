@@ -4,6 +4,7 @@
  * FIELDLINE_PKCS11_PIN or a prompt without echo, and replaces the CA passphrase (nothing is sealed on disk).
  */
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { FieldlineError } from '../errors';
 import type { CaKeyStore } from '../pki/ca-store';
 import { PKCS11_PIN_ENV, readCaPassphrase, readPkcs11Pin } from '../pki/passphrase';
@@ -51,7 +52,8 @@ export async function caKeyStorage(opts: Pkcs11CliOptions, mode: 'init' | 'impor
   }
   return {
     pkcs11: {
-      module: opts.pkcs11,
+      // A path is kept absolute, so the CA opens from any working directory; a bare name is left to dlopen's search.
+      module: opts.pkcs11.includes('/') ? resolve(opts.pkcs11) : opts.pkcs11,
       tokenLabel,
       pin: await readPkcs11Pin(),
       ...(opts.keyLabel === undefined ? {} : { keyLabel: opts.keyLabel }),

@@ -135,7 +135,8 @@ export function registerStationCommand(program: Command): void {
     .option('-v, --verbose', 'log everything to stderr (default: warnings and errors)')
     .addHelpText(
       'after',
-      '\nThe CA passphrase comes from FIELDLINE_CA_PASSPHRASE, or is typed in Settings.\n' +
+      '\nThe CA passphrase comes from FIELDLINE_CA_PASSPHRASE, or is typed in Settings; a CA key in a PKCS#11 token\n' +
+        'is opened with its PIN from FIELDLINE_PKCS11_PIN (or typed in Settings instead of the passphrase).\n' +
         'With a token, the printed link logs one browser tab in once; other browsers open the URL with #token=<the token>.\n' +
         'Example: npx fieldline station --demo',
     )
