@@ -20,6 +20,7 @@ import type { LineService } from '../core/line';
 import { openHeadlessLine, type HeadlessLine } from '../core/line-headless';
 import type { RunRecord } from '../contract/run-record';
 import { describeError } from '../contract/errors';
+import { runAction, runPermission } from '../contract/operators';
 import { FieldlineError } from '../errors';
 import { checkVariables } from '../provisioning/runner';
 import type { StationRules } from '../station/orchestrator';
@@ -29,12 +30,13 @@ import { openScanSource, readScanLines, type ScanSource } from '../station/scan-
 import { defaultPortsDir } from '../transport/ports-dir';
 import { renderLineEvent, summaryJson, summaryText } from './batch-render';
 import { cliDataDir, openCliCore } from './core';
+import { authorizeCli, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { cliLogger, printJson, reportError, type OutputOptions } from './output';
 import { collectVar } from './profile';
-import { loadTrustedProfile } from './provision';
+import { loadProfileWithTrust, loadTrustedProfile } from './provision';
 
 /** As commander hands them over: flags that need checking are parsed in batchCommand, so a bad one exits 2. */
-export interface BatchCliOptions extends OutputOptions {
+export interface BatchCliOptions extends OutputOptions, OperatorCliOptions {
   profile: string;
   ports: string;
   count?: string;
@@ -113,7 +115,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
     virtual: opts.virtual,
   };
   const requireSignature = opts.requireSignature ?? false;
-  const profile = await loadTrustedProfile(opts.profile, dataDir, requireSignature);
+  const { profile, trusted } = await loadProfileWithTrust(opts.profile, dataDir, requireSignature);
   const station = { name: opts.station };
   checkVariables(profile, station, opts.var);
   const logger = cliLogger(opts, 'batch');
@@ -136,7 +138,10 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
   let headless: HeadlessLine | undefined;
   let scanSource: ScanSource | undefined;
   try {
-    // The passphrase is asked now, before anything is watched: a wrong one is a usage error with nothing started.
+    // Who asks, then the passphrase, before anything is watched: a refusal or a wrong one is a usage error with nothing
+    // started.
+    const run = { rework: rework !== undefined, trustedProfile: trusted };
+    const actor = await authorizeCli(core, opts, runPermission(run), runAction('batch', run));
     await core.signer();
     headless = await openHeadlessLine(core, {
       loadProfile: (path) => loadTrustedProfile(path, dataDir, requireSignature),
@@ -165,6 +170,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
       ports: { usb: auto, portsDir: portsDir ?? false, paths: fixed },
       rules,
       maxRuns: count,
+      actor,
     });
     const startedAt = Date.now();
     if (scanSource) stopScans = bindScans(scanSource, line, out);
@@ -201,8 +207,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
 }
 
 export function registerBatchCommand(program: Command): void {
-  program
-    .command('batch')
+  operatorOption(program.command('batch'))
     .description('provision every gateway plugged in (zero-touch), several at once, and summarize the batch')
     .requiredOption('--profile <file>', 'profile (YAML)')
     .option('--ports <auto|P1,P2…>', '"auto": USB ports and virtual gateways as they appear; or a list of port paths', 'auto')

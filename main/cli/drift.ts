@@ -9,12 +9,13 @@ import type { BleRadios } from '../transport/ble/noble';
 import type { DriftOutcome } from '../core/drift';
 import type { Difference } from '../provisioning/drift';
 import { withCore } from './core';
+import { authorizeCli, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { cliLogger, print, type OutputOptions } from './output';
 import { collectVar } from './profile';
 import { loadTrustedProfile } from './provision';
 import { addTargetOptions, runOnTarget, type TargetCliOptions } from './target-options';
 
-interface DriftCliOptions extends OutputOptions, TargetCliOptions {
+interface DriftCliOptions extends OutputOptions, TargetCliOptions, OperatorCliOptions {
   profile: string;
   var: Record<string, string>;
   fix?: boolean;
@@ -35,12 +36,13 @@ function sameCommandWithFix(): string {
 async function driftCommand(opts: DriftCliOptions, target: DeviceTarget, radios: BleRadios): Promise<number> {
   await prepareTarget(target, radios, cliLogger(opts, 'ble'));
   return withCore(opts, async (core) => {
+    const actor = await authorizeCli(core, opts, 'service', opts.fix ? 'drift --fix' : 'drift');
     const profile = await loadTrustedProfile(opts.profile, core.dataDir, opts.requireSignature ?? false);
     // The store before the device: a store that cannot be opened ends the command before the gateway is touched.
     core.store();
     const session = await openTarget(target, { timeoutMs: opts.timeout, logger: cliLogger(opts, 'drift'), radios });
     try {
-      const fix = opts.fix ? { actor: `station:${opts.station}` } : undefined;
+      const fix = opts.fix ? { actor: actor ?? `station:${opts.station}` } : undefined;
       return driftReport(opts, await core.drift({ session, profile, variables: opts.var, fix }));
     } finally {
       await session.close();
@@ -65,7 +67,7 @@ export function registerDriftCommand(program: Command): void {
   const command = program
     .command('drift')
     .description('compare a device with its golden configuration (settings, files, firmware minimum, identity)');
-  addTargetOptions(command, 'serial port of the gateway')
+  operatorOption(addTargetOptions(command, 'serial port of the gateway'))
     .requiredOption('--profile <file>', 'profile (YAML)')
     .option('--var <name=value>', "batch variable (default: those of the device's last passed run)", collectVar, {})
     .option('--fix', 'write the golden value of every setting and file that differs, and record it in the audit log')

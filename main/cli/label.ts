@@ -8,9 +8,10 @@ import { userInfo } from 'node:os';
 import { labelSha256, printAudited, parsePrinterTarget, sendToPrinter, writeLabelFile, zplLabel } from '../station/labels';
 import { findRun } from '../store/find-run';
 import { withCore } from './core';
+import { authorizeCli, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { print, type OutputOptions } from './output';
 
-interface LabelCliOptions extends OutputOptions {
+interface LabelCliOptions extends OutputOptions, OperatorCliOptions {
   printer?: string;
   out?: string;
   dataDir?: string;
@@ -26,8 +27,7 @@ function operator(): string {
 }
 
 export function registerLabelCommand(program: Command): void {
-  program
-    .command('label <run-id>')
+  operatorOption(program.command('label <run-id>'))
     .description('print the label of a passing run (ZPL: serial, certificate fingerprint, QR code) to a printer, a file or stdout')
     .option('--printer <host[:port]>', 'network label printer (raw TCP, port 9100 unless given)')
     .option('--out <file>', 'write the ZPL to this file')
@@ -37,11 +37,12 @@ export function registerLabelCommand(program: Command): void {
     .action(async (id: string, opts: LabelCliOptions) => {
       const target = opts.printer === undefined ? undefined : parsePrinterTarget(opts.printer);
       await withCore(opts, async (core) => {
+        const signedIn = await authorizeCli(core, opts, 'service', 'label');
         const store = core.store();
         const record = findRun(store, id);
         const zpl = zplLabel(record);
         const sha256 = labelSha256(zpl);
-        const actor = `operator:${operator()}`;
+        const actor = signedIn ?? `operator:${operator()}`;
         const sendAudited = (where: string, send: () => Promise<{ bytes: number }>): Promise<{ bytes: number }> =>
           printAudited(store, { actor, record, target: where, sha256 }, send);
         const targets: string[] = [];

@@ -12,8 +12,10 @@ import { checkProfileTrust } from '../profiles/signature';
 import type { ProvisionEvents } from '../provisioning/context';
 import type { RunRecord, StepRecord } from '../contract/run-record';
 import { formatLimits, formatMeasured } from '../contract/limits-text';
+import { runAction, runPermission } from '../contract/operators';
 import type { Core } from '../core/core';
 import { withCore } from './core';
+import { authorizeCli, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { cliLogger, exitCodeFor, printJson, type OutputOptions } from './output';
 import { createProgressBar } from './progress-bar';
 import { collectVar } from './profile';
@@ -21,7 +23,7 @@ import { addTargetOptions, runOnTarget, type TargetCliOptions } from './target-o
 import { prepareTarget, type DeviceTarget } from '../device/target';
 import type { BleRadios } from '../transport/ble/noble';
 
-export interface ProvisionCliOptions extends OutputOptions, TargetCliOptions {
+export interface ProvisionCliOptions extends OutputOptions, TargetCliOptions, OperatorCliOptions {
   profile: string;
   var: Record<string, string>;
   dataDir?: string;
@@ -78,9 +80,14 @@ export function summarize(record: RunRecord): string {
 
 /** Loads the profile and applies the station's signature policy. */
 export async function loadTrustedProfile(file: string, dataDir: string, requireSignature: boolean): Promise<LoadedProfile> {
-  const loaded = await loadProfile(resolve(file));
-  await checkProfileTrust(loaded.path, { dataDir, required: requireSignature });
-  return loaded;
+  return (await loadProfileWithTrust(file, dataDir, requireSignature)).profile;
+}
+
+/** The profile, and whether a trusted publisher signed it: a run with one that none signed needs a supervisor. */
+export async function loadProfileWithTrust(file: string, dataDir: string, requireSignature: boolean): Promise<{ profile: LoadedProfile; trusted: boolean }> {
+  const profile = await loadProfile(resolve(file));
+  const trust = await checkProfileTrust(profile.path, { dataDir, required: requireSignature });
+  return { profile, trusted: trust.status === 'trusted' };
 }
 
 /** A run that stopped before the device was identified: nothing was written to it and nothing was recorded. */
@@ -96,9 +103,11 @@ export async function provisionCommand(opts: ProvisionCliOptions, target: Device
 }
 
 async function provisionWith(core: Core, opts: ProvisionCliOptions, target: DeviceTarget): Promise<number> {
-  const profile = await loadTrustedProfile(opts.profile, core.dataDir, opts.requireSignature ?? false);
-  // The passphrase and the CA, then the store, before the device is opened: any of them missing ends the command
-  // with nothing done.
+  const { profile, trusted } = await loadProfileWithTrust(opts.profile, core.dataDir, opts.requireSignature ?? false);
+  const run = { rework: opts.reprovision ?? false, trustedProfile: trusted };
+  // Who asks, then the passphrase and the CA, then the store, before the device is opened: any of them missing ends
+  // the command with nothing done.
+  const actor = await authorizeCli(core, opts, runPermission(run), runAction('provision', run));
   await core.signer();
   core.store();
   const abort = new AbortController();
@@ -111,6 +120,7 @@ async function provisionWith(core: Core, opts: ProvisionCliOptions, target: Devi
       profile,
       variables: opts.var,
       reprovision: opts.reprovision ?? false,
+      actor,
       logger: cliLogger(opts, 'provision'),
       events: progressPrinter(opts),
       signal: abort.signal,
@@ -131,7 +141,7 @@ export function registerProvisionCommand(program: Command): void {
   const command = program
     .command('provision')
     .description('provision one gateway with a profile: identify, firmware, identity, configuration, diagnostics, finalize (rolled back on failure)');
-  addTargetOptions(command, 'serial port of the gateway')
+  operatorOption(addTargetOptions(command, 'serial port of the gateway'))
     .requiredOption('--profile <file>', 'profile (YAML)')
     .option('--var <name=value>', 'batch variable for the profile templates (repeatable)', collectVar, {})
     .option('--station <name>', 'station name recorded in the run', hostname())

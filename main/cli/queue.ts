@@ -17,6 +17,7 @@ import { RegistryClient } from '../sync/registry-client';
 import { loadRegistrySettings, REGISTRY_CONFIG_FILE, REGISTRY_TOKEN_FILE } from '../sync/registry-config';
 import { openQueue, type QueueHandle } from '../sync/session';
 import { withCore } from './core';
+import { authorizeCli, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { loadStationKey } from '../sync/station-key';
 import { cliLogger, print, type OutputOptions } from './output';
 
@@ -138,12 +139,14 @@ export function registerQueueCommands(program: Command): Command {
     });
   });
 
-  queueCommand(queue, 'retry [ids...]', 'move dead-lettered runs (or exported ones whose bundle was lost) back to pending')
+  operatorOption(queueCommand(queue, 'retry [ids...]', 'move dead-lettered runs (or exported ones whose bundle was lost) back to pending'))
     .option('--all', 'every dead-lettered run')
-    .action((ids: string[], opts: QueueOptions & { all?: boolean }) => {
+    .action((ids: string[], opts: QueueOptions & OperatorCliOptions & { all?: boolean }) => {
       if ((ids.length > 0) === (opts.all === true)) throw new FieldlineError('INVALID_ARGUMENT', 'give run ids, or --all (one of them)');
-      return withQueue(opts, (q) => {
-        const moved = q.outbox.retry(opts.all ? 'all' : ids);
+      return withCore(opts, async (core) => {
+        const actor = await authorizeCli(core, opts, 'queue.retry', 'queue retry');
+        const moved = openQueue(core.store()).outbox.retry(opts.all ? 'all' : ids);
+        if (actor !== undefined && moved.length > 0) core.store().appendAudit({ actor, action: 'queue.retry', subject: core.station.name, details: { runs: moved } });
         const notMoved = opts.all ? [] : ids.filter((id) => !moved.includes(id));
         print(opts, { retried: moved, notRetried: notMoved }, () =>
           [`${moved.length} run(s) back to pending`, ...notMoved.map((id) => `not dead-lettered or exported (left alone): ${id}`)].join('\n'),

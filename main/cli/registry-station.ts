@@ -14,13 +14,14 @@ import { readBundleFile } from '../sync/bundle-import';
 import { RegistryClient } from '../sync/registry-client';
 import { isLoopbackUrl, loadRegistrySettings, normalizeRegistryUrl, saveRegistrySettings } from '../sync/registry-config';
 import { loadStationKey } from '../sync/station-key';
+import { beginAuthorized, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { cliLogger, print, type OutputOptions } from './output';
 
 interface StationCliOptions extends OutputOptions {
   dataDir?: string;
 }
 
-interface LoginOptions extends StationCliOptions {
+interface LoginOptions extends StationCliOptions, OperatorCliOptions {
   url: string;
   token?: string;
   tokenStdin?: boolean;
@@ -44,6 +45,7 @@ async function tokenFrom(opts: LoginOptions): Promise<string> {
 async function login(opts: LoginOptions): Promise<void> {
   const dataDir = resolveDataDir(opts.dataDir);
   const url = normalizeRegistryUrl(opts.url);
+  const audit = await beginAuthorized(opts, 'registry.settings', 'registry login');
   if (opts.token !== undefined) process.stderr.write('fieldline: warning: --token is visible to other users in the process list; prefer --token-stdin\n');
   if (url.startsWith('http:') && !isLoopbackUrl(url)) {
     process.stderr.write(`fieldline: warning: ${url} is plain HTTP: the token travels unencrypted; use https beyond this machine\n`);
@@ -55,6 +57,7 @@ async function login(opts: LoginOptions): Promise<void> {
   const key = loadStationKey(dataDir);
   const registered = await client.registerStationKey(key.publicKey);
   saveRegistrySettings(dataDir, { url, station: registered.station, keyId: registered.keyId, token });
+  await audit({ action: 'registry.login', subject: url, details: { station: registered.station, keyId: registered.keyId } });
   print(opts, { url, station: registered.station, keyId: registered.keyId }, () =>
     `logged in to ${url} as station "${registered.station}"; bundle key ${registered.keyId} registered. \`fieldline sync\` sends the queued runs.`,
   );
@@ -80,8 +83,7 @@ async function uploadBundle(file: string, opts: StationCliOptions): Promise<void
 
 /** Adds `login` and `upload-bundle` to the `registry` command (registerRegistryCommands in registry.ts returns it). */
 export function registerRegistryClientCommands(registry: Command): Command {
-  registry
-    .command('login')
+  operatorOption(registry.command('login'))
     .description('point this station at a registry: checks the URL and token, registers the station bundle key, stores both (the token owner-only, never shown)')
     .requiredOption('--url <url>', 'registry base URL, e.g. https://registry.example.com')
     .option('--token <token>', 'station token (visible in the process list: prefer --token-stdin)')

@@ -7,9 +7,10 @@
 import { Command } from 'commander';
 import type { RepairReport } from '../provisioning/repair';
 import { withCore } from './core';
+import { authorizeCli, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { print, reportError, type OutputOptions } from './output';
 
-interface RepairCliOptions extends OutputOptions {
+interface RepairCliOptions extends OutputOptions, OperatorCliOptions {
   dataDir?: string;
 }
 
@@ -25,8 +26,7 @@ function describe(report: RepairReport): string {
 }
 
 export function registerRepairCommand(program: Command): void {
-  program
-    .command('repair')
+  operatorOption(program.command('repair'))
     .description('revoke certificates of runs that never finished (a killed process, a crash) and mark those runs interrupted')
     .option('--data-dir <dir>', 'data directory (default: FIELDLINE_DATA_DIR or the per-user app folder)')
     .option('--json', 'print {"repaired":[…],"live":[…]}')
@@ -40,7 +40,7 @@ export function registerRepairCommand(program: Command): void {
     .action(async (opts: RepairCliOptions) => {
       try {
         // The passphrase is asked for by the core's signer, so only when a certificate must be revoked.
-        const report = await withCore(opts, (core) => core.repair('cli:repair'));
+        const report = await withCore(opts, async (core) => core.repair((await authorizeCli(core, opts, 'override', 'repair')) ?? 'cli:repair'));
         print(opts, report, () => describe(report));
       } catch (err) {
         const code = reportError(err, opts.json ?? false);

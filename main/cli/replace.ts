@@ -11,11 +11,12 @@ import { prepareTarget, type DeviceTarget } from '../device/target';
 import type { BleRadios } from '../transport/ble/noble';
 import { checkNewUnit, planReplacement, type ReplacementResult } from '../provisioning/replace';
 import { withCore } from './core';
+import { authorizeCli, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { cliLogger, exitCodeFor, print, printJson, reportError, type OutputOptions } from './output';
 import { loadTrustedProfile, progressPrinter, summarize } from './provision';
 import { addTargetOptions, runOnTarget, type TargetCliOptions } from './target-options';
 
-interface ReplaceCliOptions extends OutputOptions, TargetCliOptions {
+interface ReplaceCliOptions extends OutputOptions, TargetCliOptions, OperatorCliOptions {
   old: string;
   profile: string;
   dataDir?: string;
@@ -43,6 +44,7 @@ async function replaceCommand(opts: ReplaceCliOptions, target: DeviceTarget, rad
 
 async function replaceWith(core: Core, opts: ReplaceCliOptions, target: DeviceTarget): Promise<number> {
   const logger = cliLogger(opts, 'replace');
+  const actor = await authorizeCli(core, opts, 'service', 'replace');
   const profile = await loadTrustedProfile(opts.profile, core.dataDir, opts.requireSignature ?? false);
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
@@ -57,6 +59,7 @@ async function replaceWith(core: Core, opts: ReplaceCliOptions, target: DeviceTa
       target,
       timeoutMs: opts.timeout,
       profile,
+      actor,
       logger: cliLogger(opts, 'provision'),
       events: progressPrinter(opts),
       signal: abort.signal,
@@ -74,7 +77,7 @@ export function registerReplaceCommands(program: Command): void {
   const command = program
     .command('replace')
     .description("replace a unit: provision the new one with the old one's variables, then revoke the old one's certificate (reason replaced) and link both");
-  addTargetOptions(command, 'serial port of the NEW unit')
+  operatorOption(addTargetOptions(command, 'serial port of the NEW unit'))
     .requiredOption('--old <serial>', 'serial of the unit being replaced (it needs a passed run in this store)')
     .requiredOption('--profile <file>', 'profile (YAML) for the new unit')
     .option('--station <name>', 'station name recorded in the run', hostname())

@@ -57,6 +57,21 @@ export function permissionsOf(role: OperatorRole): Permission[] {
   return PERMISSION_LIST.filter((p) => roleAllows(role, p));
 }
 
+/**
+ * What starting a run needs: a rework (identity.existing overridden) is a supervisor's, so is a profile that no trusted
+ * publisher signed (an override); a trusted-signed profile is a technician's.
+ */
+export function runPermission(run: { rework: boolean; trustedProfile: boolean }): Permission {
+  if (run.rework) return 'rework';
+  return run.trustedProfile ? 'provision' : 'override';
+}
+
+/** The words of a refusal of a run: what was asked, as runPermission judged it. */
+export function runAction(command: string, run: { rework: boolean; trustedProfile: boolean }): string {
+  if (run.rework) return `${command} as a rework`;
+  return run.trustedProfile ? command : `${command} with a profile no trusted publisher signed`;
+}
+
 /** Operator names: what a technician types at a sign-in prompt; compared case-insensitively. */
 export const OPERATOR_NAME_MAX = 64;
 export const OperatorNameSchema = z

@@ -24,6 +24,8 @@ export interface DriftRequest {
   deviceId: string;
   profilePath: string;
   variables?: Record<string, string>;
+  /** Who fixes, for the audit log: `operator:NAME` from the core's permission check; default the settings operator. */
+  actor?: string;
 }
 
 export interface DriftServiceOptions {
@@ -69,7 +71,7 @@ export function createDriftService(options: DriftServiceOptions): DriftService {
       withSession(request, async (session, profile) => (await driftOf(store, station, { session, profile, variables: request.variables ?? {} })).report),
     fix: (request) =>
       withSession(request, async (session, profile) => {
-        const outcome = await driftOf(store, station, { session, profile, variables: request.variables ?? {}, fix: { actor: `operator:${options.operator()}` } });
+        const outcome = await driftOf(store, station, { session, profile, variables: request.variables ?? {}, fix: { actor: request.actor ?? `operator:${options.operator()}` } });
         return { fixed: outcome.fixed, remaining: outcome.remaining, report: outcome.after ?? outcome.report };
       }),
   };

@@ -29,6 +29,8 @@ export interface PrintRequest {
   printer?: string;
   /** Who asked, for the audit log. */
   via: 'ui' | 'line';
+  /** `operator:NAME` from the core's permission check; default the settings operator. */
+  actor?: string;
 }
 
 export interface LabelService {
@@ -44,13 +46,13 @@ export function fileSafe(text: string): string {
 export function createLabelService(options: LabelServiceOptions): LabelService {
   const { store, logger } = options;
   return {
-    async print({ runId, printer, via }) {
+    async print({ runId, printer, via, actor: asked }) {
       const record = store.getRun(runId);
       if (!record) throw new FieldlineError('RUN_NOT_FOUND', runId);
       const zpl = zplLabel(record);
       const sha256 = labelSha256(zpl);
       const address = printer ?? options.printer();
-      const actor = `operator:${options.operator()}`;
+      const actor = asked ?? `operator:${options.operator()}`;
       let target: string;
       let send: () => Promise<{ bytes: number }>;
       let file: string | undefined;

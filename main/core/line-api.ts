@@ -65,6 +65,11 @@ export interface LineStart {
   rules?: StationRules;
   /** Start at most this many runs (`fieldline batch --count`). */
   maxRuns?: number;
+  /**
+   * Who started the session, as audit entries name them: `operator:NAME` from the core's permission check
+   * (main/core/operators.ts). The session's runs and its line.start/line.stop entries carry it; default `line`.
+   */
+  actor?: string;
 }
 
 /** What a front end rendering the line itself receives: the session's events, and each label printed after a pass. */

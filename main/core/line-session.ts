@@ -66,6 +66,8 @@ export interface LineSessionRequest {
   rules?: StationRules;
   /** Start at most this many runs (`fieldline batch --count`). */
   maxRuns?: number;
+  /** Who started the session (`operator:NAME`): its runs' audit entries name them. */
+  actor?: string;
 }
 
 export interface LineSessionDeps {
@@ -128,7 +130,7 @@ export function createLineSession(deps: LineSessionDeps, request: LineSessionReq
       const device = await deviceFor(devices, port.path);
       await runs.start(
         { deviceId: device.id, profilePath: request.profilePath, variables, identityExisting: rework },
-        { runId, signal, profile, auditAction: 'line.provision', expectedSerial },
+        { runId, signal, profile, auditAction: 'line.provision', expectedSerial, actor: request.actor },
       );
       report({ type: 'run-device', port: port.path, runId, deviceId: device.id });
       return runs.finished(runId);

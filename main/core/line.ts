@@ -38,6 +38,8 @@ interface Session {
   rework?: 'keep' | 'replace';
   variables: Record<string, string>;
   startedAt: string;
+  /** Who its audit entries name (LineStart.actor). */
+  actor: string;
 }
 
 const DEFAULT_CONCURRENCY = 8;
@@ -192,10 +194,11 @@ export function createLineService(options: LineOptions): LineService {
         watch: { usb: request.ports?.usb ?? options.usb ?? true, portsDir: request.ports?.portsDir ?? portsDir, paths: request.ports?.paths, pollMs: options.pollMs },
         rules: request.rules,
         maxRuns: request.maxRuns,
+        actor: request.actor,
       },
       apply,
     );
-    return { line, profile, profilePath: request.profilePath, concurrency, requireScan, ble, rework, variables, startedAt: now().toISOString() };
+    return { line, profile, profilePath: request.profilePath, concurrency, requireScan, ble, rework, variables, startedAt: now().toISOString(), actor: request.actor ?? 'line' };
   };
 
   const stopSession = async (): Promise<void> => {
@@ -243,7 +246,7 @@ export function createLineService(options: LineOptions): LineService {
         throw err;
       }
       store.appendAudit({
-        actor: 'line',
+        actor: next.actor,
         action: 'line.start',
         subject: options.station.name,
         details: { profile: `${profile.profile.name}@${profile.profile.version}`, concurrency: next.concurrency, requireScan: next.requireScan, ...(next.ble ? { ble: true } : {}), ...(next.rework ? { rework: next.rework } : {}) },
@@ -254,7 +257,7 @@ export function createLineService(options: LineOptions): LineService {
     async stop() {
       // A second stop while the first is winding the runs down is the same stop: audited once.
       if (session && !stopping) {
-        store.appendAudit({ actor: 'line', action: 'line.stop', subject: options.station.name, details: { runs: sessionRecords.size } });
+        store.appendAudit({ actor: session.actor, action: 'line.stop', subject: options.station.name, details: { runs: sessionRecords.size } });
       }
       await stopSession();
       return state();

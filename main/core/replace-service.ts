@@ -16,7 +16,8 @@ import type { DeviceDiscovery } from './devices';
 import type { ProfileLibrary } from './profiles';
 
 export interface ReplaceService {
-  replace(request: { oldSerial: string; deviceId: string; profilePath: string }): Promise<ReplacementInfo>;
+  /** `actor`: `operator:NAME` from the core's permission check; default the settings operator. */
+  replace(request: { oldSerial: string; deviceId: string; profilePath: string; actor?: string }): Promise<ReplacementInfo>;
 }
 
 export interface ReplaceServiceOptions {
@@ -51,7 +52,7 @@ export function createReplaceService(options: ReplaceServiceOptions): ReplaceSer
       const release = devices.claim(device.id, 'provisioning');
       let shownBusy = false;
       try {
-        store.appendAudit({ actor: `operator:${options.operator()}`, action: 'ui.replace', subject: plan.oldSerial, details: { device: device.path } });
+        store.appendAudit({ actor: request.actor ?? `operator:${options.operator()}`, action: 'ui.replace', subject: plan.oldSerial, details: { device: device.path } });
         const newSerial = await checkNewUnit(target, profile, plan, { logger: options.logger, radios: options.radios, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
         devices.setState(device.id, 'provisioning', { serial: newSerial });
         shownBusy = true;
@@ -63,6 +64,7 @@ export function createReplaceService(options: ReplaceServiceOptions): ReplaceSer
           store,
           run: options.run,
           station: options.station,
+          actor: request.actor,
           logger: options.logger,
           ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
           ...(options.rebootTimeoutMs ? { rebootTimeoutMs: options.rebootTimeoutMs } : {}),

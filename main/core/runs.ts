@@ -72,6 +72,11 @@ export interface StartOptions {
   profile?: LoadedProfile;
   /** The serial scanned from the board's label: the device must report this one. */
   expectedSerial?: string;
+  /**
+   * Who the run's audit entries name: `operator:NAME` from the core's permission check (main/core/operators.ts), for
+   * the session or line that started it. Default: `operator:<the settings operator>` here, `station:NAME` in the run.
+   */
+  actor?: string;
 }
 
 export interface RunManager {
@@ -166,7 +171,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       'info',
     );
 
-  const execute = async (run: LiveRun, target: DeviceTarget, request: StartRun, profile: LoadedProfile, release: () => void, expectedSerial?: string): Promise<void> => {
+  const execute = async (run: LiveRun, target: DeviceTarget, request: StartRun, profile: LoadedProfile, release: () => void, by: Pick<StartOptions, 'expectedSerial' | 'actor'>): Promise<void> => {
     let outcome: RunRecord['outcome'] = 'failed';
     try {
       const record = await options.run({
@@ -182,7 +187,8 @@ export function createRunManager(options: RunManagerOptions): RunManager {
         signal: run.controller.signal,
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.rebootTimeoutMs ? { rebootTimeoutMs: options.rebootTimeoutMs } : {}),
-        ...(expectedSerial !== undefined ? { expectedSerial } : {}),
+        expectedSerial: by.expectedSerial,
+        actor: by.actor,
       });
       run.finish(record);
       outcome = record.outcome;
@@ -227,7 +233,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       const run = new LiveRun(device.id, device.path, profile, options.station, request.variables, options.logLines ?? 500, startOptions.runId);
       try {
         store.appendAudit({
-          actor: `operator:${options.operator()}`,
+          actor: startOptions.actor ?? `operator:${options.operator()}`,
           action: startOptions.auditAction ?? 'ui.provision',
           subject: device.path,
           details: { run: run.id, profile: `${profile.profile.name}@${profile.profile.version}` },
@@ -244,7 +250,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
         if (signal.aborted) run.controller.abort();
         else signal.addEventListener('abort', () => run.controller.abort(), { once: true });
       }
-      const execution = execute(run, target, request, profile, release, startOptions.expectedSerial);
+      const execution = execute(run, target, request, profile, release, startOptions);
       active.set(run.id, execution);
       ended.set(run.id, execution.then(() => run.record));
       // Bounded like the live runs: the oldest ended entries go first.

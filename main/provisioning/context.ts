@@ -42,6 +42,8 @@ export interface RunContext {
   signer: Signer;
   store: Store;
   station: { name: string };
+  /** Who the run's audit entries name (ProvisionOptions.actor, or `station:NAME`). */
+  actor: string;
   variables: Record<string, string>;
   logger: Logger;
   /** The run's time: steps read it, never the system clock. */

@@ -97,7 +97,8 @@ export interface ReplaceOptions extends Omit<ProvisionOptions, 'variables' | 'on
  */
 export async function replaceDevice(options: ReplaceOptions): Promise<ReplacementResult> {
   const { plan, store, signer } = options;
-  const actor = `station:${options.station.name}`;
+  // The operator who asked (issue #14) names the replacement's entries and, through runOptions, its run's.
+  const actor = options.actor ?? `station:${options.station.name}`;
   const audit = (action: string, details: Record<string, unknown>): void => {
     store.appendAudit({ actor, action, subject: plan.oldSerial, details });
   };

@@ -51,6 +51,11 @@ export interface ProvisionOptions {
   signer: Signer;
   store: Store;
   station: { name: string };
+  /**
+   * Who the run's audit entries name: `operator:NAME` when a signed-in operator started it (issue #14); default
+   * `station:<station name>`, a station with no operators.
+   */
+  actor?: string;
   variables: Record<string, string>;
   /**
    * How the run reaches the gateway: called once at the start and again whenever the device must be re-opened (after
@@ -126,8 +131,9 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
   // Audit lines wait for the record's next save and go into its transaction (in order): one commit — one fsync — per
   // step instead of two. Every audit call comes once the device is known, and a save always follows.
   const pendingAudit: Array<{ actor: string; action: string; subject: string; details: Record<string, unknown> }> = [];
+  const actor = options.actor ?? `station:${options.station.name}`;
   const audit = (action: string, details: Record<string, unknown> = {}): void => {
-    pendingAudit.push({ actor: `station:${options.station.name}`, action, subject: record.device.serial || location, details: { run: record.id, ...details } });
+    pendingAudit.push({ actor, action, subject: record.device.serial || location, details: { run: record.id, ...details } });
   };
   const save = (): void => options.store.saveRun(record, pendingAudit.splice(0));
   const ctx: RunContext = {
@@ -140,6 +146,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
     signer: options.signer,
     store: options.store,
     station: options.station,
+    actor,
     variables: options.variables,
     logger,
     clock,
@@ -174,7 +181,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
       record.steps.push(step);
       if (name === 'identify' && step.outcome === 'passed') {
         if (record.steps.length === 1) audit('run.start', { profile: `${p.profile.name}@${p.profile.version}`, port: location, ...(ctx.previous ? { repairs: ctx.previous.id } : {}) });
-        await supersedePrevious(ctx, `station:${options.station.name}`);
+        await supersedePrevious(ctx, actor);
         if (passedBefore(options.store, record)) record.rework = true;
       }
       // A run is only recorded once the device is known; before that there is nothing to repair or report. A passed

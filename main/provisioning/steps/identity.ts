@@ -93,7 +93,7 @@ async function retire(ctx: RunContext, old: { serial: string; fingerprint: strin
     if (!run?.certificate || run.certificate.fingerprintSha256 !== old.fingerprint || run.certificate.revoked) continue;
     run.certificate.revoked = true;
     ctx.store.saveRun(run, [
-      { actor: `station:${ctx.station.name}`, action: 'certificate.superseded', subject: run.device.serial, details: { serial: old.serial, by: ctx.record.id } },
+      { actor: ctx.actor, action: 'certificate.superseded', subject: run.device.serial, details: { serial: old.serial, by: ctx.record.id } },
     ]);
   }
   return { existing: 'replaced', replaced: { serial: old.serial, fingerprint: old.fingerprint, revoked: true, reason: 'superseded' } };
