@@ -17,7 +17,7 @@ import { RegistryClient } from '../sync/registry-client';
 import { loadRegistrySettings, REGISTRY_CONFIG_FILE, REGISTRY_TOKEN_FILE } from '../sync/registry-config';
 import { openQueue, type QueueHandle } from '../sync/session';
 import { withCore } from './core';
-import { authorizeCli, operatorOption, type OperatorCliOptions } from './operator-sign-in';
+import { authorizeCli, beginAuthorized, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { loadStationKey } from '../sync/station-key';
 import { cliLogger, print, type OutputOptions } from './output';
 
@@ -185,13 +185,15 @@ export function registerQueueCommands(program: Command): Command {
       });
     });
 
-  queueCommand(queue, 'import <file>', "deliver an offline bundle made by another station, through this station's registry connection")
+  operatorOption(queueCommand(queue, 'import <file>', "deliver an offline bundle made by another station, through this station's registry connection"))
     .option('-v, --verbose', 'log requests to stderr')
-    .action(async (file: string, opts: QueueOptions) => {
+    .action(async (file: string, opts: QueueOptions & OperatorCliOptions) => {
       const dataDir = resolveDataDir(opts.dataDir);
+      const audit = await beginAuthorized(opts, 'queue.retry', 'queue import');
       const settings = loadRegistrySettings(dataDir);
       const client = new RegistryClient({ url: settings.url, token: settings.token, logger: cliLogger(opts, 'queue') });
       const result = await importBundle(file, client);
+      await audit({ action: 'queue.import', subject: result.station, details: { keyId: result.keyId, records: result.records, accepted: result.accepted } });
       print(opts, result, () =>
         [
           `bundle of station "${result.station}" (key ${result.keyId}): ${result.records} run(s)`,

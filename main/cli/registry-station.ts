@@ -63,8 +63,9 @@ async function login(opts: LoginOptions): Promise<void> {
   );
 }
 
-async function uploadBundle(file: string, opts: StationCliOptions): Promise<void> {
+async function uploadBundle(file: string, opts: StationCliOptions & OperatorCliOptions): Promise<void> {
   const dataDir = resolveDataDir(opts.dataDir);
+  const audit = await beginAuthorized(opts, 'queue.retry', 'registry upload-bundle');
   const settings = loadRegistrySettings(dataDir);
   const bytes = readBundleFile(resolve(file));
   // Checked here too, so an altered file is refused with the reason before anything is sent.
@@ -72,6 +73,7 @@ async function uploadBundle(file: string, opts: StationCliOptions): Promise<void
   const client = new RegistryClient({ url: settings.url, token: settings.token, timeoutMs: 120_000, logger: cliLogger(opts, 'registry') });
   const reply = await client.uploadBundle(bytes);
   const result = { station: bundle.manifest.station, keyId: bundle.manifest.keyId, records: bundle.records.length, accepted: reply.accepted.length, duplicate: reply.duplicate.length, rejected: reply.rejected };
+  await audit({ action: 'registry.upload-bundle', subject: result.station, details: { keyId: result.keyId, records: result.records, accepted: result.accepted } });
   print(opts, result, () =>
     [
       `bundle of station "${result.station}": ${result.records} run(s) — accepted ${result.accepted}, already in the registry ${result.duplicate}, rejected ${result.rejected.length}`,
@@ -93,8 +95,7 @@ export function registerRegistryClientCommands(registry: Command): Command {
     .option('-v, --verbose', 'log requests to stderr')
     .action(login);
 
-  registry
-    .command('upload-bundle <file>')
+  operatorOption(registry.command('upload-bundle <file>'))
     .description('send an offline bundle (fieldline queue export) to the registry as it is; the registry checks its signature against the station key')
     .option('-d, --data-dir <dir>', 'data directory (default: $FIELDLINE_DATA_DIR, else the per-user folder the desktop app uses)')
     .option('--json', 'print JSON')
