@@ -24,8 +24,15 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       externalizeDeps: { include: nativeModules },
-      // The profile loader's worker thread is its own entry: main/profiles/isolated-loader.ts starts it by file name.
-      rolldownOptions: { input: { index: resolve('main/electron/index.ts'), 'loader-worker': resolve('main/profiles/loader-worker.ts') } },
+      // The worker threads are entries of their own: main/profiles/isolated-loader.ts and main/pki/pkcs11-remote.ts start
+      // them by file name.
+      rolldownOptions: {
+        input: {
+          index: resolve('main/electron/index.ts'),
+          'loader-worker': resolve('main/profiles/loader-worker.ts'),
+          'pkcs11-worker': resolve('main/pki/pkcs11-worker.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -1,11 +1,12 @@
 /**
  * Benchmark: what keeping the station CA key in a PKCS#11 token costs a device certificate. The same StationCa
  * issue() — the leaf built and signed, as a run's identity step calls it — with the intermediate key in the sealed
- * file (WebCrypto in-process) and in a SoftHSM2 token (hash in Node, CKM_ECDSA through pkcs11js). Issues alternate
- * between the two, one at a time, so a busy moment on the machine falls on both alike; then a burst of 64 at once
- * (a hub's worth of gateways reaching the identity step together), which the token's one session takes in turn.
+ * file (WebCrypto in-process) and in a SoftHSM2 token (hash in Node, CKM_ECDSA through pkcs11js in the PKCS#11
+ * worker thread). Issues alternate between the two, one at a time, so a busy moment on the machine falls on both
+ * alike; then a burst of 64 at once (a hub's worth of gateways reaching the identity step together), which the
+ * token's one session takes in turn.
  *
- * No target: the figures go into the issue note. SoftHSM2 is a software token; a USB token or an HSM signs slower.
+ * No target: the figures go into the issue note. SoftHSM2 is a software token; hardware tokens were not measured.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -5,9 +5,10 @@
  * - Code splitting keeps the command families lazy (main/cli/families.ts): `fieldline smp …` loads the smp chunk and
  *   what it shares, nothing else. node_modules stay external (better-sqlite3, serialport and noble are native).
  * - `import.meta.url` in the sources names files beside them (package.json, resources/, the renderer build): each
- *   file's `import.meta.url` is replaced with its source file's URL, so those paths resolve as they do unbundled. One
- *   exception, isolated-loader.ts, starts a worker by file name next to its own code: the worker is built as its own
- *   entry (`loader-worker.js`, as electron-vite does) and that file keeps the chunk's URL.
+ *   file's `import.meta.url` is replaced with its source file's URL, so those paths resolve as they do unbundled. Two
+ *   exceptions, isolated-loader.ts and pkcs11-remote.ts, start a worker by file name next to their own code: each
+ *   worker is built as its own entry (`loader-worker.js`, `pkcs11-worker.js`, as electron-vite does) and those files
+ *   keep the chunk's URL.
  * - Staleness: the sources change under a built bundle all day (every edit, and a test run right after one). The
  *   build writes a manifest of every input with its size and mtime, each taken *before* the file was read, so a
  *   write during the build leaves a mismatch rather than a stale bundle that looks fresh; an input touched in the
@@ -38,7 +39,7 @@ const PRUNE_AFTER_MS = 30 * 60_000;
 /** Files that decide how the sources compile without being bundled themselves. */
 const CONFIG_INPUTS = ['scripts/cli-bundle.mjs', 'package.json', 'tsconfig.json', 'tsconfig.base.json', 'node_modules/esbuild/package.json'];
 /** The files whose import.meta.url must stay the chunk's own (see above). */
-const KEEP_BUNDLE_URL = new Set(['main/profiles/isolated-loader.ts']);
+const KEEP_BUNDLE_URL = new Set(['main/profiles/isolated-loader.ts', 'main/pki/pkcs11-remote.ts']);
 const LOADERS = { '.ts': 'ts', '.mts': 'ts', '.js': 'js', '.mjs': 'js', '.json': 'json' };
 
 /** @typedef {[path: string, size: number, mtimeMs: number, sha1?: string]} Input */
@@ -123,7 +124,7 @@ export async function buildCliBundle({ root = REPO_ROOT, onSourceRead } = {}) {
   const staging = join(out, `.${id}.tmp`);
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { index: 'main/cli/index.ts', 'loader-worker': 'main/profiles/loader-worker.ts' },
+    entryPoints: { index: 'main/cli/index.ts', 'loader-worker': 'main/profiles/loader-worker.ts', 'pkcs11-worker': 'main/pki/pkcs11-worker.ts' },
     outdir: staging,
     bundle: true,
     splitting: true,

@@ -31,6 +31,7 @@ const SOURCES = {
   'main/cli/greeting.ts': "export const greeting = (): string => 'hello';\n",
   'main/cli/lazy.ts': "export const word = 'lazy';\n",
   'main/profiles/loader-worker.ts': 'export {};\n',
+  'main/pki/pkcs11-worker.ts': 'export {};\n',
 };
 
 let root;

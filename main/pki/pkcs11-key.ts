@@ -12,13 +12,13 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { FieldlineError } from '../errors';
 import { writeFileAtomic } from './files';
-import type { TokenKey, TokenSession } from './pkcs11-token';
+import type { TokenApi, TokenKeyInfo } from './pkcs11-token';
 import type { CaSigningKey } from './x509-crypto';
 
 const CURVE_HASH = { 'P-256': { node: 'sha256', web: 'SHA-256', coordinate: 32 }, 'P-384': { node: 'sha384', web: 'SHA-384', coordinate: 48 } } as const;
 
 /** A Node public key from the token's uncompressed EC point (04‖x‖y). */
-export function publicKeyFromPoint(curve: TokenKey['curve'], point: Uint8Array): KeyObject {
+export function publicKeyFromPoint(curve: TokenKeyInfo['curve'], point: Uint8Array): KeyObject {
   const size = CURVE_HASH[curve].coordinate;
   if (point.length !== 1 + 2 * size || point[0] !== 0x04) {
     throw new FieldlineError('PKCS11_TOKEN', `the token's public key is not an uncompressed ${curve} point (${point.length} bytes)`);
@@ -28,7 +28,7 @@ export function publicKeyFromPoint(curve: TokenKey['curve'], point: Uint8Array):
 }
 
 /** Signs through the token: the session's queue serialises concurrent issues, the session bounds each call. */
-export function tokenSigningKey(session: TokenSession, key: TokenKey): CaSigningKey {
+export function tokenSigningKey<K extends TokenKeyInfo>(session: TokenApi<K>, key: K): CaSigningKey {
   const hash = CURVE_HASH[key.curve];
   return {
     publicKey: publicKeyFromPoint(key.curve, key.point),
@@ -45,7 +45,7 @@ export interface Pkcs11KeyRef {
   key: { label: string; id: string };
 }
 
-export function keyRefOf(session: TokenSession, key: TokenKey): Pkcs11KeyRef {
+export function keyRefOf(session: TokenApi<TokenKeyInfo>, key: TokenKeyInfo): Pkcs11KeyRef {
   return { version: 1, store: 'pkcs11', module: session.location.module, token: { label: session.token.label, serial: session.token.serial }, key: { label: key.label, id: key.id } };
 }
 

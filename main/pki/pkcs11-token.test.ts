@@ -112,9 +112,10 @@ describe('a PKCS#11 token that misbehaves', () => {
     await session.close();
   });
 
-  it('a locked PIN, a module that does not load or initialise: PKCS11_PIN and PKCS11_UNAVAILABLE', async () => {
+  it('a locked PIN, a binding or module that does not load, a module that does not initialise: PKCS11_PIN and PKCS11_UNAVAILABLE', async () => {
     await expect(open({ login: () => { throw pkcs11Error('CKR_PIN_LOCKED', 0xa4); } })).rejects.toMatchObject({ code: 'PKCS11_PIN', message: expect.stringContaining('locked') });
     await expect(open({ load: () => { throw new Error('dlopen: cannot open shared object file'); } })).rejects.toMatchObject({ code: 'PKCS11_UNAVAILABLE' });
+    await expect(open({}, { loadBinding: () => Promise.reject(new Error("Cannot find module 'pkcs11js'")) })).rejects.toMatchObject({ code: 'PKCS11_UNAVAILABLE', message: expect.stringContaining('pkcs11js') });
     await expect(open({ initialize: () => { throw pkcs11Error('CKR_GENERAL_ERROR', 5); } })).rejects.toMatchObject({ code: 'PKCS11_UNAVAILABLE', message: expect.stringContaining('CKR_GENERAL_ERROR') });
   });
 

@@ -5,11 +5,11 @@
  *
  * Module loading and the login the process shares are pkcs11-module.ts's.
  *
- * Bounds: the calls that may wait on a device — key generation and signing — run on libuv's thread pool
- * (pkcs11js's *Async variants) under a time limit; a session whose call ran out is marked broken, since the token
- * may still be mid-operation, and refuses further work. Opening, login and lookups are synchronous in pkcs11js and
- * cannot be interrupted from this thread. A PKCS#11 session runs one operation at a time (C_SignInit…C_Sign is a
- * pair), so every operation goes through one queue.
+ * Bounds: key generation and signing run on libuv's thread pool (pkcs11js's *Async variants) under a time limit; a
+ * session whose call ran out is marked broken, since the token may still be mid-operation, and refuses further
+ * work. Opening, login and lookups are synchronous in pkcs11js: the station runs this class in a worker thread
+ * (pkcs11-remote.ts), which bounds those too. A PKCS#11 session runs one operation at a time (C_SignInit…C_Sign is
+ * a pair), so every operation goes through one queue.
  */
 import type * as Pkcs11Js from 'pkcs11js';
 import { randomBytes } from 'node:crypto';
@@ -42,16 +42,42 @@ export interface OpenTokenOptions extends TokenLocation {
   loadBinding?: () => Promise<Binding>;
 }
 
-/** A key pair on the token, found by label and/or CKA_ID. */
-export interface TokenKey {
-  privateHandle: Handle;
-  publicHandle: Handle;
+/** What is known of a key pair on the token, wherever the session runs. */
+export interface TokenKeyInfo {
   label: string;
   /** CKA_ID, lower-case hex. */
   id: string;
   curve: 'P-256' | 'P-384';
   /** The uncompressed EC point (04‖x‖y) from the public key object. */
-  point: Buffer;
+  point: Uint8Array;
+}
+
+/** A key pair on the token, found by label and/or CKA_ID, with its object handles (valid in this session's process). */
+export interface TokenKey extends TokenKeyInfo {
+  privateHandle: Handle;
+  publicHandle: Handle;
+}
+
+/**
+ * A logged-in token session as the CA uses it: TokenSession in this thread, or pkcs11-remote.ts's proxy to one in
+ * a worker thread (what the station CA uses, so that no PKCS#11 call can block the event loop).
+ */
+export interface TokenApi<K extends TokenKeyInfo = TokenKeyInfo> {
+  readonly token: TokenInfoSummary;
+  readonly location: TokenLocation;
+  generateEcKey(label: string, curve?: 'P-256' | 'P-384'): Promise<K>;
+  findKey(match: { label?: string; id?: string }): Promise<K>;
+  signDigest(key: K, digest: Uint8Array): Promise<Uint8Array>;
+  privateKeyProtection(key: K): Promise<KeyProtection>;
+  destroyKey(key: K): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface KeyProtection {
+  extractable: boolean;
+  sensitive: boolean;
+  /** Whether reading CKA_VALUE returned bytes (it must be refused: CKR_ATTRIBUTE_SENSITIVE). */
+  valueReadable: boolean;
 }
 
 export interface TokenInfoSummary {
@@ -99,7 +125,7 @@ function unwrapEcPoint(value: Buffer): Buffer {
   return value;
 }
 
-export class TokenSession {
+export class TokenSession implements TokenApi<TokenKey> {
   private queue: Promise<unknown> = Promise.resolve();
   private broken: string | undefined;
   private closed = false;
@@ -220,7 +246,7 @@ export class TokenSession {
    * What the token says about exporting the private key: CKA_EXTRACTABLE and CKA_SENSITIVE, and whether reading
    * its value (CKA_VALUE) is refused. For `ca show` checks and the tests.
    */
-  privateKeyProtection(key: TokenKey): Promise<{ extractable: boolean; sensitive: boolean; valueReadable: boolean }> {
+  privateKeyProtection(key: TokenKey): Promise<KeyProtection> {
     return this.serialized('attribute read', () => {
       const b = this.binding;
       const flags = this.p11.C_GetAttributeValue(this.session, key.privateHandle, [{ type: b.CKA_EXTRACTABLE }, { type: b.CKA_SENSITIVE }]);

@@ -1,7 +1,8 @@
 /**
  * The station CA with its intermediate key in a PKCS#11 token (SoftHSM2 in a temporary folder), judged by openssl:
  * the key is made on the token and cannot leave it, certificates and CRLs are signed there, the CA folder holds a
- * reference and no key, and a wrong PIN, a missing token, a bad module or a missing binding are clear errors.
+ * reference and no key, and a wrong PIN, a missing token or a bad module are clear errors. The CA's sessions run in
+ * the PKCS#11 worker; the test's own TokenSessions (to look at the key) share the process's login with it.
  */
 import { verify } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -100,17 +101,14 @@ describe.skipIf(SOFTHSM_SKIP !== undefined)(`station CA in a PKCS#11 token${SOFT
     expect(out.stdout).toMatch(/Serial Number: ABCDEF/i);
   });
 
-  it('refuses a wrong PIN, a token that is not there, a bad module and a missing binding with clear codes', async () => {
+  it('refuses a wrong PIN, a token that is not there and a module that is not one with clear codes', async () => {
     expect(await failure(openStationCa(dataDir, 'not-the-pin'))).toMatchObject({ code: 'PKCS11_PIN' });
     expect(await failure(initCa(join(work, 'other'), { pkcs11: { ...pkcs11(), tokenLabel: 'absent' } }))).toMatchObject({
       code: 'PKCS11_TOKEN',
-      message: expect.stringMatching(/present: "station" \(serial \w+\), "org"/),
+      message: expect.stringMatching(/present: (?=.*"station" \(serial \w+\))(?=.*"org")/),
     });
     expect(await failure(initCa(join(work, 'other'), { pkcs11: { ...pkcs11(), module: join(work, 'no-such-module.so') } }))).toMatchObject({ code: 'PKCS11_UNAVAILABLE' });
-    const missing = (): Promise<never> => Promise.reject(new Error("Cannot find module 'pkcs11js'"));
-    // The module is loaded once per process: another spelling of its path is loaded afresh, through the binding.
-    const otherPath = token.module.replace('/softhsm/', '/softhsm/../softhsm/');
-    expect(await failure(initCa(join(work, 'other'), { pkcs11: { ...pkcs11(), module: otherPath, loadBinding: missing } }))).toMatchObject({ code: 'PKCS11_UNAVAILABLE', message: expect.stringContaining('pkcs11js') });
+    expect(await failure(initCa(join(work, 'other'), { pkcs11: { ...pkcs11(), module: '/etc/hostname' } }))).toMatchObject({ code: 'PKCS11_UNAVAILABLE' });
     // A second init on the same token under the same key label would shadow the first CA's key: refused.
     expect(await failure(initCa(join(work, 'other'), { pkcs11: { ...pkcs11(), keyLabel: 'station-ca' } }))).toMatchObject({ code: 'PKCS11_TOKEN' });
   });

@@ -7,7 +7,8 @@
  * The intermediate's key may instead live in a PKCS#11 token (`pkcs11` options): made there at init, or found there
  * at import, and never exported. The CA folder then holds `intermediate.key.pkcs11.json` — where the key is, no
  * secret — instead of the sealed key, the token's user PIN opens the CA, and every certificate and CRL is signed by
- * the token. A development root's key is never stored either way (ca-create.ts), so it needs no token.
+ * the token, through a worker thread that bounds every PKCS#11 call (pkcs11-remote.ts). A development root's key
+ * is never stored either way (ca-create.ts), so it needs no token.
  */
 import type * as x509 from '@peculiar/x509';
 import { FieldlineError } from '../errors';
@@ -22,7 +23,7 @@ import { writeFileAtomic, type CaPaths } from './files';
 import { buildLeafCertificate } from './issue';
 import { readSealedKey, requireStrongPassphrase, writeSealedKey } from './key-vault';
 import { keyRefOf, readKeyRef, tokenSigningKey, writeKeyRef, type Pkcs11KeyRef } from './pkcs11-key';
-import { TokenSession, type OpenTokenOptions } from './pkcs11-token';
+import { openRemoteToken, type RemoteTokenOptions } from './pkcs11-remote';
 import type { IssueRequest, IssuedCertificate, Signer } from './types';
 import { importCaKey, publicKeyFromSpki, sha256Hex, toPem, type CaSigningKey } from './x509-crypto';
 
@@ -36,7 +37,7 @@ export interface CaOptions {
 }
 
 /** Where the intermediate's key lives in a PKCS#11 token, and the user PIN that opens it (used once, never stored). */
-export interface Pkcs11CaOptions extends Pick<OpenTokenOptions, 'module' | 'tokenLabel' | 'pin' | 'timeoutMs' | 'loadBinding'> {
+export interface Pkcs11CaOptions extends Pick<RemoteTokenOptions, 'module' | 'tokenLabel' | 'pin' | 'timeoutMs'> {
   /** init: the label of the key to make (default DEFAULT_KEY_LABEL); import: the key to use, by label and/or id. */
   keyLabel?: string;
   /** import: the key's CKA_ID (hex). */
@@ -105,7 +106,7 @@ export async function initCa(dataDir: string, options: InitCaOptions): Promise<I
 
 /** The key made in the token, the development chain for it, the CA installed — or the key removed again. */
 async function initTokenCa(dataDir: string, pkcs11: Pkcs11CaOptions, options: CaOptions & { force?: boolean; now: Date; organization: { organization?: string } }): Promise<InstalledCa> {
-  const session = await TokenSession.open(pkcs11);
+  const session = await openRemoteToken(pkcs11);
   try {
     const tokenKey = await session.generateEcKey(pkcs11.keyLabel ?? DEFAULT_KEY_LABEL);
     try {
@@ -131,7 +132,7 @@ export async function importCa(dataDir: string, options: ImportCaOptions): Promi
   const now = (options.clock ?? (() => new Date()))();
   if (options.pkcs11 !== undefined) {
     const pkcs11 = options.pkcs11;
-    const session = await TokenSession.open(pkcs11);
+    const session = await openRemoteToken(pkcs11);
     try {
       const tokenKey = await session.findKey({ ...(pkcs11.keyLabel === undefined ? {} : { label: pkcs11.keyLabel }), ...(pkcs11.keyId === undefined ? {} : { id: pkcs11.keyId.toLowerCase() }) });
       const checked = await checkImport(options, now, tokenSigningKey(session, tokenKey));
@@ -238,7 +239,7 @@ export class StationCa implements Signer {
  * Unlocks the CA key (CA_PASSPHRASE when the passphrase is wrong) and returns the Signer. Renews the CRL when it is
  * missing or past half its lifetime, since a station that revokes nothing for a month would otherwise let it expire.
  */
-export async function openStationCa(dataDir: string, passphrase: string, options: CaOptions & Pick<Pkcs11CaOptions, 'timeoutMs' | 'loadBinding'> = {}): Promise<StationCa> {
+export async function openStationCa(dataDir: string, passphrase: string, options: CaOptions & Pick<Pkcs11CaOptions, 'timeoutMs'> = {}): Promise<StationCa> {
   const material = await loadCaMaterial(dataDir);
   const ref = await readKeyRef(material.paths.keyRef);
   if (ref) return openTokenCa(material, ref, passphrase, options);
@@ -261,14 +262,13 @@ export async function openStationCa(dataDir: string, passphrase: string, options
 }
 
 /** A token CA: the PIN opens a session on the token the reference names, whose key must still match the certificate. */
-async function openTokenCa(material: CaMaterial, ref: Pkcs11KeyRef, pin: string, options: CaOptions & Pick<Pkcs11CaOptions, 'timeoutMs' | 'loadBinding'>): Promise<StationCa> {
-  const session = await TokenSession.open({
+async function openTokenCa(material: CaMaterial, ref: Pkcs11KeyRef, pin: string, options: CaOptions & Pick<Pkcs11CaOptions, 'timeoutMs'>): Promise<StationCa> {
+  const session = await openRemoteToken({
     module: ref.module,
     tokenLabel: ref.token.label,
     ...(ref.token.serial ? { tokenSerial: ref.token.serial } : {}),
     pin,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.loadBinding ? { loadBinding: options.loadBinding } : {}),
   });
   try {
     const key = tokenSigningKey(session, await session.findKey({ id: ref.key.id }));
