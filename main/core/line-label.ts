@@ -12,11 +12,14 @@ export type SlotLabel = NonNullable<SlotInfo['label']>;
 
 const clip = (text: string, max: number): string => (text.length > max ? text.slice(0, max) : text);
 
-/** Prints the run's label when a printer is configured; undefined when there is none. */
-export async function printPassLabel(labels: LabelService, printer: string | undefined, runId: string, logger: Logger): Promise<SlotLabel | undefined> {
+/**
+ * Prints the run's label when a printer is configured; undefined when there is none. `actor`: who started the line
+ * (`operator:NAME`), whom the print's audit entries name.
+ */
+export async function printPassLabel(labels: LabelService, printer: string | undefined, runId: string, logger: Logger, actor?: string): Promise<SlotLabel | undefined> {
   if (printer === undefined) return undefined;
   try {
-    const printed = await labels.print({ runId, via: 'line' });
+    const printed = await labels.print({ runId, via: 'line', actor });
     return { target: clip(printed.target, 1024), bytes: printed.bytes };
   } catch (err) {
     const code = err instanceof FieldlineError ? err.code : 'INTERNAL';

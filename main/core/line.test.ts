@@ -56,6 +56,9 @@ interface Rig {
   watch: FakePortWatch;
   started: Started[];
   audit: string[];
+  /** Who each audit entry and each label print named. */
+  actors: string[];
+  printedBy: Array<string | undefined>;
   printed: string[];
   /** The store's last run per device serial (what `previousResult` reads). */
   lastRuns: Map<string, RunRecord>;
@@ -69,6 +72,8 @@ function rig(options: { printer?: string; printFails?: boolean } = {}): Rig {
   const watch = fakePortWatch();
   const started: Started[] = [];
   const audit: string[] = [];
+  const actors: string[] = [];
+  const printedBy: Array<string | undefined> = [];
   const printed: string[] = [];
   const lastRuns = new Map<string, RunRecord>();
   const watched: Rig['watched'] = [];
@@ -89,13 +94,15 @@ function rig(options: { printer?: string; printFails?: boolean } = {}): Rig {
     getRun: () => undefined,
     listRuns: () => [],
     lastRun: (serial: string) => lastRuns.get(serial),
-    appendAudit: (e: { action: string }) => {
+    appendAudit: (e: { action: string; actor: string }) => {
       audit.push(e.action);
+      actors.push(e.actor);
       return {};
     },
   } as unknown as Store; // what the line and today's figures read
   const labels: LabelService = {
-    print: async ({ runId }) => {
+    print: async ({ runId, actor }) => {
+      printedBy.push(actor);
       if (options.printFails) throw new FieldlineError('PRINTER_UNREACHABLE', '10.0.0.9:9100: connection refused');
       printed.push(runId);
       return { runId, serial: 'x', target: `printer:${options.printer}`, bytes: 10, sha256: 'a'.repeat(64) };
@@ -123,7 +130,7 @@ function rig(options: { printer?: string; printFails?: boolean } = {}): Rig {
     events.on(name, (p) => list.push(p));
     return list;
   };
-  return { line, events, watch, started, audit, printed, lastRuns, watched, seen };
+  return { line, events, watch, started, audit, actors, printedBy, printed, lastRuns, watched, seen };
 }
 
 const port = (n: number): WatchedPort => ({ path: `/ports/GW${n}`, source: 'virtual', serialNumber: `GW${n}` });
@@ -189,6 +196,27 @@ describe('line service', () => {
     expect(statuses.at(-1)).toMatchObject({ running: false, stopping: false });
     expect(r.audit).toEqual(['line.start', 'line.stop']);
     expect(() => r.line.scan('F1E1D00000000001')).toThrow(expect.objectContaining({ code: 'LINE_NOT_RUNNING' }));
+  });
+
+  it('names the operator who started the session in its audit entries, its runs and its labels; `line` when nobody signed in', async () => {
+    const r = (current = rig({ printer: '10.0.0.9:9100' }));
+    await r.line.start({ profilePath: PROFILE, variables: {}, actor: 'operator:ana' });
+    r.watch.plug(port(1));
+    await until(() => r.started.length === 1);
+    expect(r.started[0]!.options.actor).toBe('operator:ana');
+    r.started[0]!.end('passed');
+    await until(() => r.printedBy.length === 1);
+    expect(r.printedBy).toEqual(['operator:ana']);
+    await r.line.stop();
+    expect(r.actors).toEqual(['operator:ana', 'operator:ana']);
+
+    // GW1 is still plugged in: the new session finds it, with GW2.
+    await r.line.start({ profilePath: PROFILE, variables: {} });
+    r.watch.plug(port(2));
+    await until(() => r.started.length === 3);
+    expect(r.started.slice(1).map((s) => s.options.actor)).toEqual([undefined, undefined]);
+    await r.line.stop();
+    expect(r.actors.slice(2)).toEqual(['line', 'line']);
   });
 
   it('prints the label of each passing run when a printer is set, and says on the slot when it could not', async () => {

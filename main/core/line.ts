@@ -38,8 +38,8 @@ interface Session {
   rework?: 'keep' | 'replace';
   variables: Record<string, string>;
   startedAt: string;
-  /** Who its audit entries name (LineStart.actor). */
-  actor: string;
+  /** Who started it (LineStart.actor): its audit entries name them, or `line` when nobody signed in. */
+  actor?: string;
 }
 
 const DEFAULT_CONCURRENCY = 8;
@@ -118,7 +118,7 @@ export function createLineService(options: LineOptions): LineService {
   /** The label of a passing run, on the slot and to the subscribers. Never rejects: a printer's failure is the slot's label error. */
   const printLabel = async (port: string, runId: string): Promise<void> => {
     try {
-      const label = await printPassLabel(options.labels, options.printer(), runId, logger);
+      const label = await printPassLabel(options.labels, options.printer(), runId, logger, session?.actor);
       if (!label) return;
       if (board.setFact(port, runId, { label })) emitSlot(port);
       tell({ type: 'label', port, runId, label });
@@ -198,7 +198,7 @@ export function createLineService(options: LineOptions): LineService {
       },
       apply,
     );
-    return { line, profile, profilePath: request.profilePath, concurrency, requireScan, ble, rework, variables, startedAt: now().toISOString(), actor: request.actor ?? 'line' };
+    return { line, profile, profilePath: request.profilePath, concurrency, requireScan, ble, rework, variables, startedAt: now().toISOString(), actor: request.actor };
   };
 
   const stopSession = async (): Promise<void> => {
@@ -246,7 +246,7 @@ export function createLineService(options: LineOptions): LineService {
         throw err;
       }
       store.appendAudit({
-        actor: next.actor,
+        actor: next.actor ?? 'line',
         action: 'line.start',
         subject: options.station.name,
         details: { profile: `${profile.profile.name}@${profile.profile.version}`, concurrency: next.concurrency, requireScan: next.requireScan, ...(next.ble ? { ble: true } : {}), ...(next.rework ? { rework: next.rework } : {}) },
@@ -257,7 +257,7 @@ export function createLineService(options: LineOptions): LineService {
     async stop() {
       // A second stop while the first is winding the runs down is the same stop: audited once.
       if (session && !stopping) {
-        store.appendAudit({ actor: session.actor, action: 'line.stop', subject: options.station.name, details: { runs: sessionRecords.size } });
+        store.appendAudit({ actor: session.actor ?? 'line', action: 'line.stop', subject: options.station.name, details: { runs: sessionRecords.size } });
       }
       await stopSession();
       return state();
