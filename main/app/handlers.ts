@@ -82,82 +82,92 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
     return next;
   };
 
-  const shared: Omit<MethodHandlers, `session:${string}`> = {
-    'app:version': () => parts.appInfo,
-    'ports:list': () => ports.list(),
+  /**
+   * One session's handlers. Its operator's `operator:NAME` goes with each request whose work is audited, so the entry
+   * names who did it; without a sign-in (a station without operators) the services name the settings' operator.
+   */
+  const handlersOf = (session: OperatorSession): Omit<MethodHandlers, `session:${string}`> => {
+    const by = (): { actor?: string } => {
+      const actor = session.actor();
+      return actor === undefined ? {} : { actor };
+    };
+    return {
+      'app:version': () => parts.appInfo,
+      'ports:list': () => ports.list(),
 
-    'devices:list': () => devices.list(),
-    'devices:add-port': ({ path }) => devices.addPort(path),
-    'devices:scan-ble': (request) => devices.scanBle(request?.durationMs),
+      'devices:list': () => devices.list(),
+      'devices:add-port': ({ path }) => devices.addPort(path),
+      'devices:scan-ble': (request) => devices.scanBle(request?.durationMs),
 
-    'provision:start': (request) => runs.start(request),
-    'provision:cancel': ({ runId }) => runs.cancel(runId),
-    'runs:get': ({ runId }) => runs.get(runId),
-    'runs:log': ({ runId }) => runs.log(runId),
-    'runs:list': (query) => runs.list(query ?? {}),
+      'provision:start': (request) => runs.start(request, by()),
+      'provision:cancel': ({ runId }) => runs.cancel(runId),
+      'runs:get': ({ runId }) => runs.get(runId),
+      'runs:log': ({ runId }) => runs.log(runId),
+      'runs:list': (query) => runs.list(query ?? {}),
 
-    'profiles:list': () => profiles.list(),
-    'profiles:get': ({ path }) => profiles.get(path),
-    'profiles:import': async (input) => {
-      const details = await profiles.import(input);
-      events.emit('profiles:changed', { count: (await profiles.list()).length });
-      return details;
-    },
+      'profiles:list': () => profiles.list(),
+      'profiles:get': ({ path }) => profiles.get(path),
+      'profiles:import': async (input) => {
+        const details = await profiles.import(input);
+        events.emit('profiles:changed', { count: (await profiles.list()).length });
+        return details;
+      },
 
-    'queue:status': () => queue.status(),
-    'queue:sync-now': () => queue.syncNow(),
-    'queue:export-bundle': () => queue.exportBundle(),
+      'queue:status': () => queue.status(),
+      'queue:sync-now': () => queue.syncNow(),
+      'queue:export-bundle': () => queue.exportBundle(),
 
-    'drift:check': (request) => drift.check(request),
-    'drift:fix': (request) => drift.fix(request),
-    'replace:start': (request) => replace.replace(request),
+      'drift:check': (request) => drift.check({ ...request, ...by() }),
+      'drift:fix': (request) => drift.fix({ ...request, ...by() }),
+      'replace:start': (request) => replace.replace({ ...request, ...by() }),
 
-    'station:status': () => station.current(),
+      'station:status': () => station.current(),
 
-    'line:state': () => line.state(),
-    'line:start': (request) => line.start(request),
-    'line:stop': () => line.stop(),
-    'line:scan': ({ text, slot }) => line.scan(text, slot),
-    'runs:print-label': ({ runId, printer }) => labels.print({ runId, ...(printer !== undefined ? { printer } : {}), via: 'ui' }),
+      'line:state': () => line.state(),
+      'line:start': (request) => line.start({ ...request, ...by() }),
+      'line:stop': () => line.stop(),
+      'line:scan': ({ text, slot }) => line.scan(text, slot),
+      'runs:print-label': ({ runId, printer }) => labels.print({ runId, ...(printer !== undefined ? { printer } : {}), via: 'ui', ...by() }),
 
-    'settings:get': () => currentSettings(),
-    'settings:set-registry': async ({ url, token }) => {
-      await settings.setRegistry(url, token);
-      await queue.reconfigure();
-      return changed();
-    },
-    'settings:set-operator': async ({ name }) => {
-      await settings.setOperator(name);
-      return changed();
-    },
-    'settings:set-printer': async ({ printer }) => {
-      // Parsed as the label code will parse it, so a bad port number is refused now, not at the first print.
-      if (printer !== '') parsePrinterTarget(printer);
-      await settings.setPrinter(printer === '' ? undefined : printer);
-      line.refresh();
-      return changed();
-    },
-    'settings:set-ble-adapter': async ({ adapter }) => {
-      const before = safeAdapter(parts.ble);
-      await settings.setBleAdapter(adapter === 'default' ? undefined : adapter);
-      // Gateways heard through the other radio cannot be reached through this one.
-      if (safeAdapter(parts.ble) !== before) devices.forgetBle();
-      return changed();
-    },
-    'settings:set-idle-lock': async ({ minutes }) => {
-      await settings.setIdleLockMinutes(minutes);
-      return changed();
-    },
-    'settings:unlock-ca': async ({ passphrase, remember }) => {
-      await ca.unlock(passphrase, remember ?? false);
-      return changed();
-    },
+      'settings:get': () => currentSettings(),
+      'settings:set-registry': async ({ url, token }) => {
+        await settings.setRegistry(url, token);
+        await queue.reconfigure();
+        return changed();
+      },
+      'settings:set-operator': async ({ name }) => {
+        await settings.setOperator(name);
+        return changed();
+      },
+      'settings:set-printer': async ({ printer }) => {
+        // Parsed as the label code will parse it, so a bad port number is refused now, not at the first print.
+        if (printer !== '') parsePrinterTarget(printer);
+        await settings.setPrinter(printer === '' ? undefined : printer);
+        line.refresh();
+        return changed();
+      },
+      'settings:set-ble-adapter': async ({ adapter }) => {
+        const before = safeAdapter(parts.ble);
+        await settings.setBleAdapter(adapter === 'default' ? undefined : adapter);
+        // Gateways heard through the other radio cannot be reached through this one.
+        if (safeAdapter(parts.ble) !== before) devices.forgetBle();
+        return changed();
+      },
+      'settings:set-idle-lock': async ({ minutes }) => {
+        await settings.setIdleLockMinutes(minutes);
+        return changed();
+      },
+      'settings:unlock-ca': async ({ passphrase, remember }) => {
+        await ca.unlock(passphrase, remember ?? false);
+        return changed();
+      },
+    };
   };
 
   return (session) =>
     guardHandlers(
       {
-        ...shared,
+        ...handlersOf(session),
         'session:get': () => session.state(),
         'session:sign-in': ({ name, secret }) => session.signIn(name, secret),
         'session:sign-out': () => session.signOut(),

@@ -46,6 +46,8 @@ export interface OperatorSession {
   touch(): SessionState;
   /** The core's check for one call of this session; returns the audit actor when someone is signed in. */
   authorize(permission: Permission, action: string): string | undefined;
+  /** Who this session's audit entries name (`operator:NAME`); undefined when nobody is signed in. */
+  actor(): string | undefined;
   /** Contract events may go to this session: the station is unclaimed, or someone is signed in. */
   mayListen(): boolean;
   /** Told each time the operator changes (sign-in, sign-out, idle lock, disabled), with the new state. */
@@ -159,7 +161,16 @@ export function createOperatorSession(options: OperatorSessionOptions): Operator
         throw err;
       }
     },
-    mayListen: () => operator !== undefined || !operators.claimed(),
+    actor: () => (operator ? `operator:${operator.name}` : undefined),
+    mayListen: () => {
+      if (operator !== undefined) return true;
+      try {
+        return !operators.claimed();
+      } catch {
+        // The store cannot say whether the station has operators: nothing goes out rather than everything.
+        return false;
+      }
+    },
     onChange(listener) {
       listeners.add(listener);
       return () => {

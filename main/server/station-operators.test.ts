@@ -2,8 +2,8 @@
  * Operators over the station's WebSocket (issue #14): on a claimed station each connection signs in as one operator
  * and every call it makes meets the core's permission check for that operator — a technician's direct call to change
  * the registry is refused with PERMISSION_DENIED naming the admin role, an admin's succeeds; nothing but the session
- * methods and the version answers before a sign-in; wrong secrets count toward the core's lockout; the idle lock ends
- * the operator's session on the server, on a clock the test moves.
+ * methods and the version answers before a sign-in; what an operator does is audited under their name; wrong secrets
+ * count toward the core's lockout; the idle lock ends the operator's session on the server, on a clock the test moves.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,9 @@ import { WebSocket } from 'ws';
 import type { FieldlineApi, SessionState } from '../contract/api';
 import { createWebBridge, type SocketLike, type WebBridge } from '../../renderer/src/bridge/web';
 import type { SetTimer } from '../app/operator-session';
+import { selectEntries } from '../store/audit';
 import { createTestApp, type TestApp } from '../testing/app';
+import { withStoreOf } from '../testing/core-store';
 import { seedOperators } from '../testing/operators';
 import { startStationServer, type StationServer } from './station-server';
 
@@ -61,7 +63,7 @@ function nextSessionChange(api: FieldlineApi): Promise<SessionState> {
 }
 
 beforeAll(async () => {
-  station = await createTestApp({ withCa: false, sessions: { now: () => now, setTimer } });
+  station = await createTestApp({ sessions: { now: () => now, setTimer } });
   await seedOperators(station.dataDir, [ADMIN, TECH]);
   staticDir = await mkdtemp(join(tmpdir(), 'fieldline-static-'));
   await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Fieldline</title>');
@@ -115,6 +117,23 @@ describe('a claimed station over the WebSocket', () => {
     expect(await admin.invoke['settings:set-idle-lock']({ minutes: 20 })).toMatchObject({ ok: true, value: { idleLockMinutes: 20 } });
     expect(await tech.invoke['settings:set-idle-lock']({ minutes: 15 })).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
     expect(await admin.invoke['settings:set-idle-lock']({ minutes: 15 })).toMatchObject({ ok: true, value: { idleLockMinutes: 15 } });
+  });
+
+  it("names the signed-in operator in the audit entries of what they do, not the station's free-text name", async () => {
+    const api = connect();
+    await api.invoke['session:sign-in']({ name: TECH.name, secret: TECH.secret });
+    const profiles = await api.invoke['profiles:list']();
+    const profile = profiles.ok ? profiles.value.find((p) => p.problems === 0) : undefined;
+    expect(profile).toBeDefined();
+    const started = await api.invoke['line:start']({ profilePath: profile!.path, variables: { site: 'LAB-1' }, requireScan: true });
+    expect(started).toMatchObject({ ok: true, value: { running: true } });
+    expect(await api.invoke['line:stop']()).toMatchObject({ ok: true, value: { running: false } });
+    const entries = await withStoreOf(station.dataDir, (store) => selectEntries(store.db, 50));
+    const line = entries.filter((e) => e.action === 'line.start' || e.action === 'line.stop');
+    expect(line.map((e) => [e.action, e.actor])).toEqual([
+      ['line.start', 'operator:tom'],
+      ['line.stop', 'operator:tom'],
+    ]);
   });
 
   it('signs out: the connection is refused again', async () => {
