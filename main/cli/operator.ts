@@ -4,6 +4,7 @@
  * signed in (--operator / FIELDLINE_OPERATOR), except that an operator may change their own secret.
  */
 import type { Command } from 'commander';
+import { createInterface } from 'node:readline/promises';
 import { OPERATOR_ROLES, OPERATOR_SECRET_MIN, type OperatorInfo, type OperatorRole } from '../contract/operators';
 import { FieldlineError } from '../errors';
 import { withCore, type CoreCliOptions } from './core';
@@ -22,6 +23,18 @@ async function newSecret(name: string): Promise<string> {
   const again = await readSecret(NEW_OPERATOR_SECRET_ENV, 'Repeat it: ', { env: {} });
   if (again !== first) throw new FieldlineError('INVALID_ARGUMENT', 'the two secrets differ');
   return first;
+}
+
+/** The new operator's name: the argument, else asked on a terminal (`operator add --role admin` as the issue types it). */
+async function nameOf(arg: string | undefined): Promise<string> {
+  if (arg !== undefined) return arg;
+  if (!process.stdin.isTTY) throw new FieldlineError('USAGE', 'give the new operator\'s name: fieldline operator add NAME --role ROLE');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question('Name of the new operator: ')).trim();
+  } finally {
+    rl.close();
+  }
 }
 
 function roleOf(value: string): OperatorRole {
@@ -53,11 +66,12 @@ export function registerOperatorCommands(program: Command): Command {
 
   common(
     operator
-      .command('add <name>')
+      .command('add [name]')
       .description(`add an operator; the secret from ${NEW_OPERATOR_SECRET_ENV} or asked twice (the first operator must be an admin)`)
       .requiredOption('--role <role>', OPERATOR_ROLES.join(', ')),
-  ).action(async (name: string, opts: Options & { role: string }) => {
+  ).action(async (arg: string | undefined, opts: Options & { role: string }) => {
     const role = roleOf(opts.role);
+    const name = await nameOf(arg);
     await withCore(opts, async (core) => {
       const acting = await signInCli(core, opts);
       // Refused before the new secret is asked for; add() checks again in its transaction.
