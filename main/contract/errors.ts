@@ -417,7 +417,7 @@ export const ERROR_CODES = {
   },
   PERMISSION_DENIED: {
     message: 'Not allowed',
-    hint: 'ask an operator with the role it needs (fieldline operator list shows who has which role)',
+    hint: 'sign in as an operator whose role holds it (--operator NAME, or FIELDLINE_OPERATOR), or ask an admin',
   },
   OPERATOR_SIGN_IN_REQUIRED: {
     message: 'Sign in first',
