@@ -417,7 +417,7 @@ export const ERROR_CODES = {
   },
   PERMISSION_DENIED: {
     message: 'Not allowed',
-    hint: 'sign in as an operator whose role holds it (--operator NAME, or FIELDLINE_OPERATOR), or ask an admin',
+    hint: 'sign in as an operator whose role holds it (on the command line: --operator NAME), or ask an admin',
   },
   OPERATOR_SIGN_IN_REQUIRED: {
     message: 'Sign in first',
