@@ -51,18 +51,13 @@ afterAll(async () => {
 describe('BLE commands without an adapter', { timeout: 60_000 }, () => {
   // Skipped only on a machine that has Bluetooth: there the system adapter works and this failure cannot happen.
   it.skipIf(machineHasBluetooth())('fail at once with "no Bluetooth adapter" (provision exits 2, smp and scan exit 1)', async () => {
-    // Node and the CLI take a second or more to start (more on a busy machine): measure that, then allow little more.
-    let started = Date.now();
-    expect((await fieldline(['--version'])).code).toBe(0);
-    const startup = (Date.now() - started) / 1000;
-    started = Date.now();
     const provision = await fieldline(['provision', '--ble', 'FL-00000001', '--profile', PROFILE]);
-    const seconds = (Date.now() - started) / 1000;
     expect(provision.code).toBe(2);
     expect(provision.stderr).toContain('no Bluetooth adapter');
     expect(provision.stderr).toContain('--ble-adapter virtual');
-    // The failure itself waits for no timeout (the adapter's ready timeout alone is 5 s).
-    expect(seconds).toBeLessThan(startup + 2);
+    // The failure comes from the adapter check itself, not from waiting out the adapter's 5 s ready timeout (whose
+    // message this is). Said by cause rather than by wall-clock time, which a busy machine stretches.
+    expect(provision.stderr).not.toContain('reported ready within');
 
     const echo = await fieldline(['smp', 'echo', 'hi', '--ble', 'FL-00000001', '--json']);
     expect(echo.code).toBe(2);

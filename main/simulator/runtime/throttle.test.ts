@@ -1,13 +1,23 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Throttle } from './throttle';
 
-/** Pushes `total` bytes in `chunk`-sized pieces at once and measures how long until the last one is released. */
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/**
+ * Pushes `total` bytes in `chunk`-sized pieces at once and measures how long until the last one is released, on
+ * fake timers: what is measured is the throttle's own schedule (when it asks to be woken and what it releases
+ * then), not how late a busy machine runs timers — that would make the rate checks fail under load.
+ * Call with fake timers installed (`vi.useFakeTimers()`), then `await vi.runAllTimersAsync()`.
+ */
 async function measure(baud: number, total: number, chunk: number): Promise<{ seconds: number; received: number; order: boolean }> {
   let received = 0;
   let order = true;
   let next = 0;
   const throttle = new Throttle({
     baud,
+    now: () => Date.now(),
     sink: (bytes) => {
       for (const b of bytes) {
         if (b !== (next & 0xff)) order = false;
@@ -17,10 +27,18 @@ async function measure(baud: number, total: number, chunk: number): Promise<{ se
     },
   });
   const data = Uint8Array.from({ length: total }, (_, i) => i & 0xff);
-  const start = performance.now();
+  const start = Date.now();
   for (let at = 0; at < total; at += chunk) throttle.push(data.subarray(at, Math.min(total, at + chunk)));
   await throttle.drained();
-  return { seconds: (performance.now() - start) / 1000, received, order };
+  return { seconds: (Date.now() - start) / 1000, received, order };
+}
+
+/** Runs the measurements on fake timers, to the end of every timer they set. */
+async function onFakeTimers<T>(run: () => Promise<T>): Promise<T> {
+  vi.useFakeTimers();
+  const result = run();
+  await vi.runAllTimersAsync();
+  return result;
 }
 
 describe('Throttle', () => {
@@ -34,7 +52,7 @@ describe('Throttle', () => {
 
   it('carries baud/10 bytes per second at 115200 (8N1), within a few percent, in order', async () => {
     // 5760 bytes = 0.5 s at 11520 B/s, pushed as 127-byte frames.
-    const r = await measure(115200, 5760, 127);
+    const r = await onFakeTimers(() => measure(115200, 5760, 127));
     expect(r.received).toBe(5760);
     expect(r.order).toBe(true);
     expect(r.seconds).toBeGreaterThan(0.5 * 0.97);
@@ -42,13 +60,13 @@ describe('Throttle', () => {
   });
 
   it('hits the rate at a slow baud too (9600: 960 B/s)', async () => {
-    const r = await measure(9600, 384, 384);
+    const r = await onFakeTimers(() => measure(9600, 384, 384));
     expect(r.seconds).toBeGreaterThan(0.4 * 0.97);
     expect(r.seconds).toBeLessThan(0.4 * 1.06);
   });
 
   it('both directions are independent: two throttles run at full rate at the same time', async () => {
-    const [a, b] = await Promise.all([measure(57600, 2880, 64), measure(57600, 2880, 1)]);
+    const [a, b] = await onFakeTimers(() => Promise.all([measure(57600, 2880, 64), measure(57600, 2880, 1)]));
     for (const r of [a, b]) {
       expect(r.seconds).toBeGreaterThan(0.5 * 0.97);
       expect(r.seconds).toBeLessThan(0.5 * 1.06);
