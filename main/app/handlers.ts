@@ -7,7 +7,7 @@
  * other method passes the core's permission check for its operator first (guardHandlers).
  */
 import type { MethodHandlers } from '../contract/dispatch';
-import { guardHandlers } from '../core/method-permissions';
+import { guardHandlers, type RuleContext } from '../core/method-permissions';
 import type { OperatorSession } from './operator-session';
 import type { Settings } from '../contract/settings';
 import { parsePrinterTarget } from '../station/labels';
@@ -164,6 +164,13 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
     };
   };
 
+  const rules: RuleContext = {
+    async releasedProfile(profilePath) {
+      const details = await profiles.get(profilePath);
+      return details.source === 'example' || details.signature === 'trusted';
+    },
+  };
+
   return (session) =>
     guardHandlers(
       {
@@ -174,6 +181,7 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
         'session:touch': () => session.touch(),
       },
       (permission, action) => session.authorize(permission, action),
+      rules,
     );
 }
 

@@ -5,13 +5,36 @@
  * the WebSocket — meets the same check as a click. The UI hides what a role may not do; that is a courtesy.
  *
  * The mapped type makes a new contract method a compile error here until someone decides what it needs.
+ * A run is judged as the CLI judges one (runPermission): rework needs a supervisor, and so does a profile that no
+ * trusted publisher signed — unless it is one of the examples the app ships.
  */
 import type { MethodHandlers } from '../contract/dispatch';
 import type { MethodName, MethodParams } from '../contract/api';
-import type { Permission } from '../contract/operators';
+import { runAction, runPermission, type Permission } from '../contract/operators';
 
-/** Open: answered for anyone who holds the station's token (the sign-in itself, the version on the sign-in screen). */
-type Rule<N extends MethodName> = 'open' | { needs: Permission | ((...args: MethodParams<N>) => Permission); action: string };
+/** What a rule may ask about a call's arguments. */
+export interface RuleContext {
+  /** The profile `profilePath` names is released: signed by a trusted publisher, or an example the app ships. */
+  releasedProfile(profilePath: string): Promise<boolean>;
+}
+
+interface Judged {
+  permission: Permission;
+  action: string;
+}
+
+/**
+ * Open: answered for anyone who holds the station's token (the sign-in itself, the version on the sign-in screen).
+ * Else `needs` is checked first — so nobody learns anything of the arguments without it — and then, when there is a
+ * `judge`, what it makes of the arguments.
+ */
+type Rule<N extends MethodName> = 'open' | { needs: Permission; action: string; judge?: (context: RuleContext, ...args: MethodParams<N>) => Promise<Judged> };
+
+/** A run of `profilePath`: provision, override (a profile nobody trusted signed) or rework, as runPermission says. */
+async function judgeRun(context: RuleContext, words: string, profilePath: string, rework: boolean): Promise<Judged> {
+  const run = { rework, trustedProfile: rework || (await context.releasedProfile(profilePath)) };
+  return { permission: runPermission(run), action: runAction(words, run) };
+}
 
 // Reads need a signed-in operator of any role; technician is the least role, which 'provision' names.
 const READ: Permission = 'provision';
@@ -38,9 +61,17 @@ export const METHOD_RULES: { readonly [N in MethodName]: Rule<N> } = {
   'devices:add-port': { needs: 'provision', action: 'add a serial port' },
   'devices:scan-ble': { needs: 'provision', action: 'scan for Bluetooth gateways' },
   // Replacing an identity a device already holds is rework.
-  'provision:start': { needs: (request) => (request.reprovision ? 'rework' : 'provision'), action: 'provision a gateway' },
+  'provision:start': {
+    needs: 'provision',
+    action: 'provision a gateway',
+    judge: (context, request) => judgeRun(context, 'provision a gateway', request.profilePath, request.reprovision ?? false),
+  },
   'provision:cancel': { needs: 'provision', action: 'cancel a run' },
-  'line:start': { needs: (request) => (request.reprovision || request.rework ? 'rework' : 'provision'), action: 'start the line' },
+  'line:start': {
+    needs: 'provision',
+    action: 'start the line',
+    judge: (context, request) => judgeRun(context, 'start the line', request.profilePath, Boolean(request.reprovision || request.rework)),
+  },
   'line:stop': { needs: 'provision', action: 'stop the line' },
   'line:scan': { needs: 'provision', action: 'scan a barcode' },
   'queue:sync-now': { needs: 'provision', action: 'sync the queue' },
@@ -61,14 +92,17 @@ export const METHOD_RULES: { readonly [N in MethodName]: Rule<N> } = {
   'settings:set-idle-lock': { needs: 'station.settings', action: 'change the idle lock' },
 };
 
-/** The check of one call: throws the core's refusal (PERMISSION_DENIED, OPERATOR_SIGN_IN_REQUIRED, …). */
-export type Authorize = (permission: Permission, action: string) => unknown;
+/**
+ * The check of one call: throws the core's refusal (PERMISSION_DENIED, OPERATOR_SIGN_IN_REQUIRED, …); answers the
+ * audit actor of a signed-in operator, undefined on a station without operators (where everything is allowed).
+ */
+export type Authorize = (permission: Permission, action: string) => string | undefined;
 
 type AnyHandler = (...args: readonly unknown[]) => unknown;
-type AnyRule = 'open' | { needs: Permission | ((...args: readonly unknown[]) => Permission); action: string };
+type AnyRule = 'open' | { needs: Permission; action: string; judge?: (context: RuleContext, ...args: readonly unknown[]) => Promise<Judged> };
 
 /** `handlers` with `authorize` called before each one that is not open, with the arguments the contract parsed. */
-export function guardHandlers(handlers: MethodHandlers, authorize: Authorize): MethodHandlers {
+export function guardHandlers(handlers: MethodHandlers, authorize: Authorize, context: RuleContext): MethodHandlers {
   const guarded: Record<string, AnyHandler> = {};
   for (const [name, handler] of Object.entries(handlers) as Array<[MethodName, AnyHandler]>) {
     // The mapped types lose the per-method link between a rule and its arguments once indexed by a union key.
@@ -77,10 +111,20 @@ export function guardHandlers(handlers: MethodHandlers, authorize: Authorize): M
       guarded[name] = handler;
       continue;
     }
-    guarded[name] = (...args) => {
-      authorize(typeof rule.needs === 'function' ? rule.needs(...args) : rule.needs, rule.action);
-      return handler(...args);
-    };
+    const { needs, action, judge } = rule;
+    guarded[name] = judge
+      ? async (...args) => {
+          // Nobody signed in on a station without operators: everything is allowed, nothing to judge.
+          if (authorize(needs, action) !== undefined) {
+            const judged = await judge(context, ...args);
+            authorize(judged.permission, judged.action);
+          }
+          return handler(...args);
+        }
+      : (...args) => {
+          authorize(needs, action);
+          return handler(...args);
+        };
   }
   return guarded as unknown as MethodHandlers;
 }

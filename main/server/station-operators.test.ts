@@ -123,7 +123,7 @@ describe('a claimed station over the WebSocket', () => {
     const api = connect();
     await api.invoke['session:sign-in']({ name: TECH.name, secret: TECH.secret });
     const profiles = await api.invoke['profiles:list']();
-    const profile = profiles.ok ? profiles.value.find((p) => p.problems === 0) : undefined;
+    const profile = profiles.ok ? profiles.value.find((p) => p.source === 'example' && p.problems === 0) : undefined;
     expect(profile).toBeDefined();
     const started = await api.invoke['line:start']({ profilePath: profile!.path, variables: { site: 'LAB-1' }, requireScan: true });
     expect(started).toMatchObject({ ok: true, value: { running: true } });
@@ -134,6 +134,36 @@ describe('a claimed station over the WebSocket', () => {
       ['line.start', 'operator:tom'],
       ['line.stop', 'operator:tom'],
     ]);
+  });
+
+  it('lets a technician run only released profiles: one no trusted publisher signed needs a supervisor', async () => {
+    const admin = connect();
+    const tech = connect();
+    await admin.invoke['session:sign-in']({ name: ADMIN.name, secret: ADMIN.secret });
+    await tech.invoke['session:sign-in']({ name: TECH.name, secret: TECH.secret });
+    const profiles = await admin.invoke['profiles:list']();
+    const example = profiles.ok ? profiles.value.find((p) => p.source === 'example' && p.problems === 0) : undefined;
+    const text = await admin.invoke['profiles:get']({ path: example!.path });
+    const imported = await admin.invoke['profiles:import']({ fileName: 'unsigned.yaml', content: text.ok ? text.value.text : '' });
+    expect(imported).toMatchObject({ ok: true, value: { source: 'data', signature: 'unsigned' } });
+
+    const refused = await tech.invoke['line:start']({ profilePath: imported.ok ? imported.value.path : '', variables: { site: 'LAB-1' }, requireScan: true });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
+    expect(!refused.ok && refused.error.message).toMatch(/no trusted publisher signed.*supervisor/);
+    expect(await tech.invoke['provision:start']({ deviceId: 'serial:/dev/nonexistent', profilePath: imported.ok ? imported.value.path : '', variables: {} })).toMatchObject({
+      ok: false,
+      error: { code: 'PERMISSION_DENIED' },
+    });
+    // Rework needs a supervisor whatever the profile.
+    expect(await tech.invoke['provision:start']({ deviceId: 'serial:/dev/nonexistent', profilePath: example!.path, variables: {}, reprovision: true })).toMatchObject({
+      ok: false,
+      error: { code: 'PERMISSION_DENIED' },
+    });
+    // The example is released: the technician's call reaches the run manager (which finds no such device).
+    expect(await tech.invoke['provision:start']({ deviceId: 'serial:/dev/nonexistent', profilePath: example!.path, variables: {} })).toMatchObject({
+      ok: false,
+      error: { code: 'DEVICE_NOT_FOUND' },
+    });
   });
 
   it('signs out: the connection is refused again', async () => {
