@@ -89,6 +89,9 @@ test('a technician sees no CA or registry settings and cannot set them over the 
   await expect(page.getByTestId('settings-printer')).toHaveCount(0);
   await expect(page.getByTestId('settings-idle-lock')).toHaveCount(0);
   await screen('technician settings');
+  await openScreen(page, 'profiles');
+  await expect(page.getByTestId('profile-list')).toBeVisible();
+  await expect(page.getByTestId('profile-import-file')).toHaveCount(0);
 
   // The UI hides them; the core refuses them. A socket of the page's own, signed in as the technician:
   const [signedIn, registry, idle, readBack] = await directCalls(page, TECH, [
@@ -113,4 +116,6 @@ test('a technician sees no CA or registry settings and cannot set them over the 
   await expect(page.getByTestId('settings-ca-state')).toHaveAttribute('data-ready', 'true');
   await expect(page.getByTestId('settings-idle-lock')).toHaveValue('15');
   await screen('admin settings');
+  await openScreen(page, 'profiles');
+  await expect(page.getByTestId('profile-import-file')).toBeAttached();
 });

@@ -1,9 +1,13 @@
-/** Profiles: import, the list with signature status and problem count, and the details of the one opened. */
+/**
+ * Profiles: import (offered to a role that may import, on a station with operators), the list with signature status
+ * and problem count, and the details of the one opened.
+ */
 import { memo, type JSX } from 'react';
 import type { ProfileListItem } from '../../../../main/contract/api';
 import { Badge, SIGNATURE_LOOK } from '../../components/Badge';
 import { loadProfileDetails } from '../../effects/profiles';
 import { profilesStore, useProfiles } from '../../state/profiles';
+import { allows, useSession } from '../../state/session';
 import { ScreenTitle } from '../ScreenTitle';
 import { ImportPanel } from './ImportPanel';
 import { ProfileDetails } from './ProfileDetails';
@@ -45,10 +49,11 @@ export function ProfilesScreen(): JSX.Element {
   const list = useProfiles((s) => s.list);
   const loaded = useProfiles((s) => s.loaded);
   const openPath = useProfiles((s) => s.openPath);
+  const mayImport = useSession((s) => allows(s.session, 'profile.import'));
   return (
     <>
       <ScreenTitle>Profiles</ScreenTitle>
-      <ImportPanel />
+      {mayImport && <ImportPanel />}
       <section className="panel" aria-labelledby="profiles-title">
         <h2 id="profiles-title">On this station</h2>
         {!loaded ? (
