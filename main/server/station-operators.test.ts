@@ -43,11 +43,13 @@ let server: StationServer;
 let staticDir: string;
 const bridges: WebBridge[] = [];
 
-function connect(): FieldlineApi {
+function connect(to: StationServer = server, credential: { token: string } | { session: string } | object = {}, onSession?: (session: string) => void): FieldlineApi {
   const bridge = createWebBridge({
-    url: `ws://127.0.0.1:${server.port}/api`,
-    openSocket: (url) => new WebSocket(url, { origin: `http://127.0.0.1:${server.port}` }) as unknown as SocketLike,
+    url: `ws://127.0.0.1:${to.port}/api`,
+    openSocket: (url) => new WebSocket(url, { origin: `http://127.0.0.1:${to.port}` }) as unknown as SocketLike,
     retryMs: { first: 50, max: 200 },
+    ...credential,
+    ...(onSession ? { onSession } : {}),
   });
   bridges.push(bridge);
   return bridge.api;
@@ -208,5 +210,36 @@ describe('a claimed station over the WebSocket', () => {
     }
     expect(await api.invoke['session:sign-in']({ name: ADMIN.name, secret: ADMIN.secret })).toMatchObject({ ok: false, error: { code: 'OPERATOR_LOCKED' } });
     expect(await api.invoke['settings:get']()).toMatchObject({ ok: false, error: { code: 'OPERATOR_SIGN_IN_REQUIRED' } });
+  });
+});
+
+describe('a claimed station with a token', () => {
+  const TOKEN = 'station-token-for-operators-0123';
+  let tokenServer: StationServer;
+  beforeAll(async () => {
+    tokenServer = await startStationServer({ app: station.app, port: 0, staticDir, token: TOKEN });
+  });
+  afterAll(async () => {
+    await tokenServer?.close();
+  });
+
+  it("keeps a tab's operator across a reconnect with its station session, and only for that session", async () => {
+    let stationSession = '';
+    const first = connect(tokenServer, { token: TOKEN }, (s) => (stationSession = s));
+    expect(await first.invoke['session:sign-in']({ name: TECH.name, secret: TECH.secret })).toMatchObject({ ok: true });
+    for (const bridge of bridges.splice(0)) bridge.close();
+
+    // The same tab reconnecting (or reloaded): still signed in, and the idle lock kept counting meanwhile.
+    const again = connect(tokenServer, { session: stationSession });
+    expect(await again.invoke['session:get']()).toMatchObject({ ok: true, value: { operator: { name: 'tom' } } });
+    expect(await again.invoke['settings:get']()).toMatchObject({ ok: true });
+    // Another tab with the token: a station session of its own, nobody signed in.
+    const other = connect(tokenServer, { token: TOKEN });
+    expect(await other.invoke['settings:get']()).toMatchObject({ ok: false, error: { code: 'OPERATOR_SIGN_IN_REQUIRED' } });
+
+    const locked = nextSessionChange(again);
+    advance(15 * MINUTE);
+    expect(await locked).toMatchObject({ ended: 'idle' });
+    expect(await again.invoke['settings:get']()).toMatchObject({ ok: false, error: { code: 'OPERATOR_SIGN_IN_REQUIRED' } });
   });
 });

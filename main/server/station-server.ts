@@ -5,8 +5,9 @@
  * rebinding), every WebSocket's Origin must be our own origin, and each message is bounded in size. With a token,
  * a WebSocket must authenticate first (station-auth.ts: the token, a single-use ticket from loginUrl(), or a session),
  * and an address that failed too often is refused at the upgrade with 429 and Retry-After. On a station with operators
- * each connection then signs in as one (session:sign-in) and every call it makes is checked by the core for that
- * operator's role (main/app/operator-session.ts); its operator ends with the connection or at the idle lock.
+ * each tab then signs in as one (session:sign-in) and every call it makes is checked by the core for that operator's
+ * role (main/app/operator-session.ts); with a token the tab's station session carries its operator across a reconnect
+ * (operator-sessions.ts), without one the operator ends with the connection; either way it ends at the idle lock.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { realpath } from 'node:fs/promises';
@@ -24,6 +25,7 @@ import { addressKey } from './auth-limiter';
 import { acceptedHost, isLoopbackHost, sameOrigin, type HostPolicy } from './hosts';
 import { createStationAuth, type StationAuthOptions } from './station-auth';
 import { serveStatic } from './static-files';
+import { createSessionTable } from './operator-sessions';
 import { serveConnection, type Connection } from './ws-api';
 
 export interface StationServerOptions {
@@ -86,8 +88,11 @@ export async function startStationServer(options: StationServerOptions): Promise
   const dispatchOptions = {
     onBug: (channel: string, error: unknown) => logger.error(`${channel} failed`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
   };
-  const sharedDispatch = createDispatch(options.app.handlers, dispatchOptions);
-  const openSession = options.app.openSession;
+  const sessions = createSessionTable({
+    ...(options.app.openSession ? { openSession: options.app.openSession } : {}),
+    sharedDispatch: createDispatch(options.app.handlers, dispatchOptions),
+    dispatchOptions,
+  });
   const policy: HostPolicy = { port: 0, loopback };
   const connections = new Set<Connection>();
   const sockets = new Set<WebSocket>();
@@ -123,9 +128,7 @@ export async function startStationServer(options: StationServerOptions): Promise
     // Locked out for guessing: not even a socket to send the next guess on.
     if (wait > 0) return refuseUpgrade(socket, 429, 'Too Many Requests', `Retry-After: ${Math.ceil(wait / 1000)}\r\n`);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = openSession?.();
-      const dispatch = session ? createDispatch(session.handlers, dispatchOptions) : sharedDispatch;
-      const connection = serveConnection(ws, { dispatch, logger, address, ...(auth ? { auth } : {}), ...(session ? { session } : {}) });
+      const connection = serveConnection(ws, { attach: sessions.attach, logger, address, ...(auth ? { auth } : {}) });
       connections.add(connection);
       sockets.add(ws);
       let alive = true;
@@ -175,6 +178,7 @@ export async function startStationServer(options: StationServerOptions): Promise
     close: () =>
       (closing ??= (async () => {
         unsubscribe();
+        sessions.close();
         for (const ws of sockets) ws.close(WS_CLOSE.shutdown, 'station stopping');
         wss.close();
         server.closeAllConnections();

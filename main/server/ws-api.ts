@@ -7,13 +7,13 @@
  */
 import type { WebSocket } from 'ws';
 import type { EventName } from '../contract/api';
-import type { Dispatch } from '../contract/dispatch';
 import { encodeEvent } from '../contract/dispatch';
 import type { SessionState } from '../contract/session';
 import { fail } from '../contract/result';
 import { ClientMessageSchema, WS_CLOSE, WS_MAX_IN_FLIGHT, type ServerMessage } from '../contract/ws-protocol';
 import type { Logger } from '../log';
 import { nestsDeeperThan } from './json-depth';
+import type { AttachSession, SessionAttachment } from './operator-sessions';
 import type { Credential, StationAuth } from './station-auth';
 
 /** Above this many unsent bytes, skippable events are skipped; above the hard limit the client is dropped. */
@@ -40,9 +40,11 @@ export interface ConnectionSession {
 }
 
 export interface ConnectionOptions {
-  /** This connection's calls, checked for its session's operator. */
-  dispatch: Dispatch;
-  session?: ConnectionSession;
+  /**
+   * Where this connection's calls go, checked for its operator session's operator: asked once the connection is
+   * authenticated, with the station session it authenticated as (undefined on a station without a token).
+   */
+  attach: AttachSession;
   /** When set, the first message must be `auth` with a credential it accepts (station-auth.ts). */
   auth?: StationAuth;
   /** The peer's address as the limiter counts it (auth-limiter.ts addressKey). */
@@ -60,14 +62,22 @@ function credentialOf(msg: { token?: string | undefined; ticket?: string | undef
 }
 
 export function serveConnection(ws: WebSocket, options: ConnectionOptions): Connection {
-  const { dispatch, logger } = options;
+  const { logger } = options;
   let authenticated = options.auth === undefined;
+  let attached: SessionAttachment | undefined;
+  let offSession: (() => void) | undefined;
+  const attach = (stationSession: string | undefined): void => {
+    attached = options.attach(stationSession);
+    // session:changed is this connection's own (its sign-in, sign-out, idle lock), sent to it alone.
+    offSession = attached.session?.onChange((state) => send({ type: 'event', name: 'session:changed', payload: encodeEvent('session:changed', state) }));
+  };
   let inFlight = 0;
   const authTimer = authenticated ? undefined : setTimeout(() => ws.close(WS_CLOSE.unauthorized, 'authentication required'), AUTH_TIMEOUT_MS);
 
   const send = (message: ServerMessage): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
+  if (authenticated) attach(undefined);
 
   ws.on('message', (data, isBinary) => {
     if (isBinary) return ws.close(WS_CLOSE.protocol, 'text messages only');
@@ -99,10 +109,12 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
       }
       authenticated = true;
       clearTimeout(authTimer);
+      attach(outcome.session);
       return send({ type: 'auth', ok: true, session: outcome.session });
     }
 
-    if (!authenticated) return ws.close(WS_CLOSE.unauthorized, 'authentication required');
+    if (!authenticated || !attached) return ws.close(WS_CLOSE.unauthorized, 'authentication required');
+    const { dispatch } = attached;
     if (inFlight >= WS_MAX_IN_FLIGHT) {
       return send({ type: 'result', id: msg.id, result: fail('INVALID_ARGUMENT', `more than ${WS_MAX_IN_FLIGHT} calls in flight`) });
     }
@@ -113,15 +125,10 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
         inFlight -= 1;
       });
   });
-  // session:changed is this connection's own (its sign-in, sign-out, idle lock), sent to it alone.
-  const offSession = options.session?.onChange((state) => {
-    if (authenticated) send({ type: 'event', name: 'session:changed', payload: encodeEvent('session:changed', state) });
-  });
   ws.on('close', () => {
     clearTimeout(authTimer);
     offSession?.();
-    // Its operator is signed out with it: a new connection signs in again (the session token lets it reconnect).
-    options.session?.close();
+    attached?.release();
   });
 
   return {
@@ -130,7 +137,7 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
     },
     sendEvent(name, json) {
       if (!authenticated || ws.readyState !== ws.OPEN) return;
-      if (options.session && !options.session.mayListen()) return;
+      if (attached?.session && !attached.session.mayListen()) return;
       if (ws.bufferedAmount > HARD_BUFFER_BYTES) {
         logger.warn('dropping a client that does not keep up with events');
         ws.close(WS_CLOSE.tooSlow, 'too slow');
