@@ -5,7 +5,7 @@
  */
 import type { JSX, ReactNode } from 'react';
 import { signOut } from '../effects/session';
-import { useSession } from '../state/session';
+import { mustSignIn, useSession } from '../state/session';
 import { useStation } from '../state/station';
 
 function Item({ label, children, testId, tone }: { label: string; children: ReactNode; testId?: string; tone?: string }): JSX.Element {
@@ -50,7 +50,8 @@ function Operator(): JSX.Element | null {
   const fallback = useStation((s) => s.status?.operator);
   const name = useSession((s) => s.session?.operator?.name);
   const role = useSession((s) => s.session?.operator?.role);
-  if (name === undefined || role === undefined) return fallback ? <Item label="Operator">{fallback}</Item> : null;
+  const claimed = useSession((s) => s.session?.claimed === true);
+  if (name === undefined || role === undefined) return fallback && !claimed ? <Item label="Operator">{fallback}</Item> : null;
   return (
     <div className="status-item status-operator">
       <span className="status-label">Signed in</span>
@@ -69,6 +70,8 @@ export function StatusBar(): JSX.Element {
   const activeRuns = useStation((s) => s.status?.activeRuns);
   const caReady = useStation((s) => s.status?.caReady);
   const version = useStation((s) => s.app?.version);
+  // On the sign-in screen the station's figures are not read (nobody may see them yet): no empty dashes for them.
+  const locked = useSession((s) => mustSignIn(s.session));
   return (
     <header className="status-bar" aria-label="Station status">
       <div className="brand">
@@ -79,15 +82,19 @@ export function StatusBar(): JSX.Element {
           </span>
         )}
       </div>
-      <Online />
-      <Item label="Queue" testId="status-queue">
-        {queueSize ?? '—'}
-      </Item>
-      <Item label="Active runs" testId="status-active-runs">
-        {activeRuns ?? '—'}
-      </Item>
+      {!locked && (
+        <>
+          <Online />
+          <Item label="Queue" testId="status-queue">
+            {queueSize ?? '—'}
+          </Item>
+          <Item label="Active runs" testId="status-active-runs">
+            {activeRuns ?? '—'}
+          </Item>
+        </>
+      )}
       <Operator />
-      {caReady === false && (
+      {!locked && caReady === false && (
         <Item label="Station CA" testId="status-ca" tone="warn">
           <a href="#/settings">
             <span aria-hidden="true">🔒 </span>Locked — unlock in Settings
