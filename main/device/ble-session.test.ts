@@ -168,11 +168,12 @@ describe('reconnect and resume', () => {
   it('gives up with BLE_LINK_LOST after the bounded attempts when the gateway stays away', async () => {
     const { binding, session } = await open({}, { reconnect: { attempts: 2, firstDelayMs: 10, scanTimeoutMs: 100 } });
     binding.dropLinkAfter(ADDRESS, 1, 60_000);
-    const started = Date.now();
     const err = await failure(session.surviveLinkLoss('echo', () => echo(session.client, 'x')));
     expect(err.code).toBe('BLE_LINK_LOST');
-    expect(err.message).toMatch(/2 reconnect attempts failed/);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Bounded by the policy, not a stopwatch (one fails a loaded CI): two attempts, each given up after the
+    // policy's 0.1 s scan — not the default 5 s one, nor a wait for the gateway's return (60 s away).
+    expect(err.message).toMatch(/ 2 reconnect attempts failed \(last: "[^"]+" was not heard within 0\.1 s; /);
+    expect(binding.connects).toBe(1);
   });
 
   it('without surviveLinkLoss a drop fails the operation with BLE_LINK_LOST', async () => {

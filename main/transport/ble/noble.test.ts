@@ -20,7 +20,6 @@ const loadNoble = (choice: 'system' | 'virtual', options: LoadNobleOptions) => c
 
 describe('radios.load (system adapter)', () => {
   it('turns the EAFNOSUPPORT noble throws on a machine without Bluetooth into BLE_NO_ADAPTER, at once', async () => {
-    const started = Date.now();
     const err = await failure(
       loadNoble('system', {
         loadSystem: () => {
@@ -29,8 +28,9 @@ describe('radios.load (system adapter)', () => {
       }),
     );
     expect(err.code).toBe('BLE_NO_ADAPTER');
-    expect(err.message).toContain('no Bluetooth adapter');
-    expect(Date.now() - started).toBeLessThan(500);
+    // "At once" is the cause, not a stopwatch (one under load fails a CI): the load error itself answered, naming
+    // its errno — not the 5 s wait for the adapter's state, whose BLE_NO_ADAPTER says "reported ready within".
+    expect(err.message).toBe('this machine has no Bluetooth adapter the system can use (EAFNOSUPPORT)');
   });
 
   it.each([
