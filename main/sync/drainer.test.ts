@@ -252,14 +252,29 @@ describe('drainer', () => {
   it('wakes when a run is queued in this process, without waiting for its poll', async () => {
     const s = await stub(() => undefined);
     const abort = new AbortController();
-    const drainer = new Drainer({ outbox, uploader: client(s.url), pollMs: 600_000 });
+    // A clock whose sleeps never end by time, only when their signal aborts: a delivery can then only come from
+    // the wake, however slow the machine — no stopwatch, which a loaded CI exceeds.
+    const sleeps: Array<{ ms: number; ended: boolean }> = [];
+    let idle: () => void = () => {};
+    const sleeping = new Promise<void>((resolve) => (idle = resolve));
+    const clock: Clock = {
+      now: () => Date.now(),
+      sleep: (ms, signal) =>
+        new Promise<void>((resolve) => {
+          const sleep = { ms, ended: false };
+          sleeps.push(sleep);
+          signal.addEventListener('abort', () => ((sleep.ended = true), resolve()), { once: true });
+          idle();
+        }),
+    };
+    const drainer = new Drainer({ outbox, uploader: client(s.url), pollMs: 600_000, clock });
     const running = drainer.run(abort.signal);
     const delivered = new Promise<void>((resolve) => drainer.subscribe((st) => st.online && st.pending === 0 && s.stored.length === 1 && resolve()));
-    await new Promise((r) => setTimeout(r, 100));
-    const started = Date.now();
+    await sleeping;
+    expect(sleeps).toEqual([{ ms: 600_000, ended: false }]);
     queue(1);
     await delivered;
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(sleeps[0]).toEqual({ ms: 600_000, ended: true });
     abort.abort();
     await running;
   });

@@ -46,10 +46,10 @@ describe('uploadBatch', () => {
     for (const status of [500, 503, 429, 408]) expect(await client.uploadBatch(body(['a']), ['a'])).toMatchObject({ kind: 'retry', status });
     expect(await client.uploadBatch(body(['a']), ['a'])).toMatchObject({ kind: 'retry', reason: expect.stringMatching(/unreachable/) });
 
+    // The request's own 200 ms timer ended it (only its abort words the reason so), not a stopwatch: a hang without
+    // it runs into the test's timeout instead.
     const hanging = await clientFor(() => ({ hang: true }), { timeoutMs: 200 });
-    const started = Date.now();
     expect(await hanging.uploadBatch(body(['a']), ['a'])).toMatchObject({ kind: 'retry', reason: expect.stringMatching(/no answer within 200 ms/) });
-    expect(Date.now() - started).toBeLessThan(2000);
 
     const free = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {
