@@ -85,13 +85,15 @@ describe('firmware images', () => {
 });
 
 describe('YAML that expands, repeats or nests without end', () => {
-  it('refuses 70,000 keys in well under 2 s (the duplicate-key check is linear)', async () => {
-    const file = await fileWith(HOSTILE.manyKeys());
-    const started = performance.now();
-    const outcome = await lintOutcome(file);
-    const ms = performance.now() - started;
-    expect(outcome).toMatchObject({ refused: 'PROFILE_TOO_COMPLEX', message: expect.stringContaining('keys') });
-    expect(ms).toBeLessThan(2000);
+  it('refuses 70,000 keys before parsing them (yaml\'s duplicate-key check took 77 s on them)', async () => {
+    const outcome = await lintOutcome(await fileWith(HOSTILE.manyKeys()));
+    // The cause, not a stopwatch (one fails a loaded CI): the prescan of the text refused it — its words, and no
+    // position, which only a parsed document has — so yaml never saw the 70,000 keys.
+    expect(outcome).toEqual({
+      refused: 'PROFILE_TOO_COMPLEX',
+      message: expect.stringMatching(/: has [\d,]+ of the characters that start YAML keys and items .*: more keys and items than a profile may have/),
+      problemPaths: [],
+    });
   });
 
   it('still finds duplicate keys among thousands, each once', () => {
