@@ -8,8 +8,15 @@
  */
 import { createHash } from 'node:crypto';
 import { createDispatch, type Dispatch, type DispatchOptions } from '../contract/dispatch';
+import type { SessionState } from '../contract/session';
 import type { AppSession } from '../app';
-import type { ConnectionSession } from './ws-api';
+
+/** The operator session of one connection, as the connection sees it. */
+export interface ConnectionSession {
+  /** Events go only to a session that may see them: someone signed in, or a station without operators. */
+  mayListen(): boolean;
+  onChange(listener: (state: SessionState) => void): () => void;
+}
 
 /** A connection's calls and session; `release` when the connection closes. */
 export interface SessionAttachment {

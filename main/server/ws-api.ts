@@ -8,7 +8,6 @@
 import type { WebSocket } from 'ws';
 import type { EventName } from '../contract/api';
 import { encodeEvent } from '../contract/dispatch';
-import type { SessionState } from '../contract/session';
 import { fail } from '../contract/result';
 import { ClientMessageSchema, WS_CLOSE, WS_MAX_IN_FLIGHT, type ServerMessage } from '../contract/ws-protocol';
 import type { Logger } from '../log';
@@ -29,14 +28,6 @@ export interface Connection {
   /** Sends an already encoded event (encoded once for all connections). */
   sendEvent(name: EventName, json: string): void;
   readonly authenticated: boolean;
-}
-
-/** The operator session of one connection (main/app/operator-session.ts), when the app has them. */
-export interface ConnectionSession {
-  /** Events go only to a session that may see them: someone signed in, or a station without operators. */
-  mayListen(): boolean;
-  onChange(listener: (state: SessionState) => void): () => void;
-  close(): void;
 }
 
 export interface ConnectionOptions {
