@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeCbor } from '../../smp/cbor';
 import { Op, encodePacket } from '../../smp/header';
 import { SerialPacketDecoder, encodeSerialFrames } from '../../smp/serial-framing';
@@ -31,13 +31,13 @@ function wire(packet: Uint8Array, frameSize?: number): Uint8Array {
   return Buffer.concat(encodeSerialFrames(packet, frameSize));
 }
 
-function setup(opts: { bufSize?: number; bufCount?: number; handle?: (p: Uint8Array) => Promise<void> } = {}) {
+function setup(opts: { baud?: number; bufSize?: number; bufCount?: number; handle?: (p: Uint8Array) => Promise<void> } = {}) {
   const port = new FakePort();
   const packets: Uint8Array[] = [];
   const counts: Partial<Record<LinkCounter, number>> = {};
   const link = new DeviceLink({
     port,
-    baud: 0,
+    baud: opts.baud ?? 0,
     bufSize: opts.bufSize ?? 384,
     bufCount: opts.bufCount ?? 4,
     onPacket: async (p) => {
@@ -51,7 +51,39 @@ function setup(opts: { bufSize?: number; bufCount?: number; handle?: (p: Uint8Ar
   return { port, link, packets, counts };
 }
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('DeviceLink', () => {
+  it('throttles both directions to baud/10 bytes per second: an echo at 9600 baud takes both ways\' line time', async () => {
+    // On fake timers (the throttles read performance.now): what is measured is the link's own schedule, not how late
+    // a busy machine runs timers. simulator.test.ts checks the same through a real pty, as a lower bound.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date', 'performance'] });
+    const request = wire(echoPacket('x'.repeat(200), 1));
+    const reply = wire(echoPacket('y'.repeat(200), 1));
+    const started = performance.now();
+    let handedOver = 0;
+    let repliedAt = 0;
+    const { port, link } = setup({
+      baud: 9600,
+      bufSize: 2048,
+      handle: async () => {
+        handedOver = performance.now() - started;
+        await link.send(echoPacket('y'.repeat(200), 1));
+        repliedAt = performance.now() - started;
+      },
+    });
+    port.feed(request);
+    await vi.runAllTimersAsync();
+    await link.idle();
+    expect(Buffer.concat(port.written)).toEqual(Buffer.from(reply));
+    // 960 bytes/s each way: the packet reaches the device when its last byte has arrived, the reply leaves whole
+    // when its last byte would have been sent.
+    expect(handedOver).toBeCloseTo((request.length * 1000) / 960, -1);
+    expect(repliedAt - handedOver).toBeCloseTo((reply.length * 1000) / 960, -1);
+  });
+
   it('reassembles multi-frame packets and hands them over', async () => {
     const { port, link, packets, counts } = setup();
     const packet = echoPacket('x'.repeat(200)); // three frames

@@ -119,9 +119,11 @@ describe('startSimulator (in-process, real pty and serialport)', () => {
     const reply = await app.next(5000);
     const seconds = (performance.now() - started) / 1000;
     expect(reply?.body).toEqual({ r: 'x'.repeat(200) });
+    // Timers never fire early, so the lower bound holds on any machine and proves both directions are throttled. That
+    // neither is slower than 960 B/s is the link's own schedule, checked on fake timers in link.test.ts: an upper
+    // bound on real time here failed CI runs on a loaded machine.
     const expected = (2 * wireBytes) / 960;
     expect(seconds).toBeGreaterThan(expected * 0.97);
-    expect(seconds).toBeLessThan(expected * 1.25);
   });
 
   it('a reset is answered first, then the device is silent while it boots, then answers again', async () => {
