@@ -8,18 +8,18 @@ import { silentLogger, type Logger } from '../main/log';
 import { LIMITS, PATHS } from '../main/contract/registry/api';
 import { SERIAL_PATH_CHARS } from '../main/contract/registry/record';
 import { bearerAuth } from './auth';
-import type { RegistryDb } from './db';
 import { ApiError, errorBody, errorHandler } from './http';
 import { clientErrorHandler, frameworkErrors, httpEdgeHooks } from './http-edge';
 import { PATH_METHODS, routePath } from './paths';
-import { RecordStore } from './records';
+import type { RegistryRepository } from './repository';
 import { bundleRoutes } from './routes-bundles';
 import { recordRoutes } from './routes-records';
 
 const ALL_METHODS: readonly string[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 export interface RegistryAppOptions {
-  db: RegistryDb;
+  /** Where everything is kept (SqliteRepository or PostgresRepository); the app never closes it. */
+  repository: RegistryRepository;
   logger?: Logger;
   /** Byte limit of a batch (and of any other JSON body); default LIMITS.batchBytes. */
   maxBodyBytes?: number;
@@ -30,11 +30,10 @@ export interface RegistryAppOptions {
 }
 
 export async function buildRegistryApp(options: RegistryAppOptions): Promise<FastifyInstance> {
-  const { db } = options;
+  const { repository } = options;
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? (() => new Date());
   const bodyLimit = options.maxBodyBytes ?? LIMITS.batchBytes;
-  const records = new RecordStore(db);
 
   // fastify's own logger stays off: requests are logged through ours (below), which redacts, and which never
   // sees the Authorization header at all. Every answer fastify or Node would give in its own format goes through
@@ -47,7 +46,7 @@ export async function buildRegistryApp(options: RegistryAppOptions): Promise<Fas
     frameworkErrors,
     clientErrorHandler,
   });
-  app.setErrorHandler(errorHandler(logger, db.name));
+  app.setErrorHandler(errorHandler(logger, repository));
   httpEdgeHooks(app);
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send(errorBody('NOT_FOUND', `no such endpoint: ${request.method} ${request.url.split('?')[0]}`));
@@ -61,12 +60,12 @@ export async function buildRegistryApp(options: RegistryAppOptions): Promise<Fas
   app.get(PATHS.health, async () => ({ status: 'ok' as const }));
 
   await app.register(async (authed) => {
-    authed.addHook('onRequest', bearerAuth(db));
+    authed.addHook('onRequest', bearerAuth(repository));
     // fastify parses text/plain bodies by default; every body here is JSON (or a raw bundle), so anything else
     // is a 415 rather than a string that fails validation with a puzzling message.
     authed.removeContentTypeParser('text/plain');
-    recordRoutes(authed, { records, now, batchBodyBytes: bodyLimit });
-    bundleRoutes(authed, { db, records, now, bundleBodyBytes: options.maxBundleBytes ?? LIMITS.bundleBytes });
+    recordRoutes(authed, { repository, now, batchBodyBytes: bodyLimit });
+    bundleRoutes(authed, { repository, now, bundleBodyBytes: options.maxBundleBytes ?? LIMITS.bundleBytes });
   });
 
   // Any other method on a known path is a 405 with an Allow header, not a 404 that suggests a wrong URL.

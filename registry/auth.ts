@@ -4,9 +4,9 @@
  * missing, malformed or unknown: all three are the same 401.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RegistryDb } from './db';
+import type { RegistryRepository } from './repository';
 import { ApiError } from './http';
-import { stationForToken } from './tokens';
+import { tokenStation } from './tokens';
 
 /** The authenticated station of a request. A WeakMap, not a request decoration, so fastify's types stay untouched. */
 const stations = new WeakMap<FastifyRequest, string>();
@@ -23,11 +23,11 @@ const UNAUTHORIZED = (): ApiError =>
     'www-authenticate': 'Bearer realm="fieldline-registry"',
   });
 
-export function bearerAuth(db: RegistryDb) {
+export function bearerAuth(repository: RegistryRepository) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([!-~]{1,200})$/i.exec(header.trim()) : null;
-    const station = match?.[1] ? stationForToken(db, match[1]) : undefined;
+    const station = match?.[1] ? await tokenStation(repository, match[1]) : undefined;
     if (station === undefined) throw UNAUTHORIZED();
     stations.set(request, station);
   };

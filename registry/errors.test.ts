@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS, REGISTRY_ERROR_CODES } from '../main/contract/registry/api';
 import { registryRunRecord, startTestRegistry, type TestRegistry } from '../main/testing/registry';
 import { buildRegistryApp } from './app';
+import { SqliteRepository } from './sqlite-repository';
 import { openRegistryDb } from './db';
 
 /** The real batch limit: a body just over it is far more than the sockets buffer, which is what lost replies. */
@@ -180,7 +181,7 @@ describe('bodies over the limit', () => {
 describe('shutting down', () => {
   it('answers a request that arrives while the registry closes with 503 UNAVAILABLE, in the API format', async () => {
     const db = openRegistryDb(':memory:');
-    const app = await buildRegistryApp({ db });
+    const app = await buildRegistryApp({ repository: new SqliteRepository(db) });
     let started!: () => void;
     const closeStarted = new Promise<void>((resolve) => (started = resolve));
     let release!: () => void;

@@ -5,8 +5,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isFieldlineError } from '../main/errors';
 import type { Logger } from '../main/log';
-import { storeError } from '../main/shared/sqlite';
 import type { ErrorReply, RegistryErrorCode } from '../main/contract/registry/api';
+import type { RegistryRepository } from './repository';
 import type { ZodError } from 'zod';
 
 export class ApiError extends Error {
@@ -43,14 +43,15 @@ const FASTIFY_STATUS: Record<number, RegistryErrorCode> = {
   503: 'UNAVAILABLE',
 };
 
-function toApiError(err: unknown, dbFile: string): ApiError | undefined {
+function toApiError(err: unknown, repository: RegistryRepository): ApiError | undefined {
   if (err instanceof ApiError) return err;
-  const converted = storeError(err, dbFile);
+  const converted = repository.translateError(err);
   if (isFieldlineError(converted)) {
     if (converted.code === 'BUNDLE_INVALID') return new ApiError(400, 'BUNDLE_INVALID', converted.message);
     if (converted.code === 'INVALID_ARGUMENT') return new ApiError(400, 'BAD_REQUEST', converted.message);
-    // Another process holds the database's write lock for longer than busy_timeout: transient, so a 503 the
-    // station's drainer retries, not a 500 it might treat as this record's fault.
+    // Another process holds the database's write lock for longer than busy_timeout (or PostgreSQL timed out, lost
+    // the connection, broke a deadlock): transient, so a 503 the station's drainer retries, not a 500 it might
+    // treat as this record's fault.
     if (converted.code === 'STORE_BUSY') return new ApiError(503, 'UNAVAILABLE', 'the registry database is busy; try again', { 'retry-after': '1' });
     return undefined;
   }
@@ -71,9 +72,9 @@ function toApiError(err: unknown, dbFile: string): ApiError | undefined {
   return undefined;
 }
 
-export function errorHandler(logger: Logger, dbFile: string) {
+export function errorHandler(logger: Logger, repository: RegistryRepository) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply): void => {
-    const api = toApiError(err, dbFile);
+    const api = toApiError(err, repository);
     if (api) {
       void reply.code(api.status).headers(api.headers).send(errorBody(api.code, api.message));
       return;

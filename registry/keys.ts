@@ -8,7 +8,8 @@ import { createPublicKey } from 'node:crypto';
 import { FieldlineError } from '../main/errors';
 import { keyIdOf } from '../main/shared/bundle-format';
 import { withRegistryDb, type RegistryDb } from './db';
-import { ensureStation } from './stations';
+import type { RegistryRepository, StoredKey } from './repository';
+import { checkStationName, ensureStation } from './stations';
 
 export interface RegisteredKey {
   station: string;
@@ -49,23 +50,47 @@ export type RegisterKeyResult = RegisteredKey | { conflict: string };
 export function registerKey(dbOrFile: RegistryDb | string, station: string, publicKey: string, now = new Date()): RegisterKeyResult {
   const spki = normalizeEd25519Key(publicKey);
   const keyId = keyIdOf(spki);
-  return withRegistryDb(dbOrFile, (db) =>
-    db.transaction((): RegisterKeyResult => {
-      ensureStation(db, station, now);
-      db.prepare('INSERT OR IGNORE INTO station_keys (key_id, public_key, station, created_at) VALUES (?, ?, ?, ?)').run(keyId, spki, station, now.toISOString());
-      const row = db.prepare('SELECT station, public_key AS publicKey FROM station_keys WHERE key_id = ?').get(keyId) as { station: string; publicKey: string };
-      // Same key id, different key: a 64-bit prefix collision, vanishingly rare, but never treat it as the same key.
-      if (row.station !== station || row.publicKey !== spki) return { conflict: row.station };
-      return { station, keyId };
-    }).immediate(),
-  );
+  return withRegistryDb(dbOrFile, (db) => registration(insertKey(db, station, keyId, spki, now), station, keyId, spki));
+}
+
+/** The key's row on SQLite unless its id is held, with its station's; answers the row held under `keyId`. */
+export function insertKey(db: RegistryDb, station: string, keyId: string, spki: string, now: Date): StoredKey {
+  return db.transaction((): StoredKey => {
+    ensureStation(db, station, now);
+    db.prepare('INSERT OR IGNORE INTO station_keys (key_id, public_key, station, created_at) VALUES (?, ?, ?, ?)').run(keyId, spki, station, now.toISOString());
+    return db.prepare('SELECT station, public_key AS publicKey FROM station_keys WHERE key_id = ?').get(keyId) as StoredKey;
+  }).immediate();
+}
+
+/** The answer for the row held after registering `spki` under `keyId` for `station`. */
+function registration(row: StoredKey, station: string, keyId: string, spki: string): RegisterKeyResult {
+  // Same key id, different key: a 64-bit prefix collision, vanishingly rare, but never treat it as the same key.
+  if (row.station !== station || row.publicKey !== spki) return { conflict: row.station };
+  return { station, keyId };
+}
+
+/** registerKey on either engine. */
+export async function registerKeyIn(repository: RegistryRepository, station: string, publicKey: string, now = new Date()): Promise<RegisterKeyResult> {
+  const spki = normalizeEd25519Key(publicKey);
+  const keyId = keyIdOf(spki);
+  return registration(await repository.addKey(checkStationName(station), keyId, spki, now), station, keyId, spki);
+}
+
+/** keyOwner on either engine. */
+export async function keyOwnerIn(repository: RegistryRepository, keyId: string, publicKey: string): Promise<string | undefined> {
+  return ownerOf(await repository.key(keyId), publicKey);
+}
+
+function ownerOf(row: StoredKey | undefined, publicKey: string): string | undefined {
+  // Compared as bytes: the manifest's base64 is the signer's text, which may differ from ours only in padding.
+  return row && Buffer.from(row.publicKey, 'base64').equals(Buffer.from(publicKey, 'base64')) ? row.station : undefined;
 }
 
 /** The station `keyId` is registered to, if its full public key is also the one given. */
 export function keyOwner(db: RegistryDb, keyId: string, publicKey: string): string | undefined {
-  const row = db.prepare('SELECT station, public_key AS publicKey FROM station_keys WHERE key_id = ?').get(keyId) as
-    | { station: string; publicKey: string }
-    | undefined;
-  // Compared as bytes: the manifest's base64 is the signer's text, which may differ from ours only in padding.
-  return row && Buffer.from(row.publicKey, 'base64').equals(Buffer.from(publicKey, 'base64')) ? row.station : undefined;
+  return ownerOf(keyRow(db, keyId), publicKey);
+}
+
+export function keyRow(db: RegistryDb, keyId: string): StoredKey | undefined {
+  return db.prepare('SELECT station, public_key AS publicKey FROM station_keys WHERE key_id = ?').get(keyId) as StoredKey | undefined;
 }

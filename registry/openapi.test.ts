@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRecordSchema } from '../main/contract/run-record';
 import * as api from '../main/contract/registry/api';
 import { buildRegistryApp } from './app';
+import { SqliteRepository } from './sqlite-repository';
 import { openRegistryDb, type RegistryDb } from './db';
 import { openApiPath, PATH_METHODS, routePath } from './paths';
 
@@ -168,7 +169,7 @@ describe('the registry app', () => {
   afterAll(() => db.close());
 
   it('serves every documented operation', async () => {
-    const app = await buildRegistryApp({ db });
+    const app = await buildRegistryApp({ repository: new SqliteRepository(db) });
     await app.ready();
     for (const [path, methods] of Object.entries(PATH_METHODS)) {
       for (const method of methods) expect(app.hasRoute({ method, url: routePath(path) }), `${method} ${path}`).toBe(true);

@@ -8,23 +8,24 @@
  * record the database did not store without saying why is an error of the whole request (500), never a duplicate.
  */
 import type { RunRecord } from '../main/contract/run-record';
-import type { BatchUploadReply, DeviceReply, RecordRejectionCode, RecordsPage } from '../main/contract/registry/api';
+import type { BatchUploadReply, DeviceReply, RecordsPage } from '../main/contract/registry/api';
 import type { RegistryDb } from './db';
 import { checkRecord, conflictReason, holdsSame, storedRecord, type CheckedRecord } from './record-check';
+import type { RecordVerdict } from './repository';
+
+export type { RecordVerdict } from './repository';
 
 type StoredRun = RunRecord & { receivedAt: string; receivedFrom: string };
 
-interface RecordRow {
+export interface RecordRow {
   seq: number;
   station: string;
   receivedAt: string;
   record: string;
 }
 
-export type RecordVerdict = { kind: 'accepted' } | { kind: 'duplicate' } | { kind: 'rejected'; code: RecordRejectionCode; reason: string };
-
 /** The id a rejection is filed under: the record's own when it has a usable one, else its position (`#3`). */
-function idFor(item: unknown, index: number): string {
+export function idFor(item: unknown, index: number): string {
   const id = item !== null && typeof item === 'object' ? (item as { id?: unknown }).id : undefined;
   return typeof id === 'string' && id.length > 0 && id.length <= 200 ? id : `#${index}`;
 }
@@ -153,7 +154,7 @@ export class RecordStore {
   }
 }
 
-function toStoredRun(row: RecordRow): StoredRun {
+export function toStoredRun(row: RecordRow): StoredRun {
   return { ...storedRecord(row), receivedAt: row.receivedAt, receivedFrom: row.station };
 }
 

@@ -8,12 +8,11 @@ import { isFieldlineError } from '../main/errors';
 import { parseBundle } from '../main/shared/bundle-format';
 import { PATHS, RECORD_BOUNDS, stationKeyRequestSchema, type BatchUploadReply } from '../main/contract/registry/api';
 import { stationOf } from './auth';
-import type { RegistryDb } from './db';
 import { ApiError, describeZod } from './http';
 import { nestsDeeperThan } from './json-text';
-import { keyOwner, registerKey } from './keys';
+import { keyOwnerIn, registerKeyIn } from './keys';
 import { routePath } from './paths';
-import type { RecordStore } from './records';
+import type { RegistryRepository } from './repository';
 
 /**
  * The deepest a bundle may nest: a record's free-form JSON at its bound, below the bundle's own levels (bundle →
@@ -23,13 +22,12 @@ import type { RecordStore } from './records';
 const BUNDLE_DEPTH = RECORD_BOUNDS.jsonDepth + 8;
 
 export interface BundleRoutesOptions {
-  db: RegistryDb;
-  records: RecordStore;
+  repository: RegistryRepository;
   now: () => Date;
   bundleBodyBytes: number;
 }
 
-export function bundleRoutes(app: FastifyInstance, { db, records, now, bundleBodyBytes }: BundleRoutesOptions): void {
+export function bundleRoutes(app: FastifyInstance, { repository, now, bundleBodyBytes }: BundleRoutesOptions): void {
   // The signature covers bytes, so the bundle route takes the body raw, whatever its content type says, and
   // leaves parsing to parseBundle. Registered in its own scope so the other routes keep the JSON parser.
   void app.register(async (scope) => {
@@ -41,7 +39,7 @@ export function bundleRoutes(app: FastifyInstance, { db, records, now, bundleBod
       if (nestsDeeperThan(request.body, BUNDLE_DEPTH)) throw new ApiError(400, 'BUNDLE_INVALID', `not a bundle: JSON nested deeper than ${BUNDLE_DEPTH} levels`);
       const bundle = parseBundle(request.body);
       const { manifest } = bundle;
-      const owner = keyOwner(db, manifest.keyId, manifest.publicKey);
+      const owner = await keyOwnerIn(repository, manifest.keyId, manifest.publicKey);
       if (owner !== manifest.station) {
         throw new ApiError(
           403,
@@ -52,7 +50,7 @@ export function bundleRoutes(app: FastifyInstance, { db, records, now, bundleBod
         );
       }
       // Credited to the station that signed the records, not to the one that carried the file here.
-      return records.store(bundle.records, manifest.station, now());
+      return repository.storeRecords(bundle.records, manifest.station, now());
     });
   });
 
@@ -62,7 +60,7 @@ export function bundleRoutes(app: FastifyInstance, { db, records, now, bundleBod
     const station = stationOf(request);
     let result;
     try {
-      result = registerKey(db, station, body.data.publicKey, now());
+      result = await registerKeyIn(repository, station, body.data.publicKey, now());
     } catch (err) {
       if (isFieldlineError(err, 'INVALID_ARGUMENT')) throw new ApiError(400, 'KEY_INVALID', err.message);
       throw err;

@@ -5,7 +5,8 @@ import { LIMITS, PATHS, recordsQuerySchema, type BatchUploadReply, type RecordPu
 import { lowerUuidSchema, serialSchema } from '../main/contract/registry/record';
 import { stationOf } from './auth';
 import { ApiError, describeZod } from './http';
-import { decodeCursor, type RecordStore } from './records';
+import { decodeCursor } from './records';
+import type { RegistryRepository } from './repository';
 import { routePath } from './paths';
 
 /**
@@ -26,12 +27,12 @@ const messagesOf = (error: z.ZodError): string => error.issues.map((i) => i.mess
 const REJECTION_STATUS: Record<RecordRejectionCode, number> = { RECORD_INVALID: 400, RECORD_CONFLICT: 409, PAYLOAD_TOO_LARGE: 413 };
 
 export interface RecordRoutesOptions {
-  records: RecordStore;
+  repository: RegistryRepository;
   now: () => Date;
   batchBodyBytes: number;
 }
 
-export function recordRoutes(app: FastifyInstance, { records, now, batchBodyBytes }: RecordRoutesOptions): void {
+export function recordRoutes(app: FastifyInstance, { repository, now, batchBodyBytes }: RecordRoutesOptions): void {
   app.post(routePath(PATHS.recordsBatch), { bodyLimit: batchBodyBytes }, async (request): Promise<BatchUploadReply> => {
     const { body } = request;
     const count = body !== null && typeof body === 'object' && Array.isArray((body as { records?: unknown }).records) ? (body as { records: unknown[] }).records.length : 0;
@@ -43,7 +44,7 @@ export function recordRoutes(app: FastifyInstance, { records, now, batchBodyByte
     if (!envelope.success) throw new ApiError(400, 'BAD_REQUEST', `not a batch: ${describeZod(envelope.error, 'body')}`);
     const items = envelope.data.records;
     if (items.length === 0) throw new ApiError(400, 'BAD_REQUEST', 'a batch needs at least one record');
-    return records.store(items, stationOf(request), now());
+    return repository.storeRecords(items, stationOf(request), now());
   });
 
   // PUT-if-absent: the id is the idempotency key, so the same record again is 200, another record under it 409.
@@ -53,7 +54,7 @@ export function recordRoutes(app: FastifyInstance, { records, now, batchBodyByte
     const { body } = request;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'BAD_REQUEST', 'the body must be one run record (a JSON object)');
     if ((body as { id?: unknown }).id !== id.data) throw new ApiError(400, 'RECORD_INVALID', `id: the record's id is not ${id.data}, the one in the path`);
-    const verdict = records.storeOne(body, stationOf(request), now());
+    const verdict = await repository.storeRecord(body, stationOf(request), now());
     if (verdict.kind === 'rejected') throw new ApiError(REJECTION_STATUS[verdict.code], verdict.code, verdict.reason);
     void reply.code(verdict.kind === 'accepted' ? 201 : 200);
     return { id: id.data, result: verdict.kind };
@@ -65,14 +66,14 @@ export function recordRoutes(app: FastifyInstance, { records, now, batchBodyByte
     // `since=` (empty) is taken as absent: a client with no cursor yet may well send it so.
     const since = query.data.since === undefined || query.data.since === '' ? 0 : decodeCursor(query.data.since);
     if (since === undefined) throw new ApiError(400, 'BAD_REQUEST', 'since: not a cursor this registry gave out');
-    return records.since(since, query.data.limit);
+    return repository.recordsSince(since, query.data.limit);
   });
 
   app.get<{ Params: { serial: string } }>(routePath(PATHS.device), async (request) => {
     // The serial rule of the edge: a look-up no stored record could match is a 400 that says why, not a 404.
     const serial = serialSchema.safeParse(request.params.serial);
     if (!serial.success) throw new ApiError(400, 'BAD_REQUEST', `serial: ${messagesOf(serial.error)}`);
-    const device = records.device(serial.data);
+    const device = await repository.device(serial.data);
     if (!device) throw new ApiError(404, 'NOT_FOUND', 'no records of this device');
     return device;
   });

@@ -7,9 +7,14 @@ import { FieldlineError } from '../main/errors';
 import type { Logger } from '../main/log';
 import { buildRegistryApp } from './app';
 import { openRegistryDb, type RegistryDb } from './db';
+import { PostgresRepository, type PostgresOptions } from './postgres-repository';
+import type { RegistryRepository } from './repository';
+import { SqliteRepository } from './sqlite-repository';
 
-export interface StartRegistryOptions {
-  dbFile: string;
+/** Where the registry keeps its data: a SQLite file (the embedded default) or a PostgreSQL database. */
+export type RegistryStorage = { dbFile: string; database?: undefined } | { database: string; dbFile?: undefined; postgres?: PostgresOptions };
+
+interface ServeOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
@@ -21,13 +26,20 @@ export interface StartRegistryOptions {
   now?: () => Date;
 }
 
+export type StartRegistryOptions = ServeOptions & RegistryStorage;
+
 export interface RunningRegistry {
   /** Base URL, e.g. http://127.0.0.1:8780 (paths are appended: `${url}/v1/health`). */
   url: string;
   port: number;
-  db: RegistryDb;
+  repository: RegistryRepository;
   /** Stops accepting, lets requests in flight finish, closes the database. */
   close(): Promise<void>;
+}
+
+/** A registry on SQLite, whose open database tests and the station demo may use directly. */
+export interface RunningSqliteRegistry extends RunningRegistry {
+  db: RegistryDb;
 }
 
 /** The operator's mistakes when choosing where to listen, in words; anything else stays a bug. */
@@ -40,12 +52,21 @@ function listenError(err: unknown, host: string, port: number): unknown {
   return err;
 }
 
+async function openRepository(options: StartRegistryOptions): Promise<RegistryRepository> {
+  if (options.database !== undefined) {
+    return PostgresRepository.open(options.database, { ...options.postgres, ...(options.logger && { logger: options.logger }) });
+  }
+  return new SqliteRepository(openRegistryDb(options.dbFile));
+}
+
+export function startRegistry(options: ServeOptions & { dbFile: string; database?: undefined }): Promise<RunningSqliteRegistry>;
+export function startRegistry(options: StartRegistryOptions): Promise<RunningRegistry>;
 export async function startRegistry(options: StartRegistryOptions): Promise<RunningRegistry> {
-  const db = openRegistryDb(options.dbFile);
+  const repository = await openRepository(options);
   let app: FastifyInstance | undefined;
   try {
     app = await buildRegistryApp({
-      db,
+      repository,
       ...(options.logger && { logger: options.logger }),
       ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
       ...(options.maxBundleBytes !== undefined && { maxBundleBytes: options.maxBundleBytes }),
@@ -65,15 +86,13 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Runn
     return {
       url: `http://${urlHost}:${address.port}`,
       port: address.port,
-      db,
-      close: () =>
-        (closed ??= listening.close().then(() => {
-          db.close();
-        })),
+      repository,
+      ...(repository instanceof SqliteRepository && { db: repository.db }),
+      close: () => (closed ??= listening.close().then(() => repository.close())),
     };
   } catch (err) {
     await app?.close();
-    db.close();
+    await repository.close();
     throw err;
   }
 }

@@ -5,7 +5,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { withRegistryDb, type RegistryDb } from './db';
-import { ensureStation } from './stations';
+import type { RegistryRepository } from './repository';
+import { checkStationName, ensureStation } from './stations';
 
 export const TOKEN_PREFIX = 'flt_';
 /** 32 bytes as unpadded base64url is 43 characters. */
@@ -15,16 +16,23 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+function newToken(): string {
+  return TOKEN_PREFIX + randomBytes(32).toString('base64url');
+}
+
 /** Makes a new token for `station` (creating the station if new) and returns it: the only time it exists in clear. */
 export function createToken(dbOrFile: RegistryDb | string, station: string, now = new Date()): string {
-  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  withRegistryDb(dbOrFile, (db) => {
-    db.transaction(() => {
-      ensureStation(db, station, now);
-      db.prepare('INSERT INTO tokens (hash, station, created_at) VALUES (?, ?, ?)').run(hashToken(token), station, now.toISOString());
-    }).immediate();
-  });
+  const token = newToken();
+  withRegistryDb(dbOrFile, (db) => insertToken(db, station, hashToken(token), now));
   return token;
+}
+
+/** The token's row on SQLite, with its station's, in one write transaction. */
+export function insertToken(db: RegistryDb, station: string, tokenHash: string, now: Date): void {
+  db.transaction(() => {
+    ensureStation(db, station, now);
+    db.prepare('INSERT INTO tokens (hash, station, created_at) VALUES (?, ?, ?)').run(tokenHash, station, now.toISOString());
+  }).immediate();
 }
 
 /**
@@ -37,4 +45,16 @@ export function stationForToken(db: RegistryDb, token: string): string | undefin
   if (!TOKEN_SHAPE.test(token)) return undefined;
   const row = db.prepare('SELECT station FROM tokens WHERE hash = ?').pluck().get(hashToken(token));
   return typeof row === 'string' ? row : undefined;
+}
+
+/** createToken on either engine. */
+export async function issueToken(repository: RegistryRepository, station: string, now = new Date()): Promise<string> {
+  const token = newToken();
+  await repository.addToken(checkStationName(station), hashToken(token), now);
+  return token;
+}
+
+/** stationForToken on either engine. */
+export async function tokenStation(repository: RegistryRepository, token: string): Promise<string | undefined> {
+  return TOKEN_SHAPE.test(token) ? repository.stationForTokenHash(hashToken(token)) : undefined;
 }

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRegistry, type RunningRegistry } from '../../registry/server';
+import { startRegistry, type RunningSqliteRegistry } from '../../registry/server';
 import { createToken } from '../../registry/tokens';
 import type { Logger } from '../log';
 import { initCa } from '../pki/station-ca';
@@ -55,7 +55,7 @@ export async function startDemo(logger: Logger, options: { ble?: number } = {}):
   await mkdir(portsDir, { mode: 0o700 });
   let sim: RunningSimulator | undefined;
   const plugged: RunningSimulator[] = [];
-  let registry: RunningRegistry | undefined;
+  let registry: RunningSqliteRegistry | undefined;
   let bleSim: RunningBleSimulator | undefined;
   const stop = async (): Promise<void> => {
     await Promise.allSettled([sim?.stop(), bleSim?.stop(), registry?.close(), ...plugged.map((p) => p.stop())]);
