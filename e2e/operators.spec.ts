@@ -119,3 +119,24 @@ test('a technician sees no CA or registry settings and cannot set them over the 
   await openScreen(page, 'profiles');
   await expect(page.getByTestId('profile-import-file')).toBeAttached();
 });
+
+test('the page locks after the idle time an admin set, and says why', async ({ ui, shell }) => {
+  test.skip(shell !== 'web', 'station web mode: the desktop app locks the same way');
+  const { page, screen } = ui;
+  // The page's clock from here on is the test's: a minute passes at once, no sleep.
+  await page.clock.install();
+  await signIn(page, ADMIN);
+  await openScreen(page, 'settings');
+  await page.getByTestId('settings-idle-lock').fill('1');
+  await page.getByTestId('settings-idle-save').click();
+  // The page's session now says a minute (what its own idle lock counts with).
+  await expect(page.getByTestId('status-operator')).toHaveAttribute('data-idle-lock-ms', '60000');
+
+  await page.clock.fastForward(30_000);
+  await expect(page.getByTestId('status-operator')).toHaveAttribute('data-role', 'admin');
+  await page.clock.fastForward(31_000);
+  await expect(page.getByTestId('signin-ended')).toHaveAttribute('data-ended', 'idle');
+  await expect(page.getByTestId('signin-ended')).toContainText('1 minute without activity');
+  await expect(page.getByTestId('status-operator')).toHaveCount(0);
+  await screen('locked after the idle time');
+});

@@ -177,7 +177,7 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
         ...handlersOf(session),
         'session:get': () => session.state(),
         'session:sign-in': ({ name, secret }) => session.signIn(name, secret),
-        'session:sign-out': () => session.signOut(),
+        'session:sign-out': (request) => session.signOut(request?.idle ?? false),
         'session:touch': () => session.touch(),
       },
       (permission, action) => session.authorize(permission, action),

@@ -82,6 +82,14 @@ describe('an operator session', () => {
     expect(time.pending()).toBe(0);
   });
 
+  it('keeps the reason when the page reports its own idle lock, and forgets it at a plain sign-out', async () => {
+    const session = createOperatorSession({ operators: fakeOperators(), idleLockMs: () => MINUTE, ...fakeTime() });
+    await session.signIn('tom', '4711');
+    expect(session.signOut(true)).toEqual({ claimed: true, idleLockMs: MINUTE, ended: 'idle' });
+    expect(session.signOut(true)).toEqual({ claimed: true, idleLockMs: MINUTE, ended: 'idle' });
+    expect(session.signOut()).toEqual({ claimed: true, idleLockMs: MINUTE });
+  });
+
   it('refuses a second sign-in while one is under way in the same window', async () => {
     const operators = fakeOperators();
     const session = createOperatorSession({ operators, idleLockMs: () => MINUTE, ...fakeTime() });

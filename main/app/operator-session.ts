@@ -41,7 +41,8 @@ export interface OperatorSession {
   state(): SessionState;
   /** Signs in (replacing whoever was); a wrong name or secret leaves the session as it was and counts in the core. */
   signIn(name: string, secret: string): Promise<SessionState>;
-  signOut(): SessionState;
+  /** `idle`: signed out by the idle lock (the page's, which may notice it first): the state says so. */
+  signOut(idle?: boolean): SessionState;
   /** The user is active: the idle lock counts again from now. */
   touch(): SessionState;
   /** The core's check for one call of this session; returns the audit actor when someone is signed in. */
@@ -138,9 +139,9 @@ export function createOperatorSession(options: OperatorSessionOptions): Operator
         signingIn = false;
       }
     },
-    signOut() {
-      end(undefined);
-      ended = undefined;
+    signOut(idle = false) {
+      end(idle ? 'idle' : undefined);
+      if (!idle) ended = undefined;
       return state();
     },
     touch() {

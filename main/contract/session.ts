@@ -33,7 +33,8 @@ export const sessionMethods = {
     args: z.tuple([z.object({ name: OperatorNameSchema, secret: OperatorSecretSchema }).strict()]),
     result: SessionStateSchema,
   },
-  'session:sign-out': { args: z.tuple([]), result: SessionStateSchema },
+  /** `idle`: the page noticed the idle lock first (its clock runs from the user's input), so the reason is kept. */
+  'session:sign-out': { args: z.tuple([z.object({ idle: z.boolean().optional() }).strict().optional()]), result: SessionStateSchema },
   /** The user did something (a key, a click): the idle lock starts counting again. */
   'session:touch': { args: z.tuple([]), result: SessionStateSchema },
 } as const;

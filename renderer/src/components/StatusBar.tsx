@@ -51,11 +51,12 @@ function Operator(): JSX.Element | null {
   const name = useSession((s) => s.session?.operator?.name);
   const role = useSession((s) => s.session?.operator?.role);
   const claimed = useSession((s) => s.session?.claimed === true);
+  const idleLockMs = useSession((s) => s.session?.idleLockMs);
   if (name === undefined || role === undefined) return fallback && !claimed ? <Item label="Operator">{fallback}</Item> : null;
   return (
     <div className="status-item status-operator">
       <span className="status-label">Signed in</span>
-      <span className="status-value" data-testid="status-operator" data-role={role}>
+      <span className="status-value" data-testid="status-operator" data-role={role} data-idle-lock-ms={idleLockMs}>
         {name} <span className="status-role">({role})</span>
       </span>
       <button type="button" className="status-signout" data-testid="sign-out" onClick={() => void signOut()}>

@@ -92,6 +92,16 @@ describe('operators in the renderer', () => {
     expect(allows({ claimed: false, idleLockMs: MINUTE }, 'ca.manage')).toBe(true);
   });
 
+  it('asks for the session again when an admin changes the idle lock', async () => {
+    const fake = claimedStation(tom);
+    stop = startEffects(fake.api, { schedule: manualFrames().schedule });
+    await settle();
+    fake.handlers['session:get'] = () => ({ ...tom, idleLockMs: MINUTE });
+    fake.emit('settings:changed', settings({ idleLockMinutes: 1 }));
+    await settle();
+    expect(sessionStore.getState().session?.idleLockMs).toBe(MINUTE);
+  });
+
   it('locks the screen after the idle time without input, and touches the station while the user is active', async () => {
     const fake = claimedStation(tom);
     const activity = fakeActivity();

@@ -84,7 +84,7 @@ export function startIdleLock(options: IdleLockOptions): Unsubscribe {
     if (!current?.operator) return;
     // The screen locks now, whether or not the station answers; the station ends the session by itself anyway.
     sessionStore.getState().setSession({ claimed: current.claimed, idleLockMs: current.idleLockMs, ended: 'idle' });
-    void api().invoke['session:sign-out']();
+    void api().invoke['session:sign-out']({ idle: true });
   };
 
   const arm = (): void => {

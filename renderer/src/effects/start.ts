@@ -10,6 +10,7 @@ import { alertsStore } from '../state/alerts';
 import { navStore, type Route } from '../state/nav';
 import { mustSignIn, sessionStore } from '../state/session';
 import { profilesStore } from '../state/profiles';
+import { settingsStore } from '../state/settings';
 import { stationStore } from '../state/station';
 import { setApi } from './api';
 import { animationFrameSchedule, type Schedule } from './batcher';
@@ -114,6 +115,13 @@ export function startEffects(api: FieldlineApi, options: StartOptions = {}): () 
     alertsStore.subscribe((state, prev) => {
       // Refused for want of a sign-in (the idle lock passed, or the station was claimed while open): ask again.
       if (state.alerts !== prev.alerts && state.alerts.some((a) => a.error.code === 'OPERATOR_SIGN_IN_REQUIRED' && !prev.alerts.includes(a))) void loadSession();
+    }),
+  );
+  offs.push(
+    settingsStore.subscribe((state, prev) => {
+      // An admin changed the idle lock (here or elsewhere): the session says what is in force now.
+      const minutes = state.settings?.idleLockMinutes;
+      if (minutes !== undefined && prev.settings !== undefined && minutes !== prev.settings.idleLockMinutes) void loadSession();
     }),
   );
   if (options.idle) offs.push(startIdleLock(options.idle));
