@@ -57,16 +57,16 @@ export function serveConnection(ws: WebSocket, options: ConnectionOptions): Conn
   let authenticated = options.auth === undefined;
   let attached: SessionAttachment | undefined;
   let offSession: (() => void) | undefined;
-  const attach = (stationSession: string | undefined): void => {
-    attached = options.attach(stationSession);
-    // session:changed is this connection's own (its sign-in, sign-out, idle lock), sent to it alone.
-    offSession = attached.session?.onChange((state) => send({ type: 'event', name: 'session:changed', payload: encodeEvent('session:changed', state) }));
-  };
   let inFlight = 0;
   const authTimer = authenticated ? undefined : setTimeout(() => ws.close(WS_CLOSE.unauthorized, 'authentication required'), AUTH_TIMEOUT_MS);
 
   const send = (message: ServerMessage): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  };
+  const attach = (stationSession: string | undefined): void => {
+    attached = options.attach(stationSession);
+    // session:changed is this session's own (its sign-in, sign-out, idle lock), sent to its connections alone.
+    offSession = attached.session?.onChange((state) => send({ type: 'event', name: 'session:changed', payload: encodeEvent('session:changed', state) }));
   };
   if (authenticated) attach(undefined);
 
