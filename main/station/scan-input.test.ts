@@ -59,7 +59,7 @@ describe('scan lines', () => {
       writeSync(fd, text);
       closeSync(fd);
     }
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 15_000; // a guard against a hang only: a tight one fails a loaded CI
     while (c.lines.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(c.lines).toEqual(['AAA', 'BBB']);
     source.close();

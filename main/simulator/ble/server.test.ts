@@ -38,7 +38,8 @@ async function rawClient(path: string): Promise<{ socket: Socket; messages: SimM
   return { socket, messages, closed };
 }
 
-async function until(check: () => boolean, ms = 2000): Promise<void> {
+/** Waits for `check`; the bound only guards against a hang (a tight one fails a CI on a loaded machine). */
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

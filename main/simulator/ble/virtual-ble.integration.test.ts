@@ -49,6 +49,13 @@ async function start(options: Partial<BleSimulatorOptions> = {}): Promise<Runnin
   return sim;
 }
 
+/**
+ * How long a wait for an event may take before the test says which one never came. Only a guard against a hang, so
+ * far above the milliseconds these take: a tight one (2 s) would fail a CI on a loaded machine. What a test proves
+ * about time it proves with lower bounds (timers never fire early) or with the cause of what answered.
+ */
+const WAIT_MS = 10_000;
+
 function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
@@ -57,7 +64,7 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   ]);
 }
 
-async function until(check: () => boolean, ms = 2000): Promise<void> {
+async function until(check: () => boolean, ms = WAIT_MS): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -70,7 +77,7 @@ async function central(socketPath: string): Promise<{ noble: Noble; binding: Vir
   const binding = createVirtualBinding({ socketPath, logger: silentLogger });
   bindings.push(binding);
   const noble = withBindings(binding);
-  const state = await within(3000, 'stateChange', new Promise<string>((resolve) => noble.on('stateChange', resolve)));
+  const state = await within(WAIT_MS, 'stateChange', new Promise<string>((resolve) => noble.on('stateChange', resolve)));
   expect(state).toBe('poweredOn');
   return { noble, binding };
 }
@@ -85,7 +92,7 @@ async function scanFor(noble: Noble, name: string): Promise<Peripheral> {
     noble.on('discover', onDiscover);
   });
   await noble.startScanningAsync([SMP_SERVICE_UUID], false);
-  const p = await within(3000, `discover ${name}`, found);
+  const p = await within(WAIT_MS, `discover ${name}`, found);
   await noble.stopScanningAsync();
   return p;
 }
@@ -230,7 +237,7 @@ describe('virtual BLE gateways through the real noble', () => {
     const replies: Uint8Array[] = [];
     c.on('data', (d: Buffer) => replies.push(new Uint8Array(d)));
     c.write(Buffer.from(packet.subarray(0, 244)), true);
-    await within(2000, 'ECORRUPT reply', new Promise<void>((resolve) => c.once('data', () => resolve())));
+    await within(WAIT_MS, 'ECORRUPT reply', new Promise<void>((resolve) => c.once('data', () => resolve())));
     const reply = decodePacket(replies[0]!);
     expect(reply.header.sequence).toBe(200);
     // zcbor's indefinite map {"rc": ECORRUPT}, as Zephyr's smp.c answers a header promising more than arrived.
@@ -287,7 +294,7 @@ describe('virtual BLE gateways through the real noble', () => {
     const gone = new Promise<unknown>((resolve) => p.once('disconnect', resolve));
     await echo(client, 'one');
     expect(await echo(client, 'two')).toBe('two'); // the reply reaches the app before the link goes
-    expect(await within(2000, 'disconnect', gone)).toBe(0x08); // supervision timeout
+    expect(await within(WAIT_MS, 'disconnect', gone)).toBe(0x08); // supervision timeout
     expect(s.peripherals[0]!.phase).toBe('away');
     const started = Date.now();
     const again = await scanFor(noble, s.gateways[0]!.name);
@@ -304,7 +311,7 @@ describe('virtual BLE gateways through the real noble', () => {
     const client = smpClient(new CharacteristicTransport(p, c), true);
     const gone = new Promise<unknown>((resolve) => p.once('disconnect', resolve));
     await reset(client);
-    await within(2000, 'disconnect', gone);
+    await within(WAIT_MS, 'disconnect', gone);
     expect(s.peripherals[0]!.phase).toBe('booting');
     const again = await scanFor(noble, s.gateways[0]!.name);
     const c2 = await openSmp(again);
@@ -342,7 +349,7 @@ describe('virtual binding without a simulator', () => {
     const binding = createVirtualBinding({ socketPath, logger: silentLogger });
     bindings.push(binding);
     const noble = withBindings(binding);
-    const state = await within(10_000, 'stateChange', new Promise<string>((resolve) => noble.on('stateChange', resolve)));
+    const state = await within(WAIT_MS, 'stateChange', new Promise<string>((resolve) => noble.on('stateChange', resolve)));
     expect(state).toBe('unsupported');
     expect(binding.failure?.code).toBe('BLE_VIRTUAL_UNREACHABLE');
     // "At once" is the cause, not a stopwatch (one fails a loaded CI): the socket's own error answered (ENOENT),
@@ -358,8 +365,8 @@ describe('virtual binding without a simulator', () => {
     const gone = new Promise<unknown>((resolve) => p.once('disconnect', resolve));
     const off = new Promise<string>((resolve) => noble.on('stateChange', resolve));
     await s.stop();
-    await within(2000, 'disconnect', gone);
-    expect(await within(2000, 'poweredOff', off)).toBe('poweredOff');
+    await within(WAIT_MS, 'disconnect', gone);
+    expect(await within(WAIT_MS, 'poweredOff', off)).toBe('poweredOff');
     expect(binding.failure?.code).toBe('BLE_VIRTUAL_UNREACHABLE');
   });
 });

@@ -16,6 +16,8 @@ afterAll(async () => {
 });
 
 const exists = (p: string): Promise<boolean> => lstat(p).then(() => true, () => false);
+/** How long a poll waits for bytes or processes: only a guard against a hang (a tight one fails a loaded CI). */
+const WAIT_MS = 15_000;
 
 function openApp(path: string): Promise<SerialPort> {
   const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
@@ -47,7 +49,7 @@ describe('createPtyLink', () => {
     app.on('data', (b: Buffer) => fromDev.push(...b));
     link.port.write(all);
     await link.port.flush();
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + WAIT_MS;
     while ((fromApp.length < 256 || fromDev.length < 256) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     // Raw both ways: no echo, no CR added to LF, no byte eaten by the line discipline.
     expect(fromApp).toEqual([...all]);
@@ -71,7 +73,7 @@ describe('createPtyLink', () => {
     await link.port.flush();
     await link.port.close();
     await link.stop();
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + WAIT_MS;
     while (got.length < 3000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(got.length).toBe(3000);
     expect(await exists(link.appPath)).toBe(false);
@@ -90,7 +92,7 @@ describe('createPtyLink', () => {
     const runDir = dirname(sim.gateways[0]!.port);
     expect((await processesMentioning(runDir)).filter((c) => c.startsWith('socat'))).toHaveLength(2);
     sim.child.kill('SIGKILL');
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + WAIT_MS;
     while ((await processesMentioning(runDir)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(await processesMentioning(runDir)).toEqual([]);
     await rm(runDir, { recursive: true, force: true });
