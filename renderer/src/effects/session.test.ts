@@ -6,6 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionState } from '../../../main/contract/api';
 import { permissionsOf } from '../../../main/contract/operators';
+import { lineStore } from '../state/line';
+import { profilesStore } from '../state/profiles';
 import { allows, mustSignIn, sessionStore } from '../state/session';
 import { settingsStore } from '../state/settings';
 import { createFakeApi, manualFrames, settle } from '../testing/fake-api';
@@ -77,9 +79,14 @@ describe('operators in the renderer', () => {
     expect(mustSignIn(sessionStore.getState().session)).toBe(true);
     expect(fake.calls.map((c) => c.method)).toEqual(['session:get']);
 
+    // A rework chosen by whoever was here before is not the next operator's choice.
+    profilesStore.getState().setReprovision(true);
+    lineStore.getState().choose({ rework: 'keep' });
     fake.emit('session:changed', tom);
     await settle();
     expect(mustSignIn(sessionStore.getState().session)).toBe(false);
+    expect(profilesStore.getState().choice.reprovision).toBe(false);
+    expect(lineStore.getState().choice.rework).toBeUndefined();
     expect(fake.calls.map((c) => c.method)).toEqual(expect.arrayContaining(['devices:list', 'settings:get', 'queue:status']));
     expect(settingsStore.getState().settings).toBeDefined();
   });

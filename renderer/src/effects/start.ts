@@ -7,6 +7,7 @@
 import type { FieldlineApi, Unsubscribe } from '../../../main/contract/api';
 import type { ConnectionState } from '../bridge/web';
 import { alertsStore } from '../state/alerts';
+import { lineStore } from '../state/line';
 import { navStore, type Route } from '../state/nav';
 import { mustSignIn, sessionStore } from '../state/session';
 import { profilesStore } from '../state/profiles';
@@ -106,9 +107,14 @@ export function startEffects(api: FieldlineApi, options: StartOptions = {}): () 
   offs.push(api.on['session:changed']((session) => sessionStore.getState().setSession(session)));
   offs.push(
     sessionStore.subscribe((state, prev) => {
-      // Signed in (or in as someone else): what this operator may see is read afresh.
+      // Signed in (or in as someone else): what this operator may see is read afresh, and a rework the last one chose
+      // is not carried over to them.
       const who = state.session?.operator?.name;
-      if (who !== undefined && who !== prev.session?.operator?.name) void loadAll().then(() => enterScreen(navStore.getState().route));
+      if (who === prev.session?.operator?.name) return;
+      profilesStore.getState().setReprovision(false);
+      lineStore.getState().choose({ rework: undefined });
+      // The first answer is loadAllSignedIn's to act on.
+      if (who !== undefined && prev.session !== undefined) void loadAll().then(() => enterScreen(navStore.getState().route));
     }),
   );
   offs.push(

@@ -5,6 +5,7 @@
 import { memo, type JSX } from 'react';
 import { ProfileOptions } from '../../components/ProfileOptions';
 import { profilesStore, usable, useProfiles } from '../../state/profiles';
+import { allows, useSession } from '../../state/session';
 
 const VariableField = memo(function VariableField({
   profilePath,
@@ -61,6 +62,8 @@ export function BatchPanel(): JSX.Element {
   const loaded = useProfiles((s) => s.loaded);
   const profilePath = useProfiles((s) => s.choice.profilePath);
   const reprovision = useProfiles((s) => s.choice.reprovision);
+  // Replacing an identity is rework: offered to a supervisor on a station with operators (the core decides anyway).
+  const mayRework = useSession((s) => allows(s.session, 'rework'));
   const options = list.filter(usable);
   return (
     <section className="panel batch" aria-labelledby="batch-title">
@@ -78,15 +81,17 @@ export function BatchPanel(): JSX.Element {
             <ProfileOptions options={options} empty={loaded ? 'No usable profile — import one' : 'Loading…'} />
           </select>
         </div>
-        <div className="field field-check">
-          <input
-            id="batch-reprovision"
-            type="checkbox"
-            checked={reprovision}
-            onChange={(event) => profilesStore.getState().setReprovision(event.target.checked)}
-          />
-          <label htmlFor="batch-reprovision">Replace an identity the device already holds (its old key is destroyed)</label>
-        </div>
+        {mayRework && (
+          <div className="field field-check">
+            <input
+              id="batch-reprovision"
+              type="checkbox"
+              checked={reprovision}
+              onChange={(event) => profilesStore.getState().setReprovision(event.target.checked)}
+            />
+            <label htmlFor="batch-reprovision">Replace an identity the device already holds (its old key is destroyed)</label>
+          </div>
+        )}
       </div>
       {profilePath && <Variables profilePath={profilePath} />}
     </section>

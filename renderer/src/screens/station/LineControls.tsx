@@ -10,6 +10,7 @@ import { ProfileOptions } from '../../components/ProfileOptions';
 import { startLine, stopLine } from '../../effects/line';
 import { lineStore, useLine } from '../../state/line';
 import { usable, useProfiles } from '../../state/profiles';
+import { allows, useSession } from '../../state/session';
 
 const CONCURRENCY = [1, 2, 4, 8, 16, 32, 64];
 
@@ -38,6 +39,8 @@ const MODE_WORDS = {
 
 function ModeChoice({ disabled }: { disabled: boolean }): JSX.Element {
   const rework = useLine((s) => s.choice.rework);
+  // Rework needs a supervisor on a station with operators (the core refuses it to a technician anyway).
+  const mayRework = useSession((s) => allows(s.session, 'rework'));
   return (
     <div className="field">
       <label htmlFor="line-mode">Mode</label>
@@ -52,8 +55,12 @@ function ModeChoice({ disabled }: { disabled: boolean }): JSX.Element {
         }}
       >
         <option value="first-pass">First pass: boards that passed before are left alone</option>
-        <option value="keep">{MODE_WORDS.keep}</option>
-        <option value="replace">{MODE_WORDS.replace}</option>
+        <option value="keep" disabled={!mayRework}>
+          {MODE_WORDS.keep}
+        </option>
+        <option value="replace" disabled={!mayRework}>
+          {MODE_WORDS.replace}
+        </option>
       </select>
     </div>
   );
