@@ -88,6 +88,17 @@ export async function startPostgresServer(): Promise<TestPostgresServer> {
   const dir = mkdtempSync(join(tmpdir(), 'fieldline-pg-'));
   const data = join(dir, 'data');
   const cleanUp = (): void => rmSync(dir, { recursive: true, force: true });
+  const pgCtl = join(bin, 'pg_ctl');
+  let running = false;
+  // From here on, a test process that ends — however it ends, short of a kill — takes the cluster with it.
+  const stopNow = (): void => {
+    if (running) {
+      const [cmd, args] = serverCommand(pgCtl, ['-D', data, '-m', 'immediate', 'stop']);
+      spawnSync(cmd, args, { stdio: 'ignore' });
+    }
+    cleanUp();
+  };
+  process.once('exit', stopNow);
   try {
     if (isRoot()) {
       const ids = postgresUserIds();
@@ -97,27 +108,24 @@ export async function startPostgresServer(): Promise<TestPostgresServer> {
     const [initdb, initArgs] = serverCommand(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', SUPERUSER, '--no-sync', '-E', 'UTF8', '--locale=C']);
     await run(initdb, initArgs);
   } catch (err) {
+    process.removeListener('exit', stopNow);
     cleanUp();
     throw err;
   }
-  const pgCtl = join(bin, 'pg_ctl');
-  // fsync off: a test cluster is thrown away, and fsync is what makes a 2-core CI machine slow.
-  const stopNow = (): void => {
-    const [cmd, args] = serverCommand(pgCtl, ['-D', data, '-m', 'immediate', 'stop']);
-    spawnSync(cmd, args, { stdio: 'ignore' });
-    cleanUp();
-  };
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const [cmd, args] = serverCommand(pgCtl, ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+    // fsync off: a test cluster is thrown away, and fsync is what makes a 2-core CI machine slow.
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+    const [cmd, args] = serverCommand(pgCtl, ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o', options, 'start']);
+    running = true;
     try {
       await run(cmd, args);
     } catch (err) {
       if (attempt < 3) continue;
+      process.removeListener('exit', stopNow);
       stopNow();
       throw err;
     }
-    process.once('exit', stopNow);
     let stopped = false;
     return {
       adminUrl: `postgres://${SUPERUSER}@127.0.0.1:${port}/postgres`,

@@ -33,6 +33,8 @@ export interface EngineTestRegistry {
   query(sql: string, params?: readonly unknown[]): Promise<Array<Record<string, unknown>>>;
   /** The first column of each row of query(); a bigint (PostgreSQL's count(*)) as a number, as on SQLite. */
   column(sql: string, params?: readonly unknown[]): Promise<unknown[]>;
+  /** Runs statements in the engine's own dialect (a test's trigger, say). */
+  exec(sql: string): Promise<void>;
 }
 
 /** A registry on SQLite, whose database and synchronous helpers the older tests use. */
@@ -83,6 +85,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
     addKey: async (station, publicKeyBase64) => registerOrThrow(await registerKeyIn(repository, station, publicKeyBase64)),
     query,
     column: async (sql, params) => firstColumn(await query(sql, params)),
+    exec: async (sql) => void db.exec(sql),
   };
 }
 
@@ -122,6 +125,7 @@ export async function startPostgresTestRegistry(options: TestRegistryOptions = {
     addKey: async (station, publicKeyBase64) => registerOrThrow(await registerKeyIn(repository, station, publicKeyBase64)),
     query,
     column: async (sql, params) => firstColumn(await query(sql, params)),
+    exec: async (sql) => void (await client.query(sql)),
   };
 }
 
