@@ -134,8 +134,9 @@ function rig(options: { printer?: string; printFails?: boolean } = {}): Rig {
 }
 
 const port = (n: number): WatchedPort => ({ path: `/ports/GW${n}`, source: 'virtual', serialNumber: `GW${n}` });
+// Up to 2,000 polls (10 s and more): only a guard against a hang; 200 (1 s) could run out on a loaded CI.
 const until = async (check: () => boolean): Promise<void> => {
-  for (let i = 0; i < 200 && !check(); i += 1) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 2000 && !check(); i += 1) await new Promise((r) => setTimeout(r, 5));
   expect(check()).toBe(true);
 };
 

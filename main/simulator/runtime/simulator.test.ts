@@ -18,6 +18,9 @@ interface Reply {
   indefinite: string[];
 }
 
+/** How long a wait for the device polls: only a guard against a hang (a tight one fails a loaded CI). */
+const WAIT_MS = 15_000;
+
 /** The app's end: writes request frames, collects decoded reply packets. */
 class App {
   private readonly replies: Reply[] = [];
@@ -44,16 +47,35 @@ class App {
     for (const frame of encodeSerialFrames(packet)) this.port.write(Buffer.from(frame));
   }
 
-  /** Next reply, or undefined after `timeoutMs`. */
-  async next(timeoutMs = 2000): Promise<Reply | undefined> {
+  /**
+   * Next reply, or undefined after `timeoutMs`. The default only guards against a hang (a tight one fails a loaded
+   * CI); a test that expects silence passes its own short wait, which a busy machine can only lengthen.
+   */
+  async next(timeoutMs = 10_000, sequence?: number): Promise<Reply | undefined> {
     const deadline = Date.now() + timeoutMs;
-    while (this.replies.length === 0 && Date.now() < deadline) {
+    for (;;) {
+      // With a sequence, replies to other requests (a late answer to an earlier probe) are passed over.
+      while (sequence !== undefined && this.replies.length > 0 && this.replies[0]!.header.sequence !== sequence) this.replies.shift();
+      if (this.replies.length > 0 || Date.now() >= deadline) return this.replies.shift();
       await new Promise<void>((resolve) => {
         this.waiter = resolve;
         setTimeout(resolve, Math.max(1, deadline - Date.now()));
       });
     }
-    return this.replies.shift();
+  }
+
+  /**
+   * Sends `packet` every 250 ms until the device answers (what arrives while it boots is lost): its first answer.
+   * A fixed sleep for the boot instead races the device's boot timer on a loaded machine.
+   */
+  async untilAnswered(packet: Uint8Array): Promise<Reply | undefined> {
+    const deadline = Date.now() + WAIT_MS;
+    while (Date.now() < deadline) {
+      this.send(packet);
+      const reply = await this.next(250);
+      if (reply) return reply;
+    }
+    return undefined;
   }
 
   close(): Promise<void> {
@@ -127,14 +149,15 @@ describe('startSimulator (in-process, real pty and serialport)', () => {
   });
 
   it('a reset is answered first, then the device is silent while it boots, then answers again', async () => {
-    const app = await start({ reboot: 400 });
+    // 1.5 s of boot: 'lost', sent as soon as the reset's answer is in, reaches the device well within it however busy
+    // the machine is (with 0.4 s it could arrive after the boot and be answered).
+    const app = await start({ reboot: 1500 });
     app.send(request(5, {}, 1));
     expect((await app.next())?.header.sequence).toBe(1);
     app.send(echo('lost', 2));
     expect(await app.next(200)).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 300));
-    app.send(echo('back', 3));
-    const reply = await app.next();
+    // Then it answers again; 'lost' never is (its answer would come first, sequence 2).
+    const reply = await app.untilAnswered(echo('back', 3));
     expect(reply?.header.sequence).toBe(3);
     expect(reply?.body).toEqual({ r: 'back' });
   });
@@ -145,9 +168,9 @@ describe('startSimulator (in-process, real pty and serialport)', () => {
     app.send(echo('one', 1));
     expect((await app.next())?.body).toEqual({ r: 'one' });
     // Gone like an unplugged USB device: the link disappears, then comes back (generous limits: CI can be slow).
-    expect(await waitFor(async () => !(await exists(path)), 3000)).toBe(true);
+    expect(await waitFor(async () => !(await exists(path)), WAIT_MS)).toBe(true);
     await app.close();
-    expect(await waitFor(() => exists(path), 5000)).toBe(true);
+    expect(await waitFor(() => exists(path), WAIT_MS)).toBe(true);
     const again = await App.open(path);
     apps.push(again);
     again.send(echo('two', 2));
@@ -174,11 +197,10 @@ describe('startSimulator (in-process, real pty and serialport)', () => {
     expect((await app.next())?.body).toEqual({ off: 64 });
     app.send(chunk(64, 2, false)); // covers byte 100: lost, and the device reboots
     expect(await app.next(150)).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 300));
-    app.send(chunk(0, 3, true));
-    expect((await app.next())?.body).toEqual({ off: 64 });
+    // Starting over (a first chunk may be sent again) once the device answers again, not after a fixed sleep.
+    expect((await app.untilAnswered(chunk(0, 3, true)))?.body).toEqual({ off: 64 });
     app.send(chunk(64, 4, false)); // once only
-    expect((await app.next())?.body).toEqual({ off: 128 });
+    expect((await app.next(undefined, 4))?.body).toEqual({ off: 128 });
   });
 
   it('counts the link traffic in the device\'s smp statistics group', async () => {
