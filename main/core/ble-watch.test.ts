@@ -8,6 +8,9 @@ import { combineWatches, createBleWatch } from './ble-watch';
 import { createDeviceDiscovery } from './devices';
 import { createAppEvents } from './events';
 
+/** vi.waitFor's default is 1 s, which a loaded CI can run out of: the wait only guards against a hang. */
+const WAIT = { timeout: 10_000 };
+
 const gw = (n: number, rssi = -60): BleGatewayInfo => ({ id: `c0000000000${n}`, address: `c0:00:00:00:00:0${n}`, name: `FL-0000000${n}`, rssi });
 
 /** Discovery with a scanner whose next answers the test sets: `heard` is what every scan hears until changed. */
@@ -38,13 +41,13 @@ describe('the line’s Bluetooth watch', () => {
     const { watch, state, seen } = setup();
     state.heard = [gw(1)];
     await watch.start();
-    await vi.waitFor(() => expect(seen).toEqual([['attached', 'c0:00:00:00:00:01']]));
+    await vi.waitFor(() => expect(seen).toEqual([['attached', 'c0:00:00:00:00:01']]), WAIT);
     expect(watch.list()).toEqual([{ path: 'c0:00:00:00:00:01', source: 'fixed' }]);
     state.heard = [gw(1), gw(2)];
-    await vi.waitFor(() => expect(watch.list().map((p) => p.path)).toEqual(['c0:00:00:00:00:01', 'c0:00:00:00:00:02']));
+    await vi.waitFor(() => expect(watch.list().map((p) => p.path)).toEqual(['c0:00:00:00:00:01', 'c0:00:00:00:00:02']), WAIT);
     // Gateway 1 is switched off: after bleForgetMs of scans without it, it is unplugged.
     state.heard = [gw(2)];
-    await vi.waitFor(() => expect(seen).toContainEqual(['detached', 'c0:00:00:00:00:01']));
+    await vi.waitFor(() => expect(seen).toContainEqual(['detached', 'c0:00:00:00:00:01']), WAIT);
     expect(watch.list().map((p) => p.path)).toEqual(['c0:00:00:00:00:02']);
     watch.stop();
   });
@@ -63,12 +66,12 @@ describe('the line’s Bluetooth watch', () => {
     const { watch, state, logs } = setup();
     state.error = new FieldlineError('BLE_ADAPTER_OFF', 'the Bluetooth adapter is switched off');
     await watch.start();
-    await vi.waitFor(() => expect(state.scans).toBeGreaterThanOrEqual(4));
+    await vi.waitFor(() => expect(state.scans).toBeGreaterThanOrEqual(4), WAIT);
     expect(logs.filter((l) => l.level === 'warn')).toHaveLength(1);
     expect(logs[0]?.fields?.['error']).toMatch(/switched off/);
     state.error = undefined;
     state.heard = [gw(4)];
-    await vi.waitFor(() => expect(watch.list()).toHaveLength(1));
+    await vi.waitFor(() => expect(watch.list()).toHaveLength(1), WAIT);
     watch.stop();
     const after = state.scans;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -86,7 +89,7 @@ describe('combineWatches', () => {
     const off = both.on('attached', (p) => void attached.push(p));
     await both.start();
     a.plug({ path: '/dev/ttyACM0', source: 'usb', vid: '2fe3' });
-    await vi.waitFor(() => expect(attached.map((p) => p.path).sort()).toEqual(['/dev/ttyACM0', 'c0:00:00:00:00:05']));
+    await vi.waitFor(() => expect(attached.map((p) => p.path).sort()).toEqual(['/dev/ttyACM0', 'c0:00:00:00:00:05']), WAIT);
     expect(both.list().map((p) => p.path).sort()).toEqual(['/dev/ttyACM0', 'c0:00:00:00:00:05']);
     off();
     a.plug({ path: '/dev/ttyACM1', source: 'usb', vid: '2fe3' });

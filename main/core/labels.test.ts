@@ -83,7 +83,7 @@ describe('label service', () => {
     const unreachable = createLabelService({ dataDir, store: fakeStore([passed], audit), printer: () => '127.0.0.1:1', operator: () => 'Ada', logger: silentLogger });
     const second = await unreachable.print({ runId: passed.id, printer: printerAddress, via: 'ui' });
     expect(second.target).toBe(`printer:${printerAddress}`);
-    await expect.poll(() => received.length).toBe(2);
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBe(2); // the default 1 s can run out on a loaded CI
     expect(received.map((b) => b.toString('utf8'))).toEqual([zplLabel(passed), zplLabel(passed)]);
     expect(audit.filter((a) => a.action === 'label.print').map((a) => a.details?.['via'])).toEqual(['line', 'ui']);
   });

@@ -139,10 +139,10 @@ describe('the line in the app', { timeout: 180_000 }, () => {
     // A label for each passing run, on the printer, said on its slot.
     await expect.poll(() => printed.length, { timeout: 10_000 }).toBe(2);
     for (const slot of byState('passed')) expect(printed.some((zpl) => zpl.includes(`SN ${slot.serial}`))).toBe(true);
-    await expect.poll(async () => (await call('line:state')).slots.filter((s) => s.label?.target === `printer:${printerAddress}`).length).toBe(2);
+    await expect.poll(async () => (await call('line:state')).slots.filter((s) => s.label?.target === `printer:${printerAddress}`).length, { timeout: 10_000 }).toBe(2);
 
     // The figures: after the last run, one line:kpis (not one per run) with the counts, yield and a chart.
-    await expect.poll(() => kpis.at(-1)?.session.units, { timeout: 5000 }).toBe(3);
+    await expect.poll(() => kpis.at(-1)?.session.units, { timeout: 15_000 }).toBe(3);
     const figures = kpis.at(-1)!;
     expect(kpis.length).toBeLessThanOrEqual(4);
     expect(figures.session).toMatchObject({ units: 3, passed: 2, failed: 1, failuresByStep: [{ step: 'diagnostics', count: 1 }] });
@@ -157,7 +157,7 @@ describe('the line in the app', { timeout: 180_000 }, () => {
     // Reprint from the run view: to the configured printer, or to a file when asked for none and none is set.
     const reprint = await call('runs:print-label', { runId: first.runId });
     expect(reprint).toMatchObject({ target: `printer:${printerAddress}`, serial: 'F1E1D00000000001' });
-    await expect.poll(() => printed.length).toBe(3);
+    await expect.poll(() => printed.length, { timeout: 10_000 }).toBe(3);
     await call('settings:set-printer', { printer: '' });
     expect((await call('line:state')).printer).toBeUndefined();
     expect((await call('runs:print-label', { runId: first.runId })).file).toMatch(/labels\/F1E1D00000000001-.*\.zpl$/);
@@ -187,7 +187,7 @@ describe('the line in the app', { timeout: 180_000 }, () => {
     expect(retried).toMatchObject({ state: 'failed', serial: sim.gateways[2]!.serial, failedStep: 'diagnostics' });
     expect(retried.runId).not.toBe(byState('failed')[0]!.runId);
     expect(runStarts.map((r) => r.runId)).toEqual([retried.runId]);
-    await expect.poll(() => kpis.at(-1)?.session.units, { timeout: 5000 }).toBe(1);
+    await expect.poll(() => kpis.at(-1)?.session.units, { timeout: 15_000 }).toBe(1);
     expect((await call('line:stop')).kpis.session).toMatchObject({ units: 1, passed: 0, failed: 1 });
   });
 });
