@@ -52,7 +52,8 @@ function listenError(err: unknown, host: string, port: number): unknown {
   return err;
 }
 
-async function openRepository(options: StartRegistryOptions): Promise<RegistryRepository> {
+/** Opens (and migrates) the storage `options` names; the caller closes it. */
+export async function openRegistryRepository(options: RegistryStorage & { logger?: Logger }): Promise<RegistryRepository> {
   if (options.database !== undefined) {
     return PostgresRepository.open(options.database, { ...options.postgres, ...(options.logger && { logger: options.logger }) });
   }
@@ -62,7 +63,7 @@ async function openRepository(options: StartRegistryOptions): Promise<RegistryRe
 export function startRegistry(options: ServeOptions & { dbFile: string; database?: undefined }): Promise<RunningSqliteRegistry>;
 export function startRegistry(options: StartRegistryOptions): Promise<RunningRegistry>;
 export async function startRegistry(options: StartRegistryOptions): Promise<RunningRegistry> {
-  const repository = await openRepository(options);
+  const repository = await openRegistryRepository(options);
   let app: FastifyInstance | undefined;
   try {
     app = await buildRegistryApp({

@@ -13,9 +13,13 @@ export interface RegistryProcess {
   stop(): Promise<void>;
 }
 
-/** Resolves with the URL the registry printed once it listens; `stderr` says where its log goes. */
-export async function serveRegistryProcess(dbFile: string, options: { stderr?: 'ignore' | 'inherit' } = {}): Promise<RegistryProcess> {
-  const child = spawn(process.execPath, ['bin/fieldline.js', 'registry', 'serve', '--port', '0', '--db', dbFile, '--json'], {
+/**
+ * Resolves with the URL the registry printed once it listens; `database` is a SQLite file or a postgres:// URL,
+ * `port` 0 (the default) any free one; `stderr` says where its log goes.
+ */
+export async function serveRegistryProcess(database: string, options: { stderr?: 'ignore' | 'inherit'; port?: number } = {}): Promise<RegistryProcess> {
+  const where = /^postgres(?:ql)?:\/\//i.test(database) ? ['--database', database] : ['--db', database];
+  const child = spawn(process.execPath, ['bin/fieldline.js', 'registry', 'serve', '--port', String(options.port ?? 0), ...where, '--json'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', options.stderr ?? 'ignore'],
   });
