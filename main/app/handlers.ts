@@ -43,6 +43,8 @@ export interface AppParts {
   labels: LabelService;
   /** The Bluetooth adapter in force (throws INVALID_ARGUMENT for an unknown FIELDLINE_BLE_ADAPTER). */
   ble: () => BleConfig;
+  /** Appends to the store's audit log: who changed which station setting. */
+  audit: (entry: { actor: string; action: string; subject: string; details?: Record<string, unknown> }) => void;
 }
 
 /** The parts' handlers, made once; then, per session, those handlers behind that session's operator check. */
@@ -91,6 +93,13 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
       const actor = session.actor();
       return actor === undefined ? {} : { actor };
     };
+    /**
+     * A settings change is audited once it took effect, under the operator who made it (the settings' free-text
+     * name on a station without operators). Only what changed goes in: a token or passphrase never does.
+     */
+    const audited = (action: string, subject: string, details: Record<string, unknown> = {}): void => {
+      parts.audit({ actor: session.actor() ?? `operator:${settings.operator() || 'unknown'}`, action, subject, details });
+    };
     return {
       'app:version': () => parts.appInfo,
       'ports:list': () => ports.list(),
@@ -132,33 +141,39 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
       'settings:get': () => currentSettings(),
       'settings:set-registry': async ({ url, token }) => {
         await settings.setRegistry(url, token);
+        audited('settings.registry', url, { token: token === undefined ? 'kept' : 'replaced' });
         await queue.reconfigure();
         return changed();
       },
       'settings:set-operator': async ({ name }) => {
         await settings.setOperator(name);
+        audited('settings.operator', name);
         return changed();
       },
       'settings:set-printer': async ({ printer }) => {
         // Parsed as the label code will parse it, so a bad port number is refused now, not at the first print.
         if (printer !== '') parsePrinterTarget(printer);
         await settings.setPrinter(printer === '' ? undefined : printer);
+        audited('settings.printer', printer === '' ? '(none)' : printer);
         line.refresh();
         return changed();
       },
       'settings:set-ble-adapter': async ({ adapter }) => {
         const before = safeAdapter(parts.ble);
         await settings.setBleAdapter(adapter === 'default' ? undefined : adapter);
+        audited('settings.ble-adapter', adapter);
         // Gateways heard through the other radio cannot be reached through this one.
         if (safeAdapter(parts.ble) !== before) devices.forgetBle();
         return changed();
       },
       'settings:set-idle-lock': async ({ minutes }) => {
         await settings.setIdleLockMinutes(minutes);
+        audited('settings.idle-lock', `${minutes} min`, { minutes });
         return changed();
       },
       'settings:unlock-ca': async ({ passphrase, remember }) => {
         await ca.unlock(passphrase, remember ?? false);
+        audited('ca.unlock', 'station CA', { remember: remember ?? false });
         return changed();
       },
     };

@@ -121,6 +121,22 @@ describe('a claimed station over the WebSocket', () => {
     expect(await admin.invoke['settings:set-idle-lock']({ minutes: 15 })).toMatchObject({ ok: true, value: { idleLockMinutes: 15 } });
   });
 
+  it("audits an admin's settings changes under their name, never with the token", async () => {
+    const admin = connect();
+    await admin.invoke['session:sign-in']({ name: ADMIN.name, secret: ADMIN.secret });
+    expect(await admin.invoke['settings:set-registry']({ url: 'http://127.0.0.1:9/', token: 'registry-token-4711' })).toMatchObject({ ok: true });
+    expect(await admin.invoke['settings:set-idle-lock']({ minutes: 30 })).toMatchObject({ ok: true });
+    expect(await admin.invoke['settings:set-idle-lock']({ minutes: 15 })).toMatchObject({ ok: true });
+    const entries = await withStoreOf(station.dataDir, (store) => selectEntries(store.db, 50));
+    const changes = entries.filter((e) => e.action.startsWith('settings.')).slice(-3);
+    expect(changes.map((e) => [e.action, e.actor, e.subject])).toEqual([
+      ['settings.registry', 'operator:ada', 'http://127.0.0.1:9/'],
+      ['settings.idle-lock', 'operator:ada', '30 min'],
+      ['settings.idle-lock', 'operator:ada', '15 min'],
+    ]);
+    expect(JSON.stringify(entries)).not.toContain('registry-token-4711');
+  });
+
   it("names the signed-in operator in the audit entries of what they do, not the station's free-text name", async () => {
     const api = connect();
     await api.invoke['session:sign-in']({ name: TECH.name, secret: TECH.secret });
