@@ -234,7 +234,7 @@ export function registerBatchCommand(program: Command): void {
         'Scans: a serial binds to the next gateway to start (or to the gateway whose port reports that serial); NAME=value\n' +
         'sets a batch variable for it. A FIFO stays open across writers: mkfifo scans; --scan-input scans; echo GW1 > scans.\n' +
         'Labels: when this station has a label printer set (the app\'s Settings), each passing unit\'s label is printed.\n' +
-        'Exit codes: 0 all runs passed, 1 some failed, 2 usage or environment error.\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt.',
+        'Exit codes: 0 all runs passed, 1 some failed, 2 usage or environment error.\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt (a CA key in a PKCS#11 token: its PIN, FIELDLINE_PKCS11_PIN or a prompt).',
     )
     .action(async (opts: BatchCliOptions) => {
       try {

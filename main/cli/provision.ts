@@ -155,7 +155,7 @@ export function registerProvisionCommand(program: Command): void {
       'after',
       '\nExit codes: 0 passed; 1 failed (the run is recorded and the device rolled back); 2 usage or environment error, ' +
         'nothing done — also a port where no device answers SMP: nothing was changed and no run is recorded, so it is ' +
-        'not a device failure.\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt.',
+        'not a device failure.\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt (a CA key in a PKCS#11 token: its PIN, FIELDLINE_PKCS11_PIN or a prompt).',
     )
     .action((opts: ProvisionCliOptions) => runOnTarget(opts, (target, radios) => provisionCommand(opts, target, radios)));
 }

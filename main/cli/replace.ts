@@ -88,7 +88,7 @@ export function registerReplaceCommands(program: Command): void {
     .option('-v, --verbose', 'log to stderr')
     .addHelpText(
       'after',
-      "\nExit codes: 0 replaced, 1 the new unit's run failed (rolled back; the old unit's certificate stays valid), 2 usage or environment error.\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt.",
+      "\nExit codes: 0 replaced, 1 the new unit's run failed (rolled back; the old unit's certificate stays valid), 2 usage or environment error.\nCA passphrase: FIELDLINE_CA_PASSPHRASE or a prompt (a CA key in a PKCS#11 token: its PIN, FIELDLINE_PKCS11_PIN or a prompt).",
     )
     .action((opts: ReplaceCliOptions) => runOnTarget(opts, (target, radios) => replaceCommand(opts, target, radios)));
 
