@@ -14,6 +14,16 @@ const DEVICES = 256;
 const PER_SECOND = 20;
 const FRAMES_PER_SECOND = 60;
 
+/**
+ * This process's CPU time in ms. A frame's cost is timed by the CPU it used, not by the wall clock: on a loaded
+ * machine the wall time of the same work grows with every other process the scheduler runs in between, and a
+ * stopwatch failed CI runs that way. (Vitest runs this file in Node; the renderer's types do not know `process`.)
+ */
+function cpuMs(): number {
+  const { user, system } = (globalThis as unknown as { process: { cpuUsage(): { user: number; system: number } } }).process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 let stop: (() => void) | undefined;
 beforeEach(() => resetStores());
 afterEach(() => stop?.());
@@ -43,17 +53,17 @@ describe('event storm', () => {
         moved.add(runId(d));
         fake.emit('run:progress', { runId: runId(d), step: 'firmware', op: 'image upload', done: sent % 1000, total: 1000, bytesPerSecond: 7000, etaSeconds: 1 });
       }
-      const t0 = performance.now();
+      const t0 = cpuMs();
       frames.frame();
-      frameMs.push(performance.now() - t0);
+      frameMs.push(cpuMs() - t0);
       const after = runsStore.getState().byId;
       const changed = Object.keys(after).filter((id) => after[id] !== before[id]);
       expect(new Set(changed)).toEqual(moved);
     }
     unsub();
     expect(updates).toBe(FRAMES_PER_SECOND);
-    // The store's share of a 16.7 ms frame. The median, not the worst frame: other test files share the CPU, and
-    // a garbage collection can land in any one frame. (Alone it takes about 0.3 ms.)
+    // The store's share of a 16.7 ms frame, in CPU time. The median, not the worst frame: a garbage collection or a
+    // compilation can land in any one frame. (It takes about 0.3 ms.)
     const median = [...frameMs].sort((a, b) => a - b)[Math.floor(frameMs.length / 2)] ?? 0;
     expect(median).toBeLessThan(4);
   });
