@@ -14,6 +14,7 @@
 import type * as Pkcs11Js from 'pkcs11js';
 import { randomBytes } from 'node:crypto';
 import { FieldlineError } from '../errors';
+import { withDeadline } from '../shared/deadline';
 import { acquireModule, ckrName, forgetLogin, loginUser, releaseModule, type Binding, type LoadedModule } from './pkcs11-module';
 
 type Handle = Buffer;
@@ -91,27 +92,6 @@ const trim = (text: string): string => text.replace(/[\s\0]+$/, '');
 
 function tokenError(message: string, cause?: unknown, details: Record<string, unknown> = {}): FieldlineError {
   return new FieldlineError('PKCS11_TOKEN', message, details, cause === undefined ? undefined : { cause });
-}
-
-/** Bounds a promise; the timer does not keep a finished CLI command alive. */
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      onTimeout();
-      reject(tokenError(`the token did not answer ${what} within ${ms} ms`));
-    }, ms);
-    timer.unref();
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
 }
 
 /** DER OCTET STRING → its content; SoftHSM2 and most tokens wrap CKA_EC_POINT so (PKCS#11 v2.20), some do not. */
@@ -305,9 +285,18 @@ export class TokenSession implements TokenApi<TokenKey> {
   }
 
   private bounded<T>(what: string, promise: Promise<T>): Promise<T> {
-    return withTimeout(promise, this.timeoutMs, what, () => {
-      this.broken = what;
-    });
+    // The timer is unref'd: it must not keep a finished CLI command alive.
+    return withDeadline(
+      promise.catch((err: unknown) => {
+        throw err instanceof Error ? err : new Error(String(err));
+      }),
+      this.timeoutMs,
+      () => {
+        this.broken = what;
+        return tokenError(`the token did not answer ${what} within ${this.timeoutMs} ms`);
+      },
+      { unref: true },
+    );
   }
 
   private serialized<T>(what: string, job: () => Promise<T> | T): Promise<T> {

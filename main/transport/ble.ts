@@ -11,6 +11,7 @@
 import type { Characteristic, Peripheral } from '@abandonware/noble';
 import { FieldlineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
+import { withDeadline } from '../shared/deadline';
 import { bleLinkError } from './ble/link-errors';
 import { REQUESTED_ATT_MTU } from './ble/noble';
 import { normalizeUuid, SMP_CHARACTERISTIC_UUID, SMP_SERVICE_UUID } from './ble/uuids';
@@ -30,22 +31,6 @@ export interface BleTransportOptions {
 
 /** noble's connect takes connection parameters (the virtual binding reads the wanted MTU from them); its types do not say so. */
 type ConnectWithParameters = (parameters: Record<string, unknown>, callback: (error?: unknown) => void) => void;
-
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout()), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
-}
 
 export class BleTransport implements Transport {
   readonly kind = 'ble' as const;
@@ -102,7 +87,7 @@ export class BleTransport implements Transport {
       const onNotification = (value: Buffer): void => this.data.emit(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
       characteristic.on('data', onNotification);
       this.detach.push(() => characteristic.removeListener('data', onNotification));
-      const subscribed = withTimeout(
+      const subscribed = withDeadline(
         characteristic.subscribeAsync().catch((err: unknown) => {
           throw bleLinkError(this.address, 'the notification subscription', err);
         }),
@@ -130,7 +115,7 @@ export class BleTransport implements Transport {
   private async connect(timeoutMs: number): Promise<void> {
     const p = this.peripheral;
     const connect = p.connect.bind(p) as unknown as ConnectWithParameters;
-    await withTimeout(
+    await withDeadline(
       new Promise<void>((resolve, reject) => {
         connect({ mtu: REQUESTED_ATT_MTU }, (error) => (error ? reject(bleLinkError(this.address, 'the connection', error)) : resolve()));
       }),
@@ -143,7 +128,7 @@ export class BleTransport implements Transport {
   }
 
   private async discover(timeoutMs: number): Promise<Characteristic> {
-    const found = await withTimeout(
+    const found = await withDeadline(
       this.peripheral.discoverSomeServicesAndCharacteristicsAsync([SMP_SERVICE_UUID], [SMP_CHARACTERISTIC_UUID]).catch((err: unknown) => {
         // noble rejects with a plain string when a requested service is absent.
         if (/could not find/i.test(String(err))) {
