@@ -55,7 +55,8 @@ const refusedRow = (err: unknown): boolean => {
 /** Failures a retry may get past: connection trouble, timeouts, lock waits, the server shutting down or full. */
 function transient(err: unknown): boolean {
   const state = sqlState(err);
-  if (state === undefined) return false;
+  // The pool's own failures carry no code: no free connection within connectTimeoutMs, a connection cut mid-query.
+  if (state === undefined) return err instanceof Error && /^(?:timeout exceeded when trying to connect|Connection terminated|Query read timeout)/.test(err.message);
   if (RETRY_STATES.has(state) || state === '57014' || state === '55P03' || state === '53300' || state.startsWith('08') || state.startsWith('57P')) return true;
   return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(state);
 }
@@ -82,6 +83,8 @@ export class PostgresRepository implements RegistryRepository {
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       idleTimeoutMillis: 30_000,
       statement_timeout: statementTimeout,
+      // The server enforces statement_timeout; this is for a connection that stops answering at all.
+      query_timeout: statementTimeout + 5_000,
       // A client that stops half-way through a transaction must not hold its locks for ever.
       idle_in_transaction_session_timeout: Math.max(statementTimeout * 2, 30_000),
       application_name: 'fieldline-registry',
@@ -320,21 +323,18 @@ async function insertRecords(client: pg.ClientBase, records: readonly Checked[],
     [serials, serials.map((s) => devices.get(s)?.first), serials.map((s) => devices.get(s)?.last)],
   );
   await client.query('SELECT pg_advisory_xact_lock($1)', [SEQUENCE_LOCK]);
-  const column = <T>(f: (c: Checked) => T): T[] => records.map(f);
+  // One VALUES row of parameters per record, not unnest() of arrays: the driver would escape each record's JSON into
+  // an array literal and the server parse it back, which took half the batch's time.
+  const params: unknown[] = [];
+  const rowsSql = records.map((c) => {
+    const first = params.length;
+    params.push(c.record.id, c.record.device.serial, station, receivedAt, c.startedAt, c.record.outcome, c.record.replaces ?? null, c.json);
+    return `(${Array.from({ length: 8 }, (_, i) => `$${first + i + 1}`).join(', ')})`;
+  });
   const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO records (id, serial, station, received_at, started_at, outcome, replaces, record)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+    `INSERT INTO records (id, serial, station, received_at, started_at, outcome, replaces, record) VALUES ${rowsSql.join(', ')}
      ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [
-      column((c) => c.record.id),
-      column((c) => c.record.device.serial),
-      column(() => station),
-      column(() => receivedAt),
-      column((c) => c.startedAt),
-      column((c) => c.record.outcome),
-      column((c) => c.record.replaces ?? null),
-      column((c) => c.json),
-    ],
+    params,
   );
   return rows.map((r) => r.id);
 }
