@@ -3,9 +3,10 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testEngines, type EngineTestRegistry } from '../main/testing/registry';
 import { openRegistryDb } from './db';
-import { createToken, hashToken, stationForToken } from './tokens';
+import { createToken, hashToken, issueToken, stationForToken, tokenStation } from './tokens';
 
 let dir: string;
 beforeEach(async () => {
@@ -53,3 +54,37 @@ describe('tokens', () => {
     db.close();
   });
 });
+
+// The same promises through the repository, on each engine (PostgreSQL's block says why when it is skipped).
+for (const engine of testEngines()) {
+  describe.skipIf(engine.unavailable !== undefined)(`tokens on ${engine.title}`, () => {
+    let reg: EngineTestRegistry;
+    beforeAll(async () => {
+      reg = await engine.start();
+    });
+    afterAll(async () => {
+      await reg?.close();
+    });
+
+    it('are new each time, found by their station, and stored only as their SHA-256', async () => {
+      const { repository } = reg.registry;
+      const a = await issueToken(repository, 'line-1');
+      const b = await issueToken(repository, 'line-1');
+      expect(a).toMatch(/^flt_[A-Za-z0-9_-]{43}$/);
+      expect(a).not.toBe(b);
+      expect(await tokenStation(repository, a)).toBe('line-1');
+      expect(await tokenStation(repository, a.slice(0, -1))).toBeUndefined();
+      expect(await tokenStation(repository, hashToken(a))).toBeUndefined();
+      expect(await reg.query('SELECT hash, station FROM tokens WHERE station = ? ORDER BY hash', ['line-1'])).toEqual(
+        [a, b].map((t) => ({ hash: hashToken(t), station: 'line-1' })).sort((x, y) => (x.hash < y.hash ? -1 : 1)),
+      );
+    });
+
+    it('refuse a station name that is empty, blank-padded or has control characters', async () => {
+      for (const bad of ['', ' line', 'line ', 'a\nb', 'x'.repeat(201)]) {
+        await expect(issueToken(reg.registry.repository, bad), JSON.stringify(bad)).rejects.toThrow(/station name/);
+      }
+      expect(await issueToken(reg.registry.repository, 'Linie 3 – Halle Süd')).toMatch(/^flt_/);
+    });
+  });
+}
