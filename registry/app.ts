@@ -14,6 +14,8 @@ import { PATH_METHODS, routePath } from './paths';
 import type { RegistryRepository } from './repository';
 import { bundleRoutes } from './routes-bundles';
 import { recordRoutes } from './routes-records';
+import { releaseRepositoryFor } from './releases';
+import { releaseRoutes } from './routes-releases';
 
 const ALL_METHODS: readonly string[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -66,6 +68,7 @@ export async function buildRegistryApp(options: RegistryAppOptions): Promise<Fas
     authed.removeContentTypeParser('text/plain');
     recordRoutes(authed, { repository, now, batchBodyBytes: bodyLimit });
     bundleRoutes(authed, { repository, now, bundleBodyBytes: options.maxBundleBytes ?? LIMITS.bundleBytes });
+    releaseRoutes(authed, { releases: releaseRepositoryFor(repository), now });
   });
 
   // Any other method on a known path is a 405 with an Allow header, not a 404 that suggests a wrong URL.

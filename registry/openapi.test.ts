@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRecordSchema } from '../main/contract/run-record';
 import * as api from '../main/contract/registry/api';
+import * as releases from '../main/contract/registry/releases';
 import { buildRegistryApp } from './app';
 import { SqliteRepository } from './sqlite-repository';
 import { openRegistryDb, type RegistryDb } from './db';
@@ -106,6 +107,13 @@ describe('registry-openapi.yaml', () => {
       ['BundleManifest', api.bundleManifestSchema],
       ['Bundle', api.bundleSchema],
       ['HealthReply', api.healthReplySchema],
+      ['ReleaseManifest', releases.releaseManifestSchema],
+      ['ReleaseSignature', releases.releaseSignatureSchema],
+      ['PublishReleaseRequest', releases.publishReleaseRequestSchema],
+      ['Release', releases.releaseSchema],
+      ['PublishReleaseReply', releases.publishReleaseReplySchema],
+      ['ArtifactPutReply', releases.artifactPutReplySchema],
+      ['ReleasesPage', releases.releasesPageSchema],
     ];
     for (const [name, schema] of pairs) expect(normalized(schemas[name] as Json), name).toEqual(zodJson(schema));
   });

@@ -12,6 +12,9 @@ export const PATH_METHODS: Record<(typeof PATHS)[PathKey], readonly ('GET' | 'PO
   [PATHS.device]: ['GET'],
   [PATHS.bundles]: ['POST'],
   [PATHS.stationKeys]: ['POST'],
+  [PATHS.artifact]: ['GET', 'PUT'],
+  [PATHS.releases]: ['POST'],
+  [PATHS.channelReleases]: ['GET'],
 };
 
 /**

@@ -65,7 +65,8 @@ export class PostgresRepository implements RegistryRepository {
   readonly engine = 'postgres' as const;
 
   private constructor(
-    private readonly pool: pg.Pool,
+    /** Also used by the release repository (releases-postgres.ts): one pool per process. */
+    readonly pool: pg.Pool,
     readonly location: string,
   ) {}
 

@@ -59,6 +59,34 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX records_by_replaces ON records (replaces, started_at) WHERE replaces IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'signed releases: artifacts and channel releases (registry/releases.ts)',
+    sql: `
+      CREATE TABLE artifacts (
+        sha256     text PRIMARY KEY CHECK (length(sha256) = 64),
+        size       integer NOT NULL CHECK (size > 0),
+        bytes      bytea NOT NULL,
+        created_at text NOT NULL
+      );
+      CREATE TABLE releases (
+        seq          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        channel      text NOT NULL,
+        kind         text NOT NULL CHECK (kind IN ('profile', 'firmware')),
+        name         text NOT NULL,
+        version      text NOT NULL,
+        sha256       text NOT NULL REFERENCES artifacts (sha256),
+        size         integer NOT NULL,
+        key_id       text NOT NULL,
+        signature    text NOT NULL,
+        public_key   text NOT NULL,
+        station      text NOT NULL,
+        published_at text NOT NULL,
+        UNIQUE (channel, kind, name, version)
+      );
+      CREATE INDEX releases_by_channel ON releases (channel, seq);
+    `,
+  },
 ];
 
 /** pg_advisory_lock's key for migrations: any constant of our own ("FLRG" + "MIGR" as bytes). */

@@ -71,6 +71,37 @@ export const REGISTRY_MIGRATIONS: readonly RegistryMigration[] = [
       CREATE INDEX records_by_replaces ON records (record ->> '$.replaces', started_at) WHERE record ->> '$.replaces' IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'signed releases: artifacts and channel releases (registry/releases.ts)',
+    // One release per channel, kind, name and version: re-publishing the same artifact is a duplicate, another one
+    // a conflict. seq is the cursor of a channel's feed (AUTOINCREMENT: never reused).
+    sql: `
+      CREATE TABLE artifacts (
+        sha256     TEXT PRIMARY KEY NOT NULL CHECK (length(sha256) = 64),
+        size       INTEGER NOT NULL CHECK (size > 0),
+        bytes      BLOB NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE releases (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        channel      TEXT NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('profile', 'firmware')),
+        name         TEXT NOT NULL,
+        version      TEXT NOT NULL,
+        sha256       TEXT NOT NULL REFERENCES artifacts (sha256),
+        size         INTEGER NOT NULL,
+        key_id       TEXT NOT NULL,
+        signature    TEXT NOT NULL,
+        public_key   TEXT NOT NULL,
+        station      TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        UNIQUE (channel, kind, name, version)
+      ) STRICT;
+      CREATE INDEX releases_by_channel ON releases (channel, seq);
+    `,
+  },
 ];
 
 function pragmaNumber(db: Database.Database, name: string): number {

@@ -21,6 +21,9 @@ export const PATHS = {
   device: '/v1/devices/:serial',
   bundles: '/v1/bundles',
   stationKeys: '/v1/stations/me/keys',
+  artifact: '/v1/artifacts/:sha256',
+  releases: '/v1/releases',
+  channelReleases: '/v1/channels/:channel/releases',
 } as const;
 
 /** Bounds a station respects and the registry enforces. */
@@ -125,6 +128,9 @@ export const REGISTRY_ERROR_CODES = [
   'URI_TOO_LONG', // 414: a path segment longer than any the API takes
   'HEADERS_TOO_LARGE', // 431: request line and headers over Node's limit (16 KiB)
   'UNAVAILABLE', // 503: shutting down, or the database stays locked; retry after Retry-After
+  'ARTIFACT_INVALID', // 400: an artifact's bytes do not hash to the SHA-256 in its path
+  'RELEASE_INVALID', // 400: a release names no uploaded artifact (or another size), or its signature does not verify
+  'RELEASE_CONFLICT', // 409: another artifact is released under this channel, kind, name and version
 ] as const;
 export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];
 
