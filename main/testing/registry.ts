@@ -105,7 +105,13 @@ export async function startPostgresTestRegistry(options: TestRegistryOptions = {
     connectionString: database.url,
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
   });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    await registry.close();
+    await database.release();
+    throw err;
+  }
   const query = async (sql: string, params: readonly unknown[] = []): Promise<Array<Record<string, unknown>>> => {
     let n = 0;
     return (await client.query<Record<string, unknown>>(sql.replace(/\?/g, () => `$${++n}`), [...params])).rows;
