@@ -53,6 +53,14 @@ describe.skipIf(unavailable !== undefined)(`registry on PostgreSQL from the comm
     expect(badUrl.code).toBe(2);
     expect(lastJsonLine(badUrl.stdout)).toMatchObject({ error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/must be a postgres:\/\/ URL/) } });
     for (const run of [unreachable, wrongScheme, badUrl]) expect(run.stdout + run.stderr).not.toContain(password);
+
+    // Serving: the banner names the database without the password (the test cluster trusts any).
+    const withPassword = new URL(database.url);
+    withPassword.password = password;
+    const served = await serveRegistryProcess(withPassword.toString());
+    registries.push(served);
+    expect(served.banner).toMatchObject({ engine: 'postgres', database: database.url });
+    expect(JSON.stringify(served.banner)).not.toContain(password);
   });
 
   it("passes issue #4's done-when against it: five runs queued while it is down, one sync --once delivers them", async () => {

@@ -8,6 +8,8 @@ import { REPO_ROOT } from './cli';
 export interface RegistryProcess {
   url: string;
   port: number;
+  /** The line it printed once listening (`{"url","port","engine","db"|"database"}`). */
+  banner: Record<string, unknown>;
   child: ChildProcess;
   /** SIGTERM, and resolves once the process has exited. */
   stop(): Promise<void>;
@@ -23,17 +25,19 @@ export async function serveRegistryProcess(database: string, options: { stderr?:
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', options.stderr ?? 'ignore'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
+  const banner = await new Promise<Record<string, unknown>>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { url: string }).url);
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as Record<string, unknown>);
     });
     child.once('exit', (code) => reject(new Error(`registry serve exited with ${code}`)));
   });
+  const url = String(banner.url);
   return {
     url,
     port: Number(new URL(url).port),
+    banner,
     child,
     stop: async () => {
       if (child.exitCode !== null) return;
