@@ -14,6 +14,9 @@ import { PATH_METHODS, routePath } from './paths';
 import type { RegistryRepository } from './repository';
 import { bundleRoutes } from './routes-bundles';
 import { recordRoutes } from './routes-records';
+import { dashboardRoutes } from './dashboard';
+import { fleetRepositoryFor } from './fleet';
+import { fleetRoutes } from './routes-fleet';
 import { releaseRepositoryFor } from './releases';
 import { releaseRoutes } from './routes-releases';
 
@@ -60,6 +63,8 @@ export async function buildRegistryApp(options: RegistryAppOptions): Promise<Fas
   });
 
   app.get(PATHS.health, async () => ({ status: 'ok' as const }));
+  // The dashboard's files hold no data (that comes from the authenticated routes), so they need no token.
+  dashboardRoutes(app);
 
   await app.register(async (authed) => {
     authed.addHook('onRequest', bearerAuth(repository));
@@ -68,6 +73,7 @@ export async function buildRegistryApp(options: RegistryAppOptions): Promise<Fas
     authed.removeContentTypeParser('text/plain');
     recordRoutes(authed, { repository, now, batchBodyBytes: bodyLimit });
     bundleRoutes(authed, { repository, now, bundleBodyBytes: options.maxBundleBytes ?? LIMITS.bundleBytes });
+    fleetRoutes(authed, { fleet: fleetRepositoryFor(repository), now });
     releaseRoutes(authed, { releases: releaseRepositoryFor(repository), now });
   });
 

@@ -101,7 +101,8 @@ for (const engine of testEngines()) {
     describe('every error has the API error body', () => {
       const cases: Array<[string, () => Promise<Answer>, number, string]> = [
         ['unknown path', () => fetched('/v1/nothing-here'), 404, 'NOT_FOUND'],
-        ['unknown path outside /v1', () => fetched('/', {}, null), 404, 'NOT_FOUND'],
+        // `/` is the dashboard (dashboard.ts).
+        ['unknown path outside /v1', () => fetched('/nothing-here', {}, null), 404, 'NOT_FOUND'],
         ['known path, other method', () => fetched('/v1/records:batch', { method: 'DELETE' }), 405, 'METHOD_NOT_ALLOWED'],
         ['no token', () => fetched('/v1/records', {}, null), 401, 'UNAUTHORIZED'],
         ['wrong token', () => fetched('/v1/records', {}, 'flt_' + 'x'.repeat(43)), 401, 'UNAUTHORIZED'],

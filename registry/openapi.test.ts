@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRecordSchema } from '../main/contract/run-record';
 import * as api from '../main/contract/registry/api';
+import * as fleet from '../main/contract/registry/fleet';
 import * as releases from '../main/contract/registry/releases';
 import { buildRegistryApp } from './app';
 import { SqliteRepository } from './sqlite-repository';
@@ -107,6 +108,10 @@ describe('registry-openapi.yaml', () => {
       ['BundleManifest', api.bundleManifestSchema],
       ['Bundle', api.bundleSchema],
       ['HealthReply', api.healthReplySchema],
+      ['Heartbeat', fleet.heartbeatSchema],
+      ['HeartbeatReply', fleet.heartbeatReplySchema],
+      ['StationsReply', fleet.stationsReplySchema],
+      ['YieldReply', fleet.yieldReplySchema],
       ['ReleaseManifest', releases.releaseManifestSchema],
       ['ReleaseSignature', releases.releaseSignatureSchema],
       ['PublishReleaseRequest', releases.publishReleaseRequestSchema],

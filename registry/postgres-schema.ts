@@ -87,6 +87,18 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX releases_by_channel ON releases (channel, seq);
     `,
   },
+  {
+    version: 3,
+    name: 'station heartbeats, records by start time (registry/fleet.ts)',
+    sql: `
+      CREATE TABLE station_heartbeats (
+        station   text PRIMARY KEY REFERENCES stations (name),
+        last_seen text NOT NULL,
+        heartbeat text NOT NULL
+      );
+      CREATE INDEX records_by_start ON records (started_at);
+    `,
+  },
 ];
 
 /** pg_advisory_lock's key for migrations: any constant of our own ("FLRG" + "MIGR" as bytes). */

@@ -102,6 +102,19 @@ export const REGISTRY_MIGRATIONS: readonly RegistryMigration[] = [
       CREATE INDEX releases_by_channel ON releases (channel, seq);
     `,
   },
+  {
+    version: 4,
+    name: 'station heartbeats, records by start time (registry/fleet.ts)',
+    // Only the latest heartbeat per station is kept; the yield of a period reads records by their start time.
+    sql: `
+      CREATE TABLE station_heartbeats (
+        station   TEXT PRIMARY KEY NOT NULL REFERENCES stations (name),
+        last_seen TEXT NOT NULL,
+        heartbeat TEXT NOT NULL CHECK (json_valid(heartbeat))
+      ) STRICT;
+      CREATE INDEX records_by_start ON records (started_at);
+    `,
+  },
 ];
 
 function pragmaNumber(db: Database.Database, name: string): number {
