@@ -17,7 +17,7 @@ import { recordRoutes } from './routes-records';
 import { dashboardRoutes } from './dashboard';
 import { fleetRepositoryFor } from './fleet';
 import { fleetRoutes } from './routes-fleet';
-import { releaseRepositoryFor } from './releases';
+import { releaseRepositoryFor } from './releases-open';
 import { releaseRoutes } from './routes-releases';
 
 const ALL_METHODS: readonly string[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];

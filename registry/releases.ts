@@ -1,14 +1,9 @@
 /**
  * Signed releases as the registry keeps them, behind an interface of their own beside RegistryRepository: the
  * artifacts (content-addressed bytes) and the releases that name them in a channel. Each engine's implementation
- * shares the records repository's database (releases-sqlite.ts, releases-postgres.ts).
+ * shares the records repository's database (releases-sqlite.ts, releases-postgres.ts; chosen in releases-open.ts).
  */
 import type { Release, ReleaseManifest, ReleaseSignature, ReleasesPage } from '../main/contract/registry/releases';
-import { PostgresRepository } from './postgres-repository';
-import type { RegistryRepository } from './repository';
-import { PostgresReleaseRepository } from './releases-postgres';
-import { SqliteReleaseRepository } from './releases-sqlite';
-import { SqliteRepository } from './sqlite-repository';
 
 export type PublishOutcome = { kind: 'accepted' | 'duplicate'; release: Release } | { kind: 'conflict'; held: Release } | { kind: 'no-artifact' };
 
@@ -33,11 +28,4 @@ export interface ReleaseRepository {
   publish(release: NewRelease, now: Date): Promise<PublishOutcome>;
   /** The channel's releases published after the sequence `since`, oldest first. */
   releasesSince(channel: string, since: number, limit: number): Promise<ReleasesPage>;
-}
-
-/** The release repository on the records repository's own database. */
-export function releaseRepositoryFor(repository: RegistryRepository): ReleaseRepository {
-  if (repository instanceof SqliteRepository) return new SqliteReleaseRepository(repository.db);
-  if (repository instanceof PostgresRepository) return new PostgresReleaseRepository(repository.pool);
-  throw new Error(`no release storage for a ${repository.engine} repository`);
 }
