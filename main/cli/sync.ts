@@ -12,6 +12,7 @@ import { FieldlineError } from '../errors';
 import type { DrainPass, DrainState } from '../sync/drainer';
 import { reconcileExported, type ReconcileResult } from '../sync/reconcile';
 import { openSyncSession, type SyncSession } from '../sync/session';
+import { fieldlineVersion } from './version';
 import { withCore } from './core';
 import { cliLogger, print, printJson, type OutputOptions } from './output';
 
@@ -126,6 +127,7 @@ export function syncCommand(opts: SyncOptions): Promise<number> {
   });
 }
 
+      version: fieldlineVersion(),
 export function registerSyncCommand(program: Command): Command {
   return program
     .command('sync')

@@ -47,6 +47,11 @@ export interface DrainerOptions {
   /** run(): checks exported rows against the registry (reconcile.ts), at most every reconcileMs (default 10 min). */
   reconcile?: () => Promise<unknown>;
   reconcileMs?: number;
+  /**
+   * After each pass that reached the registry: sends the station's heartbeat. Its failure is logged and nothing
+   * more: it never fails the pass, and it is never sent before the records (heartbeat.ts).
+   */
+  heartbeat?: () => Promise<unknown>;
   clock?: Clock;
   random?: () => number;
   logger?: Logger;

@@ -96,10 +96,24 @@ export class Drainer {
    * `stopped` says why; nothing is waited for). Concurrent calls share one pass.
    */
   drainOnce(signal?: AbortSignal): Promise<DrainPass> {
-    this.pass ??= this.runPass(signal ?? new AbortController().signal).finally(() => {
-      this.pass = undefined;
-    });
+    this.pass ??= this.runPass(signal ?? new AbortController().signal)
+      .then((pass) => this.beat(pass))
+      .finally(() => {
+        this.pass = undefined;
+      });
     return this.pass;
+  }
+
+  /** The heartbeat after a pass that reached the registry; a failure is only logged, the pass is returned as it was. */
+  private async beat(pass: DrainPass): Promise<DrainPass> {
+    const { heartbeat } = this.options;
+    if (!heartbeat || pass.stopped) return pass;
+    try {
+      await heartbeat();
+    } catch (err) {
+      this.logger.warn('the heartbeat was not delivered; records are unaffected', { error: (err as Error).message });
+    }
+    return pass;
   }
 
   private async runPass(signal: AbortSignal): Promise<DrainPass> {

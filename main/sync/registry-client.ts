@@ -23,6 +23,7 @@ import {
   type BatchUploadReply,
   type DeviceReply,
 } from '../contract/registry/api';
+import { heartbeatReplySchema, type Heartbeat, type HeartbeatReply } from '../contract/registry/fleet';
 import { bindToken, tokenNeeded, type BoundToken } from './registry-token';
 import { z } from 'zod';
 
@@ -233,6 +234,11 @@ export class RegistryClient {
   /** Sends an offline bundle as it is; the registry checks its signature against the station's registered key. */
   async uploadBundle(bytes: Uint8Array): Promise<BatchUploadReply> {
     return (await this.call('POST', PATHS.bundles, batchUploadReplySchema, bytes))!;
+  }
+
+  /** Reports the station's state (heartbeat.ts); the registry keeps the latest per station. */
+  async sendHeartbeat(heartbeat: Heartbeat): Promise<HeartbeatReply> {
+    return (await this.call('PUT', PATHS.heartbeat, heartbeatReplySchema, JSON.stringify(heartbeat)))!;
   }
 
   /** The device with its runs, or undefined when the registry has none for that serial. */

@@ -8,6 +8,7 @@ import type { SqliteStore } from '../store/store';
 import type { BackoffPolicy } from './backoff';
 import type { Clock } from './clock';
 import { Drainer } from './drainer';
+import { collectHeartbeat } from './heartbeat';
 import { Outbox } from './outbox';
 import { reconcileExported } from './reconcile';
 import { RegistryClient } from './registry-client';
@@ -31,6 +32,8 @@ export interface SyncSessionOptions {
   backoff?: Partial<BackoffPolicy>;
   clock?: Clock;
   logger?: Logger;
+  /** The Fieldline version the heartbeat reports. */
+  version?: string;
 }
 
 export interface SyncSession extends QueueHandle {
@@ -49,6 +52,7 @@ export function openSyncSession(dataDir: string, store: SqliteStore, options: Sy
     outbox: queue.outbox,
     uploader: client,
     reconcile: () => reconcileExported(queue.outbox, client),
+    heartbeat: () => client.sendHeartbeat(collectHeartbeat({ version: options.version ?? 'unknown', store, outbox: queue.outbox })),
     logger: logger.child('drainer'),
     ...(options.batchRecords ? { batchRecords: options.batchRecords } : {}),
     ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
