@@ -31,6 +31,8 @@ export default defineConfig<object, { shell: Shell }>({
     },
     {
       name: 'electron',
+      // The registry's dashboard is a page of the registry, not of the app: Chromium (web) only.
+      testIgnore: 'registry-dashboard.spec.ts',
       use: { shell: 'electron' },
     },
   ],
