@@ -59,6 +59,7 @@ export const COMMAND_SUMMARIES: readonly CommandSummary[] = [
   },
   { name: 'line', term: 'line', description: 'the factory line’s KPIs and statistical process control, over the runs in the store' },
   { name: 'registry', term: 'registry', description: 'the device registry: run the reference registry, issue station tokens, register keys' },
+  { name: 'release', term: 'release', description: 'signed releases of profiles and firmware: publish into a registry channel that stations follow' },
   { name: 'queue', term: 'queue', description: 'finished runs waiting for the registry: status, dead-letter list, retry, offline bundles' },
   {
     name: 'sync',

@@ -33,8 +33,8 @@ export const FAMILIES: readonly Family[] = [
     name: 'profile',
     commands: ['profile'],
     load: async () => {
-      const [profile, test] = await Promise.all([import('./profile'), import('./profile-test')]);
-      return (p) => test.registerProfileTestCommand(profile.registerProfileCommands(p));
+      const [profile, test, release] = await Promise.all([import('./profile'), import('./profile-test'), import('./release-station')]);
+      return (p) => test.registerProfileTestCommand(release.registerProfileListCommand(profile.registerProfileCommands(p)));
     },
   },
   { name: 'firmware', commands: ['firmware'], load: async () => wrap((await import('./firmware')).registerFirmwareCommands) },
@@ -51,10 +51,11 @@ export const FAMILIES: readonly Family[] = [
     name: 'registry',
     commands: ['registry'],
     load: async () => {
-      const [server, client] = await Promise.all([import('./registry'), import('./registry-station')]);
-      return (p) => void client.registerRegistryClientCommands(server.registerRegistryCommands(p));
+      const [server, client, release] = await Promise.all([import('./registry'), import('./registry-station'), import('./release-station')]);
+      return (p) => void release.registerFollowCommand(client.registerRegistryClientCommands(server.registerRegistryCommands(p)));
     },
   },
+  { name: 'release', commands: ['release'], load: async () => wrap((await import('./release')).registerReleaseCommands) },
   { name: 'queue', commands: ['queue'], load: async () => wrap((await import('./queue')).registerQueueCommands) },
   { name: 'sync', commands: ['sync'], load: async () => wrap((await import('./sync')).registerSyncCommand) },
   { name: 'station', commands: ['station'], load: async () => wrap((await import('./station')).registerStationCommand) },

@@ -18,6 +18,7 @@ import { withCore } from './core';
 import { authorizeCli, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { cliLogger, exitCodeFor, printJson, type OutputOptions } from './output';
 import { createProgressBar } from './progress-bar';
+import { loadProfileForRun } from './release-station';
 import { collectVar } from './profile';
 import { addTargetOptions, runOnTarget, type TargetCliOptions } from './target-options';
 import { prepareTarget, type DeviceTarget } from '../device/target';
@@ -29,6 +30,7 @@ export interface ProvisionCliOptions extends OutputOptions, TargetCliOptions, Op
   dataDir?: string;
   station: string;
   requireSignature?: boolean;
+  allowUnreleased?: boolean;
   reprovision?: boolean;
   timeout: number;
 }
@@ -103,13 +105,25 @@ export async function provisionCommand(opts: ProvisionCliOptions, target: Device
 }
 
 async function provisionWith(core: Core, opts: ProvisionCliOptions, target: DeviceTarget): Promise<number> {
-  const { profile, trusted } = await loadProfileWithTrust(opts.profile, core.dataDir, opts.requireSignature ?? false);
-  const run = { rework: opts.reprovision ?? false, trustedProfile: trusted };
+  const { profile, trusted, release, unreleased } = await loadProfileForRun(opts.profile, core.dataDir, {
+    requireSignature: opts.requireSignature ?? false,
+    allowUnreleased: opts.allowUnreleased ?? false,
+  });
+  // An unreleased profile on a station that follows a channel is an override, as an untrusted one is.
+  const run = { rework: opts.reprovision ?? false, trustedProfile: trusted && unreleased === undefined };
   // Who asks, then the passphrase and the CA, then the store, before the device is opened: any of them missing ends
   // the command with nothing done.
   const actor = await authorizeCli(core, opts, runPermission(run), runAction('provision', run));
   await core.signer();
-  core.store();
+  const store = core.store();
+  if (unreleased) {
+    store.appendAudit({
+      actor: actor ?? `station:${core.station.name}`,
+      action: 'profile.unreleased',
+      subject: profile.path,
+      details: { channel: unreleased.channel, sha256: profile.sha256, reason: unreleased.reason },
+    });
+  }
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
@@ -120,6 +134,7 @@ async function provisionWith(core: Core, opts: ProvisionCliOptions, target: Devi
       profile,
       variables: opts.var,
       reprovision: opts.reprovision ?? false,
+      ...(release ? { release } : {}),
       actor,
       logger: cliLogger(opts, 'provision'),
       events: progressPrinter(opts),
@@ -146,6 +161,7 @@ export function registerProvisionCommand(program: Command): void {
     .option('--var <name=value>', 'batch variable for the profile templates (repeatable)', collectVar, {})
     .option('--station <name>', 'station name recorded in the run', hostname())
     .option('--require-signature', 'refuse a profile not signed by a trusted publisher key (<data-dir>/trust/*.pub.pem)')
+    .option('--allow-unreleased', 'on a station that follows a release channel, use a profile that is not one of its releases (needs a supervisor; audited)')
     .option('--reprovision', "replace an identity the device already holds, as the profile's identity.existing: replace (a new certificate; the old one revoked once the new one is proved)")
     .option('--data-dir <dir>', 'data directory (default: FIELDLINE_DATA_DIR or the per-user app folder)')
     .option('-t, --timeout <ms>', 'per-request timeout in ms', (v) => Number(v), 3000)

@@ -15,6 +15,8 @@ import { openSyncSession, type SyncSession } from '../sync/session';
 import { fieldlineVersion } from './version';
 import { withCore } from './core';
 import { cliLogger, print, printJson, type OutputOptions } from './output';
+import { pullFollowedChannel, pullText } from './release-station';
+import type { PullResult } from '../sync/release-pull';
 
 interface SyncOptions extends OutputOptions {
   dataDir?: string;
@@ -43,7 +45,8 @@ function stateText(s: DrainState): string {
   return `pending ${s.pending}, in flight ${s.inFlight}, dead-letter ${s.deadLetter} — registry ${registry}`;
 }
 
-async function syncOnce(session: SyncSession, opts: SyncOptions): Promise<number> {
+/** `pull` fetches the followed channel's new releases (release-station.ts), after the runs are sent. */
+async function syncOnce(session: SyncSession, opts: SyncOptions, pull: () => Promise<PullResult | undefined>): Promise<number> {
   let reconciled: ReconcileResult | undefined;
   let reconcileError: string | undefined;
   if (session.outbox.counts().exported > 0) {
@@ -56,9 +59,15 @@ async function syncOnce(session: SyncSession, opts: SyncOptions): Promise<number
   }
   const pass = await session.drainer.drainOnce();
   const state = session.drainer.state();
+  const releases = await pull();
   const delivered = pass.accepted + pass.duplicate;
-  const ok = !pass.stopped && pass.remaining === 0 && pass.deadLettered === 0;
-  const why = pass.stopped
+  const releasesOk = releases === undefined || (releases.refused.length === 0 && releases.offline === undefined);
+  const ok = !pass.stopped && pass.remaining === 0 && pass.deadLettered === 0 && releasesOk;
+  const why = releases && releases.refused.length > 0
+    ? `${releases.refused.length} release(s) refused: ${releases.refused.map((r) => `${r.name} ${r.version}: ${r.reason}`).join('; ')}`
+    : releases?.offline !== undefined
+      ? `the releases of "${releases.channel}" were not checked (${releases.offline}); the station works from what it pulled before`
+      : pass.stopped
     ? `${pass.remaining} run(s) left: ${pass.stopped.reason}`
     : pass.deadLettered > 0
       ? `${pass.deadLettered} run(s) refused by the registry (fieldline queue dead-letter shows why)`
@@ -74,6 +83,7 @@ async function syncOnce(session: SyncSession, opts: SyncOptions): Promise<number
     remaining: pass.remaining,
     ...(reconciled ? { reconciled: reconciled.confirmed } : {}),
     ...(reconcileError ? { reconcileError } : {}),
+    ...(releases ? { releases } : {}),
     state,
     ...(why ? { reason: why } : {}),
     ...(pass.stopped ? { error: describeError(STOP_CODES[pass.stopped.kind], pass.stopped.reason) } : {}),
@@ -84,6 +94,7 @@ async function syncOnce(session: SyncSession, opts: SyncOptions): Promise<number
       ...(reconciled && reconciled.confirmed > 0 ? [`${reconciled.confirmed} exported run(s) confirmed in the registry`] : []),
       ...(reconcileError ? [`could not check exported runs: ${reconcileError}`] : []),
       stateText(state),
+      ...(releases ? pullText(releases) : []),
       ...(why ? [`not done: ${why}`] : []),
     ].join('\n'),
   );
@@ -119,15 +130,16 @@ export function syncCommand(opts: SyncOptions): Promise<number> {
   return withCore(opts, (core) => {
     const session = openSyncSession(core.dataDir, core.store(), {
       logger: cliLogger(opts, 'sync'),
+      version: fieldlineVersion(),
       ...(opts.batchRecords ? { batchRecords: opts.batchRecords } : {}),
       ...(opts.timeout ? { timeoutMs: opts.timeout } : {}),
       ...(opts.poll ? { pollMs: opts.poll * 1000 } : {}),
     });
-    return opts.once ? syncOnce(session, opts) : syncForever(session, opts);
+    const pull = (): Promise<PullResult | undefined> => pullFollowedChannel(core.dataDir, core.store(), `station:${core.station.name}`);
+    return opts.once ? syncOnce(session, opts, pull) : syncForever(session, opts);
   });
 }
 
-      version: fieldlineVersion(),
 export function registerSyncCommand(program: Command): Command {
   return program
     .command('sync')

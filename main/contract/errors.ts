@@ -103,6 +103,14 @@ export const ERROR_CODES = {
       'use the profile exactly as its publisher signed it (`fieldline profile verify <file>`), or put the ' +
       "publisher's public key in the data directory's trust/ folder",
   },
+  PROFILE_UNRELEASED: {
+    message: 'The profile is not a release of the channel this station follows',
+    hint: 'use a released profile (`fieldline profile list` marks them; `fieldline sync --once` pulls new ones), or pass --allow-unreleased (a supervisor; audited)',
+  },
+  RELEASE_REFUSED: {
+    message: 'A release was refused',
+    hint: "the artifact changed after its publisher signed it, or the publisher's key is not in the data directory's trust/ folder; `fieldline sync --once` says which",
+  },
   TRUST_KEY_INVALID: {
     message: 'A trusted publisher key could not be read',
     hint: 'each trust/*.pub.pem must be an Ed25519 public key in PEM, as `fieldline profile keygen` writes it',

@@ -125,5 +125,10 @@ export const runRecordSchema = z.object({
    * against the profile's firmware.signingKeys before upload. keyHash is MCUboot's key hash (the image's KEYHASH TLV).
    */
   firmwareSignedBy: z.object({ algorithm: firmwareKeyAlgorithmSchema, keyHash: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+  /**
+   * The signed release the profile was, when it was one (`fieldline sync` pulled it from the followed channel and its
+   * stored bytes hashed to the release's sha256 just before the run).
+   */
+  release: z.object({ channel: z.string().max(64), name: z.string().max(100), version: z.string().max(64), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;

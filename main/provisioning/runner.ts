@@ -83,6 +83,8 @@ export interface ProvisionOptions {
    * `replaces`, main/provisioning/replace.ts) is saved in one transaction with the passed outcome. Must not throw.
    */
   onPassed?: (record: RunRecord) => Promise<void>;
+  /** The signed release the profile is, checked by the caller just before the run; named in the record. */
+  release?: RunRecord['release'];
 }
 
 function errorRecord(err: unknown): { code: string; message: string } {
@@ -120,6 +122,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
     id: options.runId ?? randomUUID(),
     device: { serial: '', port: location },
     profile: { name: p.profile.name, version: p.profile.version, sha256: p.sha256 },
+    ...(options.release ? { release: options.release } : {}),
     station: options.station,
     variables: options.variables,
     startedAt: clock.now().toISOString(),

@@ -1,0 +1,153 @@
+/**
+ * The station side of signed releases: `fieldline registry follow CHANNEL` (a station setting), `fieldline profile
+ * list` (the station's profiles, released ones marked), and the pull `fieldline sync` makes of the followed channel.
+ */
+import type { Command } from 'commander';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { resolveDataDir } from '../data-dir';
+import { FieldlineError } from '../errors';
+import { loadProfile, type LoadedProfile } from '../profiles/load';
+import { LOAD_LIMITS } from '../profiles/limits';
+import { readRegularFile } from '../profiles/regular-file';
+import { checkProfileTrust, loadTrustedKeys } from '../profiles/signature';
+import type { Store } from '../store/types';
+import { loadRegistrySettings } from '../sync/registry-config';
+import { ReleaseClient } from '../sync/release-client';
+import { checkProfileRelease, type ReleaseName } from '../sync/release-gate';
+import { pullReleases, type PullResult } from '../sync/release-pull';
+import { artifactPath, followChannel, followedChannel, loadReleaseIndex, storedArtifactRefusal } from '../sync/release-store';
+import { beginAuthorized, operatorOption, type OperatorCliOptions } from './operator-sign-in';
+import { print, type OutputOptions } from './output';
+
+const DATA_DIR_HELP = 'data directory (default: $FIELDLINE_DATA_DIR, else the per-user folder the desktop app uses)';
+
+/** `fieldline sync`'s pull of the followed channel; undefined when the station follows none. Refusals are audited. */
+export async function pullFollowedChannel(dataDir: string, store: Pick<Store, 'appendAudit'>, actor: string): Promise<PullResult | undefined> {
+  const channel = await followedChannel(dataDir);
+  if (channel === undefined) return undefined;
+  const settings = loadRegistrySettings(dataDir);
+  return pullReleases({
+    dataDir,
+    channel,
+    client: new ReleaseClient({ url: settings.url, token: settings.token }),
+    trusted: await loadTrustedKeys(dataDir),
+    onRefused: (r) => void store.appendAudit({ actor, action: 'release.refused', subject: `${r.kind} ${r.name} ${r.version}`, details: { channel, sha256: r.sha256, reason: r.reason } }),
+  });
+}
+
+/** Lines for `sync`'s text output. */
+export function pullText(pull: PullResult): string[] {
+  return [
+    `channel "${pull.channel}": pulled ${pull.pulled.length} release(s), ${pull.held} usable${pull.offline ? ` — registry not reached (${pull.offline}); working from what was pulled before` : ''}`,
+    ...pull.pulled.map((r) => `  pulled ${r.kind} ${r.name} ${r.version} (${r.sha256.slice(0, 12)}…)`),
+    ...pull.refused.map((r) => `  REFUSED ${r.kind} ${r.name} ${r.version}: ${r.reason}`),
+  ];
+}
+
+interface ListedProfile {
+  path: string;
+  name: string;
+  version: string;
+  sha256: string;
+  source: 'release' | 'data';
+  released?: { channel: string; version: string; sha256: string };
+  /** Why a pulled release is not offered any more. */
+  refused?: string;
+}
+
+const PROFILE_CAP = { maxBytes: LOAD_LIMITS.profileBytes, what: 'profile' };
+
+async function listProfiles(dataDir: string): Promise<{ channel: string | undefined; profiles: ListedProfile[] }> {
+  const channel = await followedChannel(dataDir);
+  const index = await loadReleaseIndex(dataDir);
+  const profiles: ListedProfile[] = [];
+  for (const entry of index.releases.filter((r) => r.manifest.kind === 'profile' && r.manifest.channel === channel)) {
+    const { name, version, sha256 } = entry.manifest;
+    const refused = entry.refused ?? (await storedArtifactRefusal(dataDir, entry));
+    profiles.push({
+      path: artifactPath(dataDir, entry.manifest),
+      name,
+      version,
+      sha256,
+      source: 'release',
+      ...(refused === undefined ? { released: { channel: entry.manifest.channel, version, sha256 } } : { refused }),
+    });
+  }
+  const folder = join(dataDir, 'profiles');
+  const names = existsSync(folder) ? (await readdir(folder)).filter((n) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.ya?ml$/.test(n)).sort() : [];
+  for (const file of names.slice(0, 1000)) {
+    const path = join(folder, file);
+    try {
+      const sha256 = createHash('sha256').update(await readRegularFile(path, PROFILE_CAP)).digest('hex');
+      const { profile } = await loadProfile(path);
+      // A local copy of a release's exact bytes is that release (the signature covers its SHA-256).
+      const same = profiles.find((p) => p.source === 'release' && p.released && p.sha256 === sha256);
+      profiles.push({ path, name: profile.name, version: profile.version, sha256, source: 'data', ...(same?.released ? { released: same.released } : {}) });
+    } catch (err) {
+      if (!(err instanceof FieldlineError)) throw err;
+      profiles.push({ path, name: basename(file), version: '', sha256: '', source: 'data', refused: err.message });
+    }
+  }
+  return { channel, profiles };
+}
+
+export function registerFollowCommand(registry: Command): Command {
+  operatorOption(registry.command('follow <channel>'))
+    .description('follow a release channel (production, pilot, …): `fieldline sync` pulls its signed releases, and only those profiles are used')
+    .option('-d, --data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action(async (channel: string, opts: OutputOptions & OperatorCliOptions & { dataDir?: string }) => {
+      const dataDir = resolveDataDir(opts.dataDir);
+      const audit = await beginAuthorized(opts, 'registry.settings', 'registry follow');
+      await followChannel(dataDir, channel);
+      await audit({ action: 'registry.follow', subject: channel });
+      print(opts, { channel }, () => `following channel "${channel}": \`fieldline sync --once\` pulls its releases`);
+    });
+  return registry;
+}
+
+export function registerProfileListCommand(profile: Command): Command {
+  profile
+    .command('list')
+    .description("the station's profiles: releases pulled from the followed channel (marked released) and those in <data-dir>/profiles")
+    .option('-d, --data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action(async (opts: OutputOptions & { dataDir?: string }) => {
+      const result = await listProfiles(resolveDataDir(opts.dataDir));
+      print(opts, result, () =>
+        [
+          result.channel ? `following channel "${result.channel}"` : 'following no release channel',
+          ...result.profiles.map(
+            (p) => `${p.released ? 'released  ' : p.refused ? 'REFUSED   ' : 'unreleased'} ${p.name} ${p.version} ${p.path}${p.refused ? ` — ${p.refused}` : ''}`,
+          ),
+        ].join('\n'),
+      );
+    });
+  return profile;
+}
+
+export interface ProfileForRun {
+  profile: LoadedProfile;
+  /** Signed by a trusted publisher: a release of the followed channel, or a profile whose .sig verifies. */
+  trusted: boolean;
+  release?: ReleaseName;
+  /** Why the profile is not a release of the followed channel, when it is used anyway (--allow-unreleased). */
+  unreleased?: { channel: string; reason: string };
+}
+
+/**
+ * The profile of a run on this station: on a station that follows a channel, a release of it (its stored copy
+ * hashed again now) or, with `allowUnreleased`, any profile, which the caller audits; the station's signature
+ * policy applies to anything that is not a release. The bytes checked are the bytes that run.
+ */
+export async function loadProfileForRun(file: string, dataDir: string, options: { requireSignature: boolean; allowUnreleased: boolean }): Promise<ProfileForRun> {
+  const profile = await loadProfile(resolve(file));
+  const check = await checkProfileRelease(dataDir, profile);
+  if (check.kind === 'unreleased' && !options.allowUnreleased) throw new FieldlineError('PROFILE_UNRELEASED', check.reason, { channel: check.channel });
+  if (check.kind === 'released') return { profile, trusted: true, release: check.release };
+  const trust = await checkProfileTrust(profile, { dataDir, required: options.requireSignature });
+  return { profile, trusted: trust.status === 'trusted', ...(check.kind === 'unreleased' ? { unreleased: { channel: check.channel, reason: check.reason } } : {}) };
+}
