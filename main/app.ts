@@ -19,6 +19,7 @@ import type { SecretStore } from './core/secrets';
 import { createCore } from './core/core';
 import type { BleScanner } from './core/ble';
 import { openStationServices, type StationServices } from './core/station-services';
+import { lineSessionReport } from './core/line-heartbeat';
 
 export type { SecretStore } from './core/secrets';
 export type { AppEvents } from './core/events';
@@ -109,6 +110,7 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
   let services: StationServices;
   try {
     services = await openStationServices(core, options);
+    services.queue.describeStation({ version: (options.appInfo ?? packageInfo()).version, lineSession: lineSessionReport(services.line) });
   } catch (err) {
     await core.close();
     throw err;

@@ -18,6 +18,7 @@ import { Drainer } from '../sync/drainer';
 import { Outbox } from '../sync/outbox';
 import { reconcileExported } from '../sync/reconcile';
 import { RegistryClient } from '../sync/registry-client';
+import { collectHeartbeat, type LineSessionReport } from '../sync/heartbeat';
 import { loadStationKey } from '../sync/station-key';
 import type { AppEvents } from './events';
 import type { StationSettings } from './settings';
@@ -39,6 +40,8 @@ export interface QueueService {
   exportBundle(): Promise<{ file?: string; count: number; remaining: number }>;
   /** Rebuilds the drainer from the current registry settings. */
   reconfigure(): Promise<void>;
+  /** What the heartbeat reports beside the queue and the newest run: the app's version and the line's open session. */
+  describeStation(source: { version: string; lineSession?: LineSessionReport }): void;
   close(): Promise<void>;
 }
 
@@ -49,12 +52,22 @@ interface Running {
   unsubscribe: () => void;
 }
 
+const HEARTBEAT_MS = 15_000;
+
 export async function createQueueService(options: QueueServiceOptions): Promise<QueueService> {
   const { store, events, logger } = options;
   const outbox = new Outbox(store);
   const pollMs = options.pollMs ?? 5000;
   let running: Running | undefined;
   let lastSent = '';
+  let described: { version: string; lineSession?: LineSessionReport } = { version: 'unknown' };
+  // The drainer passes every pollMs while idle; the registry hears from this station at most every HEARTBEAT_MS.
+  let lastBeat = -Infinity;
+  const heartbeat = async (client: RegistryClient): Promise<void> => {
+    if (Date.now() - lastBeat < HEARTBEAT_MS) return;
+    lastBeat = Date.now();
+    await client.sendHeartbeat(collectHeartbeat({ version: described.version, store, outbox, ...(described.lineSession ? { lineSession: described.lineSession } : {}) }));
+  };
   /**
    * Whether the registry answered its health check. The drainer only learns it is online when it has something
    * to send, so without this an empty queue would show "offline" until the first run finished.
@@ -113,6 +126,7 @@ export async function createQueueService(options: QueueServiceOptions): Promise<
       outbox,
       uploader: client,
       reconcile: () => reconcileExported(outbox, client),
+      heartbeat: () => heartbeat(client),
       logger: logger.child('drainer'),
       pollMs: Math.max(pollMs, 1000),
       ...(options.backoff ? { backoff: options.backoff } : {}),
@@ -158,7 +172,15 @@ export async function createQueueService(options: QueueServiceOptions): Promise<
       publish();
       return { ...(result.records > 0 ? { file: result.file } : {}), count: result.records, remaining: result.remaining };
     },
+    describeStation(source) {
+      described = source;
+      // Heard at once, not after the throttle or the idle poll: the heartbeat sent before said 'unknown'.
+      lastBeat = -Infinity;
+      running?.drainer.wake();
+    },
     async reconfigure() {
+      // Another registry (or token) hears from this station at once.
+      lastBeat = -Infinity;
       await stopDrainer();
       await startDrainer();
       publish();
