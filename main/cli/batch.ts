@@ -33,7 +33,8 @@ import { cliDataDir, openCliCore } from './core';
 import { authorizeCli, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { cliLogger, printJson, reportError, type OutputOptions } from './output';
 import { collectVar } from './profile';
-import { loadProfileWithTrust, loadTrustedProfile } from './provision';
+import { loadTrustedProfile } from './provision';
+import { loadProfileForRun } from './release-station';
 
 /** As commander hands them over: flags that need checking are parsed in batchCommand, so a bad one exits 2. */
 export interface BatchCliOptions extends OutputOptions, OperatorCliOptions {
@@ -45,6 +46,7 @@ export interface BatchCliOptions extends OutputOptions, OperatorCliOptions {
   dataDir?: string;
   station: string;
   requireSignature?: boolean;
+  allowUnreleased?: boolean;
   baud: number;
   timeout: number;
   scanInput?: string;
@@ -115,7 +117,9 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
     virtual: opts.virtual,
   };
   const requireSignature = opts.requireSignature ?? false;
-  const { profile, trusted } = await loadProfileWithTrust(opts.profile, dataDir, requireSignature);
+  // On a station that follows a release channel, only its releases (or, with --allow-unreleased, any: audited below).
+  // Runs of a batch do not name the release in their records yet; `fieldline provision` does.
+  const { profile, trusted, unreleased } = await loadProfileForRun(opts.profile, dataDir, { requireSignature, allowUnreleased: opts.allowUnreleased ?? false });
   const station = { name: opts.station };
   checkVariables(profile, station, opts.var);
   const logger = cliLogger(opts, 'batch');
@@ -140,9 +144,17 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
   try {
     // Who asks, then the passphrase, before anything is watched: a refusal or a wrong one is a usage error with nothing
     // started.
-    const run = { rework: rework !== undefined, trustedProfile: trusted };
+    const run = { rework: rework !== undefined, trustedProfile: trusted && unreleased === undefined };
     const actor = await authorizeCli(core, opts, runPermission(run), runAction('batch', run));
     await core.signer();
+    if (unreleased) {
+      core.store().appendAudit({
+        actor: actor ?? `station:${station.name}`,
+        action: 'profile.unreleased',
+        subject: profile.path,
+        details: { channel: unreleased.channel, sha256: profile.sha256, reason: unreleased.reason, command: 'batch' },
+      });
+    }
     headless = await openHeadlessLine(core, {
       loadProfile: (path) => loadTrustedProfile(path, dataDir, requireSignature),
       logger,
@@ -223,6 +235,7 @@ export function registerBatchCommand(program: Command): void {
     .option('--reprovision', 'the same as --rework replace')
     .option('--station <name>', 'station name recorded in the runs', hostname())
     .option('--require-signature', 'refuse a profile not signed by a trusted publisher key')
+    .option('--allow-unreleased', 'on a station that follows a release channel, use a profile that is not one of its releases (needs a supervisor; audited)')
     .option('--data-dir <dir>', 'data directory (default: FIELDLINE_DATA_DIR or the per-user app folder)')
     .option('-b, --baud <rate>', 'baud rate', (v) => Number(v), 115200)
     .option('-t, --timeout <ms>', 'per-request timeout in ms', (v) => Number(v), 3000)

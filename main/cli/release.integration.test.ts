@@ -142,3 +142,19 @@ for (const engine of testEngines()) {
     }, 300_000);
   });
 }
+
+describe('a station that follows a channel', () => {
+  it('refuses a batch with a profile that is not a release, before any port is watched', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'fieldline-release-batch-'));
+    try {
+      const env = { FIELDLINE_DATA_DIR: join(work, 'station'), FIELDLINE_KEY_DIR: join(work, 'keys'), FIELDLINE_CA_PASSPHRASE: 'correct-horse-battery' };
+      const follow = await runFieldline(['registry', 'follow', 'production', '--json'], env);
+      expect(follow.code, follow.stderr).toBe(0);
+      const batch = await runFieldline(['batch', '--ports', join(work, 'no-such-port'), '--profile', PROFILE, '--count', '1', '--json'], env);
+      expect(batch.code).toBe(2);
+      expect(lastJsonLine(batch.stdout)).toMatchObject({ error: { code: 'PROFILE_UNRELEASED', message: expect.stringContaining('is not a release of channel "production"') } });
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
