@@ -59,11 +59,21 @@ async function syncOnce(session: SyncSession, opts: SyncOptions, pull: () => Pro
   }
   const pass = await session.drainer.drainOnce();
   const state = session.drainer.state();
-  const releases = await pull();
+  let releases: PullResult | undefined;
+  let releasesError: string | undefined;
+  try {
+    releases = await pull();
+  } catch (err) {
+    // The runs' result is printed whatever happened to the releases (a damaged release index, say).
+    if (!(err instanceof FieldlineError)) throw err;
+    releasesError = err.message;
+  }
   const delivered = pass.accepted + pass.duplicate;
-  const releasesOk = releases === undefined || (releases.refused.length === 0 && releases.offline === undefined);
+  const releasesOk = releasesError === undefined && (releases === undefined || (releases.refused.length === 0 && releases.offline === undefined));
   const ok = !pass.stopped && pass.remaining === 0 && pass.deadLettered === 0 && releasesOk;
-  const why = releases && releases.refused.length > 0
+  const why = releasesError !== undefined
+    ? `releases not pulled: ${releasesError}`
+    : releases && releases.refused.length > 0
     ? `${releases.refused.length} release(s) refused: ${releases.refused.map((r) => `${r.name} ${r.version}: ${r.reason}`).join('; ')}`
     : releases?.offline !== undefined
       ? `the releases of "${releases.channel}" were not checked (${releases.offline}); the station works from what it pulled before`
@@ -84,6 +94,7 @@ async function syncOnce(session: SyncSession, opts: SyncOptions, pull: () => Pro
     ...(reconciled ? { reconciled: reconciled.confirmed } : {}),
     ...(reconcileError ? { reconcileError } : {}),
     ...(releases ? { releases } : {}),
+    ...(releasesError !== undefined ? { releasesError } : {}),
     state,
     ...(why ? { reason: why } : {}),
     ...(pass.stopped ? { error: describeError(STOP_CODES[pass.stopped.kind], pass.stopped.reason) } : {}),

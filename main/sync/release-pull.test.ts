@@ -49,6 +49,12 @@ for (const engine of testEngines()) {
       return manifest;
     }
 
+    /** Changes an artifact's stored bytes behind the registry's back. */
+    const replaceBytes = (sha: string, text: string): Promise<void> => {
+      const hex = Buffer.from(text).toString('hex');
+      return reg.exec(engine.engine === 'sqlite' ? `UPDATE artifacts SET bytes = X'${hex}' WHERE sha256 = '${sha}'` : `UPDATE artifacts SET bytes = '\\x${hex}'::bytea WHERE sha256 = '${sha}'`);
+    };
+
     const pull = () => pullReleases({ dataDir, channel: 'pilot', client, trusted: [trusted.publicKey] });
 
     it('stores what a trusted key signed, refuses another key and bytes changed at the registry, and keeps what it holds', async () => {
@@ -62,10 +68,15 @@ for (const engine of testEngines()) {
 
       // A registry whose stored bytes were changed behind its back: the station checks the hash, not the registry.
       const served = await publish('served', 'name: served\n', trusted);
-      await reg.exec(engine.engine === 'sqlite' ? `UPDATE artifacts SET bytes = X'6e616d653a206576696c0a' WHERE sha256 = '${served.sha256}'` : `UPDATE artifacts SET bytes = '\\x6e616d653a206576696c0a'::bytea WHERE sha256 = '${served.sha256}'`);
+      const bigger = await publish('bigger', 'name: bigger\n', trusted);
+      await replaceBytes(served.sha256, 'name: evil\n');
+      await replaceBytes(bigger.sha256, 'name: bigger\nand far more bytes than the release declares\n');
       const second = await pull();
       expect(second.pulled).toEqual([]);
-      expect(second.refused).toEqual([expect.objectContaining({ name: 'served', reason: expect.stringContaining(`the release says ${served.sha256}`) })]);
+      expect(second.refused).toEqual([
+        expect.objectContaining({ name: 'served', reason: expect.stringContaining(`the release says ${served.sha256}`) }),
+        expect.objectContaining({ name: 'bigger', reason: expect.stringContaining('the registry served another artifact than the release names') }),
+      ]);
       expect(second.held).toBe(1);
 
       // Unreachable: nothing new, nothing lost.
@@ -82,6 +93,7 @@ for (const engine of testEngines()) {
         ['good', true],
         ['foreign', true],
         ['served', true],
+        ['bigger', true],
       ]);
     });
   });

@@ -7,7 +7,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { Release, ReleaseKind } from '../contract/registry/releases';
-import { FieldlineError } from '../errors';
+import { FieldlineError, isFieldlineError } from '../errors';
 import type { ReleaseClient } from './release-client';
 import { loadReleaseIndex, releaseRefusal, saveReleaseIndex, storeArtifact, storedArtifactRefusal, type PulledRelease, type ReleaseIndex } from './release-store';
 
@@ -75,17 +75,26 @@ export async function pullReleases(options: PullOptions): Promise<PullResult> {
       for (const release of feed.releases) {
         if (release.manifest.channel !== channel) throw new FieldlineError('REGISTRY_BAD_REPLY', `the feed of ${channel} holds a release of ${release.manifest.channel}`);
         if (index.releases.some((held) => sameRelease(held, release) && held.manifest.sha256 === release.manifest.sha256)) continue;
-        const bytes = await client.artifact(release.manifest.sha256, release.manifest.size);
-        const reason = releaseRefusal(release, bytes, options.trusted, dataDir);
+        let bytes: Uint8Array | undefined;
+        let reason: string | undefined;
+        try {
+          bytes = await client.artifact(release.manifest.sha256, release.manifest.size);
+          reason = releaseRefusal(release, bytes, options.trusted, dataDir);
+        } catch (err) {
+          // More bytes than the release declares is this release's fault, not the network's: refused, and the pull goes on.
+          if (!isFieldlineError(err, 'REGISTRY_BAD_REPLY')) throw err;
+          reason = `the registry served another artifact than the release names: ${err.message}`;
+        }
         const entry: PulledRelease = { manifest: release.manifest, signature: release.signature, publishedAt: release.publishedAt, pulledAt: now().toISOString() };
-        if (reason === undefined) {
+        if (reason === undefined && bytes !== undefined) {
           // The bytes first: the index never names an artifact that is not stored.
           await storeArtifact(dataDir, release.manifest, bytes);
           pulled.push(refOf(release));
         } else {
-          entry.refused = reason;
-          refused.push({ ...refOf(release), reason });
-          await options.onRefused?.({ ...refOf(release), reason });
+          const why = reason ?? 'no bytes';
+          entry.refused = why;
+          refused.push({ ...refOf(release), reason: why });
+          await options.onRefused?.({ ...refOf(release), reason: why });
         }
         index.releases = [...index.releases.filter((held) => !sameRelease(held, release)), entry];
         index.cursors[channel] = feed.nextCursor;
