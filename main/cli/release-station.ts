@@ -151,3 +151,35 @@ export async function loadProfileForRun(file: string, dataDir: string, options: 
   const trust = await checkProfileTrust(profile, { dataDir, required: options.requireSignature });
   return { profile, trusted: trust.status === 'trusted', ...(check.kind === 'unreleased' ? { unreleased: { channel: check.channel, reason: check.reason } } : {}) };
 }
+
+/**
+ * Continuous `fieldline sync`: pulls the followed channel now and every `intervalMs`, one pull at a time, telling
+ * `onResult` what each pull found. A failed pull is reported and the next one tried: the runs keep draining.
+ */
+export function keepPulling(
+  pull: () => Promise<PullResult | undefined>,
+  intervalMs: number,
+  onResult: (result: PullResult) => void,
+  onError: (message: string) => void,
+): { stop(): Promise<void> } {
+  let current: Promise<void> | undefined;
+  const once = (): void => {
+    if (current) return;
+    current = pull()
+      .then((result) => {
+        if (result) onResult(result);
+      })
+      .catch((err: unknown) => onError(err instanceof Error ? err.message : String(err)))
+      .finally(() => {
+        current = undefined;
+      });
+  };
+  once();
+  const timer = setInterval(once, intervalMs);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await current;
+    },
+  };
+}

@@ -5,9 +5,11 @@
  * stored artifact makes the next sync refuse it with the reason, and its use too. A local profile that is not a
  * release runs only with --allow-unreleased, audited.
  */
+import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastJsonLine, REPO_ROOT, runFieldline, type CliRun } from '../testing/cli';
 import { testEngines, type EngineTestRegistry } from '../testing/registry';
@@ -46,22 +48,49 @@ for (const engine of testEngines()) {
     const station = (name: string) => {
       const dataDir = join(work, name);
       const env = { FIELDLINE_DATA_DIR: dataDir, FIELDLINE_KEY_DIR: join(work, `${name}-keys`), FIELDLINE_CA_PASSPHRASE: 'correct-horse-battery' };
-      return { dataDir, run: (args: string[], input?: string): Promise<CliRun> => runFieldline(args, env, 120_000, input) };
+      return { dataDir, env, run: (args: string[], input?: string): Promise<CliRun> => runFieldline(args, env, 120_000, input) };
     };
     const ok = (run: CliRun): Record<string, unknown> => {
       expect(run.code, run.stderr + run.stdout.slice(-2000)).toBe(0);
       return lastJsonLine(run.stdout);
     };
 
-    it('publishes on one station, pulls, lists, provisions and records the release on another; a changed byte is refused', async () => {
-      const publisher = station('publisher');
-      const line = station('line');
+    /** A publisher station with its key in its data directory, and a line station that trusts it; both logged in. */
+    async function twoStations(prefix: string) {
+      const publisher = station(`${prefix}publisher`);
+      const line = station(`${prefix}line`);
       await mkdir(publisher.dataDir, { recursive: true });
       ok(await publisher.run(['profile', 'keygen', '--out', join(publisher.dataDir, 'publisher'), '--json']));
       await mkdir(join(line.dataDir, 'trust'), { recursive: true });
       await copyFile(join(publisher.dataDir, 'publisher.pub.pem'), join(line.dataDir, 'trust', 'publisher.pub.pem'));
-      ok(await publisher.run(['registry', 'login', '--url', reg.url, '--token-stdin', '--json'], await reg.addToken('publisher')));
-      ok(await line.run(['registry', 'login', '--url', reg.url, '--token-stdin', '--json'], await reg.addToken('line-1')));
+      ok(await publisher.run(['registry', 'login', '--url', reg.url, '--token-stdin', '--json'], await reg.addToken(`${prefix}publisher`)));
+      ok(await line.run(['registry', 'login', '--url', reg.url, '--token-stdin', '--json'], await reg.addToken(`${prefix}line-1`)));
+      return { publisher, line };
+    }
+
+    it('continuous sync pulls a release published while it runs', async () => {
+      const { publisher, line } = await twoStations('live-');
+      ok(await line.run(['registry', 'follow', 'nightly', '--json']));
+      const sync = spawn(process.execPath, [join(REPO_ROOT, 'bin/fieldline.js'), 'sync', '--json', '--poll', '1'], { cwd: REPO_ROOT, env: { ...process.env, ...line.env } });
+      const exited = new Promise<number | null>((resolve) => sync.once('exit', resolve));
+      try {
+        const lines = createInterface({ input: sync.stdout });
+        const pulledLine = new Promise<Record<string, unknown>>((resolve) =>
+          lines.on('line', (text) => {
+            const event = JSON.parse(text) as Record<string, unknown>;
+            if (event.event === 'releases') resolve(event);
+          }),
+        );
+        const published = ok(await publisher.run(['release', 'publish', 'profile', PROFILE, '--channel', 'nightly', '--json']));
+        expect(await pulledLine).toMatchObject({ channel: 'nightly', pulled: [{ name: 'gateway-eu', sha256: published.sha256 }], refused: [], held: 1 });
+      } finally {
+        sync.kill('SIGTERM');
+      }
+      expect(await exited).toBe(0);
+    }, 120_000);
+
+    it('publishes on one station, pulls, lists, provisions and records the release on another; a changed byte is refused', async () => {
+      const { publisher, line } = await twoStations('');
       ok(await line.run(['ca', 'init', '--json']));
 
       // The done-when's command as written: the key from the data directory (<data-dir>/publisher.pem).

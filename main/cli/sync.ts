@@ -15,7 +15,7 @@ import { openSyncSession, type SyncSession } from '../sync/session';
 import { fieldlineVersion } from './version';
 import { withCore } from './core';
 import { cliLogger, print, printJson, type OutputOptions } from './output';
-import { pullFollowedChannel, pullText } from './release-station';
+import { keepPulling, pullFollowedChannel, pullText } from './release-station';
 import type { PullResult } from '../sync/release-pull';
 
 interface SyncOptions extends OutputOptions {
@@ -112,7 +112,7 @@ async function syncOnce(session: SyncSession, opts: SyncOptions, pull: () => Pro
   return ok ? 0 : 1;
 }
 
-async function syncForever(session: SyncSession, opts: SyncOptions): Promise<number> {
+async function syncForever(session: SyncSession, opts: SyncOptions, pull: () => Promise<PullResult | undefined>): Promise<number> {
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
@@ -126,9 +126,21 @@ async function syncForever(session: SyncSession, opts: SyncOptions): Promise<num
     else process.stdout.write(`${new Date().toISOString()} ${stateText(state)}\n`);
   };
   const unsubscribe = session.drainer.subscribe(show);
+  // The followed channel's releases, pulled as often as the queue is polled; a pull that found nothing says nothing.
+  const pulling = keepPulling(
+    pull,
+    (opts.poll ?? 30) * 1000,
+    (result) => {
+      if (result.pulled.length === 0 && result.refused.length === 0) return;
+      if (opts.json) printJson({ event: 'releases', ...result });
+      else process.stdout.write(pullText(result).map((line) => `${new Date().toISOString()} ${line}`).join('\n') + '\n');
+    },
+    (message) => process.stderr.write(`fieldline: releases not pulled: ${message}\n`),
+  );
   try {
     await session.drainer.run(abort.signal);
   } finally {
+    await pulling.stop();
     unsubscribe();
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
@@ -147,7 +159,7 @@ export function syncCommand(opts: SyncOptions): Promise<number> {
       ...(opts.poll ? { pollMs: opts.poll * 1000 } : {}),
     });
     const pull = (): Promise<PullResult | undefined> => pullFollowedChannel(core.dataDir, core.store(), `station:${core.station.name}`);
-    return opts.once ? syncOnce(session, opts, pull) : syncForever(session, opts);
+    return opts.once ? syncOnce(session, opts, pull) : syncForever(session, opts, pull);
   });
 }
 
@@ -159,7 +171,7 @@ export function registerSyncCommand(program: Command): Command {
     .option('-d, --data-dir <dir>', 'data directory (default: $FIELDLINE_DATA_DIR, else the per-user folder the desktop app uses)')
     .option('--batch-records <n>', 'records per request (default and maximum 500)', positive('--batch-records'))
     .option('--timeout <ms>', 'per-request timeout in ms (default 30000)', positive('--timeout'))
-    .option('--poll <seconds>', 'continuous mode: how often to look for runs queued by other processes (default 30)', positive('--poll'))
+    .option('--poll <seconds>', 'continuous mode: how often to look for runs queued by other processes, and for new releases of the followed channel (default 30)', positive('--poll'))
     .option('--json', 'JSON: the pass result (--once), or one state line per change')
     .option('-v, --verbose', 'log requests and back-off to stderr')
     .action(async (opts: SyncOptions) => {
