@@ -4,8 +4,7 @@
  */
 import type pg from 'pg';
 import type { Heartbeat, StationInfo, YieldReply } from '../main/contract/registry/fleet';
-import type { FleetRepository } from './fleet';
-import { toStationInfo, type StationRow } from './fleet-rows';
+import { toStationInfo, type FleetRepository, type StationRow } from './fleet-repository';
 
 /** count(*) and sum() come back as bigint text; the figures here never come near 2^53. */
 const numbers = <T extends { passed: unknown; failed: unknown; total: unknown }>(row: T): T => ({ ...row, passed: Number(row.passed), failed: Number(row.failed), total: Number(row.total) });

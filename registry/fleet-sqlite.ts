@@ -1,8 +1,7 @@
 /** The fleet repository on SQLite: the heartbeat table of schema.ts, the yields from the records' JSON. */
 import type { Heartbeat, StationInfo, YieldReply } from '../main/contract/registry/fleet';
 import type { RegistryDb } from './db';
-import type { FleetRepository } from './fleet';
-import { toStationInfo, type StationRow } from './fleet-rows';
+import { toStationInfo, type FleetRepository, type StationRow } from './fleet-repository';
 
 export class SqliteFleetRepository implements FleetRepository {
   constructor(private readonly db: RegistryDb) {}
