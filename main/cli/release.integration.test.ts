@@ -147,6 +147,7 @@ for (const engine of testEngines()) {
       const result = lastJsonLine(tampered.stdout);
       expect(result).toMatchObject({ ok: false, releases: { refused: [{ name: 'gateway-eu', version: '1.0.0', sha256, reason: expect.stringMatching(/changed after it was pulled: its SHA-256 is [0-9a-f]{64}, the release says/) }], held: 1 } });
       expect(result.reason).toMatch(/1 release\(s\) refused: gateway-eu 1\.0\.0: the stored artifact .* changed after it was pulled/);
+      expect(result.error).toMatchObject({ code: 'RELEASE_REFUSED', message: expect.stringContaining('A release was refused: 1 release(s) refused: gateway-eu 1.0.0') });
       const use = await line.run(['provision', '--port', second?.port as string, '--profile', released?.path as string, '--json']);
       expect(use.code).toBe(2);
       expect(lastJsonLine(use.stdout)).toMatchObject({ error: { code: 'PROFILE_UNRELEASED', message: expect.stringContaining('changed after it was pulled') } });

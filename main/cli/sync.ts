@@ -97,7 +97,11 @@ async function syncOnce(session: SyncSession, opts: SyncOptions, pull: () => Pro
     ...(releasesError !== undefined ? { releasesError } : {}),
     state,
     ...(why ? { reason: why } : {}),
-    ...(pass.stopped ? { error: describeError(STOP_CODES[pass.stopped.kind], pass.stopped.reason) } : {}),
+    ...(pass.stopped
+      ? { error: describeError(STOP_CODES[pass.stopped.kind], pass.stopped.reason) }
+      : releases && releases.refused.length > 0
+        ? { error: describeError('RELEASE_REFUSED', why) }
+        : {}),
   };
   print(opts, result, () =>
     [
