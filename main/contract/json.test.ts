@@ -16,3 +16,19 @@ describe('store JSON', () => {
     expect(() => strictJson({ n: 10n })).toThrow(/bigint has no JSON form/);
   });
 });
+
+describe('canonical JSON of what JavaScript orders its own way', () => {
+  it('sorts index-like keys by code unit, as every other key, and keeps a __proto__ key as data', () => {
+    expect(canonicalJson({ b: 1, 10: 'ten', 9: 'nine', a: { 2: true, 1: false } })).toBe('{"10":"ten","9":"nine","a":{"1":false,"2":true},"b":1}');
+    const parsed: unknown = JSON.parse('{"z":1,"__proto__":{"polluted":true},"a":[{"y":1,"x":2}]}');
+    expect(canonicalJson(parsed)).toBe('{"__proto__":{"polluted":true},"a":[{"x":2,"y":1}],"z":1}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('writes a record as the key-by-key encoder does, and refuses the same values with the same words', () => {
+    const value = { when: '2026-11-26T05:40:00.000Z', n: -0, e: 1e21, s: 'a\u0000"\\', nested: [[{ b: null, a: 'x' }]], empty: {} };
+    expect(canonicalJson(value)).toBe('{"e":1e+21,"empty":{},"n":0,"nested":[[{"a":"x","b":null}]],"s":"a\\u0000\\"\\\\","when":"2026-11-26T05:40:00.000Z"}');
+    expect(() => canonicalJson({ a: [{ b: Infinity }] }, 'record')).toThrow('record.a[0].b: Infinity has no JSON form');
+    expect(() => canonicalJson({ a: new Map() })).toThrow('value.a: Map is not plain JSON');
+  });
+});

