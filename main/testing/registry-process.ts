@@ -40,7 +40,8 @@ export async function serveRegistryProcess(database: string, options: { stderr?:
     banner,
     child,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      // Also a process that died of a signal (SIGKILL in a kill test): its 'exit' has been emitted already.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
