@@ -5,12 +5,15 @@
  * provisioned at once; --quick: 1, 8, 16), ble (image upload over virtual BLE at MTU 247 and 498, with and without
  * device reassembly; --quick: 64 KiB instead of 256 KiB), cli (`fieldline` startup: --version, --help, smp echo,
  * through bin and npx, against `node -e 0`; --quick: 5 runs each instead of 15), pkcs11 (a device certificate issued
- * with the CA key in the sealed file vs in a SoftHSM2 token; --quick: 100 issues each instead of 300).
+ * with the CA key in the sealed file vs in a SoftHSM2 token; --quick: 100 issues each instead of 300), fleet (16 station
+ * processes draining 10,000 records each into one registry on PostgreSQL and on SQLite, and a registry process killed
+ * half-way; --quick: 1,000 records each).
  * Options: --only NAME[,NAME] (e.g. `npm run bench -- --only queue`), --quick (upload: 64 KiB instead of 256 KiB;
  * queue: 10,000 records instead of 100,000), --json (one JSON line per row).
  */
 import { bleEntry } from './ble';
 import { cliStartupEntry } from './cli-startup';
+import { fleetEntry } from './fleet';
 import { pkcs11Entry } from './pkcs11';
 import { runQueueBench, type QueueBenchResult } from './queue';
 import { scaleEntry } from './scale';
@@ -23,7 +26,7 @@ const quick = args.has('--quick');
 const json = args.has('--json');
 const SIZE = (quick ? 64 : 256) * 1024;
 const QUEUE_RECORDS = quick ? 10_000 : 100_000;
-const ENTRIES = ['upload', 'queue', 'ui', 'scale', 'ble', 'cli', 'pkcs11'] as const;
+const ENTRIES = ['upload', 'queue', 'ui', 'scale', 'ble', 'cli', 'pkcs11', 'fleet'] as const;
 
 /** `--only a,b` or `--only=a,b`; default every entry. */
 function selectedEntries(): Set<string> {
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
   if (selected.has('ble')) pass = (await bleEntry({ quick, json })) && pass;
   if (selected.has('cli')) pass = (await cliStartupEntry({ quick, json })) && pass;
   if (selected.has('pkcs11')) pass = (await pkcs11Entry({ quick, json })) && pass;
+  if (selected.has('fleet')) pass = (await fleetEntry({ quick, json })) && pass;
   if (!pass) process.exitCode = 1;
 }
 
