@@ -63,8 +63,11 @@ function signRegion(key: TestSigningKey, region: Uint8Array, digest: Uint8Array,
     case 'rsa-3072':
       return sign('sha256', region, { key: key.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
     case 'ecdsa-p256': {
-      const der = sign('sha256', region, key.privateKey);
+      let der = sign('sha256', region, key.privateKey);
       if (!pad) return der;
+      // A DER signature is 70–72 bytes (r and s each lose or keep a sign byte), and a 72-byte one has nothing to pad:
+      // ECDSA signatures are random, so sign again until there is padding to show (about one try in four is 72).
+      while (der.length >= 72) der = sign('sha256', region, key.privateKey);
       const padded = new Uint8Array(72);
       padded.set(der);
       return padded;
