@@ -33,8 +33,7 @@ import { cliDataDir, openCliCore } from './core';
 import { authorizeCli, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { cliLogger, printJson, reportError, type OutputOptions } from './output';
 import { collectVar } from './profile';
-import { loadTrustedProfile } from './provision';
-import { loadProfileForRun } from './release-station';
+import { auditUnreleased, loadProfileFileForRun } from '../core/release-gate';
 
 /** As commander hands them over: flags that need checking are parsed in batchCommand, so a bad one exits 2. */
 export interface BatchCliOptions extends OutputOptions, OperatorCliOptions {
@@ -118,8 +117,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
   };
   const requireSignature = opts.requireSignature ?? false;
   // On a station that follows a release channel, only its releases (or, with --allow-unreleased, any: audited below).
-  // Runs of a batch do not name the release in their records yet; `fieldline provision` does.
-  const { profile, trusted, unreleased } = await loadProfileForRun(opts.profile, dataDir, { requireSignature, allowUnreleased: opts.allowUnreleased ?? false });
+  const { profile, trusted, release, unreleased } = await loadProfileFileForRun(opts.profile, dataDir, { requireSignature, allowUnreleased: opts.allowUnreleased ?? false });
   const station = { name: opts.station };
   checkVariables(profile, station, opts.var);
   const logger = cliLogger(opts, 'batch');
@@ -147,16 +145,9 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
     const run = { rework: rework !== undefined, trustedProfile: trusted && unreleased === undefined };
     const actor = await authorizeCli(core, opts, runPermission(run), runAction('batch', run));
     await core.signer();
-    if (unreleased) {
-      core.store().appendAudit({
-        actor: actor ?? `station:${station.name}`,
-        action: 'profile.unreleased',
-        subject: profile.path,
-        details: { channel: unreleased.channel, sha256: profile.sha256, reason: unreleased.reason, command: 'batch' },
-      });
-    }
+    auditUnreleased(core.store(), { actor: actor ?? `station:${station.name}`, profile, verdict: { unreleased }, command: 'batch' });
     headless = await openHeadlessLine(core, {
-      loadProfile: (path) => loadTrustedProfile(path, dataDir, requireSignature),
+      loadProfile: (path, gate) => loadProfileFileForRun(path, dataDir, { requireSignature, ...gate }),
       logger,
       baudRate: opts.baud,
       timeoutMs: opts.timeout,
@@ -175,6 +166,7 @@ export async function batchCommand(opts: BatchCliOptions): Promise<number> {
     await line.start({
       profilePath: profile.path,
       profile,
+      ...(release ? { release } : {}),
       concurrency,
       variables: opts.var,
       requireScan: opts.requireScan ?? false,

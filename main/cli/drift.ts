@@ -13,6 +13,8 @@ import { authorizeCli, operatorOption, type OperatorCliOptions } from './operato
 import { cliLogger, print, type OutputOptions } from './output';
 import { collectVar } from './profile';
 import { loadTrustedProfile } from './provision';
+import type { ProfileForRun } from '../core/profiles';
+import { auditUnreleased, loadProfileFileForRun } from '../core/release-gate';
 import { addTargetOptions, runOnTarget, type TargetCliOptions } from './target-options';
 
 interface DriftCliOptions extends OutputOptions, TargetCliOptions, OperatorCliOptions {
@@ -22,6 +24,7 @@ interface DriftCliOptions extends OutputOptions, TargetCliOptions, OperatorCliOp
   dataDir?: string;
   station: string;
   requireSignature?: boolean;
+  allowUnreleased?: boolean;
   timeout: number;
 }
 
@@ -36,10 +39,15 @@ function sameCommandWithFix(): string {
 async function driftCommand(opts: DriftCliOptions, target: DeviceTarget, radios: BleRadios): Promise<number> {
   await prepareTarget(target, radios, cliLogger(opts, 'ble'));
   return withCore(opts, async (core) => {
-    const actor = await authorizeCli(core, opts, 'service', opts.fix ? 'drift --fix' : 'drift');
-    const profile = await loadTrustedProfile(opts.profile, core.dataDir, opts.requireSignature ?? false);
+    // A fix writes the profile's values: through the release gate, as a run is; a check only reads.
+    const requireSignature = opts.requireSignature ?? false;
+    const loaded: ProfileForRun = opts.fix
+      ? await loadProfileFileForRun(opts.profile, core.dataDir, { requireSignature, allowUnreleased: opts.allowUnreleased ?? false })
+      : { profile: await loadTrustedProfile(opts.profile, core.dataDir, requireSignature) };
+    const { profile, ...verdict } = loaded;
+    const actor = await authorizeCli(core, opts, verdict.unreleased ? 'override' : 'service', opts.fix ? `drift --fix${verdict.unreleased ? ' with an unreleased profile' : ''}` : 'drift');
     // The store before the device: a store that cannot be opened ends the command before the gateway is touched.
-    core.store();
+    auditUnreleased(core.store(), { actor: actor ?? `station:${opts.station}`, profile, verdict, command: 'drift --fix' });
     const session = await openTarget(target, { timeoutMs: opts.timeout, logger: cliLogger(opts, 'drift'), radios });
     try {
       const fix = opts.fix ? { actor: actor ?? `station:${opts.station}` } : undefined;
@@ -73,6 +81,7 @@ export function registerDriftCommand(program: Command): void {
     .option('--fix', 'write the golden value of every setting and file that differs, and record it in the audit log')
     .option('--station <name>', 'station name', hostname())
     .option('--require-signature', 'refuse a profile not signed by a trusted publisher key')
+    .option('--allow-unreleased', 'on a station that follows a release channel, --fix with a profile that is not one of its releases (needs a supervisor; audited)')
     .option('--data-dir <dir>', 'data directory')
     .option('-t, --timeout <ms>', 'per-request timeout in ms', (v) => Number(v), 3000)
     .option('--json', 'print JSON')

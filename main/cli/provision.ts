@@ -18,7 +18,7 @@ import { withCore } from './core';
 import { authorizeCli, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { cliLogger, exitCodeFor, printJson, type OutputOptions } from './output';
 import { createProgressBar } from './progress-bar';
-import { loadProfileForRun } from './release-station';
+import { auditUnreleased, loadProfileFileForRun } from '../core/release-gate';
 import { collectVar } from './profile';
 import { addTargetOptions, runOnTarget, type TargetCliOptions } from './target-options';
 import { prepareTarget, type DeviceTarget } from '../device/target';
@@ -105,7 +105,7 @@ export async function provisionCommand(opts: ProvisionCliOptions, target: Device
 }
 
 async function provisionWith(core: Core, opts: ProvisionCliOptions, target: DeviceTarget): Promise<number> {
-  const { profile, trusted, release, unreleased } = await loadProfileForRun(opts.profile, core.dataDir, {
+  const { profile, trusted, release, unreleased } = await loadProfileFileForRun(opts.profile, core.dataDir, {
     requireSignature: opts.requireSignature ?? false,
     allowUnreleased: opts.allowUnreleased ?? false,
   });
@@ -115,15 +115,7 @@ async function provisionWith(core: Core, opts: ProvisionCliOptions, target: Devi
   // the command with nothing done.
   const actor = await authorizeCli(core, opts, runPermission(run), runAction('provision', run));
   await core.signer();
-  const store = core.store();
-  if (unreleased) {
-    store.appendAudit({
-      actor: actor ?? `station:${core.station.name}`,
-      action: 'profile.unreleased',
-      subject: profile.path,
-      details: { channel: unreleased.channel, sha256: profile.sha256, reason: unreleased.reason },
-    });
-  }
+  auditUnreleased(core.store(), { actor: actor ?? `station:${core.station.name}`, profile, verdict: { unreleased }, command: 'provision' });
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);

@@ -6,17 +6,16 @@ import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { resolveDataDir } from '../data-dir';
 import { FieldlineError } from '../errors';
-import { loadProfile, type LoadedProfile } from '../profiles/load';
+import { loadProfile } from '../profiles/load';
 import { LOAD_LIMITS } from '../profiles/limits';
 import { readRegularFile } from '../profiles/regular-file';
-import { checkProfileTrust, loadTrustedKeys } from '../profiles/signature';
+import { loadTrustedKeys } from '../profiles/signature';
 import type { Store } from '../store/types';
 import { loadRegistrySettings } from '../sync/registry-config';
 import { ReleaseClient } from '../sync/release-client';
-import { checkProfileRelease, type ReleaseName } from '../sync/release-gate';
 import { pullReleases, type PullResult } from '../sync/release-pull';
 import { artifactPath, followChannel, followedChannel, loadReleaseIndex, storedArtifactRefusal } from '../sync/release-store';
 import { beginAuthorized, operatorOption, type OperatorCliOptions } from './operator-sign-in';
@@ -127,29 +126,6 @@ export function registerProfileListCommand(profile: Command): Command {
       );
     });
   return profile;
-}
-
-export interface ProfileForRun {
-  profile: LoadedProfile;
-  /** Signed by a trusted publisher: a release of the followed channel, or a profile whose .sig verifies. */
-  trusted: boolean;
-  release?: ReleaseName;
-  /** Why the profile is not a release of the followed channel, when it is used anyway (--allow-unreleased). */
-  unreleased?: { channel: string; reason: string };
-}
-
-/**
- * The profile of a run on this station: on a station that follows a channel, a release of it (its stored copy
- * hashed again now) or, with `allowUnreleased`, any profile, which the caller audits; the station's signature
- * policy applies to anything that is not a release. The bytes checked are the bytes that run.
- */
-export async function loadProfileForRun(file: string, dataDir: string, options: { requireSignature: boolean; allowUnreleased: boolean }): Promise<ProfileForRun> {
-  const profile = await loadProfile(resolve(file));
-  const check = await checkProfileRelease(dataDir, profile);
-  if (check.kind === 'unreleased' && !options.allowUnreleased) throw new FieldlineError('PROFILE_UNRELEASED', check.reason, { channel: check.channel });
-  if (check.kind === 'released') return { profile, trusted: true, release: check.release };
-  const trust = await checkProfileTrust(profile, { dataDir, required: options.requireSignature });
-  return { profile, trusted: trust.status === 'trusted', ...(check.kind === 'unreleased' ? { unreleased: { channel: check.channel, reason: check.reason } } : {}) };
 }
 
 /**

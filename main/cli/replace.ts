@@ -13,7 +13,8 @@ import { checkNewUnit, planReplacement, type ReplacementResult } from '../provis
 import { withCore } from './core';
 import { authorizeCli, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { cliLogger, exitCodeFor, print, printJson, reportError, type OutputOptions } from './output';
-import { loadTrustedProfile, progressPrinter, summarize } from './provision';
+import { progressPrinter, summarize } from './provision';
+import { auditUnreleased, loadProfileFileForRun } from '../core/release-gate';
 import { addTargetOptions, runOnTarget, type TargetCliOptions } from './target-options';
 
 interface ReplaceCliOptions extends OutputOptions, TargetCliOptions, OperatorCliOptions {
@@ -22,6 +23,7 @@ interface ReplaceCliOptions extends OutputOptions, TargetCliOptions, OperatorCli
   dataDir?: string;
   station: string;
   requireSignature?: boolean;
+  allowUnreleased?: boolean;
   timeout: number;
 }
 
@@ -44,8 +46,9 @@ async function replaceCommand(opts: ReplaceCliOptions, target: DeviceTarget, rad
 
 async function replaceWith(core: Core, opts: ReplaceCliOptions, target: DeviceTarget): Promise<number> {
   const logger = cliLogger(opts, 'replace');
-  const actor = await authorizeCli(core, opts, 'service', 'replace');
-  const profile = await loadTrustedProfile(opts.profile, core.dataDir, opts.requireSignature ?? false);
+  // Through the release gate, as a run is: an unreleased profile (--allow-unreleased) is a supervisor's override.
+  const { profile, ...verdict } = await loadProfileFileForRun(opts.profile, core.dataDir, { requireSignature: opts.requireSignature ?? false, allowUnreleased: opts.allowUnreleased ?? false });
+  const actor = await authorizeCli(core, opts, verdict.unreleased ? 'override' : 'service', verdict.unreleased ? 'replace with an unreleased profile' : 'replace');
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
@@ -54,11 +57,13 @@ async function replaceWith(core: Core, opts: ReplaceCliOptions, target: DeviceTa
     // new unit.
     const plan = planReplacement(core.store(), opts.old);
     await checkNewUnit(target, profile, plan, { logger, timeoutMs: opts.timeout, radios: core.radios });
+    auditUnreleased(core.store(), { actor: actor ?? `station:${core.station.name}`, profile, verdict, command: 'replace' });
     const result = await core.replace({
       plan,
       target,
       timeoutMs: opts.timeout,
       profile,
+      ...(verdict.release ? { release: verdict.release } : {}),
       actor,
       logger: cliLogger(opts, 'provision'),
       events: progressPrinter(opts),
@@ -82,6 +87,7 @@ export function registerReplaceCommands(program: Command): void {
     .requiredOption('--profile <file>', 'profile (YAML) for the new unit')
     .option('--station <name>', 'station name recorded in the run', hostname())
     .option('--require-signature', 'refuse a profile not signed by a trusted publisher key (<data-dir>/trust/*.pub.pem)')
+    .option('--allow-unreleased', 'on a station that follows a release channel, use a profile that is not one of its releases (needs a supervisor; audited)')
     .option('--data-dir <dir>', 'data directory (default: FIELDLINE_DATA_DIR or the per-user app folder)')
     .option('-t, --timeout <ms>', 'per-request timeout in ms', (v) => Number(v), 3000)
     .option('--json', 'JSON lines: step events, then the run record with a `replacement` summary')

@@ -24,13 +24,19 @@ export const DriftReportSchema = z.object({
   differences: boundedList(DifferenceSchema),
 });
 
-const driftArgs = z.tuple([
-  z
-    .object({
-      deviceId: deviceIdSchema,
-      profilePath: pathSchema,
-      /** Default: the variables of the device's last passed run. */
-      variables: variablesSchema.optional(),
+const driftRequest = z.object({
+  deviceId: deviceIdSchema,
+  profilePath: pathSchema,
+  /** Default: the variables of the device's last passed run. */
+  variables: variablesSchema.optional(),
+});
+const driftArgs = z.tuple([driftRequest.strict()]);
+/** A fix writes the profile to the device: on a station that follows a release channel, the release gate applies. */
+const driftFixArgs = z.tuple([
+  driftRequest
+    .extend({
+      /** On a station that follows a release channel, use a profile that is not one of its releases (an override; audited). */
+      allowUnreleased: z.boolean().optional(),
     })
     .strict(),
 ]);
@@ -39,7 +45,7 @@ export const driftMethods = {
   'drift:check': { args: driftArgs, result: DriftReportSchema },
   /** Writes every fixable difference back, then checks again; recorded in the audit log. */
   'drift:fix': {
-    args: driftArgs,
+    args: driftFixArgs,
     result: z.object({ fixed: boundedList(DifferenceSchema), remaining: boundedList(DifferenceSchema), report: DriftReportSchema }),
   },
 } as const;

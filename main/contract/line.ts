@@ -205,6 +205,8 @@ export const lineMethods = {
            * this (keep: the certificate in service is verified and kept; replace: a new one, the old one revoked).
            */
           rework: z.enum(['keep', 'replace']).optional(),
+          /** On a station that follows a release channel, use a profile that is not one of its releases (an override; audited). */
+          allowUnreleased: z.boolean().optional(),
         })
         .strict(),
     ]),

@@ -42,6 +42,8 @@ export const provisioningMethods = {
           variables: variablesSchema,
           /** Replace an identity the device already holds (its old key is destroyed). */
           reprovision: z.boolean().optional(),
+          /** On a station that follows a release channel, use a profile that is not one of its releases (an override; audited). */
+          allowUnreleased: z.boolean().optional(),
         })
         .strict(),
     ]),

@@ -32,6 +32,8 @@ export const replaceMethods = {
           deviceId: deviceIdSchema,
           /** One of the paths profiles:list offered. */
           profilePath: pathSchema,
+          /** On a station that follows a release channel, use a profile that is not one of its releases (an override; audited). */
+          allowUnreleased: z.boolean().optional(),
         })
         .strict(),
     ]),

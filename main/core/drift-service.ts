@@ -14,6 +14,7 @@ import type { BleRadios } from '../transport/ble/noble';
 import { targetOf, type BleConfig } from './ble';
 import type { DeviceDiscovery } from './devices';
 import type { ProfileLibrary } from './profiles';
+import { auditUnreleased } from './release-gate';
 
 export interface DriftService {
   check(request: DriftRequest): Promise<DriftReport>;
@@ -26,6 +27,8 @@ export interface DriftRequest {
   variables?: Record<string, string>;
   /** Who fixes, for the audit log: `operator:NAME` from the core's permission check; default the settings operator. */
   actor?: string;
+  /** A fix only: on a station that follows a release channel, a profile that is not one of its releases (audited). */
+  allowUnreleased?: boolean;
 }
 
 export interface DriftServiceOptions {
@@ -46,9 +49,9 @@ export interface DriftServiceOptions {
 export function createDriftService(options: DriftServiceOptions): DriftService {
   const { devices, store, station } = options;
 
-  const withSession = async <T>(request: DriftRequest, work: (session: GatewaySession, profile: Awaited<ReturnType<ProfileLibrary['load']>>) => Promise<T>): Promise<T> => {
+  type Loaded = Awaited<ReturnType<ProfileLibrary['load']>>;
+  const withSession = async <T>(request: DriftRequest, profile: Loaded, work: (session: GatewaySession, profile: Loaded) => Promise<T>): Promise<T> => {
     const device = devices.get(request.deviceId);
-    const profile = await options.profiles.load(request.profilePath);
     const release = devices.claim(device.id, 'drift');
     try {
       const session = await openTarget(targetOf(device, { ble: options.ble, baudRate: options.baudRate }), {
@@ -67,12 +70,17 @@ export function createDriftService(options: DriftServiceOptions): DriftService {
   };
 
   return {
-    check: (request) =>
-      withSession(request, async (session, profile) => (await driftOf(store, station, { session, profile, variables: request.variables ?? {} })).report),
-    fix: (request) =>
-      withSession(request, async (session, profile) => {
-        const outcome = await driftOf(store, station, { session, profile, variables: request.variables ?? {}, fix: { actor: request.actor ?? `operator:${options.operator()}` } });
+    check: async (request) =>
+      withSession(request, await options.profiles.load(request.profilePath), async (session, profile) => (await driftOf(store, station, { session, profile, variables: request.variables ?? {} })).report),
+    // A fix writes the profile's values: through the release gate, as a run is.
+    fix: async (request) => {
+      const { profile, ...verdict } = await options.profiles.loadForRun(request.profilePath, { allowUnreleased: request.allowUnreleased ?? false });
+      return withSession(request, profile, async (session) => {
+        const actor = request.actor ?? `operator:${options.operator()}`;
+        auditUnreleased(store, { actor, profile, verdict, command: 'drift:fix' });
+        const outcome = await driftOf(store, station, { session, profile, variables: request.variables ?? {}, fix: { actor } });
         return { fixed: outcome.fixed, remaining: outcome.remaining, report: outcome.after ?? outcome.report };
-      }),
+      });
+    },
   };
 }

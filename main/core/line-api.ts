@@ -14,6 +14,7 @@ import type { LabelService } from './labels';
 import type { SlotLabel } from './line-label';
 import type { CreateWatch, LineSessionEvent } from './line-session';
 import type { ProfileLibrary } from './profiles';
+import type { RunRelease } from './release-gate';
 import type { RunManager } from './runs';
 
 export type { LineSessionEvent } from './line-session';
@@ -23,7 +24,7 @@ export interface LineOptions {
   devices: DeviceDiscovery;
   runs: RunManager;
   /** Profiles by the name a start gives (the Station screen's library); a start may bring its own loaded profile. */
-  profiles: Pick<ProfileLibrary, 'load'>;
+  profiles: Pick<ProfileLibrary, 'loadForRun'>;
   ca: Pick<CaHolder, 'signer'>;
   store: Store;
   labels: LabelService;
@@ -48,8 +49,15 @@ export interface LineOptions {
 
 export interface LineStart {
   profilePath: string;
-  /** The profile already loaded and trusted by the front end (a file named on the command line); default: profiles.load(profilePath). */
+  /**
+   * The profile already loaded, trusted and through the release gate by the front end (a file named on the command
+   * line, main/core/release-gate.ts); default: profiles.loadForRun(profilePath).
+   */
   profile?: LoadedProfile;
+  /** The release `profile` is, as the front end's release gate found: named in every run record of the session. */
+  release?: RunRelease;
+  /** On a station that follows a release channel, a profile that is not one of its releases (audited). */
+  allowUnreleased?: boolean;
   concurrency?: number;
   variables: Record<string, string>;
   requireScan?: boolean;

@@ -5,7 +5,6 @@
  * the gateways and each one is added to discovery as its run starts.
  */
 import type { Logger } from '../log';
-import type { LoadedProfile } from '../profiles/load';
 import type { Store } from '../store/types';
 import type { BleRadios } from '../transport/ble/noble';
 import type { RunFunction } from './runner';
@@ -14,6 +13,8 @@ import { createDeviceDiscovery } from './devices';
 import type { AppEvents } from './events';
 import type { LabelService } from './labels';
 import { createLineService, type LineService } from './line';
+import type { ProfileForRun } from './profiles';
+import type { ReleaseGate } from './release-gate';
 import { createRunManager } from './runs';
 import type { StationSettings } from './settings';
 
@@ -30,8 +31,11 @@ export interface LineCore {
 }
 
 export interface HeadlessLineOptions {
-  /** How a profile is named and trusted by this front end (a file on the command line, its signature checked). */
-  loadProfile: (path: string) => Promise<LoadedProfile>;
+  /**
+   * How a profile is named and trusted by this front end (a file on the command line, its signature checked), through
+   * the release gate (main/core/release-gate.ts).
+   */
+  loadProfile: (path: string, gate: ReleaseGate) => Promise<ProfileForRun>;
   logger: Logger;
   baudRate?: number;
   /** Per-request timeout, ms. */
@@ -49,7 +53,7 @@ export async function openHeadlessLine(core: LineCore, options: HeadlessLineOpti
   const store = core.store();
   const settings = await core.settings();
   const labels = await core.labels();
-  const profiles = { load: options.loadProfile };
+  const profiles = { loadForRun: options.loadProfile };
   const devices = createDeviceDiscovery({ events, logger: options.logger.child('devices'), pollMs: 0 });
   const runs = createRunManager({
     events,

@@ -22,6 +22,7 @@ import type { Store } from '../store/types';
 import { combineWatches, createBleWatch } from './ble-watch';
 import type { DeviceDiscovery } from './devices';
 import type { AppEvents } from './events';
+import type { RunRelease } from './release-gate';
 import type { RunManager } from './runs';
 
 /** Which ports a session watches. */
@@ -57,6 +58,8 @@ export type LineSessionEvent =
 export interface LineSessionRequest {
   profilePath: string;
   profile: LoadedProfile;
+  /** The release the profile is: named in every run record of the session. */
+  release?: RunRelease;
   concurrency: number;
   variables: Record<string, string>;
   requireScan: boolean;
@@ -130,7 +133,7 @@ export function createLineSession(deps: LineSessionDeps, request: LineSessionReq
       const device = await deviceFor(devices, port.path);
       await runs.start(
         { deviceId: device.id, profilePath: request.profilePath, variables, identityExisting: rework },
-        { runId, signal, profile, auditAction: 'line.provision', expectedSerial, actor: request.actor },
+        { runId, signal, profile, ...(request.release ? { release: request.release } : {}), auditAction: 'line.provision', expectedSerial, actor: request.actor },
       );
       report({ type: 'run-device', port: port.path, runId, deviceId: device.id });
       return runs.finished(runId);

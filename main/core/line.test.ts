@@ -112,7 +112,7 @@ function rig(options: { printer?: string; printFails?: boolean } = {}): Rig {
     events,
     devices: { list: () => [], addPort: async (path: string) => ({ id: `serial:${path}`, path }) } as unknown as DeviceDiscovery,
     runs,
-    profiles: { load: async () => profile } as unknown as ProfileLibrary,
+    profiles: { loadForRun: async () => ({ profile }) } as unknown as ProfileLibrary,
     ca: { signer: async () => ({}) } as unknown as CaHolder,
     store,
     labels,

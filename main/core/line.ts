@@ -25,12 +25,15 @@ import { lineFigures, slimRecord, todayRuns } from './line-kpis';
 import { printPassLabel } from './line-label';
 import { createLineSession, type CreateWatch, type LineSession, type LineSessionEvent, type LineWatchOptions } from './line-session';
 import { createSlotBoard } from './line-slots';
+import type { ProfileForRun } from './profiles';
+import { auditUnreleased, type RunRelease } from './release-gate';
 
 export type * from './line-api';
 
 interface Session {
   line: LineSession;
   profile: LoadedProfile;
+  release?: RunRelease;
   profilePath: string;
   concurrency: number;
   requireScan: boolean;
@@ -174,7 +177,7 @@ export function createLineService(options: LineOptions): LineService {
     tell(event);
   };
 
-  const openSession = (request: LineStart, profile: LoadedProfile): Session => {
+  const openSession = (request: LineStart, { profile, release }: ProfileForRun): Session => {
     const concurrency = request.concurrency ?? DEFAULT_CONCURRENCY;
     // `reprovision` (older callers) is a rework that replaces the identity.
     const rework = request.rework ?? (request.reprovision ? 'replace' : undefined);
@@ -186,6 +189,7 @@ export function createLineService(options: LineOptions): LineService {
       {
         profilePath: request.profilePath,
         profile,
+        ...(release ? { release } : {}),
         concurrency,
         variables,
         requireScan,
@@ -226,7 +230,11 @@ export function createLineService(options: LineOptions): LineService {
       if (closed) throw new FieldlineError('INVALID_ARGUMENT', 'the app is closing');
       if (session || stopping) throw new FieldlineError('LINE_RUNNING', session ? `with ${session.profile.profile.name} ${session.profile.profile.version}` : 'it is stopping');
       // The usual mistakes are this call's error, not a slot failing a second later on every gateway.
-      const profile = request.profile ?? (await options.profiles.load(request.profilePath));
+      // Through the release gate (a front end that brings its own profile passed it there: main/core/release-gate.ts).
+      const loaded: ProfileForRun = request.profile
+        ? { profile: request.profile, ...(request.release ? { release: request.release } : {}) }
+        : await options.profiles.loadForRun(request.profilePath, { allowUnreleased: request.allowUnreleased ?? false });
+      const { profile } = loaded;
       await options.ca.signer();
       checkVariables(profile, options.station, request.variables);
       // No Bluetooth adapter (or no virtual gateways) is said now too: a short scan proves the radio works.
@@ -235,7 +243,7 @@ export function createLineService(options: LineOptions): LineService {
       // A new session: new figures.
       sessionRecords.clear();
       board.clearRuns();
-      const next = openSession(request, profile);
+      const next = openSession(request, loaded);
       session = next;
       kpis.changed();
       try {
@@ -245,6 +253,7 @@ export function createLineService(options: LineOptions): LineService {
         await next.line.stop().catch(() => {});
         throw err;
       }
+      auditUnreleased(store, { actor: next.actor ?? 'line', profile, verdict: loaded, command: 'line:start' });
       store.appendAudit({
         actor: next.actor ?? 'line',
         action: 'line.start',

@@ -30,10 +30,19 @@ interface Judged {
  */
 type Rule<N extends MethodName> = 'open' | { needs: Permission; action: string; judge?: (context: RuleContext, ...args: MethodParams<N>) => Promise<Judged> };
 
-/** A run of `profilePath`: provision, override (a profile nobody trusted signed) or rework, as runPermission says. */
-async function judgeRun(context: RuleContext, words: string, profilePath: string, rework: boolean): Promise<Judged> {
-  const run = { rework, trustedProfile: rework || (await context.releasedProfile(profilePath)) };
+/**
+ * A run of `profilePath`: provision, override (a profile nobody trusted signed, or one allowed past the release gate
+ * with `allowUnreleased`: main/core/release-gate.ts) or rework, as runPermission says.
+ */
+async function judgeRun(context: RuleContext, words: string, request: { profilePath: string; allowUnreleased?: boolean }, rework: boolean): Promise<Judged> {
+  if (request.allowUnreleased && !rework) return { permission: 'override', action: `${words} with an unreleased profile` };
+  const run = { rework, trustedProfile: rework || (await context.releasedProfile(request.profilePath)) };
   return { permission: runPermission(run), action: runAction(words, run) };
+}
+
+/** A service call that writes a profile to a device: with `allowUnreleased`, an override. */
+async function judgeService(needs: Permission, words: string, request: { allowUnreleased?: boolean }): Promise<Judged> {
+  return request.allowUnreleased ? { permission: 'override', action: `${words} with an unreleased profile` } : { permission: needs, action: words };
 }
 
 // Reads need a signed-in operator of any role; technician is the least role, which 'provision' names.
@@ -64,13 +73,13 @@ export const METHOD_RULES: { readonly [N in MethodName]: Rule<N> } = {
   'provision:start': {
     needs: 'provision',
     action: 'provision a gateway',
-    judge: (context, request) => judgeRun(context, 'provision a gateway', request.profilePath, request.reprovision ?? false),
+    judge: (context, request) => judgeRun(context, 'provision a gateway', request, request.reprovision ?? false),
   },
   'provision:cancel': { needs: 'provision', action: 'cancel a run' },
   'line:start': {
     needs: 'provision',
     action: 'start the line',
-    judge: (context, request) => judgeRun(context, 'start the line', request.profilePath, Boolean(request.reprovision || request.rework)),
+    judge: (context, request) => judgeRun(context, 'start the line', request, Boolean(request.reprovision || request.rework)),
   },
   'line:stop': { needs: 'provision', action: 'stop the line' },
   'line:scan': { needs: 'provision', action: 'scan a barcode' },
@@ -78,8 +87,8 @@ export const METHOD_RULES: { readonly [N in MethodName]: Rule<N> } = {
   'settings:unlock-ca': { needs: 'ca.unlock', action: 'unlock the station CA' },
 
   'drift:check': { needs: 'service', action: 'check drift' },
-  'drift:fix': { needs: 'service', action: 'fix drift' },
-  'replace:start': { needs: 'service', action: 'replace a device' },
+  'drift:fix': { needs: 'service', action: 'fix drift', judge: (_context, request) => judgeService('service', 'fix drift', request) },
+  'replace:start': { needs: 'service', action: 'replace a device', judge: (_context, request) => judgeService('service', 'replace a device', request) },
   'runs:print-label': { needs: 'service', action: 'print a label' },
   'queue:export-bundle': { needs: 'service', action: 'export an offline bundle' },
 

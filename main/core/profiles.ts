@@ -16,6 +16,7 @@ import { isRefusal, toLoaded, type LoadedProfile, type ProfileAnalysis, type Pro
 import { LOAD_LIMITS } from '../profiles/limits';
 import { readRegularFile } from '../profiles/regular-file';
 import { checkProfileTrust, loadTrustedKeys, readSignatureText, verifyBytes, type SignatureStatus } from '../profiles/signature';
+import { gateProfileRelease, type ReleaseGate, type ReleaseVerdict } from './release-gate';
 import { writePrivateFile } from './secrets';
 import { summarizeProfile } from './profile-summary';
 
@@ -42,8 +43,15 @@ export interface ProfileLibrary {
   get(path: string): Promise<ProfileDetails>;
   /** The profile for a run or a drift check: valid, and accepted by the station's signature policy. */
   load(path: string): Promise<LoadedProfile>;
+  /** The profile for a run: load(), then the release gate (main/core/release-gate.ts); PROFILE_UNRELEASED refused. */
+  loadForRun(path: string, gate: ReleaseGate): Promise<ProfileForRun>;
   import(input: { fileName: string; content: string; signature?: string; replace?: boolean }): Promise<ProfileDetails>;
   close(): Promise<void>;
+}
+
+/** A profile a run may use, and what the release gate made of it (the caller audits an unreleased one). */
+export interface ProfileForRun extends ReleaseVerdict {
+  profile: LoadedProfile;
 }
 
 interface Folder {
@@ -200,22 +208,28 @@ export function createProfileLibrary(options: ProfileLibraryOptions): ProfileLib
     return items;
   };
 
+  const load = async (key: string): Promise<LoadedProfile> => {
+    const { file } = await resolveKey(key);
+    const bytes = await readRegularFile(file, PROFILE_CAP);
+    const outcome = await outcomeOf(bytes, createHash('sha256').update(bytes).digest('hex'), file);
+    if ('refusal' in outcome) throw outcome.refusal;
+    // A copy: a run must not be able to change the cached profile the next run gets.
+    const analysis = structuredClone(outcome.analysis);
+    const loaded = toLoaded({ ...analysis, bytes, text: new TextDecoder().decode(bytes) }, file);
+    await checkProfileTrust(loaded, { dataDir: options.dataDir, required: options.requireSignature ?? false });
+    return loaded;
+  };
+
   return {
     list,
+    load,
+    async loadForRun(key, gate) {
+      const profile = await load(key);
+      return { profile, ...(await gateProfileRelease(options.dataDir, profile, gate)) };
+    },
     async get(key) {
       const { file, folder } = await resolveKey(key);
       return describe(file, folder, await loadTrustedKeys(options.dataDir));
-    },
-    async load(key) {
-      const { file } = await resolveKey(key);
-      const bytes = await readRegularFile(file, PROFILE_CAP);
-      const outcome = await outcomeOf(bytes, createHash('sha256').update(bytes).digest('hex'), file);
-      if ('refusal' in outcome) throw outcome.refusal;
-      // A copy: a run must not be able to change the cached profile the next run gets.
-      const analysis = structuredClone(outcome.analysis);
-      const loaded = toLoaded({ ...analysis, bytes, text: new TextDecoder().decode(bytes) }, file);
-      await checkProfileTrust(loaded, { dataDir: options.dataDir, required: options.requireSignature ?? false });
-      return loaded;
     },
     async import(input) {
       const bytes = Buffer.from(input.content, 'utf8');

@@ -14,10 +14,11 @@ import type { RunFunction } from './runner';
 import type { CaHolder } from './ca';
 import type { DeviceDiscovery } from './devices';
 import type { ProfileLibrary } from './profiles';
+import { auditUnreleased } from './release-gate';
 
 export interface ReplaceService {
   /** `actor`: `operator:NAME` from the core's permission check; default the settings operator. */
-  replace(request: { oldSerial: string; deviceId: string; profilePath: string; actor?: string }): Promise<ReplacementInfo>;
+  replace(request: { oldSerial: string; deviceId: string; profilePath: string; actor?: string; allowUnreleased?: boolean }): Promise<ReplacementInfo>;
 }
 
 export interface ReplaceServiceOptions {
@@ -42,8 +43,9 @@ export function createReplaceService(options: ReplaceServiceOptions): ReplaceSer
   const { devices, store } = options;
   return {
     async replace(request) {
+      // The release gate first: a profile this station may not use is the answer, whatever the device.
+      const { profile, ...verdict } = await options.profiles.loadForRun(request.profilePath, { allowUnreleased: request.allowUnreleased ?? false });
       const device = devices.get(request.deviceId);
-      const profile = await options.profiles.load(request.profilePath);
       // Every refusal before the device is claimed: a locked CA, an old unit with no passed run or already replaced.
       const signer = await options.ca.signer();
       const plan = planReplacement(store, request.oldSerial);
@@ -52,7 +54,9 @@ export function createReplaceService(options: ReplaceServiceOptions): ReplaceSer
       const release = devices.claim(device.id, 'provisioning');
       let shownBusy = false;
       try {
-        store.appendAudit({ actor: request.actor ?? `operator:${options.operator()}`, action: 'ui.replace', subject: plan.oldSerial, details: { device: device.path } });
+        const actor = request.actor ?? `operator:${options.operator()}`;
+        store.appendAudit({ actor, action: 'ui.replace', subject: plan.oldSerial, details: { device: device.path } });
+        auditUnreleased(store, { actor, profile, verdict, command: 'replace' });
         const newSerial = await checkNewUnit(target, profile, plan, { logger: options.logger, radios: options.radios, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
         devices.setState(device.id, 'provisioning', { serial: newSerial });
         shownBusy = true;
@@ -65,6 +69,7 @@ export function createReplaceService(options: ReplaceServiceOptions): ReplaceSer
           run: options.run,
           station: options.station,
           actor: request.actor,
+          ...(verdict.release ? { release: verdict.release } : {}),
           logger: options.logger,
           ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
           ...(options.rebootTimeoutMs ? { rebootTimeoutMs: options.rebootTimeoutMs } : {}),

@@ -22,13 +22,14 @@ import type { CaHolder } from './ca';
 import type { DeviceDiscovery } from './devices';
 import type { AppEvents } from './events';
 import { LiveRun } from './live-run';
-import type { ProfileLibrary } from './profiles';
+import type { ProfileForRun, ProfileLibrary } from './profiles';
+import { auditUnreleased, type RunRelease } from './release-gate';
 
 export interface RunManagerOptions {
   events: AppEvents;
   devices: DeviceDiscovery;
   /** Loads a run's profile by the name a front end gives (the app's library; the headless line's own loader). */
-  profiles: Pick<ProfileLibrary, 'load'>;
+  profiles: Pick<ProfileLibrary, 'loadForRun'>;
   ca: CaHolder;
   store: Store;
   station: { name: string };
@@ -58,6 +59,8 @@ export interface StartRun {
   reprovision?: boolean;
   /** The line's rework mode: overrides the profile's `identity.existing`. */
   identityExisting?: 'fail' | 'keep' | 'replace';
+  /** On a station that follows a release channel, a profile that is not one of its releases (audited). */
+  allowUnreleased?: boolean;
 }
 
 /** How a run that no click started (the line's zero-touch runs) differs from a clicked one. */
@@ -70,6 +73,8 @@ export interface StartOptions {
   auditAction?: string;
   /** The profile loaded once for many runs (the line's), instead of reading `profilePath` again. */
   profile?: LoadedProfile;
+  /** The release `profile` is, as the release gate found when it was loaded; named in the run record. */
+  release?: RunRelease;
   /** The serial scanned from the board's label: the device must report this one. */
   expectedSerial?: string;
   /**
@@ -171,7 +176,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       'info',
     );
 
-  const execute = async (run: LiveRun, target: DeviceTarget, request: StartRun, profile: LoadedProfile, release: () => void, by: Pick<StartOptions, 'expectedSerial' | 'actor'>): Promise<void> => {
+  const execute = async (run: LiveRun, target: DeviceTarget, request: StartRun, profile: LoadedProfile, release: () => void, by: Pick<StartOptions, 'expectedSerial' | 'actor' | 'release'>): Promise<void> => {
     let outcome: RunRecord['outcome'] = 'failed';
     try {
       const record = await options.run({
@@ -189,6 +194,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
         ...(options.rebootTimeoutMs ? { rebootTimeoutMs: options.rebootTimeoutMs } : {}),
         expectedSerial: by.expectedSerial,
         actor: by.actor,
+        ...(by.release ? { release: by.release } : {}),
       });
       run.finish(record);
       outcome = record.outcome;
@@ -216,10 +222,15 @@ export function createRunManager(options: RunManagerOptions): RunManager {
 
   return {
     async start(request, startOptions = {}) {
-      const device = devices.get(request.deviceId);
       // A locked CA is said now, as this call's error, not as a run that fails at the identity step.
       await options.ca.signer();
-      const profile = startOptions.profile ?? (await options.profiles.load(request.profilePath));
+      // Then the release gate (the line's runs passed it when the line started): a profile this station may not use
+      // is the answer, whatever the device.
+      const loaded: ProfileForRun = startOptions.profile
+        ? { profile: startOptions.profile, ...(startOptions.release ? { release: startOptions.release } : {}) }
+        : await options.profiles.loadForRun(request.profilePath, { allowUnreleased: request.allowUnreleased ?? false });
+      const { profile } = loaded;
+      const device = devices.get(request.deviceId);
       checkVariables(profile, options.station, request.variables);
       const target = runTargetOf(device);
       // A missing Bluetooth adapter (or stopped virtual gateways) is said now too; noble is loaded here at the latest.
@@ -232,6 +243,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       }
       const run = new LiveRun(device.id, device.path, profile, options.station, request.variables, options.logLines ?? 500, startOptions.runId);
       try {
+        auditUnreleased(store, { actor: startOptions.actor ?? `operator:${options.operator()}`, profile, verdict: loaded, command: 'provision:start' });
         store.appendAudit({
           actor: startOptions.actor ?? `operator:${options.operator()}`,
           action: startOptions.auditAction ?? 'ui.provision',
@@ -250,7 +262,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
         if (signal.aborted) run.controller.abort();
         else signal.addEventListener('abort', () => run.controller.abort(), { once: true });
       }
-      const execution = execute(run, target, request, profile, release, startOptions);
+      const execution = execute(run, target, request, profile, release, { ...startOptions, ...(loaded.release ? { release: loaded.release } : {}) });
       active.set(run.id, execution);
       ended.set(run.id, execution.then(() => run.record));
       // Bounded like the live runs: the oldest ended entries go first.

@@ -1,0 +1,72 @@
+/**
+ * The one release gate (issue #15): on a station that follows a release channel, may this profile be used for a
+ * run? Every front end that starts runs asks here — `fieldline provision` and `batch`, the app's provision:start,
+ * line:start, drift:fix and replace:start — so none of them can forget it or judge it differently. A release of
+ * the followed channel (its stored copy hashed again now) may; anything else is PROFILE_UNRELEASED unless the
+ * caller allows unreleased profiles (`--allow-unreleased`, the app's `allowUnreleased`: an override, judged as the
+ * 'override' permission before the call gets here), and then the run is audited as profile.unreleased.
+ */
+import { resolve } from 'node:path';
+import type { RunRecord } from '../contract/run-record';
+import { FieldlineError } from '../errors';
+import { loadProfile, type LoadedProfile } from '../profiles/load';
+import { checkProfileTrust } from '../profiles/signature';
+import type { Store } from '../store/types';
+import { checkProfileRelease } from '../sync/release-gate';
+
+export type RunRelease = NonNullable<RunRecord['release']>;
+
+export interface ReleaseGate {
+  /** Use a profile that is not a release of the followed channel (an override; the caller audits the run). */
+  allowUnreleased?: boolean;
+}
+
+/** What the gate let through: a release (named in the run records), or an unreleased profile it was allowed to. */
+export interface ReleaseVerdict {
+  release?: RunRelease;
+  /** Why the profile is not a release of the followed channel, when it is used anyway. */
+  unreleased?: { channel: string; reason: string };
+}
+
+/** The gate: the profile's verdict, or PROFILE_UNRELEASED. A station that follows no channel lets every profile by. */
+export async function gateProfileRelease(dataDir: string, profile: Pick<LoadedProfile, 'path' | 'sha256'>, gate: ReleaseGate): Promise<ReleaseVerdict> {
+  const check = await checkProfileRelease(dataDir, profile);
+  if (check.kind === 'released') return { release: check.release };
+  if (check.kind === 'not-following') return {};
+  if (!gate.allowUnreleased) throw new FieldlineError('PROFILE_UNRELEASED', check.reason, { channel: check.channel });
+  return { unreleased: { channel: check.channel, reason: check.reason } };
+}
+
+/** The audit entry of a run with an unreleased profile on a following station; nothing when it was a release. */
+export function auditUnreleased(
+  store: Pick<Store, 'appendAudit'>,
+  entry: { actor: string; profile: Pick<LoadedProfile, 'path' | 'sha256'>; verdict: ReleaseVerdict; command: string },
+): void {
+  const { unreleased } = entry.verdict;
+  if (!unreleased) return;
+  store.appendAudit({
+    actor: entry.actor,
+    action: 'profile.unreleased',
+    subject: entry.profile.path,
+    details: { channel: unreleased.channel, sha256: entry.profile.sha256, reason: unreleased.reason, command: entry.command },
+  });
+}
+
+export interface ProfileFileForRun extends ReleaseVerdict {
+  profile: LoadedProfile;
+  /** Signed by a trusted publisher: a release of the followed channel, or a profile whose .sig verifies. */
+  trusted: boolean;
+}
+
+/**
+ * A profile file named on the command line, for a run: through the gate, then the station's signature policy for
+ * anything that is not a release (a release's signature was verified when it was pulled). The bytes checked are
+ * the bytes that run.
+ */
+export async function loadProfileFileForRun(file: string, dataDir: string, options: ReleaseGate & { requireSignature: boolean }): Promise<ProfileFileForRun> {
+  const profile = await loadProfile(resolve(file));
+  const verdict = await gateProfileRelease(dataDir, profile, options);
+  if (verdict.release) return { profile, trusted: true, ...verdict };
+  const trust = await checkProfileTrust(profile, { dataDir, required: options.requireSignature });
+  return { profile, trusted: trust.status === 'trusted', ...verdict };
+}
