@@ -37,11 +37,15 @@ export async function fleetEntry({ quick, json }: { quick: boolean; json: boolea
     return false;
   }
   const records = quick ? 1000 : 10_000;
-  // Ctrl+C or a kill still stops the cluster: its exit hook runs on process.exit, not on a default signal death.
-  const onSignal = (): void => process.exit(130);
+  const work = mkdtempSync(join(tmpdir(), 'fieldline-bench-fleet-'));
+  // Ctrl+C or a kill still stops the cluster (its exit hook runs on process.exit, not on a default signal death)
+  // and removes the stores; the station processes end when their stdin closes with this process.
+  const onSignal = (): void => {
+    rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.once(signal, onSignal);
-  const work = mkdtempSync(join(tmpdir(), 'fieldline-bench-fleet-'));
   const postgres = await startTestPostgres();
   try {
     const fleet = await startFleet(work, STATIONS, records);
