@@ -1,7 +1,7 @@
 /**
  * Signed releases end to end (issue #15's third done-when), through the real CLI and a registry on each engine:
  * one station publishes gateway-eu.yaml into `pilot`; another follows `pilot`, syncs, lists the profile as
- * released, provisions a virtual gateway with it and its run record names the release; one byte changed in the
+ * released, provisions a virtual gateway with it (and runs a batch with it) and each run record names the release; one byte changed in the
  * stored artifact makes the next sync refuse it with the reason, and its use too. A local profile that is not a
  * release runs only with --allow-unreleased, audited.
  */
@@ -37,7 +37,7 @@ for (const engine of testEngines()) {
 
     beforeAll(async () => {
       work = await mkdtemp(join(tmpdir(), 'fieldline-release-'));
-      [reg, sim] = await Promise.all([engine.start(), spawnSimulator({ count: 2, baud: 0, extra: ['--delay', 'reboot=100'] })]);
+      [reg, sim] = await Promise.all([engine.start(), spawnSimulator({ count: 3, baud: 0, extra: ['--delay', 'reboot=100'] })]);
     }, 60_000);
     afterAll(async () => {
       await sim?.stop();
@@ -126,6 +126,18 @@ for (const engine of testEngines()) {
         runs: Array<{ release?: unknown }>;
       };
       expect(device.runs[0]?.release).toEqual({ channel: 'pilot', name: 'gateway-eu', version: '1.0.0', sha256 });
+
+      // A batch (the line without the app) names the release in its runs' records too.
+      const batch = await line.run(['batch', '--ports', sim.gateways[2]?.port as string, '--profile', released?.path as string, '--count', '1', '--json']);
+      expect(batch.code, batch.stderr + batch.stdout.slice(-2000)).toBe(0);
+      const batchEnd = batch.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((e) => e.event === 'run-end');
+      expect(batchEnd).toMatchObject({ outcome: 'passed' });
+      const batchRecord = ok(await line.run(['runs', 'show', batchEnd?.runId as string, '--json']));
+      expect(batchRecord.release).toEqual({ channel: 'pilot', name: 'gateway-eu', version: '1.0.0', sha256 });
 
       // A local profile that is not a release: refused, unless --allow-unreleased, which is audited.
       const local = join(work, 'local-gateway-eu.yaml');

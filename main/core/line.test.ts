@@ -19,6 +19,7 @@ import { createAppEvents, type AppEvents } from './events';
 import type { LabelService } from './labels';
 import { createLineService, type LineEvent, type LineService } from './line';
 import type { LineWatchOptions } from './line-session';
+import type { RunRelease } from './release-gate';
 import type { ProfileLibrary } from './profiles';
 import type { RunManager, StartOptions, StartRun } from './runs';
 
@@ -67,7 +68,7 @@ interface Rig {
   seen<E extends EventName>(name: E): Array<EventPayload<E>>;
 }
 
-function rig(options: { printer?: string; printFails?: boolean } = {}): Rig {
+function rig(options: { printer?: string; printFails?: boolean; release?: RunRelease } = {}): Rig {
   const events = createAppEvents();
   const watch = fakePortWatch();
   const started: Started[] = [];
@@ -112,7 +113,7 @@ function rig(options: { printer?: string; printFails?: boolean } = {}): Rig {
     events,
     devices: { list: () => [], addPort: async (path: string) => ({ id: `serial:${path}`, path }) } as unknown as DeviceDiscovery,
     runs,
-    profiles: { loadForRun: async () => ({ profile }) } as unknown as ProfileLibrary,
+    profiles: { loadForRun: async () => ({ profile, ...(options.release ? { release: options.release } : {}) }) } as unknown as ProfileLibrary,
     ca: { signer: async () => ({}) } as unknown as CaHolder,
     store,
     labels,
@@ -197,6 +198,17 @@ describe('line service', () => {
     expect(statuses.at(-1)).toMatchObject({ running: false, stopping: false });
     expect(r.audit).toEqual(['line.start', 'line.stop']);
     expect(() => r.line.scan('F1E1D00000000001')).toThrow(expect.objectContaining({ code: 'LINE_NOT_RUNNING' }));
+  });
+
+  it("passes the release the gate found to every run of the session, as the station app's line:start asks it", async () => {
+    const release: RunRelease = { channel: 'pilot', name: 'gateway-eu', version: '1.0.0', sha256: 'b'.repeat(64) };
+    const r = (current = rig({ release }));
+    await r.line.start({ profilePath: PROFILE, variables: {} });
+    r.watch.plug(port(1));
+    r.watch.plug(port(2));
+    await until(() => r.started.length === 2);
+    expect(r.started.map((s) => s.options.release)).toEqual([release, release]);
+    await r.line.stop();
   });
 
   it('names the operator who started the session in its audit entries, its runs and its labels; `line` when nobody signed in', async () => {
