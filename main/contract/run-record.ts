@@ -127,8 +127,16 @@ export const runRecordSchema = z.object({
   firmwareSignedBy: z.object({ algorithm: firmwareKeyAlgorithmSchema, keyHash: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
   /**
    * The signed release the profile was, when it was one (`fieldline sync` pulled it from the followed channel and its
-   * stored bytes hashed to the release's sha256 just before the run).
+   * stored bytes hashed to the release's sha256 just before the run), and the firmware release its image was.
    */
-  release: z.object({ channel: z.string().max(64), name: z.string().max(100), version: z.string().max(64), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+  release: z
+    .object({
+      channel: z.string().max(64),
+      name: z.string().max(100),
+      version: z.string().max(64),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      firmware: z.object({ name: z.string().max(100), version: z.string().max(64), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+    })
+    .optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;

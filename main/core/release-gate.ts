@@ -2,7 +2,7 @@
  * The one release gate (issue #15): on a station that follows a release channel, may this profile be used for a
  * run? Every front end that starts runs asks here — `fieldline provision` and `batch`, the app's provision:start,
  * line:start, drift:fix and replace:start — so none of them can forget it or judge it differently. A release of
- * the followed channel (its stored copy hashed again now) may; anything else is PROFILE_UNRELEASED unless the
+ * the followed channel (its stored copy hashed again now) whose firmware image is a firmware release of it may; anything else is PROFILE_UNRELEASED unless the
  * caller allows unreleased profiles (`--allow-unreleased`, the app's `allowUnreleased`: an override, judged as the
  * 'override' permission before the call gets here), and then the run is audited as profile.unreleased.
  */
@@ -12,7 +12,7 @@ import { FieldlineError } from '../errors';
 import { loadProfile, type LoadedProfile } from '../profiles/load';
 import { checkProfileTrust } from '../profiles/signature';
 import type { Store } from '../store/types';
-import { checkProfileRelease } from '../sync/release-gate';
+import { checkFirmwareRelease, checkProfileRelease } from '../sync/release-gate';
 
 export type RunRelease = NonNullable<RunRecord['release']>;
 
@@ -28,13 +28,24 @@ export interface ReleaseVerdict {
   unreleased?: { channel: string; reason: string };
 }
 
-/** The gate: the profile's verdict, or PROFILE_UNRELEASED. A station that follows no channel lets every profile by. */
-export async function gateProfileRelease(dataDir: string, profile: Pick<LoadedProfile, 'path' | 'sha256'>, gate: ReleaseGate): Promise<ReleaseVerdict> {
+/**
+ * The gate: the profile's verdict, or PROFILE_UNRELEASED. The profile must be a release of the followed channel, and
+ * its firmware image (when it has one) a firmware release of it; a station that follows no channel lets every
+ * profile by.
+ */
+export async function gateProfileRelease(dataDir: string, profile: Pick<LoadedProfile, 'path' | 'sha256' | 'profile'>, gate: ReleaseGate): Promise<ReleaseVerdict> {
   const check = await checkProfileRelease(dataDir, profile);
-  if (check.kind === 'released') return { release: check.release };
   if (check.kind === 'not-following') return {};
-  if (!gate.allowUnreleased) throw new FieldlineError('PROFILE_UNRELEASED', check.reason, { channel: check.channel });
-  return { unreleased: { channel: check.channel, reason: check.reason } };
+  const { image, sha256 } = profile.profile.firmware ?? {};
+  const firmware = image !== undefined && sha256 !== undefined ? await checkFirmwareRelease(dataDir, { image, sha256 }) : undefined;
+  const reasons = [check, firmware].flatMap((c) => (c?.kind === 'unreleased' ? [c.reason] : []));
+  const channel = check.kind === 'released' ? check.release.channel : check.channel;
+  if (reasons.length > 0 && !gate.allowUnreleased) throw new FieldlineError('PROFILE_UNRELEASED', reasons.join('; '), { channel });
+  const fw = firmware?.kind === 'released' ? { firmware: { name: firmware.release.name, version: firmware.release.version, sha256: firmware.release.sha256 } } : {};
+  return {
+    ...(check.kind === 'released' ? { release: { ...check.release, ...fw } } : {}),
+    ...(reasons.length > 0 ? { unreleased: { channel, reason: reasons.join('; ') } } : {}),
+  };
 }
 
 /** The audit entry of a run with an unreleased profile on a following station; nothing when it was a release. */

@@ -42,3 +42,25 @@ export async function checkProfileRelease(dataDir: string, profile: { path: stri
   }
   return { kind: 'unreleased', channel, reason: `${profile.path} (SHA-256 ${profile.sha256}) is not a release of channel "${channel}"` };
 }
+
+/**
+ * Before a firmware image is used on a station that follows a channel: is it a firmware release of that channel?
+ * Yes only when its SHA-256 (the profile's firmware.sha256, which the firmware step checks the image's bytes against
+ * before any upload) is that of a pulled, unrefused firmware release whose stored copy still hashes to it.
+ */
+export async function checkFirmwareRelease(dataDir: string, firmware: { image: string; sha256: string }): Promise<ReleaseCheck> {
+  const channel = await followedChannel(dataDir);
+  if (channel === undefined) return { kind: 'not-following' };
+  const sha256 = firmware.sha256.toLowerCase();
+  const index = await loadReleaseIndex(dataDir);
+  const match = index.releases.find((r) => r.manifest.channel === channel && r.manifest.kind === 'firmware' && r.manifest.sha256 === sha256 && r.refused === undefined);
+  if (!match) return { kind: 'unreleased', channel, reason: `the firmware image ${firmware.image} (SHA-256 ${sha256}) is not a firmware release of channel "${channel}"` };
+  const reason = await storedArtifactRefusal(dataDir, match);
+  if (reason !== undefined) {
+    match.refused = reason;
+    await saveReleaseIndex(dataDir, index);
+    return { kind: 'unreleased', channel, reason: `the firmware release ${match.manifest.name} ${match.manifest.version} is refused: ${reason}` };
+  }
+  const { name, version } = match.manifest;
+  return { kind: 'released', release: { channel, name, version, sha256 } };
+}
