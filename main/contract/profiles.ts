@@ -23,14 +23,25 @@ export const ProfileProblemSchema = z.object({
 export const ProfileListItemSchema = z.object({
   /** The key to pass back (profiles:get, provision:start, drift:check). */
   path: pathSchema,
-  /** The file's name, and whether it was imported (`data`) or ships with the app (`example`). */
+  /**
+   * The file's name, and whether it was imported (`data`), ships with the app (`example`) or was pulled from the
+   * station's release channel (`release`).
+   */
   fileName: z.string().max(LIMITS.fileName),
-  source: z.enum(['data', 'example']),
+  source: z.enum(['data', 'example', 'release']),
   /** Empty when the file is too broken to name itself. */
   name: z.string().max(LIMITS.name),
   version: z.string().max(64),
   signature: SignatureStateSchema,
   problems: z.number().int().nonnegative(),
+  /**
+   * On a station that follows a release channel: `released` when the file's bytes are a pulled, unrefused release of
+   * it (its version as released), else `unreleased` — a run with it is refused unless allowed (an override). Absent
+   * when the station follows no channel. The release gate hashes the stored release again when it is used.
+   */
+  release: z
+    .object({ state: z.enum(['released', 'unreleased']), channel: z.string().max(64), version: z.string().max(64).optional() })
+    .optional(),
 });
 
 const VariableSchema = z.object({

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generatePublisherKey, signBytes } from '../profiles/signature';
+import { followChannel } from '../sync/release-store';
 import { HOSTILE } from '../testing/hostile-profiles';
+import { holdRelease } from '../testing/releases';
 import { createProfileLibrary, sanitizeFileName, type ProfileLibrary } from './profiles';
 
 const EXAMPLES = join(import.meta.dirname, '../../resources/profiles');
@@ -141,5 +143,31 @@ describe('hostile profiles (issue #11)', () => {
     }
     expect((await library.list()).map((p) => p.fileName)).toEqual(EXAMPLE_NAMES);
     await expect(library.get(join(folder, 'pipe.yaml'))).rejects.toMatchObject({ code: 'PROFILE_NOT_FOUND' });
+  });
+});
+
+describe('the profile library on a station that follows a release channel', () => {
+  it('lists pulled profiles as released with their channel and version, the others as unreleased; a release runs under a signature policy', async () => {
+    expect((await library.list()).every((p) => p.release === undefined)).toBe(true);
+    await followChannel(dataDir, 'pilot');
+    const bytes = await readFile(join(EXAMPLES, 'gateway-eu.yaml'));
+    const manifest = await holdRelease(dataDir, { kind: 'profile', name: 'gateway-eu', version: '1.0.0', channel: 'pilot', bytes });
+    const listed = await library.list();
+    const pulled = listed.find((p) => p.source === 'release');
+    expect(pulled).toMatchObject({ fileName: `${manifest.sha256}.yaml`, name: 'gateway-eu', release: { state: 'released', channel: 'pilot', version: '1.0.0' } });
+    // The example's bytes are the release's too: released; an edited copy is not.
+    await library.import({ fileName: 'edited.yaml', content: `${bytes.toString('utf8')}# edited\n` });
+    const again = await library.list();
+    expect(again.find((p) => p.fileName === 'gateway-eu.yaml')?.release).toEqual({ state: 'released', channel: 'pilot', version: '1.0.0' });
+    expect(again.find((p) => p.fileName === 'edited.yaml')?.release).toEqual({ state: 'unreleased', channel: 'pilot' });
+
+    // The pulled copy has no .sig beside it: its signature was checked when it was pulled.
+    const strict = createProfileLibrary({ dataDir, examplesDir: EXAMPLES, requireSignature: true });
+    try {
+      expect(await strict.loadForRun(pulled!.path, {})).toMatchObject({ release: { channel: 'pilot', name: 'gateway-eu', version: '1.0.0', sha256: manifest.sha256 } });
+      await expect(strict.loadForRun(again.find((p) => p.fileName === 'edited.yaml')!.path, { allowUnreleased: true })).rejects.toMatchObject({ code: 'PROFILE_SIGNATURE' });
+    } finally {
+      await strict.close();
+    }
   });
 });

@@ -16,6 +16,7 @@ import { isRefusal, toLoaded, type LoadedProfile, type ProfileAnalysis, type Pro
 import { LOAD_LIMITS } from '../profiles/limits';
 import { readRegularFile } from '../profiles/regular-file';
 import { checkProfileTrust, loadTrustedKeys, readSignatureText, verifyBytes, type SignatureStatus } from '../profiles/signature';
+import { releaseArtifactsDir, usableReleases } from '../sync/release-store';
 import { gateProfileRelease, type ReleaseGate, type ReleaseVerdict } from './release-gate';
 import { writePrivateFile } from './secrets';
 import { summarizeProfile } from './profile-summary';
@@ -56,7 +57,7 @@ export interface ProfileForRun extends ReleaseVerdict {
 
 interface Folder {
   dir: string;
-  source: 'data' | 'example';
+  source: ProfileListItem['source'];
 }
 
 /** What loading a file found, without its bytes: a profile with its problems, or the refusal. */
@@ -110,6 +111,8 @@ export function createProfileLibrary(options: ProfileLibraryOptions): ProfileLib
   const dataFolder = join(options.dataDir, PROFILES_FOLDER);
   const folders: Folder[] = [{ dir: dataFolder, source: 'data' }];
   if (options.examplesDir) folders.push({ dir: resolve(options.examplesDir), source: 'example' });
+  // The profiles `fieldline sync` pulled from the followed channel (the folder holds firmware too, never listed).
+  folders.push({ dir: releaseArtifactsDir(options.dataDir), source: 'release' });
   // Prewarmed: the first import from a browser should not wait for the worker to start.
   const loader = options.loader ?? createProfileLoader({ prewarm: true });
   const cache = createOutcomeCache();
@@ -158,7 +161,7 @@ export function createProfileLibrary(options: ProfileLibraryOptions): ProfileLib
     return outcome;
   };
 
-  const describe = async (file: string, folder: Folder, keys: Awaited<ReturnType<typeof loadTrustedKeys>>): Promise<ProfileDetails> => {
+  const describe = async (file: string, folder: Folder, keys: Awaited<ReturnType<typeof loadTrustedKeys>>, releases: ChannelReleases): Promise<ProfileDetails> => {
     const base = { path: file, fileName: basename(file), source: folder.source };
     let bytes: Uint8Array;
     try {
@@ -171,11 +174,12 @@ export function createProfileLibrary(options: ProfileLibraryOptions): ProfileLib
       return { ...base, name: '', version: '', signature: 'unsigned', problems: 1, text: '', problemList: [problem], sha256 };
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const release = releaseStateOf(releases, sha256);
     const signature = SIGNATURE_STATE[verifyBytes(bytes, await readSignatureText(file), keys).status];
     const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes).slice(0, LIMITS.profileChars);
     const outcome = await outcomeOf(bytes, sha256, file);
     if ('refusal' in outcome) {
-      return { ...base, name: '', version: '', signature, problems: 1, text, problemList: [refusalProblem(outcome.refusal, file)], sha256 };
+      return { ...base, name: '', version: '', signature, problems: 1, text, problemList: [refusalProblem(outcome.refusal, file)], sha256, ...release };
     }
     const { analysis } = outcome;
     return {
@@ -187,11 +191,13 @@ export function createProfileLibrary(options: ProfileLibraryOptions): ProfileLib
       problemList: analysis.problems.slice(0, LIMITS.list),
       ...(analysis.profile && analysis.problems.length === 0 ? { profile: summarizeProfile(analysis.profile) } : {}),
       sha256,
+      ...release,
     };
   };
 
   const list = async (): Promise<ProfileListItem[]> => {
     const keys = await loadTrustedKeys(options.dataDir);
+    const releases = await usableReleases(options.dataDir);
     const items: ProfileListItem[] = [];
     for (const folder of await realFolders()) {
       const names = await readdir(folder.dir);
@@ -200,7 +206,7 @@ export function createProfileLibrary(options: ProfileLibraryOptions): ProfileLib
         if (items.length >= MAX_PROFILES) break;
         const file = await plainFileIn(folder, name);
         if (!file) continue;
-        const { text: _text, problemList: _problems, profile: _profile, sha256: _sha, ...item } = await describe(file.path, folder, keys);
+        const { text: _text, problemList: _problems, profile: _profile, sha256: _sha, ...item } = await describe(file.path, folder, keys, releases);
         items.push(item);
       }
     }
@@ -208,15 +214,21 @@ export function createProfileLibrary(options: ProfileLibraryOptions): ProfileLib
     return items;
   };
 
-  const load = async (key: string): Promise<LoadedProfile> => {
+  /** Valid, or its refusal; not yet judged by the signature policy. */
+  const loadValid = async (key: string): Promise<LoadedProfile> => {
     const { file } = await resolveKey(key);
     const bytes = await readRegularFile(file, PROFILE_CAP);
     const outcome = await outcomeOf(bytes, createHash('sha256').update(bytes).digest('hex'), file);
     if ('refusal' in outcome) throw outcome.refusal;
     // A copy: a run must not be able to change the cached profile the next run gets.
     const analysis = structuredClone(outcome.analysis);
-    const loaded = toLoaded({ ...analysis, bytes, text: new TextDecoder().decode(bytes) }, file);
-    await checkProfileTrust(loaded, { dataDir: options.dataDir, required: options.requireSignature ?? false });
+    return toLoaded({ ...analysis, bytes, text: new TextDecoder().decode(bytes) }, file);
+  };
+  const checkTrust = (loaded: LoadedProfile): Promise<unknown> => checkProfileTrust(loaded, { dataDir: options.dataDir, required: options.requireSignature ?? false });
+
+  const load = async (key: string): Promise<LoadedProfile> => {
+    const loaded = await loadValid(key);
+    await checkTrust(loaded);
     return loaded;
   };
 
@@ -224,12 +236,15 @@ export function createProfileLibrary(options: ProfileLibraryOptions): ProfileLib
     list,
     load,
     async loadForRun(key, gate) {
-      const profile = await load(key);
-      return { profile, ...(await gateProfileRelease(options.dataDir, profile, gate)) };
+      const profile = await loadValid(key);
+      const verdict = await gateProfileRelease(options.dataDir, profile, gate);
+      // A release's signature was verified against the trust folder when it was pulled (it has no .sig beside it).
+      if (!verdict.release) await checkTrust(profile);
+      return { profile, ...verdict };
     },
     async get(key) {
       const { file, folder } = await resolveKey(key);
-      return describe(file, folder, await loadTrustedKeys(options.dataDir));
+      return describe(file, folder, await loadTrustedKeys(options.dataDir), await usableReleases(options.dataDir));
     },
     async import(input) {
       const bytes = Buffer.from(input.content, 'utf8');
@@ -262,10 +277,19 @@ export function createProfileLibrary(options: ProfileLibraryOptions): ProfileLib
       } finally {
         await rm(temp, { force: true });
       }
-      return describe(file, folder, await loadTrustedKeys(options.dataDir));
+      return describe(file, folder, await loadTrustedKeys(options.dataDir), await usableReleases(options.dataDir));
     },
     close: () => (options.loader ? Promise.resolve() : loader.close()),
   };
+}
+
+type ChannelReleases = Awaited<ReturnType<typeof usableReleases>>;
+
+/** What a list shows of a file on a station that follows a channel: a release of it (by its bytes) or not. */
+function releaseStateOf({ channel, releases }: ChannelReleases, sha256: string): { release?: ProfileListItem['release'] } {
+  if (channel === undefined) return {};
+  const match = releases.find((r) => r.manifest.kind === 'profile' && r.manifest.sha256 === sha256);
+  return { release: match ? { state: 'released', channel, version: match.manifest.version } : { state: 'unreleased', channel } };
 }
 
 async function writeSignature(file: string, signature: string | undefined): Promise<void> {

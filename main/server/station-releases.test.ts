@@ -4,7 +4,7 @@
  * override — a technician asking for it is refused PERMISSION_DENIED before anything is loaded, a supervisor gets
  * past the gate (here to the missing device) and the use is audited under their name.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,10 +12,11 @@ import { WebSocket } from 'ws';
 import type { FieldlineApi } from '../contract/api';
 import { createWebBridge, type SocketLike, type WebBridge } from '../../renderer/src/bridge/web';
 import { selectEntries } from '../store/audit';
-import { followChannel } from '../sync/release-store';
+import { artifactPath, followChannel } from '../sync/release-store';
 import { createTestApp, type TestApp } from '../testing/app';
 import { withStoreOf } from '../testing/core-store';
 import { seedOperators } from '../testing/operators';
+import { holdRelease } from '../testing/releases';
 import { startStationServer, type StationServer } from './station-server';
 
 const ADMIN = { name: 'ada', role: 'admin', secret: 'admin-passphrase' } as const;
@@ -85,6 +86,16 @@ describe('a station that follows a release channel, over the WebSocket', () => {
       expect(answer).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
       expect(!answer.ok && answer.error.message).toMatch(/supervisor/);
     }
+  });
+
+  it('lets a technician run a pulled release, which has no .sig beside it, without an override', async () => {
+    const bytes = Buffer.from(`${(await readFile(profilePath, 'utf8'))}# pilot build\n`);
+    const manifest = await holdRelease(station.dataDir, { kind: 'profile', name: 'gateway-eu', version: '1.0.1', channel: 'pilot', bytes });
+    const api = await signedIn(TECH);
+    const listed = await api.invoke['profiles:list']();
+    const pulled = listed.ok ? listed.value.find((p) => p.source === 'release') : undefined;
+    expect(pulled).toMatchObject({ path: artifactPath(station.dataDir, manifest), signature: 'unsigned', release: { state: 'released', channel: 'pilot', version: '1.0.1' } });
+    expect(await api.invoke['provision:start']({ deviceId: NO_DEVICE, profilePath: pulled!.path, variables: VARS })).toMatchObject({ ok: false, error: { code: 'DEVICE_NOT_FOUND' } });
   });
 
   it("lets a supervisor's allowUnreleased past the gate, audited under their name", async () => {

@@ -41,6 +41,9 @@ export type ReleaseIndex = z.infer<typeof indexSchema>;
 
 const releasesDir = (dataDir: string): string => join(dataDir, RELEASES_FOLDER);
 
+/** Where pulled artifacts are stored (profiles as `<sha256>.yaml`, firmware as `<sha256>.bin`). */
+export const releaseArtifactsDir = (dataDir: string): string => join(releasesDir(dataDir), 'artifacts');
+
 export function artifactPath(dataDir: string, m: Pick<ReleaseManifest, 'kind' | 'sha256'>): string {
   return join(releasesDir(dataDir), 'artifacts', `${m.sha256}${m.kind === 'profile' ? '.yaml' : '.bin'}`);
 }

@@ -1,10 +1,10 @@
 /**
- * Profiles: import (offered to a role that may import, on a station with operators), the list with signature status
- * and problem count, and the details of the one opened.
+ * Profiles: import (offered to a role that may import, on a station with operators), the list with signature status,
+ * release state (on a station that follows a release channel) and problem count, and the details of the one opened.
  */
 import { memo, type JSX } from 'react';
 import type { ProfileListItem } from '../../../../main/contract/api';
-import { Badge, SIGNATURE_LOOK } from '../../components/Badge';
+import { Badge, SIGNATURE_LOOK, type BadgeLook } from '../../components/Badge';
 import { loadProfileDetails } from '../../effects/profiles';
 import { profilesStore, useProfiles } from '../../state/profiles';
 import { allows, useSession } from '../../state/session';
@@ -12,16 +12,26 @@ import { ScreenTitle } from '../ScreenTitle';
 import { ImportPanel } from './ImportPanel';
 import { ProfileDetails } from './ProfileDetails';
 
+const SOURCE_WORDS: Record<ProfileListItem['source'], string> = { data: 'imported', example: 'example', release: 'pulled' };
+
+/** On a station that follows a release channel: released (channel and version), or not one of its releases. */
+function releaseLook(release: NonNullable<ProfileListItem['release']>): BadgeLook {
+  return release.state === 'released'
+    ? { icon: '✔', label: `Released · ${release.channel} ${release.version ?? ''}`.trim(), tone: 'ok' }
+    : { icon: '⚠', label: `Unreleased (${release.channel} needs an override)`, tone: 'warn' };
+}
+
 const ProfileRow = memo(function ProfileRow({ item, open }: { item: ProfileListItem; open: boolean }): JSX.Element {
   return (
     <tr data-testid={`profile-row-${item.fileName}`} className={open ? 'row-open' : undefined}>
       <th scope="row">{item.name || <em>(unnamed)</em>}</th>
       <td>{item.version}</td>
       <td className="mono">{item.fileName}</td>
-      <td>{item.source === 'example' ? 'example' : 'imported'}</td>
+      <td>{SOURCE_WORDS[item.source]}</td>
       <td>
         <Badge look={SIGNATURE_LOOK[item.signature]} />
       </td>
+      <td data-testid={`profile-release-${item.fileName}`}>{item.release ? <Badge look={releaseLook(item.release)} /> : '—'}</td>
       <td>
         {item.problems === 0 ? (
           <Badge look={{ icon: '✔', label: 'OK', tone: 'ok' }} />
@@ -70,6 +80,7 @@ export function ProfilesScreen(): JSX.Element {
                   <th scope="col">File</th>
                   <th scope="col">Source</th>
                   <th scope="col">Signature</th>
+                  <th scope="col">Release</th>
                   <th scope="col">Lint</th>
                   <th scope="col">
                     <span className="visually-hidden">Details</span>
