@@ -26,7 +26,10 @@ const ProfileRow = memo(function ProfileRow({ item, open }: { item: ProfileListI
     <tr data-testid={`profile-row-${item.fileName}`} className={open ? 'row-open' : undefined}>
       <th scope="row">{item.name || <em>(unnamed)</em>}</th>
       <td>{item.version}</td>
-      <td className="mono">{item.fileName}</td>
+      {/* A pulled release is named by its SHA-256: its first characters are enough to tell it apart. */}
+      <td className="mono" title={item.fileName}>
+        {item.source === 'release' ? `${item.fileName.slice(0, 12)}…` : item.fileName}
+      </td>
       <td>{SOURCE_WORDS[item.source]}</td>
       <td>
         <Badge look={SIGNATURE_LOOK[item.signature]} />
