@@ -5,27 +5,16 @@
  * the gateways and each one is added to discovery as its run starts.
  */
 import type { Logger } from '../log';
-import type { Store } from '../store/types';
-import type { BleRadios } from '../transport/ble/noble';
-import type { RunFunction } from './runner';
-import type { CaHolder } from './ca';
 import { createDeviceDiscovery } from './devices';
-import type { AppEvents } from './events';
 import type { LabelService } from './labels';
 import { createLineService, type LineService } from './line';
 import type { ProfileForRun } from './profiles';
 import type { ReleaseGate } from './release-gate';
-import { createRunManager } from './runs';
+import { createCoreRunManager, type RunManagerCore } from './runs';
 import type { StationSettings } from './settings';
 
 /** What the line takes from the core (main/core/core.ts's Core has all of it). */
-export interface LineCore {
-  readonly events: AppEvents;
-  readonly station: { name: string };
-  readonly ca: CaHolder;
-  readonly runner: { readonly run: RunFunction };
-  readonly radios: BleRadios;
-  store(): Store;
+export interface LineCore extends RunManagerCore {
   settings(): Promise<StationSettings>;
   labels(): Promise<LabelService>;
 }
@@ -55,20 +44,11 @@ export async function openHeadlessLine(core: LineCore, options: HeadlessLineOpti
   const labels = await core.labels();
   const profiles = { loadForRun: options.loadProfile };
   const devices = createDeviceDiscovery({ events, logger: options.logger.child('devices'), pollMs: 0 });
-  const runs = createRunManager({
-    events,
-    devices,
-    profiles,
-    ca,
-    store,
-    run: core.runner.run,
-    radios: core.radios,
-    station,
-    operator: () => settings.operator(),
-    logger: options.logger.child('runs'),
-    baudRate: options.baudRate,
-    timeoutMs: options.timeoutMs,
-  });
+  const runs = createCoreRunManager(
+    core,
+    { devices, profiles, operator: () => settings.operator(), logger: options.logger.child('runs') },
+    { baudRate: options.baudRate, timeoutMs: options.timeoutMs },
+  );
   const line = createLineService({ events, devices, runs, profiles, ca, store, labels, station, printer: () => settings.printer(), logger: options.logger.child('line') });
   return {
     line,

@@ -106,6 +106,29 @@ function errorOf(err: unknown): { code: string; message: string } {
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
+/** What a run manager takes from a core (main/core/core.ts's Core has it all; the headless line's LineCore too). */
+export interface RunManagerCore {
+  readonly events: AppEvents;
+  readonly station: { name: string };
+  readonly ca: CaHolder;
+  readonly runner: { readonly run: RunFunction };
+  readonly radios: BleRadios;
+  store(): Store;
+}
+
+/**
+ * A run manager on a core's events, store, CA, runner and radios: the one wiring of the station services and the
+ * headless line (`fieldline batch`), which differ only in what they add through `extra`.
+ */
+export function createCoreRunManager(
+  core: RunManagerCore,
+  parts: Pick<RunManagerOptions, 'devices' | 'profiles' | 'operator' | 'logger'>,
+  extra: Omit<RunManagerOptions, keyof RunManagerCore | 'run' | 'devices' | 'profiles' | 'operator' | 'logger'> = {},
+): RunManager {
+  const { events, station, ca, radios } = core;
+  return createRunManager({ events, station, ca, radios, store: core.store(), run: core.runner.run, ...parts, ...extra });
+}
+
 export function createRunManager(options: RunManagerOptions): RunManager {
   const { events, devices, store, logger } = options;
   const runs = new Map<string, LiveRun>();

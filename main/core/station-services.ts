@@ -15,7 +15,7 @@ import { createLineService, type LineService } from './line';
 import type { ProfileLibrary } from './profiles';
 import type { QueueService } from './queue';
 import { createReplaceService, type ReplaceService } from './replace-service';
-import { createRunManager, type RunManager } from './runs';
+import { createCoreRunManager, type RunManager } from './runs';
 import type { StationSettings } from './settings';
 import { createStationStatus, type StationStatusPublisher } from './station';
 
@@ -96,21 +96,11 @@ export async function openStationServices(core: Core, options: StationServicesOp
     });
     closers.unshift(() => status.close());
 
-    const runs = createRunManager({
-      events,
-      devices,
-      profiles,
-      ca,
-      store,
-      run: core.runner.run,
-      station,
-      operator: () => settings.operator(),
-      logger: logger.child('runs'),
-      onActiveChange: () => status.refresh(),
-      ble,
-      radios: core.radios,
-      ...options.device,
-    });
+    const runs = createCoreRunManager(
+      core,
+      { devices, profiles, operator: () => settings.operator(), logger: logger.child('runs') },
+      { onActiveChange: () => status.refresh(), ble, ...options.device },
+    );
     activeRuns = () => runs.activeCount;
     closers.unshift(() => runs.close());
 
