@@ -87,6 +87,30 @@ export const rollbackRecordSchema = z.object({
 });
 export type RollbackRecord = z.infer<typeof rollbackRecordSchema>;
 
+/**
+ * What a field-service visit did to a device (issue #16). A service record is a run record with this section: it is
+ * stored, queued, synced, bundled and shown in the registry's device history exactly as a provisioning run is, and the
+ * certificate a renewal issues goes through the same write-ahead register and repair. Everything that counts units
+ * (line KPIs, yield, "passed earlier") counts provisioning runs only: a record with `service` is not a unit made.
+ */
+export const SERVICE_ACTIONS = ['diagnose', 'remediate', 'update', 'renew', 'replace'] as const;
+export const serviceActionSchema = z.enum(SERVICE_ACTIONS);
+export type ServiceAction = z.infer<typeof serviceActionSchema>;
+
+export const serviceSectionSchema = z.object({
+  action: serviceActionSchema,
+  /** Who did it: the signed-in operator's name, or the station's settings operator on a station without operators. */
+  operator: z.string().max(200),
+  /** The provisioning run the device's golden configuration (profile, variables) was taken from, when one was found. */
+  basedOnRunId: z.string().uuid().optional(),
+  /** Where that run was found: this station's store, or the visit kit pulled from the registry. */
+  basedOnSource: z.enum(['store', 'kit']).optional(),
+  /** What the device held before the action and after it, as read back (firmware, settings, certificate…). */
+  before: z.record(z.string(), z.unknown()),
+  after: z.record(z.string(), z.unknown()),
+});
+export type ServiceSection = z.infer<typeof serviceSectionSchema>;
+
 export const runRecordSchema = z.object({
   id: z.string().uuid(),
   /** Run this one repairs (same device, interrupted). */
@@ -129,6 +153,13 @@ export const runRecordSchema = z.object({
    * The signed release the profile was, when it was one (`fieldline sync` pulled it from the followed channel and its
    * stored bytes hashed to the release's sha256 just before the run), and the firmware release its image was.
    */
+  /**
+   * The site the device is installed at: the run's `site` variable (profiles declare it under variables), copied here
+   * so the registry can group devices by site (`GET /v1/devices?site=…`, `fieldline visit prepare --site`).
+   */
+  site: z.string().max(128).optional(),
+  /** Present on a service record only (a field-service action, not a provisioning run): see serviceSectionSchema. */
+  service: serviceSectionSchema.optional(),
   release: z
     .object({
       channel: z.string().max(64),
