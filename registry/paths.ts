@@ -10,6 +10,7 @@ export const PATH_METHODS: Record<(typeof PATHS)[PathKey], readonly ('GET' | 'PO
   [PATHS.records]: ['GET'],
   [PATHS.record]: ['PUT'],
   [PATHS.device]: ['GET'],
+  [PATHS.devices]: ['GET'],
   [PATHS.bundles]: ['POST'],
   [PATHS.stationKeys]: ['POST'],
   [PATHS.heartbeat]: ['PUT'],
@@ -18,6 +19,8 @@ export const PATH_METHODS: Record<(typeof PATHS)[PathKey], readonly ('GET' | 'PO
   [PATHS.artifact]: ['GET', 'PUT'],
   [PATHS.releases]: ['POST'],
   [PATHS.channelReleases]: ['GET'],
+  [PATHS.stationRevocations]: ['PUT'],
+  [PATHS.revocations]: ['GET'],
 };
 
 /**

@@ -15,7 +15,7 @@ import { silentLogger, type Logger } from '../main/log';
 import { migratePostgres } from './postgres-schema';
 import { checkPostgresUrl, redactDatabaseUrl } from './postgres-url';
 import { checkRecord, conflictReason, holdsSame, type CheckedRecord } from './record-check';
-import { encodeCursor, idFor, toStoredRun, type RecordRow } from './records';
+import { encodeCursor, idFor, splitRuns, toStoredRun, type RecordRow } from './records';
 import type { RecordVerdict, RegistryRepository, StoredKey } from './repository';
 
 export interface PostgresOptions {
@@ -232,7 +232,7 @@ export class PostgresRepository implements RegistryRepository {
         ...found,
         ...(replacesSerial !== undefined ? { replaces: replacesSerial } : {}),
         ...(replacedBySerial !== undefined ? { replacedBy: replacedBySerial } : {}),
-        runs: runs.rows.map((r) => toStoredRun({ ...r, seq: Number(r.seq) })),
+        ...splitRuns(runs.rows.map((r) => toStoredRun({ ...r, seq: Number(r.seq) }))),
       };
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }

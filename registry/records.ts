@@ -142,7 +142,7 @@ export class RecordStore {
       ...device,
       ...(replaces !== undefined ? { replaces } : {}),
       ...(replacedBy !== undefined ? { replacedBy } : {}),
-      runs: (this.selectRuns.all(serial) as RecordRow[]).map(toStoredRun),
+      ...splitRuns((this.selectRuns.all(serial) as RecordRow[]).map(toStoredRun)),
     };
   }
 
@@ -152,6 +152,11 @@ export class RecordStore {
     const last = rows.at(-1);
     return { records: rows.map(toStoredRun), nextCursor: encodeCursor(last ? last.seq : since) };
   }
+}
+
+/** A device's records, oldest first, as its reply lists them: provisioning runs apart from service records. */
+export function splitRuns(records: StoredRun[]): { runs: StoredRun[]; serviceRecords: StoredRun[] } {
+  return { runs: records.filter((r) => r.service === undefined), serviceRecords: records.filter((r) => r.service !== undefined) };
 }
 
 export function toStoredRun(row: RecordRow): StoredRun {

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { runRecordSchema } from '../run-record';
-import { registryRunRecordSchema } from './record';
+import { registryRunRecordSchema, serialSchema, siteSchema } from './record';
 
 export { RECORD_BOUNDS, registryRunRecordSchema, type RegistryRunRecord } from './record';
 
@@ -19,6 +19,7 @@ export const PATHS = {
   records: '/v1/records',
   record: '/v1/records/:id',
   device: '/v1/devices/:serial',
+  devices: '/v1/devices',
   bundles: '/v1/bundles',
   stationKeys: '/v1/stations/me/keys',
   heartbeat: '/v1/stations/me/heartbeat',
@@ -27,6 +28,10 @@ export const PATHS = {
   artifact: '/v1/artifacts/:sha256',
   releases: '/v1/releases',
   channelReleases: '/v1/channels/:channel/releases',
+  /** PUT: the calling station's revocation list (main/contract/registry/revocations.ts). */
+  stationRevocations: '/v1/stations/me/revocations',
+  /** GET: every station's revocation list. */
+  revocations: '/v1/revocations',
 } as const;
 
 /** Bounds a station respects and the registry enforces. */
@@ -35,6 +40,8 @@ export const LIMITS = {
   batchBytes: 4 * 1024 * 1024,
   bundleBytes: 64 * 1024 * 1024,
   pageRecords: 1000,
+  /** Devices of one page of `GET /v1/devices?site=…`. */
+  pageDevices: 1000,
 } as const;
 
 export const batchUploadRequestSchema = z.object({
@@ -89,9 +96,55 @@ export const deviceReplySchema = z.object({
   replaces: z.string().optional(),
   /** The unit that replaced this one: the device of the newest record whose `replaces` names this serial. */
   replacedBy: z.string().optional(),
+  /**
+   * The site the device is installed at: the `site` of its newest provisioning record that names one (the same rule
+   * `GET /v1/devices?site=` groups by). Absent when no provisioning record names a site.
+   */
+  site: z.string().optional(),
+  /** Provisioning runs only, oldest first (a record with a `service` section is in serviceRecords). */
   runs: z.array(deviceRunSchema),
+  /**
+   * Field-service records (run records with a `service` section), oldest first. Defaults to [] for a registry
+   * written before issue #16, which listed them (if any) under runs.
+   */
+  serviceRecords: z.array(deviceRunSchema).default([]),
 });
 export type DeviceReply = z.infer<typeof deviceReplySchema>;
+
+/**
+ * `GET /v1/devices?site=NAME&limit=N&cursor=C`: the devices at one site, by serial. cursor absent = from the first;
+ * otherwise the `nextCursor` of the page before (opaque to clients).
+ */
+export const devicesQuerySchema = z.object({
+  site: siteSchema,
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageDevices).default(100),
+  cursor: z.string().max(1024).optional(),
+});
+export type DevicesQuery = z.infer<typeof devicesQuerySchema>;
+
+/** One device of a site: where and when it was seen, and its newest provisioning run. */
+export const deviceSummarySchema = z.object({
+  serial: serialSchema,
+  site: siteSchema,
+  /** The earliest and latest time of any of its records (runs' own times, not when the registry received them). */
+  firstSeen: z.string().max(40),
+  lastSeen: z.string().max(40),
+  /** Its newest provisioning run (newest by startedAt), whatever its outcome. */
+  latestRun: z.object({
+    id: z.string().max(64),
+    outcome: z.string().max(32),
+    startedAt: z.string().max(40),
+    profile: z.object({ name: z.string().max(200), version: z.string().max(64), sha256: z.string().max(64) }),
+  }),
+});
+export type DeviceSummary = z.infer<typeof deviceSummarySchema>;
+
+export const devicesPageSchema = z.object({
+  devices: z.array(deviceSummarySchema).max(LIMITS.pageDevices),
+  /** Pass as `cursor` for the next page; absent when this page is the last. */
+  nextCursor: z.string().max(1024).optional(),
+});
+export type DevicesPage = z.infer<typeof devicesPageSchema>;
 
 export const recordsPageSchema = z.object({
   records: z.array(deviceRunSchema),

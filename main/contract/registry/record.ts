@@ -18,7 +18,7 @@
  * document (resources/registry-openapi.yaml) states them; a test keeps the two equal.
  */
 import { z } from 'zod';
-import { certificateRecordSchema, diagnosticResultSchema, rollbackRecordSchema, runRecordSchema, stepRecordSchema } from '../run-record';
+import { certificateRecordSchema, diagnosticResultSchema, rollbackRecordSchema, runRecordSchema, serviceSectionSchema, stepRecordSchema } from '../run-record';
 
 export const RECORD_BOUNDS = {
   /** Levels of nesting in free-form JSON: `{}` is one level, `{"a":{}}` two. */
@@ -35,6 +35,10 @@ export const RECORD_BOUNDS = {
   rollbackActions: 64,
   /** UTF-16 code units of a device serial. */
   serialChars: 128,
+  /** UTF-16 code units of a site name (the run's `site`). */
+  siteChars: 128,
+  /** UTF-16 code units of a service record's operator. */
+  operatorChars: 200,
   /** Bytes of one record as stored (canonical JSON). */
   recordBytes: 1024 * 1024,
 } as const;
@@ -78,6 +82,16 @@ export const serialSchema = z
   .string()
   .min(1)
   .max(RECORD_BOUNDS.serialChars)
+  .regex(SERIAL, 'must be printable (no control characters) and not only blanks');
+
+/**
+ * A site name (`site=berlin-1`): the serial's rule — printable, not only blanks, at most RECORD_BOUNDS.siteChars — so
+ * `GET /v1/devices?site=…` can carry any site a record names, and a site that no record could name is a 400.
+ */
+export const siteSchema = z
+  .string()
+  .min(1)
+  .max(RECORD_BOUNDS.siteChars)
   .regex(SERIAL, 'must be printable (no control characters) and not only blanks');
 
 /** Where a free-form value broke a bound: the path inside the value (`.a.b.0`), and what. */
@@ -192,6 +206,20 @@ const rollbackSchema = rollbackRecordSchema.extend({
   actions: rollbackRecordSchema.shape.actions.max(RECORD_BOUNDS.rollbackActions),
 });
 
+/** What the device held before and after a service action: free-form JSON, bounded as step evidence is. */
+const serviceStateSchema = boundedJson(z.record(z.string().max(RECORD_BOUNDS.keyChars), z.unknown()).meta({ maxProperties: RECORD_BOUNDS.objectKeys }));
+
+const serviceSchema = serviceSectionSchema.extend({
+  // May be empty (a station without operators and no operator in its settings), never a control character.
+  operator: z
+    .string()
+    .max(RECORD_BOUNDS.operatorChars)
+    .regex(/^[^\p{Cc}]*$/u, 'must be printable (no control characters)'),
+  basedOnRunId: lowerUuidSchema.optional(),
+  before: serviceStateSchema,
+  after: serviceStateSchema,
+});
+
 /**
  * A run record the registry accepts. Its output is what the registry stores (unknown fields dropped), before the
  * registry stamps the station (registry/records.ts).
@@ -211,5 +239,7 @@ export const registryRunRecordSchema = runRecordSchema.extend({
   certificate: certificateSchema.optional(),
   rollback: rollbackSchema.optional(),
   replaces: serialSchema.optional(),
+  site: siteSchema.optional(),
+  service: serviceSchema.optional(),
 });
 export type RegistryRunRecord = z.infer<typeof registryRunRecordSchema>;
