@@ -1,6 +1,7 @@
 /**
  * Service visit: a provisioned gateway whose setting was changed on the device (`fieldline smp settings set`, as
- * another tool would) shows that setting as drifted, golden vs device; Remediate writes the golden value back.
+ * another tool would) shows that setting as drifted, golden vs device; Remediate, once confirmed in a dialog showing
+ * the diff, writes the golden value back.
  */
 import { expect, test } from './fixtures';
 import { devicesReady, openScreen, provisionAndOpenRun, setDeviceSetting, waitForOutcome } from './support/ui';
@@ -35,7 +36,14 @@ test('the drift view shows a changed setting and Remediate clears it', async ({ 
   await expect(row.getByRole('cell').nth(2)).toHaveText('3');
   await screen('drift-found');
 
+  // Remediate asks first, showing what it will write: the device's value and the golden one (issue #17).
   await page.getByTestId('drift-remediate').click();
+  const dialog = page.getByTestId('remediate-confirm-dialog');
+  await expect(dialog.getByTestId(`remediate-diff-${SETTING}`)).toContainText('3');
+  await expect(dialog.getByTestId(`remediate-diff-${SETTING}`).getByRole('cell').nth(2)).toHaveText('8');
+  await expect(page.getByTestId('drift-fix-result')).toHaveCount(0);
+  await screen('remediate-confirm');
+  await page.getByTestId('remediate-confirm').click();
   await expect(page.getByTestId('drift-fix-result')).toContainText('nothing remains');
   await page.getByTestId('drift-check').click();
   await expect(summary).toHaveAttribute('data-count', '0');

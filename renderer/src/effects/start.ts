@@ -60,8 +60,7 @@ export function enterScreen(route: Route): Promise<void> {
     case 'settings':
       return loadSettings();
     case 'drift':
-      prepareDrift();
-      return Promise.resolve();
+      return prepareDrift();
     case 'station':
       return loadLine();
     default:

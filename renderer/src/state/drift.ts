@@ -1,7 +1,8 @@
 /** A service visit: the device and profile picked, the drift report, and what Remediate fixed. */
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
-import type { Difference, DriftReportInfo } from '../../../main/contract/api';
+import type { Difference, DriftReportInfo, ProfileListItem, RunSummary } from '../../../main/contract/api';
+import { usable } from './profiles';
 
 export interface DriftFix {
   readonly fixed: readonly Difference[];
@@ -45,4 +46,19 @@ export const driftStore = createDriftStore();
 
 export function useDrift<T>(selector: (s: DriftState) => T): T {
   return useStore(driftStore, selector);
+}
+
+/**
+ * The profile a device was last provisioned with: the newest passed run's name and version (runs:list answers newest
+ * first), as one of the usable profiles offered here. Undefined when no passed run or no such profile is here.
+ */
+export function lastPassedProfile(runs: readonly RunSummary[], profiles: readonly ProfileListItem[]): string | undefined {
+  const run = runs.find((r) => r.outcome === 'passed');
+  if (!run) return undefined;
+  return profiles.find((p) => usable(p) && p.name === run.profile && p.version === run.profileVersion)?.path;
+}
+
+/** What Remediate will write back, and what it cannot touch (firmware, identity): the confirmation shows both. */
+export function remediationPlan(differences: readonly Difference[]): { readonly writes: readonly Difference[]; readonly leaves: readonly Difference[] } {
+  return { writes: differences.filter((d) => d.fixable), leaves: differences.filter((d) => !d.fixable) };
 }

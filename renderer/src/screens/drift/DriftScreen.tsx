@@ -1,11 +1,12 @@
 /** Service visit: pick a device and its profile, see how it drifted from the golden configuration, remediate. */
-import type { JSX } from 'react';
+import { useState, type JSX } from 'react';
 import { DeviceOptions } from '../../components/DeviceOptions';
-import { checkDrift, remediate } from '../../effects/drift';
+import { checkDrift, pickDriftDevice, remediate } from '../../effects/drift';
 import { driftStore, useDrift } from '../../state/drift';
 import { usable, useProfiles } from '../../state/profiles';
 import { ScreenTitle } from '../ScreenTitle';
 import { DriftTable } from './DriftTable';
+import { RemediateConfirm } from './RemediateConfirm';
 import { ReplacePanel } from './ReplacePanel';
 
 function Picks(): JSX.Element {
@@ -24,7 +25,7 @@ function Picks(): JSX.Element {
     >
       <div className="field">
         <label htmlFor="drift-device">Device</label>
-        <select id="drift-device" data-testid="drift-device" value={deviceId ?? ''} onChange={(e) => driftStore.getState().pickDevice(e.target.value || undefined)}>
+        <select id="drift-device" data-testid="drift-device" value={deviceId ?? ''} onChange={(e) => void pickDriftDevice(e.target.value || undefined)}>
           <option value="">Pick a device</option>
           <DeviceOptions />
         </select>
@@ -53,6 +54,7 @@ function Report(): JSX.Element | null {
   const fixing = useDrift((s) => s.fixing);
   const profilePath = useDrift((s) => s.profilePath);
   const profile = useProfiles((s) => (profilePath ? s.details[profilePath]?.profile : undefined));
+  const [confirming, setConfirming] = useState(false);
   if (!report) return null;
   const count = report.differences.length;
   const fixable = report.differences.some((d) => d.fixable);
@@ -71,10 +73,21 @@ function Report(): JSX.Element | null {
       </p>
       <DriftTable differences={report.differences} profile={profile} />
       <div className="actions">
-        <button type="button" className="button-primary" data-testid="drift-remediate" disabled={!fixable || fixing} onClick={() => void remediate()}>
-          {fixing ? 'Remediating…' : 'Remediate'}
+        <button type="button" className="button-primary" data-testid="drift-remediate" disabled={!fixable || fixing} onClick={() => setConfirming(true)}>
+          {fixing ? 'Remediating…' : 'Remediate…'}
         </button>
       </div>
+      {confirming && (
+        <RemediateConfirm
+          serial={report.serial}
+          differences={report.differences}
+          onClose={() => setConfirming(false)}
+          onConfirm={() => {
+            setConfirming(false);
+            void remediate();
+          }}
+        />
+      )}
       {fix && (
         <p role="status" data-testid="drift-fix-result">
           <span aria-hidden="true">{fix.remaining.length === 0 ? '✔ ' : '⚠ '}</span>
