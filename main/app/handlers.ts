@@ -8,6 +8,7 @@
  */
 import type { MethodHandlers } from '../contract/dispatch';
 import { guardHandlers, type RuleContext } from '../core/method-permissions';
+import { checkRegistry } from '../core/registry-check';
 import type { OperatorSession } from './operator-session';
 import type { Settings } from '../contract/settings';
 import { parsePrinterTarget } from '../station/labels';
@@ -140,6 +141,8 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
 
       'settings:get': () => currentSettings(),
       'settings:set-registry': async ({ url, token }) => {
+        // Tried first (health, then the token): a registry that does not answer is said, and nothing is saved.
+        await checkRegistry(url, token, (await settings.registry())?.token);
         await settings.setRegistry(url, token);
         audited('settings.registry', url, { token: token === undefined ? 'kept' : 'replaced' });
         await queue.reconfigure();

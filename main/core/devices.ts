@@ -137,9 +137,9 @@ export function createDeviceDiscovery(options: DiscoveryOptions): DeviceDiscover
           });
         }
       } catch (err) {
-        // Without udev nothing can be listed; typed ports still work. Said once, not every second.
+        // Without udev nothing can be listed; ports added by hand still work. Said once, not every second.
         usbListing = false;
-        logger.warn(isFieldlineError(err, 'UDEV_MISSING') ? 'udevadm is missing: USB ports are not discovered; type port paths instead' : 'listing serial ports failed; discovery stopped', {
+        logger.warn(isFieldlineError(err, 'UDEV_MISSING') ? 'udevadm is missing: USB ports are not discovered; add them by path (Add port on the Devices screen, or --port)' : 'listing serial ports failed; discovery stopped', {
           error: (err as Error).message,
         });
       }

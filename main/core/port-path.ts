@@ -1,6 +1,6 @@
 /**
  * Is a typed path a serial port? The renderer may name any path, and merely opening some device files has effects
- * (opening /dev/watchdog arms the watchdog, which then reboots the machine), so a typed port must be a terminal
+ * (opening /dev/watchdog arms the watchdog, which then reboots the machine), so a port added by hand must be a terminal
  * device before anything opens it: on Linux a character device of sysfs's tty class, or a pseudo-terminal slave
  * (Unix98 majors 136–143, which sysfs does not list); on macOS a /dev/cu.* or /dev/tty.* node; on Windows a COM port.
  */
@@ -33,7 +33,7 @@ export async function isSerialDevice(path: string, platform: NodeJS.Platform = p
   }
 }
 
-/** Checks a typed port path: absolute, no `..`, a serial device. Returns the normalized path. */
+/** Checks a port path added by hand: absolute, no `..`, a serial device. Returns the normalized path. */
 export async function checkPortPath(raw: string, isPortPath: (path: string) => Promise<boolean> = isSerialDevice): Promise<string> {
   const windowsCom = /^(\\\\\.\\)?COM[0-9]{1,3}$/i.test(raw);
   if (!windowsCom && (!isAbsolute(raw) || raw.split(/[\\/]/).includes('..'))) {

@@ -17,6 +17,7 @@ import { selectEntries } from '../store/audit';
 import { createTestApp, type TestApp } from '../testing/app';
 import { withStoreOf } from '../testing/core-store';
 import { seedOperators } from '../testing/operators';
+import { startTestRegistry } from '../testing/registry';
 import { startStationServer, type StationServer } from './station-server';
 
 const ADMIN = { name: 'ada', role: 'admin', secret: 'admin-passphrase' } as const;
@@ -124,17 +125,24 @@ describe('a claimed station over the WebSocket', () => {
   it("audits an admin's settings changes under their name, never with the token", async () => {
     const admin = connect();
     await admin.invoke['session:sign-in']({ name: ADMIN.name, secret: ADMIN.secret });
-    expect(await admin.invoke['settings:set-registry']({ url: 'http://127.0.0.1:9/', token: 'registry-token-4711' })).toMatchObject({ ok: true });
+    // A registry that answers and knows the token: Settings tries one before saving it.
+    const registry = await startTestRegistry();
+    const { url: registryUrl, token } = registry;
+    try {
+      expect(await admin.invoke['settings:set-registry']({ url: `${registryUrl}/`, token })).toMatchObject({ ok: true });
+    } finally {
+      await registry.close();
+    }
     expect(await admin.invoke['settings:set-idle-lock']({ minutes: 30 })).toMatchObject({ ok: true });
     expect(await admin.invoke['settings:set-idle-lock']({ minutes: 15 })).toMatchObject({ ok: true });
     const entries = await withStoreOf(station.dataDir, (store) => selectEntries(store.db, 50));
     const changes = entries.filter((e) => e.action.startsWith('settings.')).slice(-3);
     expect(changes.map((e) => [e.action, e.actor, e.subject])).toEqual([
-      ['settings.registry', 'operator:ada', 'http://127.0.0.1:9/'],
+      ['settings.registry', 'operator:ada', `${registryUrl}/`],
       ['settings.idle-lock', 'operator:ada', '30 min'],
       ['settings.idle-lock', 'operator:ada', '15 min'],
     ]);
-    expect(JSON.stringify(entries)).not.toContain('registry-token-4711');
+    expect(JSON.stringify(entries)).not.toContain(token);
   });
 
   it("names the signed-in operator in the audit entries of what they do, not the station's free-text name", async () => {

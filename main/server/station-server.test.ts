@@ -177,7 +177,7 @@ describe('the contract over the WebSocket', () => {
       'replace:start': () => api.invoke['replace:start']({ oldSerial: 'NO-SUCH-UNIT', deviceId: 'serial:/dev/nonexistent', profilePath }), // DEVICE_NOT_FOUND
       'station:status': () => api.invoke['station:status'](),
       'settings:get': () => api.invoke['settings:get'](),
-      'settings:set-registry': () => api.invoke['settings:set-registry']({ url: 'http://127.0.0.1:9/', token: 'secret-token' }),
+      'settings:set-registry': () => api.invoke['settings:set-registry']({ url: 'http://127.0.0.1:9/', token: 'secret-token' }), // REGISTRY_UNREACHABLE: tested before it is saved
       'settings:set-operator': () => api.invoke['settings:set-operator']({ name: 'Ada' }),
       'settings:unlock-ca': () => api.invoke['settings:unlock-ca']({ passphrase: TEST_PASSPHRASE }),
       'settings:set-printer': () => api.invoke['settings:set-printer']({ printer: '' }),
@@ -206,8 +206,10 @@ describe('the contract over the WebSocket', () => {
     expect(answers['profiles:import']).toMatchObject({ ok: true, value: { fileName: 'my-profile.yml', source: 'data' } });
     expect((answers['profiles:import'] as { value: { problems: number } }).value.problems).toBeGreaterThan(0);
     expect(answers['queue:export-bundle']).toMatchObject({ ok: true, value: { count: 1, remaining: 0 } });
-    // The token is write-only: only whether one is set comes back.
-    expect(answers['settings:set-registry']).toMatchObject({ ok: true, value: { registryUrl: 'http://127.0.0.1:9', tokenSet: true } });
+    // Nothing answers at that URL: said, and nothing saved. The token is never sent back, not even in the error.
+    expect(answers['settings:set-registry']).toMatchObject({ ok: false, error: { code: 'REGISTRY_UNREACHABLE', message: expect.stringContaining('nothing was saved') } });
+    const settingsAfter = await api.invoke['settings:get']();
+    expect(settingsAfter.ok && settingsAfter.value.registryUrl).not.toBe('http://127.0.0.1:9');
     expect(JSON.stringify(answers['settings:set-registry'])).not.toContain('secret-token');
     expect(answers['settings:set-operator']).toMatchObject({ ok: true, value: { operator: 'Ada' } });
     expect(answers['settings:unlock-ca']).toMatchObject({ ok: true, value: { ca: { initialized: true, ready: true } } });

@@ -18,3 +18,15 @@ export async function call<T>(context: string, pending: Promise<Result<T>>): Pro
   else alertsStore.getState().push(context, result.error);
   return result;
 }
+
+/**
+ * A call whose failure is shown where it was asked for (inside a modal dialog, which the alert region sits under):
+ * the same Result, with no alert.
+ */
+export async function callInPlace<T>(pending: Promise<Result<T>>): Promise<Result<T>> {
+  try {
+    return await pending;
+  } catch {
+    return { ok: false, error: describeError('INTERNAL') };
+  }
+}

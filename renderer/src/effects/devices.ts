@@ -1,11 +1,12 @@
-/** Devices: the list, a port typed by hand, the Bluetooth scan, and the one-click Provision. */
+/** Devices: the list, a port added by hand, the Bluetooth scan, and the one-click Provision. */
+import type { ErrorInfo } from '../../../main/contract/api';
 import { describeError } from '../../../main/contract/errors';
 import { alertsStore } from '../state/alerts';
 import { devicesStore, type DeviceEntry } from '../state/devices';
 import { profilesStore, variablesFor } from '../state/profiles';
 import { runsStore, type RunRequest } from '../state/runs';
 import { api } from './api';
-import { call } from './call';
+import { call, callInPlace } from './call';
 
 export function deviceLabel(device: Pick<DeviceEntry, 'serial' | 'path' | 'name'> | undefined, fallback = 'device'): string {
   return device?.serial ?? device?.name ?? device?.path ?? fallback;
@@ -40,10 +41,12 @@ export async function loadDevices(): Promise<void> {
 }
 
 /** Adds a port discovery cannot list. True when it was added (the dialog closes). */
-export async function addPort(path: string): Promise<boolean> {
-  const result = await call(`Add port ${path}`, api().invoke['devices:add-port']({ path }));
-  if (result.ok) devicesStore.getState().attached(result.value);
-  return result.ok;
+/** Attaches a port entered by hand; its error, if any, for the Add port dialog to show inside itself. */
+export async function addPort(path: string): Promise<ErrorInfo | undefined> {
+  const result = await callInPlace(api().invoke['devices:add-port']({ path }));
+  if (!result.ok) return result.error;
+  devicesStore.getState().attached(result.value);
+  return undefined;
 }
 
 /** Starts a run as `request` says; the new run's id, or undefined when it was refused (the alert says why). */

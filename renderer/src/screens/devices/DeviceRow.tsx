@@ -80,7 +80,9 @@ export const DeviceRow = memo(function DeviceRow({ id }: { id: string }): JSX.El
               BLE
             </span>
           )}
-          {label}
+          <span className="serial" title={label}>
+            {label}
+          </span>
         </span>
         <span className="device-path">
           {ble ? (
@@ -91,7 +93,7 @@ export const DeviceRow = memo(function DeviceRow({ id }: { id: string }): JSX.El
           ) : (
             device.path
           )}
-          {device.manual ? ' · typed port' : ''}
+          {device.manual ? ' · port added by hand' : ''}
           {device.vid && device.pid ? ` · ${device.vid}:${device.pid}` : ''}
         </span>
       </div>

@@ -71,7 +71,7 @@ const SlotCard = memo(function SlotCard({ port }: { port: string }): JSX.Element
         onClick={() => lineStore.getState().toggleTarget(port)}
       >
         <span className="slot-head">
-          <span className="slot-name" title={port}>
+          <span className="slot-name" title={slotName(port) === port ? port : `${slotName(port)} — ${port}`}>
             {slotName(port)}
           </span>
           <Badge look={SLOT_LOOK[look]} testId="slot-state" />
@@ -88,7 +88,7 @@ const SlotCard = memo(function SlotCard({ port }: { port: string }): JSX.Element
         )}
         {/* A virtual gateway's slot is named after its serial: said once. */}
         {serial !== slotName(port) && (
-          <span className="slot-serial" data-testid="slot-serial">
+          <span className="slot-serial" data-testid="slot-serial" title={serial}>
             {serial ?? 'serial not known yet'}
           </span>
         )}
