@@ -29,6 +29,7 @@ import { createQueueService, type QueueService } from './queue';
 import { createRunner, type Runner } from './runner';
 import { createFileSecretStore, type SecretStore } from './secrets';
 import { openStationSettings, type StationSettings } from './settings';
+import { createVisitKit, type VisitKit } from './visit-kit';
 
 export interface CoreOptions {
   /** Already resolved (resolveDataDir, or Electron's userData). */
@@ -93,6 +94,8 @@ export interface Core {
   /** The sync queue, with a drainer while a registry is configured; started on the first call. */
   queue(): Promise<QueueService>;
   drift(request: DriftRequest): Promise<DriftOutcome>;
+  /** The visit kit (main/core/visit-kit.ts) merged with this station's store; made on first use, reads files only when asked. */
+  readonly visitKit: VisitKit;
   replace(options: CoreReplaceOptions): Promise<ReplacementResult>;
   /** Puts right what killed runs left (main/provisioning/repair.ts); the signer is asked for only to revoke. */
   repair(actor: string): Promise<RepairReport>;
@@ -141,6 +144,8 @@ export function createCore(options: CoreOptions): Core {
     createQueueService({ dataDir, store: store(), settings: await settings(), events, logger: logger.child('sync'), backoff: options.sync?.backoff, pollMs: options.sync?.pollMs || undefined }),
   );
 
+  const visitKit = once(() => createVisitKit({ dataDir, store, examplesDir: options.examplesDir, now: () => clock.now().getTime(), logger: logger.child('visit') }));
+
   const repair = (actor: string): Promise<RepairReport> => repairRuns({ store: store(), signer, actor, now: () => clock.now() });
 
   let closing: Promise<void> | undefined;
@@ -174,6 +179,9 @@ export function createCore(options: CoreOptions): Core {
     labels,
     queue,
     drift: (request) => driftOf(store(), station, request),
+    get visitKit() {
+      return visitKit();
+    },
     async replace(request) {
       return replaceDevice({ ...request, station: request.station ?? station, store: store(), signer: await signer(), run: runner.run });
     },

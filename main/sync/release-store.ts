@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { canonicalReleaseManifest, channelSchema, releaseManifestSchema, releaseSignatureSchema, type Release, type ReleaseManifest } from '../contract/registry/releases';
 import { FieldlineError, isFieldlineError } from '../errors';
-import { readRegularFile } from '../profiles/regular-file';
+import { readRegularFile, readRegularFileSync } from '../profiles/regular-file';
 import { keyIdOf, TRUST_FOLDER } from '../profiles/signature';
 
 export const RELEASES_FOLDER = 'releases';
@@ -70,6 +70,23 @@ export async function loadReleaseIndex(dataDir: string): Promise<ReleaseIndex> {
     if (isFieldlineError(err, 'FILE_NOT_FOUND')) return { format: 1, cursors: {}, releases: [] };
     throw err;
   }
+  return parseReleaseIndex(file, bytes);
+}
+
+/** loadReleaseIndex for synchronous readers (the visit kit's lookups, main/core/visit-kit.ts). */
+export function loadReleaseIndexSync(dataDir: string): ReleaseIndex {
+  const file = join(releasesDir(dataDir), INDEX_FILE);
+  let bytes: Uint8Array;
+  try {
+    bytes = readRegularFileSync(file, INDEX_CAP);
+  } catch (err) {
+    if (isFieldlineError(err, 'FILE_NOT_FOUND')) return { format: 1, cursors: {}, releases: [] };
+    throw err;
+  }
+  return parseReleaseIndex(file, bytes);
+}
+
+function parseReleaseIndex(file: string, bytes: Uint8Array): ReleaseIndex {
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder().decode(bytes));
@@ -131,17 +148,34 @@ export async function storedArtifactRefusal(dataDir: string, entry: PulledReleas
 
 async function readStationFile(dataDir: string): Promise<Record<string, unknown>> {
   try {
-    const value: unknown = JSON.parse(new TextDecoder().decode(await readRegularFile(join(dataDir, STATION_FILE), STATION_CAP)));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return stationSettingsOf(await readRegularFile(join(dataDir, STATION_FILE), STATION_CAP));
   } catch (err) {
     if (isFieldlineError(err, 'FILE_NOT_FOUND') || err instanceof SyntaxError) return {};
     throw err;
   }
 }
 
+function stationSettingsOf(bytes: Uint8Array): Record<string, unknown> {
+  const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
 /** The channel this station follows, or undefined (then any profile may be used, as before releases). */
 export async function followedChannel(dataDir: string): Promise<string | undefined> {
   const parsed = channelSchema.safeParse((await readStationFile(dataDir)).releaseChannel);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** followedChannel for synchronous readers. */
+export function followedChannelSync(dataDir: string): string | undefined {
+  let settings: Record<string, unknown>;
+  try {
+    settings = stationSettingsOf(readRegularFileSync(join(dataDir, STATION_FILE), STATION_CAP));
+  } catch (err) {
+    if (isFieldlineError(err, 'FILE_NOT_FOUND') || err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+  const parsed = channelSchema.safeParse(settings.releaseChannel);
   return parsed.success ? parsed.data : undefined;
 }
 
