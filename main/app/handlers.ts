@@ -14,6 +14,7 @@ import type { Settings } from '../contract/settings';
 import { parsePrinterTarget } from '../station/labels';
 import { createSerialPortLister } from '../transport/serial';
 import type { BleConfig } from '../core/ble';
+import type { ConsoleService } from '../core/console/service';
 import type { CaHolder } from '../core/ca';
 import type { DeviceDiscovery } from '../core/devices';
 import type { DriftService } from '../core/drift-service';
@@ -37,6 +38,8 @@ export interface AppParts {
   queue: QueueService;
   drift: DriftService;
   replace: ReplaceService;
+  /** The device console (console:*): a gateway looked at by hand. */
+  console: ConsoleService;
   settings: StationSettings;
   ca: CaHolder;
   station: StationStatusPublisher;
@@ -132,6 +135,21 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
       'replace:start': (request) => replace.replace({ ...request, ...by() }),
 
       'station:status': () => station.current(),
+
+      'console:info': (request) => parts.console.info(request),
+      'console:images': (request) => parts.console.images(request),
+      'console:image': (request) => parts.console.image({ ...request, ...by() }),
+      'console:fs-list': (request) => parts.console.list(request),
+      'console:fs-download': (request) => parts.console.download(request),
+      'console:fs-upload': (request) => parts.console.upload({ ...request, ...by() }),
+      'console:fs-hash': (request) => parts.console.hash(request),
+      'console:settings-names': (request) => parts.console.settingNames(request),
+      'console:settings-get': (request) => parts.console.getSetting(request),
+      'console:settings-set': (request) => parts.console.setSetting({ ...request, ...by() }),
+      'console:settings-delete': (request) => parts.console.deleteSetting({ ...request, ...by() }),
+      'console:settings-save': (request) => parts.console.saveSettings({ ...request, ...by() }),
+      'console:shell': (request) => parts.console.shell({ ...request, ...by() }),
+      'console:stats': (request) => parts.console.stats(request),
 
       'line:state': () => line.state(),
       'line:start': (request) => line.start({ ...request, ...by() }),

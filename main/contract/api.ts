@@ -6,6 +6,7 @@
  * description, never written by hand.
  */
 import type { z } from 'zod';
+import { consoleEvents, consoleMethods } from './console';
 import { deviceEvents, deviceMethods } from './devices';
 import { driftEvents, driftMethods } from './drift';
 import { lineEvents, lineMethods } from './line';
@@ -31,6 +32,7 @@ export type { ReplacementInfo } from './replace';
 export type { StationStatus } from './station';
 export type { Settings } from './settings';
 export type { SessionState } from './session';
+export type { ConsoleFile, ConsoleHash, ConsoleInfo, ConsoleListing, ConsoleSettingNames, ConsoleShell, ConsoleSlot, ConsoleStats, SettingValueEncoding } from './console';
 export type { KpiInfo, LabelPrint, LineKpisInfo, LineState, LineStatus, PendingScanInfo, ScanBindingInfo, SlotInfo, SlotStateName, SpcChartInfo } from './line';
 export type { DiagnosticResult, RunOutcome, RunRecord, StepName, StepRecord } from './run-record';
 
@@ -52,6 +54,7 @@ export const methods = {
   ...settingsMethods,
   ...lineMethods,
   ...sessionMethods,
+  ...consoleMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {
@@ -66,6 +69,7 @@ export const events = {
   ...settingsEvents,
   ...lineEvents,
   ...sessionEvents,
+  ...consoleEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 type Methods = typeof methods;

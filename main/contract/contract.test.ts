@@ -58,6 +58,20 @@ describe('the contract', () => {
     );
     expect([...eventNames].sort()).toEqual(
       [
+        'console:info',
+        'console:images',
+        'console:image',
+        'console:fs-list',
+        'console:fs-download',
+        'console:fs-upload',
+        'console:fs-hash',
+        'console:settings-names',
+        'console:settings-get',
+        'console:settings-set',
+        'console:settings-delete',
+        'console:settings-save',
+        'console:shell',
+        'console:stats',
         'log',
         'device:attached',
         'device:detached',

@@ -94,6 +94,22 @@ export const METHOD_RULES: { readonly [N in MethodName]: Rule<N> } = {
 
   'profiles:import': { needs: 'profile.import', action: 'import a profile' },
 
+  // The device console (issue #16): reading a gateway by hand is service work too; its writes are audited.
+  'console:info': { needs: 'service', action: 'read a device in the console' },
+  'console:images': { needs: 'service', action: 'read a device in the console' },
+  'console:fs-list': { needs: 'service', action: 'read a device in the console' },
+  'console:fs-download': { needs: 'service', action: 'read a device in the console' },
+  'console:fs-hash': { needs: 'service', action: 'read a device in the console' },
+  'console:settings-names': { needs: 'service', action: 'read a device in the console' },
+  'console:settings-get': { needs: 'service', action: 'read a device in the console' },
+  'console:stats': { needs: 'service', action: 'read a device in the console' },
+  'console:image': { needs: 'service', action: 'change a device\'s image slots in the console' },
+  'console:fs-upload': { needs: 'service', action: 'upload a file in the console' },
+  'console:settings-set': { needs: 'service', action: 'write a setting in the console' },
+  'console:settings-delete': { needs: 'service', action: 'delete a setting in the console' },
+  'console:settings-save': { needs: 'service', action: 'save settings in the console' },
+  'console:shell': { needs: 'service', action: 'run a shell command in the console' },
+
   'settings:set-registry': { needs: 'registry.settings', action: 'change the registry settings' },
   'settings:set-operator': { needs: 'station.settings', action: 'change the operator name' },
   'settings:set-printer': { needs: 'station.settings', action: 'change the label printer' },

@@ -9,6 +9,7 @@ import type { Logger } from '../log';
 import { bleConfigFrom, createBleScanner, type BleConfig, type BleScanner } from './ble';
 import type { Core } from './core';
 import { createDeviceDiscovery, type DeviceDiscovery } from './devices';
+import { createConsoleService, type ConsoleService } from './console/service';
 import { createDriftService, type DriftService } from './drift-service';
 import type { LabelService } from './labels';
 import { createLineService, type LineService } from './line';
@@ -46,6 +47,8 @@ export interface StationServices {
   readonly line: LineService;
   readonly drift: DriftService;
   readonly replace: ReplaceService;
+  /** The device console: one device read or written by hand, claimed for each call. */
+  readonly console: ConsoleService;
   /** The line first (its runs roll back), then the other runs, status and discovery; the core is the caller's to close. */
   close(): Promise<void>;
 }
@@ -123,10 +126,11 @@ export async function openStationServices(core: Core, options: StationServicesOp
 
     const drift = createDriftService({ devices, profiles, store, station, operator: () => settings.operator(), logger: logger.child('drift'), ble, radios: core.radios, ...options.device });
     const replace = createReplaceService({ devices, profiles, store, ca, run: core.runner.run, station, operator: () => settings.operator(), logger: logger.child('replace'), ble, radios: core.radios, ...options.device });
+    const deviceConsole = createConsoleService({ devices, profiles, store, operator: () => settings.operator(), logger: logger.child('console'), ble, radios: core.radios, ...options.device });
     await devices.start();
 
     let closing: Promise<void> | undefined;
-    return { settings, profiles, queue, labels, ble, devices, status, runs, line, drift, replace, close: () => (closing ??= closeAll(closers)) };
+    return { settings, profiles, queue, labels, ble, devices, status, runs, line, drift, replace, console: deviceConsole, close: () => (closing ??= closeAll(closers)) };
   } catch (err) {
     await closeAll(closers);
     throw err;
