@@ -76,6 +76,8 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
       ...(settings.printer() ? { printer: settings.printer() } : {}),
       ...(ble ? { ble } : {}),
       idleLockMinutes: settings.idleLockMinutes(),
+      fixtureLabels: settings.fixtureLabels(),
+      operatorSound: settings.operatorSound(),
       ca: caState,
     };
   };
@@ -155,6 +157,8 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
       'line:start': (request) => line.start({ ...request, ...by() }),
       'line:stop': () => line.stop(),
       'line:scan': ({ text, slot }) => line.scan(text, slot),
+      'line:slot-stop': ({ port }) => line.stopSlot(port, session.actor()),
+      'line:slot-start': ({ port }) => line.startSlot(port, session.actor()),
       'runs:print-label': ({ runId, printer }) => labels.print({ runId, ...(printer !== undefined ? { printer } : {}), via: 'ui', ...by() }),
 
       'settings:get': () => currentSettings(),
@@ -190,6 +194,16 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
       'settings:set-idle-lock': async ({ minutes }) => {
         await settings.setIdleLockMinutes(minutes);
         audited('settings.idle-lock', `${minutes} min`, { minutes });
+        return changed();
+      },
+      'settings:set-fixture-labels': async ({ labels }) => {
+        await settings.setFixtureLabels(labels);
+        audited('settings.fixture-labels', `${Object.keys(labels).length} positions`, { labels });
+        return changed();
+      },
+      'settings:set-operator-sound': async ({ on }) => {
+        await settings.setOperatorSound(on);
+        audited('settings.operator-sound', on ? 'on' : 'off');
         return changed();
       },
       'settings:unlock-ca': async ({ passphrase, remember }) => {

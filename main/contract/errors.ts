@@ -373,6 +373,14 @@ export const ERROR_CODES = {
     message: 'That slot is already provisioning a gateway',
     hint: 'scan the label before the gateway is plugged in, or bind it to the next free slot (no slot chosen)',
   },
+  SLOT_NOT_FOUND: {
+    message: 'No gateway in that slot',
+    hint: 'the gateway was unplugged or the line stopped; plug it in again (the line starts it by itself)',
+  },
+  SLOT_BUSY: {
+    message: 'That slot is provisioning or has passed',
+    hint: 'wait for its run to end, or stop it first; a gateway that passed is provisioned again only by a rework session',
+  },
   LINE_RUNNING: {
     message: 'The line is already running',
     hint: 'stop the line on the Station screen before starting it with another profile or settings',

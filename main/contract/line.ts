@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { boundedList, isoTimeSchema, LIMITS, pathSchema, printerAddressSchema, runIdSchema, variablesSchema } from './bounds';
+import { FIXTURE_LIMITS } from './fixtures';
 import { runOutcomeSchema, stepNameSchema } from './run-record';
 
 export const LINE_LIMITS = {
@@ -46,6 +47,8 @@ export const SlotInfoSchema = z.object({
   source: z.enum(['usb', 'virtual', 'fixed']).optional(),
   /** USB descriptor serial or the virtual gateway's name: known before a run. */
   serialNumber: z.string().max(LIMITS.name).optional(),
+  /** Where it is plugged in: the USB hub port path (`1-1.4`), or `virtual/<serial>`; Settings' fixture labels name it. */
+  location: z.string().max(FIXTURE_LIMITS.location).optional(),
   runId: runIdSchema.optional(),
   /** The device in devices:list the run is on. */
   deviceId: z.string().max(LIMITS.id).optional(),
@@ -220,6 +223,10 @@ export const lineMethods = {
     args: z.tuple([z.object({ text: z.string().min(1).max(LINE_LIMITS.scanChars), slot: pathSchema.optional() }).strict()]),
     result: z.object({ slot: z.string().max(LIMITS.path), binding: ScanBindingSchema }),
   },
+  /** The operator's Stop on one slot: its run is cancelled and rolls back, or it leaves the queue (SLOT_NOT_FOUND). */
+  'line:slot-stop': { args: z.tuple([z.object({ port: pathSchema }).strict()]), result: LineStateSchema },
+  /** Start or Retry one slot whose run ended without passing, its gateway still plugged in (SLOT_BUSY, SLOT_NOT_FOUND). */
+  'line:slot-start': { args: z.tuple([z.object({ port: pathSchema }).strict()]), result: LineStateSchema },
   /** The label of a passed run, to `printer`, else the configured printer, else a file in `<dataDir>/labels/`. Audited. */
   'runs:print-label': {
     args: z.tuple([z.object({ runId: runIdSchema, printer: printerAddressSchema.optional() }).strict()]),

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { LIMITS, plainText, printerAddressSchema } from './bounds';
 import { BleAdapterSchema } from './devices';
+import { FixtureLabelsSchema } from './fixtures';
 import { IdleLockMinutesSchema } from './session';
 
 /**
@@ -27,6 +28,10 @@ export const SettingsSchema = z.object({
   ble: BleSettingSchema.optional(),
   /** After this many minutes without activity a signed-in operator is signed out (session.ts). */
   idleLockMinutes: IdleLockMinutesSchema,
+  /** This station's fixture positions: where a gateway is plugged in → the label on the fixture (fixtures.ts). */
+  fixtureLabels: FixtureLabelsSchema,
+  /** The operator view sounds a tone when a slot passes or fails. */
+  operatorSound: z.boolean(),
   ca: z.object({
     /** A CA exists in the data directory (`fieldline ca init` or `ca import` has run). */
     initialized: z.boolean(),
@@ -70,6 +75,15 @@ export const settingsMethods = {
   /** The idle lock of every operator session (an admin's setting, as every station setting is). */
   'settings:set-idle-lock': {
     args: z.tuple([z.object({ minutes: IdleLockMinutesSchema }).strict()]),
+    result: SettingsSchema,
+  },
+  /** Replaces the whole mapping (the Settings table is saved as one): an empty one names slots by their port again. */
+  'settings:set-fixture-labels': {
+    args: z.tuple([z.object({ labels: FixtureLabelsSchema }).strict()]),
+    result: SettingsSchema,
+  },
+  'settings:set-operator-sound': {
+    args: z.tuple([z.object({ on: z.boolean() }).strict()]),
     result: SettingsSchema,
   },
   /** `remember` keeps the passphrase in the station's secret store (safeStorage on the desktop) for next start. */

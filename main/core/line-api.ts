@@ -88,6 +88,10 @@ export interface LineService {
   start(request: LineStart): Promise<LineState>;
   stop(): Promise<LineState>;
   scan(text: string, slot?: string): { slot: string; binding: ScanBinding };
+  /** The operator's Stop on one slot (orchestrator stopSlot), audited under `actor` (else `line`). */
+  stopSlot(port: string, actor?: string): LineState;
+  /** The operator's Start / Retry on one slot (orchestrator startSlot), audited. */
+  startSlot(port: string, actor?: string): LineState;
   /** The configured printer changed: the status shows where labels go. */
   refresh(): void;
   /** Every event of every session from now on, after the line has applied it. Returns the unsubscribe function. */

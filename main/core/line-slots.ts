@@ -58,6 +58,7 @@ export function createSlotBoard(): SlotBoard {
       previous: slot.previous,
       source: slot.source,
       serialNumber: slot.serialNumber === undefined ? undefined : clip(slot.serialNumber, 200),
+      location: slot.location === undefined ? undefined : clip(slot.location, 128),
       runId: slot.runId,
       deviceId: run?.deviceId,
       serial: slot.serial === undefined ? undefined : clip(slot.serial, 200),

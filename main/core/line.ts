@@ -276,6 +276,19 @@ export function createLineService(options: LineOptions): LineService {
       if (slot !== undefined && slot !== 'next' && !board.has(slot)) throw new FieldlineError('INVALID_ARGUMENT', `no slot ${slot} on this line`);
       return session.line.orchestrator.bindScan(text, slot);
     },
+    stopSlot(port, actor) {
+      if (!session || stopping) throw new FieldlineError('LINE_NOT_RUNNING', 'a slot is stopped on a running line');
+      session.line.orchestrator.stopSlot(port);
+      store.appendAudit({ actor: actor ?? session.actor ?? 'line', action: 'line.slot-stop', subject: port, details: {} });
+      return state();
+    },
+    startSlot(port, actor) {
+      if (!session || stopping) throw new FieldlineError('LINE_NOT_RUNNING', 'a slot is started on a running line');
+      const before = board.infoOf(port)?.state;
+      session.line.orchestrator.startSlot(port);
+      store.appendAudit({ actor: actor ?? session.actor ?? 'line', action: 'line.slot-start', subject: port, details: { after: before ?? 'unknown' } });
+      return state();
+    },
     refresh: () => emitStatus(),
     subscribe(listener) {
       listeners.add(listener);

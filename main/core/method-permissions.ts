@@ -83,6 +83,8 @@ export const METHOD_RULES: { readonly [N in MethodName]: Rule<N> } = {
   },
   'line:stop': { needs: 'provision', action: 'stop the line' },
   'line:scan': { needs: 'provision', action: 'scan a barcode' },
+  'line:slot-stop': { needs: 'provision', action: 'stop a slot' },
+  'line:slot-start': { needs: 'provision', action: 'start a slot again' },
   'queue:sync-now': { needs: 'provision', action: 'sync the queue' },
   'settings:unlock-ca': { needs: 'ca.unlock', action: 'unlock the station CA' },
 
@@ -115,6 +117,8 @@ export const METHOD_RULES: { readonly [N in MethodName]: Rule<N> } = {
   'settings:set-printer': { needs: 'station.settings', action: 'change the label printer' },
   'settings:set-ble-adapter': { needs: 'station.settings', action: 'change the Bluetooth adapter' },
   'settings:set-idle-lock': { needs: 'station.settings', action: 'change the idle lock' },
+  'settings:set-fixture-labels': { needs: 'station.settings', action: 'change the fixture labels' },
+  'settings:set-operator-sound': { needs: 'station.settings', action: 'change the operator view sound' },
 };
 
 /**

@@ -114,4 +114,27 @@ describe('station settings', () => {
       printer: '127.0.0.1:9100',
     });
   });
+
+  it('keeps the fixture labels and the operator sound per station, across a reopen; an empty mapping removes the field', async () => {
+    const settings = await openStationSettings(dataDir, createFileSecretStore(dataDir));
+    expect(settings.fixtureLabels()).toEqual({});
+    expect(settings.operatorSound()).toBe(false);
+    await settings.setFixtureLabels({ '1-1.4': 'A1', 'virtual/F1E1D00000000001': 'A2' });
+    await settings.setOperatorSound(true);
+    const reopened = await openStationSettings(dataDir, createFileSecretStore(dataDir));
+    expect(reopened.fixtureLabels()).toEqual({ '1-1.4': 'A1', 'virtual/F1E1D00000000001': 'A2' });
+    expect(reopened.operatorSound()).toBe(true);
+    await reopened.setFixtureLabels({});
+    await reopened.setOperatorSound(false);
+    expect(JSON.parse(await readFile(join(dataDir, 'station.json'), 'utf8'))).toEqual({});
+  });
+
+  it('refuses two positions with one label, and ignores such a mapping edited into the file by hand', async () => {
+    const settings = await openStationSettings(dataDir, createFileSecretStore(dataDir));
+    await expect(settings.setFixtureLabels({ '1-1.1': 'A1', '1-1.2': 'A1' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await writeFile(join(dataDir, 'station.json'), JSON.stringify({ operator: 'Ada', fixtureLabels: { '1-1.1': 'A1', '1-1.2': 'A1' } }));
+    const reopened = await openStationSettings(dataDir, createFileSecretStore(dataDir));
+    expect(reopened.fixtureLabels()).toEqual({});
+    expect(reopened.operator()).toBe('Ada');
+  });
 });

@@ -4,6 +4,9 @@
  *   printer       <dataDir>/station.json — the label printer (host:port) of the line and of Print label
  *   bleAdapter    <dataDir>/station.json — the Bluetooth adapter chosen in Settings (system | virtual), if any
  *   idleLock      <dataDir>/station.json — minutes without activity after which an operator is signed out
+ *   fixtureLabels <dataDir>/station.json — where a gateway is plugged in (USB hub port path) → its fixture label:
+ *                 the hub belongs to this station, so the mapping does too
+ *   operatorSound <dataDir>/station.json — the operator view's pass/fail tones
  *   registry URL  <dataDir>/registry.json — the same file `fieldline registry login` writes, so the CLI and the
  *                 app drain one queue to one registry
  *   token         the SecretStore (safeStorage on the desktop, the owner-only registry-token file otherwise),
@@ -16,6 +19,7 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { FixtureLabelsSchema, type FixtureLabels } from '../contract/fixtures';
 import { IDLE_LOCK_MINUTES, IdleLockMinutesSchema } from '../contract/session';
 import { FieldlineError } from '../errors';
 import { isLoopbackUrl, normalizeRegistryUrl, REGISTRY_CONFIG_FILE } from '../sync/registry-config';
@@ -31,6 +35,9 @@ const stationFileSchema = z
     bleAdapter: z.enum(['system', 'virtual']).optional().catch(undefined),
     // Out of bounds (edited by hand): the default, rather than a lock that never comes or comes at once.
     idleLockMinutes: IdleLockMinutesSchema.optional().catch(undefined),
+    // Edited by hand into something invalid (two positions with one label): none, rather than a wrong tile name.
+    fixtureLabels: FixtureLabelsSchema.optional().catch(undefined),
+    operatorSound: z.boolean().optional().catch(undefined),
   })
   .passthrough();
 /** registry.json as `fieldline registry login` writes it; fields this module does not know are kept. */
@@ -54,6 +61,11 @@ export interface StationSettings {
   /** Minutes without activity before a signed-in operator is signed out (IDLE_LOCK_MINUTES bounds it). */
   idleLockMinutes(): number;
   setIdleLockMinutes(minutes: number): Promise<void>;
+  /** Fixture positions: location → label (contract/fixtures.ts). */
+  fixtureLabels(): FixtureLabels;
+  setFixtureLabels(labels: FixtureLabels): Promise<void>;
+  operatorSound(): boolean;
+  setOperatorSound(on: boolean): Promise<void>;
   registryUrl(): Promise<string | undefined>;
   /** The name the registry knows this station by (learned at `fieldline registry login`), if any. */
   registryStation(): Promise<string | undefined>;
@@ -97,6 +109,8 @@ export async function openStationSettings(dataDir: string, secrets: SecretStore)
   let printer = station?.printer || undefined;
   let bleAdapter = station?.bleAdapter;
   let idleLockMinutes = station?.idleLockMinutes ?? IDLE_LOCK_MINUTES.default;
+  let fixtureLabels: FixtureLabels = station?.fixtureLabels ?? {};
+  let operatorSound = station?.operatorSound ?? false;
 
   const url = async (): Promise<string | undefined> => {
     const raw = (await readJson(registryFile, registryFileSchema))?.url;
@@ -131,7 +145,10 @@ export async function openStationSettings(dataDir: string, secrets: SecretStore)
    * Sets (or, with undefined, removes) one field of station.json and keeps every other field as the file has it —
    * also a value this version does not understand (a newer version's adapter kind), which the schema would drop.
    */
-  const writeStationField = async (key: 'operator' | 'printer' | 'bleAdapter' | 'idleLockMinutes', value: string | number | undefined): Promise<void> => {
+  const writeStationField = async (
+    key: 'operator' | 'printer' | 'bleAdapter' | 'idleLockMinutes' | 'fixtureLabels' | 'operatorSound',
+    value: string | number | boolean | FixtureLabels | undefined,
+  ): Promise<void> => {
     const current = await readJson(stationFile, z.record(z.string(), z.unknown()));
     const next: Record<string, unknown> = { ...current };
     delete next[key];
@@ -162,6 +179,18 @@ export async function openStationSettings(dataDir: string, secrets: SecretStore)
       }
       await writeStationField('idleLockMinutes', minutes);
       idleLockMinutes = minutes;
+    },
+    fixtureLabels: () => ({ ...fixtureLabels }),
+    async setFixtureLabels(labels) {
+      const parsed = FixtureLabelsSchema.safeParse(labels);
+      if (!parsed.success) throw new FieldlineError('INVALID_ARGUMENT', `fixture labels: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      await writeStationField('fixtureLabels', Object.keys(parsed.data).length > 0 ? parsed.data : undefined);
+      fixtureLabels = parsed.data;
+    },
+    operatorSound: () => operatorSound,
+    async setOperatorSound(on) {
+      await writeStationField('operatorSound', on || undefined);
+      operatorSound = on;
     },
     registryUrl: url,
     registryStation: async () => (await readJson(registryFile, registryFileSchema))?.station,

@@ -202,6 +202,10 @@ describe('the contract over the WebSocket', () => {
       'line:scan': () => api.invoke['line:scan']({ text: 'F1E1D00000000001' }), // LINE_NOT_RUNNING
       'runs:print-label': () => api.invoke['runs:print-label']({ runId }), // a file in the data directory: no printer set
       'settings:set-idle-lock': () => api.invoke['settings:set-idle-lock']({ minutes: 30 }),
+      'settings:set-fixture-labels': () => api.invoke['settings:set-fixture-labels']({ labels: { '1-1.4': 'A1' } }),
+      'settings:set-operator-sound': () => api.invoke['settings:set-operator-sound']({ on: true }),
+      'line:slot-stop': () => api.invoke['line:slot-stop']({ port: '/dev/ttyACM9' }), // LINE_NOT_RUNNING
+      'line:slot-start': () => api.invoke['line:slot-start']({ port: '/dev/ttyACM9' }), // LINE_NOT_RUNNING
       'session:get': () => api.invoke['session:get'](),
       'session:sign-in': () => api.invoke['session:sign-in']({ name: 'nobody', secret: 'wrong-secret' }), // OPERATOR_SIGN_IN_FAILED: no operators
       'session:sign-out': () => api.invoke['session:sign-out'](),
@@ -233,6 +237,9 @@ describe('the contract over the WebSocket', () => {
     expect(answers['line:state']).toMatchObject({ ok: true, value: { running: false, slots: [], kpis: { session: { units: 0 } } } });
     expect(answers['runs:print-label']).toMatchObject({ ok: true, value: { runId, target: expect.stringMatching(/^file:.*\.zpl$/) } });
     expect(answers['settings:set-idle-lock']).toMatchObject({ ok: true, value: { idleLockMinutes: 30 } });
+    expect(answers['settings:set-fixture-labels']).toMatchObject({ ok: true, value: { fixtureLabels: { '1-1.4': 'A1' } } });
+    expect(answers['settings:set-operator-sound']).toMatchObject({ ok: true, value: { operatorSound: true } });
+    expect(answers['line:slot-start']).toMatchObject({ ok: false, error: { code: 'LINE_NOT_RUNNING' } });
     // A station without operators: nobody signs in, and every call above answered without one.
     expect(answers['session:get']).toMatchObject({ ok: true, value: { claimed: false, idleLockMs: 30 * 60_000 } });
     expect(answers['session:sign-in']).toMatchObject({ ok: false, error: { code: 'OPERATOR_SIGN_IN_FAILED' } });

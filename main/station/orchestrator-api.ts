@@ -16,6 +16,8 @@ export interface Slot {
   state: SlotState;
   source?: WatchedPort['source'];
   serialNumber?: string;
+  /** Where the port is plugged in (WatchedPort.location): what a fixture label is looked up by. */
+  location?: string;
   /** Waiting for a free run (concurrency limit), or for a scan (awaitingScan). */
   queued?: boolean;
   /** requireScan: waiting until a serial is scanned for this gateway. */
@@ -35,7 +37,11 @@ export interface Slot {
 }
 
 /** What a slot shows of its port: where the gateway came from and the serial number it reports, if any. */
-export const portFields = (port: WatchedPort): Pick<Slot, 'source' | 'serialNumber'> => ({ source: port.source, ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}) });
+export const portFields = (port: WatchedPort): Pick<Slot, 'source' | 'serialNumber' | 'location'> => ({
+  source: port.source,
+  ...(port.serialNumber ? { serialNumber: port.serialNumber } : {}),
+  ...(port.location ? { location: port.location } : {}),
+});
 
 export interface RunStart {
   port: WatchedPort;
@@ -119,4 +125,15 @@ export interface Orchestrator {
   bindScan(raw: string, slot?: string): { slot: string; binding: ScanBinding };
   /** Scans not yet taken by a run, in scan order. */
   pendingScans(): PendingScan[];
+  /**
+   * The operator's Stop on one slot: its run is cancelled (it rolls back; the slot ends remove-me), or it leaves the
+   * queue (remove-me, outcome cancelled). A slot that is not running is left as it is. SLOT_NOT_FOUND without one.
+   */
+  stopSlot(port: string): void;
+  /**
+   * The operator's Start (or Retry) on one slot whose gateway is still plugged in and whose run ended without passing
+   * (failed, or remove-me): it is queued again like a gateway just plugged in. SLOT_NOT_FOUND without a present
+   * gateway; SLOT_BUSY while it runs or waits, or once it passed (provisioning it again is rework).
+   */
+  startSlot(port: string): void;
 }

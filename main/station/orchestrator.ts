@@ -296,5 +296,29 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return { slot: scan.slot, binding: scan.binding };
     },
     pendingScans: () => scans.list(),
+    stopSlot(path) {
+      const slot = slots.get(path);
+      if (!slot) throw new FieldlineError('SLOT_NOT_FOUND', `no slot ${path} on this line`);
+      const running = active.get(path);
+      if (running) return void running.controller.abort();
+      const queued = queue.indexOf(path);
+      if (queued < 0) return;
+      queue.splice(queued, 1);
+      const port = ports.get(path);
+      setSlot(path, { port: path, state: 'remove-me', ...(port ? portFields(port) : {}), outcome: 'cancelled' });
+      if (requireScan) pump();
+      else checkIdle();
+    },
+    startSlot(path) {
+      const slot = slots.get(path);
+      const port = ports.get(path);
+      if (!slot || !port || stopping) throw new FieldlineError('SLOT_NOT_FOUND', `no gateway in slot ${path}`);
+      if (active.has(path) || queue.includes(path) || (slot.state !== 'failed' && slot.state !== 'remove-me')) {
+        throw new FieldlineError('SLOT_BUSY', `slot ${path} is ${slot.state === 'passed' ? 'passed' : 'provisioning'}`);
+      }
+      queue.push(path);
+      setSlot(path, scans.queuedSlot(port, waiting()));
+      pump();
+    },
   };
 }

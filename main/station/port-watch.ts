@@ -15,6 +15,9 @@ import { cleanHex, cleanSerial } from '../transport/usb-descriptors';
 
 export type PortSource = 'usb' | 'virtual' | 'fixed';
 
+/** A virtual gateway's location: this prefix and its link's name in the ports directory. */
+export const VIRTUAL_LOCATION_PREFIX = 'virtual/';
+
 export interface WatchedPort {
   path: string;
   source: PortSource;
@@ -22,6 +25,12 @@ export interface WatchedPort {
   pid?: string;
   /** USB descriptor serial, or the virtual gateway's serial (the link's name). */
   serialNumber?: string;
+  /**
+   * Where it is plugged in, which names its fixture position: the USB hub port path (main/transport/usb-location.ts),
+   * `virtual/<link name>` for a virtual gateway (its place in the ports directory, the simulator's hub). Fixed ports
+   * have none: their path is their place.
+   */
+  location?: string;
 }
 
 export interface PortWatchEvents {
@@ -109,7 +118,8 @@ export function createPortWatch(options: PortWatchOptions): PortWatch {
           if (!vid) continue;
           const pid = cleanHex(p.pid);
           const serialNumber = cleanSerial(p.serialNumber);
-          found.set(p.path, { path: p.path, source: 'usb', vid, ...(pid ? { pid } : {}), ...(serialNumber ? { serialNumber } : {}) });
+          const location = p.location;
+          found.set(p.path, { path: p.path, source: 'usb', vid, ...(pid ? { pid } : {}), ...(serialNumber ? { serialNumber } : {}), ...(location ? { location } : {}) });
         }
       } catch (err) {
         usb = false;
@@ -125,7 +135,8 @@ export function createPortWatch(options: PortWatchOptions): PortWatch {
           .filter((n) => !n.startsWith('.'))
           .map(async (name) => {
             const path = join(portsDir, name);
-            if (await isPortPath(path)) found.set(path, { path, source: 'virtual', ...(cleanSerial(name) ? { serialNumber: cleanSerial(name) } : {}) });
+            const serialNumber = cleanSerial(name);
+            if (await isPortPath(path)) found.set(path, { path, source: 'virtual', ...(serialNumber ? { serialNumber, location: `${VIRTUAL_LOCATION_PREFIX}${serialNumber}` } : {}) });
           }),
       );
     }

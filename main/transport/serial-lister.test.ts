@@ -8,7 +8,7 @@ const raw = async () => [{ path: '/dev/ttyACM0', vendorId: '2FE3', productId: '0
 describe('createSerialPortLister', () => {
   it('checks for udevadm once per lister, not per listing, and maps the USB identity', async () => {
     let checks = 0;
-    const lister = createSerialPortLister({ checkUdev: () => void (checks += 1), listRaw: raw });
+    const lister = createSerialPortLister({ checkUdev: () => void (checks += 1), listRaw: raw, locate: async () => undefined });
     expect(await lister.list()).toEqual([{ path: '/dev/ttyACM0', vid: '2fe3', pid: '0100', serialNumber: 'A1', manufacturer: 'ZEPHYR' }]);
     await lister.list();
     await lister.list();
@@ -41,5 +41,14 @@ describe('createSerialPortLister', () => {
     installed = true;
     expect(await lister.list()).toHaveLength(1);
     expect(checks).toBe(2);
+  });
+
+  it('gives each port its hub port path: serialport’s locationId, else what sysfs says (Linux)', async () => {
+    const listRaw = async () => [
+      { path: '/dev/ttyACM0', vendorId: '2FE3', productId: '0100', serialNumber: 'A1', manufacturer: undefined, locationId: undefined, pnpId: undefined },
+      { path: 'COM4', vendorId: '2FE3', productId: '0100', serialNumber: 'A2', manufacturer: undefined, locationId: 'Port_#0002.Hub_#0001', pnpId: undefined },
+    ];
+    const lister = createSerialPortLister({ checkUdev: () => {}, listRaw, locate: async (path) => (path === '/dev/ttyACM0' ? '1-1.4' : undefined) });
+    expect((await lister.list()).map((p) => p.location)).toEqual(['1-1.4', 'Port_#0002.Hub_#0001']);
   });
 });

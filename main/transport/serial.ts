@@ -9,6 +9,7 @@ import { SerialPort } from 'serialport';
 import { FieldlineError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { openError, vanishedError } from './serial-errors';
+import { cleanLocation, linuxUsbLocation } from './usb-location';
 import { Listeners, type Transport } from './transport';
 
 export interface PortInfo {
@@ -17,6 +18,8 @@ export interface PortInfo {
   pid?: string;
   serialNumber?: string;
   manufacturer?: string;
+  /** The physical hub port path (main/transport/usb-location.ts), when the OS tells it. */
+  location?: string;
 }
 
 /** Lists serial ports with their USB identity. */
@@ -32,6 +35,8 @@ export interface SerialPortListerOptions {
   checkUdev?: () => void;
   /** Test seam: serialport's listing (default SerialPort.list). */
   listRaw?: () => Promise<RawPortList>;
+  /** Test seam: a Linux tty's hub port path, read from sysfs (default linuxUsbLocation). */
+  locate?: (path: string) => Promise<string | undefined>;
 }
 
 /**
@@ -43,6 +48,7 @@ export interface SerialPortListerOptions {
 export function createSerialPortLister(options: SerialPortListerOptions = {}): SerialPortLister {
   const checkUdev = options.checkUdev ?? ((): void => void execFileSync('udevadm', ['--version'], { stdio: 'ignore' }));
   const listRaw = options.listRaw ?? ((): Promise<RawPortList> => SerialPort.list());
+  const locate = options.locate ?? (process.platform === 'linux' ? linuxUsbLocation : async (): Promise<undefined> => undefined);
   // Only Linux's serialport runs udevadm (a test that injects the check wants it run anywhere).
   const needsUdev = process.platform === 'linux' || options.checkUdev !== undefined;
   let udevChecked = !needsUdev;
@@ -57,7 +63,13 @@ export function createSerialPortLister(options: SerialPortListerOptions = {}): S
         }
         udevChecked = true;
       }
-      return (await listRaw()).map(portInfo);
+      return Promise.all(
+        (await listRaw()).map(async (p) => {
+          // serialport has a location on macOS and Windows; on Linux sysfs has it.
+          const location = cleanLocation(p.locationId) ?? cleanLocation(await locate(p.path));
+          return { ...portInfo(p), ...(location ? { location } : {}) };
+        }),
+      );
     },
   };
 }

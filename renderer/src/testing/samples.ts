@@ -23,7 +23,7 @@ export function stationStatus(over: Partial<StationStatus> = {}): StationStatus 
 }
 
 export function settings(over: Partial<Settings> = {}): Settings {
-  return { tokenSet: false, operator: 'ana', dataDir: '/data', idleLockMinutes: 15, ca: { initialized: true, ready: true }, ...over };
+  return { tokenSet: false, operator: 'ana', dataDir: '/data', idleLockMinutes: 15, fixtureLabels: {}, operatorSound: false, ca: { initialized: true, ready: true }, ...over };
 }
 
 export function profileItem(fileName: string, over: Partial<ProfileListItem> = {}): ProfileListItem {
