@@ -46,6 +46,34 @@ describe('fieldline runs', () => {
     expect((parse(filtered.stdout) as Array<{ id: string }>).map((r) => r.id)).toEqual([older.id]);
   });
 
+  it('list: the Runs screen\'s filters (serial prefix, outcome, profile, days) and --csv for a spreadsheet', async () => {
+    const [prefix, outcome, profile, days, csv, bad, both] = await Promise.all([
+      fieldline(['runs', 'list', '--serial-prefix', 'GW-', '--data-dir', dir, '--json']),
+      fieldline(['runs', 'list', '--outcome', 'failed', '--data-dir', dir, '--json']),
+      fieldline(['runs', 'list', '--profile', 'no-such-profile', '--data-dir', dir, '--json']),
+      fieldline(['runs', 'list', '--from', '2026-11-26T05:30:00Z', '--to', '2026-11-26', '--data-dir', dir, '--json']),
+      fieldline(['runs', 'list', '--outcome', 'passed', '--csv', '--data-dir', dir]),
+      fieldline(['runs', 'list', '--outcome', 'maybe', '--data-dir', dir]),
+      fieldline(['runs', 'list', '--csv', '--json', '--data-dir', dir]),
+    ]);
+    const idsOf = (run: CliRun): string[] => (parse(run.stdout) as Array<{ id: string }>).map((r) => r.id);
+    expect(prefix.code, prefix.stderr).toBe(0);
+    expect(idsOf(prefix)).toEqual([newer.id, older.id]);
+    expect(idsOf(outcome)).toEqual([older.id]);
+    expect(idsOf(profile)).toEqual([]);
+    expect(idsOf(days)).toEqual([newer.id]);
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout).toBe(
+      'run,serial,outcome,error,profile,profile_version,station,started_at,ended_at\r\n' +
+        `${newer.id},GW-B,passed,${newer.error?.code ?? ''},acme-gateway,1.2.0,line-3,${newer.startedAt},${newer.endedAt}\r\n`,
+    );
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--outcome/);
+    expect(both.code).not.toBe(0);
+    // Under --json the error is the JSON line on stdout.
+    expect(both.stdout + both.stderr).toMatch(/--csv or --json/);
+  });
+
   it('show: the record by a unique prefix, exactly as saved; steps and durations as text', async () => {
     const [json, text] = await Promise.all([
       fieldline(['runs', 'show', '3f2a9', '--data-dir', dir, '--json']),

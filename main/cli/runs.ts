@@ -5,10 +5,13 @@
  */
 import { Command } from 'commander';
 import { describeError } from '../contract/errors';
+import { runOutcomeSchema } from '../contract/run-record';
+import { dayStart, RunFilterSchema, runsCsv, type RunFilter } from '../contract/runs-filter';
 import { FieldlineError } from '../errors';
 import { guard } from '../shared/sqlite';
 import { selectEntries } from '../store/audit';
 import { findRun } from '../store/find-run';
+import { listRunsOptions } from '../store/run-filter';
 import type { SqliteStore } from '../store/store';
 import { withCore } from './core';
 import { print, printJson, type OutputOptions } from './output';
@@ -20,6 +23,12 @@ interface StoreOptions extends OutputOptions {
 
 interface ListOptions extends StoreOptions {
   serial?: string;
+  serialPrefix?: string;
+  outcome?: string;
+  profile?: string;
+  from?: string;
+  to?: string;
+  csv?: boolean;
   limit: number;
 }
 
@@ -29,6 +38,32 @@ function limitArg(value: string): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < 1) throw new FieldlineError('INVALID_ARGUMENT', `--limit must be a whole number from 1 up, not "${value}"`);
   return n;
+}
+
+/** A day (YYYY-MM-DD, local) as the instant its range starts at — the day after's for `--to` — or an ISO instant as given. */
+function rangeBound(option: string, value: string, end: boolean): string {
+  const day = dayStart(value, end ? 1 : 0);
+  if (day !== undefined) return day;
+  if (/^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value))) return value;
+  throw new FieldlineError('INVALID_ARGUMENT', `${option} takes a day (YYYY-MM-DD) or an ISO 8601 time, not "${value}"`);
+}
+
+/** The options as the contract's run filter, checked by the same schema as the Runs screen's (bounded, no control characters). */
+function runFilterOf(opts: ListOptions): RunFilter {
+  const parsed = RunFilterSchema.safeParse({
+    ...(opts.serial !== undefined ? { serial: opts.serial } : {}),
+    ...(opts.serialPrefix !== undefined ? { serialPrefix: opts.serialPrefix } : {}),
+    ...(opts.outcome !== undefined ? { outcome: opts.outcome } : {}),
+    ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
+    ...(opts.from !== undefined ? { from: rangeBound('--from', opts.from, false) } : {}),
+    ...(opts.to !== undefined ? { to: rangeBound('--to', opts.to, true) } : {}),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const option = issue?.path[0] === 'serialPrefix' ? 'serial-prefix' : String(issue?.path[0] ?? 'filter');
+    throw new FieldlineError('INVALID_ARGUMENT', `--${option}: ${issue?.message ?? 'not a valid filter'}`);
+  }
+  return parsed.data;
 }
 
 /** Adds the options every store command shares. */
@@ -48,13 +83,21 @@ function withStore<T>(opts: StoreOptions, fn: (store: SqliteStore) => T): Promis
 export function registerRunsCommands(program: Command): void {
   const runs = program.command('runs').description('provisioning runs recorded in the data directory');
 
-  storeCommand(runs, 'list', 'list runs, newest first')
+  storeCommand(runs, 'list', 'list runs, newest first; filtered as on the Runs screen, and as CSV for a spreadsheet')
     .option('-s, --serial <serial>', 'only the runs of this device')
+    .option('--serial-prefix <text>', 'only devices whose serial starts with this')
+    .option('--outcome <outcome>', `only runs with this outcome (${runOutcomeSchema.options.join(', ')})`)
+    .option('--profile <name>', 'only runs of this profile (its name)')
+    .option('--from <day>', 'only runs started on or after this day (YYYY-MM-DD, local time) or instant (ISO 8601)')
+    .option('--to <day>', 'only runs started on or before this day (YYYY-MM-DD, the whole day) or before this instant (ISO 8601)')
+    .option('--csv', 'print CSV (RFC 4180; cells that start with = + - @ are prefixed with an apostrophe)')
     .option('-n, --limit <n>', `at most this many runs (default ${DEFAULT_LIMIT})`, limitArg, DEFAULT_LIMIT)
     .action((opts: ListOptions) =>
       withStore(opts, (store) => {
-        const list = store.listRuns({ limit: opts.limit, ...(opts.serial !== undefined ? { serial: opts.serial } : {}) });
-        print(opts, list, () => runsTable(list));
+        if (opts.csv && opts.json) throw new FieldlineError('INVALID_ARGUMENT', 'give --csv or --json, not both');
+        const list = store.listRuns({ ...listRunsOptions(runFilterOf(opts)), limit: opts.limit });
+        if (opts.csv) process.stdout.write(runsCsv(list));
+        else print(opts, list, () => runsTable(list));
       }),
     );
 

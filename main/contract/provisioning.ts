@@ -3,10 +3,11 @@
  * (steps, progress with bytes/s, log lines, diagnostics, the outcome). Finished runs are read back as run records.
  */
 import { z } from 'zod';
-import { boundedList, boundedText, deviceIdSchema, isoTimeSchema, LIMITS, pathSchema, plainText, runIdSchema, variablesSchema } from './bounds';
+import { boundedList, boundedText, deviceIdSchema, isoTimeSchema, LIMITS, pathSchema, runIdSchema, variablesSchema } from './bounds';
 import { progressSchema } from './progress';
 import { ErrorInfoSchema } from './result';
 import { diagnosticResultSchema, runOutcomeSchema, runRecordSchema, stepNameSchema } from './run-record';
+import { RUNS_LIST_MAX, RunFilterSchema } from './runs-filter';
 
 export const RunSummarySchema = z.object({
   id: runIdSchema,
@@ -64,17 +65,10 @@ export const provisioningMethods = {
     args: z.tuple([z.object({ runId: runIdSchema }).strict()]),
     result: z.object({ lines: boundedList(RunLogLineSchema), dropped: z.number().int().nonnegative() }),
   },
+  /** Newest first, filtered (serial, outcome, profile, start-time range: main/contract/runs-filter.ts) and bounded. */
   'runs:list': {
-    args: z.tuple([
-      z
-        .object({
-          limit: z.number().int().min(1).max(1000).optional(),
-          serial: plainText(LIMITS.name).optional(),
-        })
-        .strict()
-        .optional(),
-    ]),
-    result: boundedList(RunSummarySchema, 1000),
+    args: z.tuple([RunFilterSchema.optional()]),
+    result: boundedList(RunSummarySchema, RUNS_LIST_MAX),
   },
 } as const;
 

@@ -7,6 +7,8 @@
  */
 import { describeError, isErrorCode, type ErrorInfo } from '../contract/errors';
 import type { RunSummary } from '../contract/provisioning';
+import type { RunFilter } from '../contract/runs-filter';
+import { listRunsOptions } from '../store/run-filter';
 import type { RunRecord, StepName } from '../contract/run-record';
 import { prepareTarget, type DeviceTarget } from '../device/target';
 import { FieldlineError } from '../errors';
@@ -91,7 +93,7 @@ export interface RunManager {
   cancel(runId: string): { cancelled: boolean };
   get(runId: string): RunRecord;
   log(runId: string): { lines: ReturnType<LiveRun['logLines']>['lines']; dropped: number };
-  list(query?: { limit?: number; serial?: string }): RunSummary[];
+  list(query?: RunFilter): RunSummary[];
   readonly activeCount: number;
   /** Cancels every run and waits for their rollbacks. */
   close(): Promise<void>;
@@ -329,7 +331,7 @@ export function createRunManager(options: RunManagerOptions): RunManager {
       throw new FieldlineError('RUN_NOT_FOUND', runId);
     },
     list(query = {}) {
-      return store.listRuns({ limit: query.limit ?? 100, ...(query.serial ? { serial: query.serial } : {}) });
+      return store.listRuns(listRunsOptions(query));
     },
     get activeCount() {
       return active.size;

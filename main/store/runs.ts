@@ -150,6 +150,12 @@ export function readLastRun(db: Database.Database, serial: string): RunRecord | 
   return text === undefined ? undefined : parseRecord(text);
 }
 
+/** An instant as run records write it (toISOString); text that is not one is kept, and matches as text. */
+function asRecordTime(instant: string): string {
+  const ms = Date.parse(instant);
+  return Number.isNaN(ms) ? instant : new Date(ms).toISOString();
+}
+
 /** Runs, newest first. */
 export function selectRuns(db: Database.Database, options: ListRunsOptions = {}): RunSummary[] {
   const where: string[] = [];
@@ -158,15 +164,33 @@ export function selectRuns(db: Database.Database, options: ListRunsOptions = {})
     where.push('serial = $serial');
     params.serial = options.serial;
   }
+  if (options.serialPrefix !== undefined) {
+    // substr, not LIKE, as for ids below: a serial may contain % or _.
+    where.push('substr(serial, 1, length($serialPrefix)) = $serialPrefix');
+    params.serialPrefix = options.serialPrefix;
+  }
   if (options.idPrefix !== undefined) {
     // substr, not LIKE: an id may contain % or _, which LIKE would read as wildcards.
     where.push('substr(id, 1, length($prefix)) = $prefix');
     params.prefix = options.idPrefix;
   }
+  if (options.outcome !== undefined) {
+    where.push('outcome = $outcome');
+    params.outcome = options.outcome;
+  }
+  if (options.profile !== undefined) {
+    where.push('profile_name = $profile');
+    params.profile = options.profile;
+  }
+  // Run records carry toISOString() times (UTC, fixed width), so text order is time order: the bounds are put in the
+  // same form first (an instant with an offset, or without milliseconds, would otherwise compare as text wrongly).
   if (options.startedSince !== undefined) {
-    // Run records carry toISOString() times (UTC, fixed width), so text order is time order.
     where.push('started_at >= $since');
-    params.since = options.startedSince;
+    params.since = asRecordTime(options.startedSince);
+  }
+  if (options.startedBefore !== undefined) {
+    where.push('started_at < $before');
+    params.before = asRecordTime(options.startedBefore);
   }
   // A negative LIMIT is "no limit" to SQLite.
   params.limit = options.limit ?? -1;

@@ -37,10 +37,17 @@ export interface ListRunsOptions {
   /** At most this many, newest first (default: all). */
   limit?: number;
   serial?: string;
+  /** Only devices whose serial starts with this (the Runs screen's filter box). */
+  serialPrefix?: string;
   /** Only runs whose id starts with this (`fieldline runs show <prefix>`). */
   idPrefix?: string;
+  outcome?: RunRecord['outcome'];
+  /** Only runs of the profile with this name. */
+  profile?: string;
   /** Only runs started at or after this instant (ISO 8601, as run records carry it); uses the start-time index. */
   startedSince?: string;
+  /** Only runs started before this instant (ISO 8601). */
+  startedBefore?: string;
 }
 
 /** One certificate this station issued, as its register keeps it (main/store/certificates.ts). */

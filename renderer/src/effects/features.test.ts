@@ -87,6 +87,17 @@ describe('feature effects', () => {
     expect(settingsStore.getState().saved).toBe('registry');
   });
 
+  it('a registry that fails its test is not "Saved": the form keeps why, until the next save succeeds', async () => {
+    fake.handlers['settings:set-registry'] = () => fail('REGISTRY_UNREACHABLE', 'nothing was saved: https://nowhere.example/v1/health did not answer (ENOTFOUND)');
+    expect(await saveRegistry('https://nowhere.example', 'tok')).toBe(false);
+    expect(settingsStore.getState().saved).toBeUndefined();
+    expect(settingsStore.getState().failed.registry).toMatchObject({ code: 'REGISTRY_UNREACHABLE', message: expect.stringContaining('/v1/health did not answer') });
+    fake.handlers['settings:set-registry'] = () => settings({ registryUrl: 'https://r', tokenSet: true });
+    expect(await saveRegistry('https://r', 'tok')).toBe(true);
+    expect(settingsStore.getState().failed.registry).toBeUndefined();
+    expect(settingsStore.getState().saved).toBe('registry');
+  });
+
   it('a wrong CA passphrase is an alert in words, and the passphrase goes nowhere else', async () => {
     fake.handlers['settings:unlock-ca'] = () => fail('CA_PASSPHRASE');
     expect(await unlockCa('hunter22', true)).toBe(false);

@@ -1,7 +1,9 @@
-/** Runs: read one back for the run view, cancel, retry, and the history list. */
+/** Runs: read one back for the run view, cancel, retry, and the history list (filtered, exported as CSV). */
+import { runsCsv } from '../../../main/contract/runs-filter';
 import { devicesStore } from '../state/devices';
 import { profilesStore, variablesFor } from '../state/profiles';
 import { runsStore, type RunRequest } from '../state/runs';
+import { csvFileName, filterArgs, type HistoryFilter } from '../state/runs-filter';
 import { api } from './api';
 import { call } from './call';
 import { startRun } from './devices';
@@ -50,7 +52,31 @@ export async function retryRun(runId: string): Promise<string | undefined> {
   return startRun(request, `Retry run ${shortId(runId)}`);
 }
 
+/** The history as the filter bar says (newest first, bounded: HISTORY_LIMIT). */
 export async function loadHistory(): Promise<void> {
-  const result = await call('List the runs', api().invoke['runs:list']({ limit: 100 }));
+  const result = await call('List the runs', api().invoke['runs:list'](filterArgs(runsStore.getState().historyFilter)));
   if (result.ok) runsStore.getState().setHistory(result.value);
+}
+
+export function filterHistory(filter: HistoryFilter): Promise<void> {
+  runsStore.getState().setHistoryFilter(filter);
+  return loadHistory();
+}
+
+/** The runs listed now (the filter's), as a CSV file the browser saves: the same columns as `fieldline runs list --csv`. */
+export function exportHistoryCsv(save: (name: string, text: string) => void = saveTextFile, now: () => Date = () => new Date()): number {
+  const { history, historyFilter } = runsStore.getState();
+  save(csvFileName(historyFilter, now().toISOString().slice(0, 10)), runsCsv(history));
+  return history.length;
+}
+
+/** Hands text to the browser's download (Electron asks where to save it). */
+function saveTextFile(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  // After the click has handed the blob to the download: revoking at once can cancel it in some browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
 }

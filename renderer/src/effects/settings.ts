@@ -1,5 +1,6 @@
 /** Settings: registry URL and write-only token, operator, label printer, unlocking the station CA. */
 import type { Result, Settings } from '../../../main/contract/api';
+import type { FixtureLabels } from '../../../main/contract/fixtures';
 import { settingsStore, type SettingsForm } from '../state/settings';
 import { api } from './api';
 import { call } from './call';
@@ -14,11 +15,14 @@ async function save(form: SettingsForm, context: string, send: () => Promise<Res
   if (settings.saving[form]) return false;
   settings.setSaving(form, true);
   settings.setSaved(undefined);
+  settings.setFailed(form, undefined);
   try {
     const result = await call(context, send());
     if (result.ok) {
       settingsStore.getState().setSettings(result.value);
       settingsStore.getState().setSaved(form);
+    } else {
+      settingsStore.getState().setFailed(form, result.error);
     }
     return result.ok;
   } finally {
@@ -26,7 +30,10 @@ async function save(form: SettingsForm, context: string, send: () => Promise<Res
   }
 }
 
-/** An empty token keeps the stored one (the URL can be corrected alone). */
+/**
+ * An empty token keeps the stored one (the URL can be corrected alone). The station tries the registry first (its
+ * health, then the token) and saves nothing when that fails; the form shows why.
+ */
 export function saveRegistry(url: string, token: string): Promise<boolean> {
   return save('registry', 'Save the registry', () => api().invoke['settings:set-registry']({ url: url.trim(), ...(token !== '' ? { token } : {}) }));
 }
@@ -52,4 +59,13 @@ export function saveIdleLock(minutes: number): Promise<boolean> {
 
 export function unlockCa(passphrase: string, remember: boolean): Promise<boolean> {
   return save('unlock', 'Unlock the station CA', () => api().invoke['settings:unlock-ca']({ passphrase, ...(remember ? { remember: true } : {}) }));
+}
+
+/** The fixture positions (location → label) and the operator view's sound, saved by one form: labels first. */
+export function saveFixtures(labels: FixtureLabels, sound: boolean): Promise<boolean> {
+  return save('fixtures', 'Save the fixture positions', async () => {
+    const saved = await api().invoke['settings:set-fixture-labels']({ labels });
+    if (!saved.ok || saved.value.operatorSound === sound) return saved;
+    return api().invoke['settings:set-operator-sound']({ on: sound });
+  });
 }

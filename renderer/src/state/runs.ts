@@ -7,6 +7,7 @@ import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 import type { RunLogLine, RunRecord, RunSummary } from '../../../main/contract/api';
 import { applyRunEvents, mergeLog, mergeRecord, newRunView, type RunEvent, type RunsData, type RunView } from './run-view';
+import { NO_FILTER, type HistoryFilter } from './runs-filter';
 
 /** What provision:start was given, so Retry can give it again. */
 export interface RunRequest {
@@ -21,6 +22,8 @@ export interface RunsState extends RunsData {
   readonly requests: Readonly<Record<string, RunRequest>>;
   readonly history: readonly RunSummary[];
   readonly historyLoaded: boolean;
+  /** What the history is filtered by (the Runs screen's filter bar). */
+  readonly historyFilter: HistoryFilter;
   /** Runs whose cancel call is under way. */
   readonly cancelling: Readonly<Record<string, true>>;
   applyEvents(events: readonly RunEvent[]): void;
@@ -28,6 +31,7 @@ export interface RunsState extends RunsData {
   setLog(runId: string, lines: readonly RunLogLine[]): void;
   started(runId: string, request: RunRequest): void;
   setHistory(history: readonly RunSummary[]): void;
+  setHistoryFilter(filter: HistoryFilter): void;
   setCancelling(runId: string, on: boolean): void;
 }
 
@@ -39,6 +43,7 @@ export function createRunsStore() {
     requests: {},
     history: [],
     historyLoaded: false,
+    historyFilter: NO_FILTER,
     cancelling: {},
     applyEvents: (events) =>
       set((s) => {
@@ -58,6 +63,7 @@ export function createRunsStore() {
         byId: s.byId[runId] ? s.byId : { ...s.byId, [runId]: newRunView(runId, request.deviceId) },
       })),
     setHistory: (history) => set({ history, historyLoaded: true }),
+    setHistoryFilter: (historyFilter) => set({ historyFilter }),
     setCancelling: (runId, on) =>
       set((s) => {
         const cancelling = { ...s.cancelling };

@@ -1,4 +1,4 @@
-/** Runs: those under way in this window, then the station's history (runs:list). */
+/** Runs: those under way in this window, then the station's history (runs:list), filtered and exported as CSV. */
 import { memo, type JSX } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { RunSummary } from '../../../../main/contract/api';
@@ -6,8 +6,10 @@ import { Badge, OUTCOME_LOOK } from '../../components/Badge';
 import { formatTime } from '../../components/format';
 import { loadHistory, shortId } from '../../effects/runs';
 import { useRun, useRuns } from '../../state/runs';
+import { isFiltered } from '../../state/runs-filter';
 import { ScreenTitle } from '../ScreenTitle';
 import { STEP_LABEL } from './labels';
+import { RunsFilterBar } from './RunsFilterBar';
 
 const ActiveRun = memo(function ActiveRun({ runId }: { runId: string }): JSX.Element | null {
   const run = useRun(runId);
@@ -30,7 +32,11 @@ function HistoryRow({ run }: { run: RunSummary }): JSX.Element {
           {shortId(run.id)}
         </a>
       </th>
-      <td>{run.serial || '—'}</td>
+      <td>
+        <span className="serial" title={run.serial || undefined}>
+          {run.serial || '—'}
+        </span>
+      </td>
       <td>
         {run.profile} {run.profileVersion}
       </td>
@@ -48,6 +54,7 @@ export function RunsScreen(): JSX.Element {
   const running = useRuns(useShallow((s) => Object.values(s.byId).filter((r) => r.outcome === 'running').map((r) => r.runId)));
   const history = useRuns((s) => s.history);
   const loaded = useRuns((s) => s.historyLoaded);
+  const filtered = useRuns((s) => isFiltered(s.historyFilter));
   return (
     <>
       <ScreenTitle>Runs</ScreenTitle>
@@ -70,10 +77,11 @@ export function RunsScreen(): JSX.Element {
             Refresh
           </button>
         </div>
+        <RunsFilterBar />
         {!loaded ? (
           <p className="empty">Loading…</p>
         ) : history.length === 0 ? (
-          <p className="empty">No runs recorded yet.</p>
+          <p className="empty">{filtered ? 'No run matches the filter.' : 'No runs recorded yet.'}</p>
         ) : (
           <div className="table-wrap">
             <table className="table" data-testid="run-history">

@@ -50,7 +50,8 @@ export function RegistryForm({ initialUrl }: { initialUrl: string }): JSX.Elemen
     <SettingsSection
       form="registry"
       title="Registry"
-      saveLabel="Save registry"
+      saveLabel="Test and save registry"
+      busyLabel="Testing the registry…"
       canSave={url.trim() !== ''}
       onSave={() =>
         void saveRegistry(url, token).then((ok) => {

@@ -3,6 +3,7 @@
  * under way and is followed by a short "Saved" note once it succeeded. Each form supplies only its fields.
  */
 import type { JSX, ReactNode } from 'react';
+import { ErrorText } from '../../components/ErrorText';
 import { SavedNote } from '../../components/SavedNote';
 import { useSettings, type SettingsForm } from '../../state/settings';
 
@@ -11,6 +12,7 @@ export function SettingsSection({
   title,
   saveLabel,
   canSave = true,
+  busyLabel = 'Saving…',
   onSave,
   children,
 }: {
@@ -18,11 +20,14 @@ export function SettingsSection({
   title: string;
   saveLabel: string;
   canSave?: boolean;
+  /** What the button says while the call is under way. */
+  busyLabel?: string;
   onSave: () => void;
   children: ReactNode;
 }): JSX.Element {
   const saving = useSettings((s) => Boolean(s.saving[form]));
   const saved = useSettings((s) => s.saved === form);
+  const failed = useSettings((s) => s.failed[form]);
   return (
     <form
       className="form"
@@ -36,10 +41,16 @@ export function SettingsSection({
       {children}
       <div className="actions">
         <button type="submit" className="button-primary" data-testid={`settings-${form}-save`} disabled={saving || !canSave}>
-          {saving ? 'Saving…' : saveLabel}
+          {saving ? busyLabel : saveLabel}
         </button>
         {saved && <SavedNote />}
       </div>
+      {failed && !saving && (
+        <p className="form-error" role="alert" data-testid={`settings-${form}-error`} data-code={failed.code}>
+          <span className="error-message">Not saved.</span>
+          <ErrorText error={failed} />
+        </p>
+      )}
     </form>
   );
 }
