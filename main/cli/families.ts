@@ -41,6 +41,7 @@ export const FAMILIES: readonly Family[] = [
   { name: 'provision', commands: ['provision'], load: async () => wrap((await import('./provision')).registerProvisionCommand) },
   { name: 'batch', commands: ['batch'], load: async () => wrap((await import('./batch')).registerBatchCommand) },
   { name: 'drift', commands: ['drift'], load: async () => wrap((await import('./drift')).registerDriftCommand) },
+  { name: 'service', commands: ['service'], load: async () => wrap((await import('./service')).registerServiceCommands) },
   { name: 'runs', commands: ['runs', 'audit'], load: async () => wrap((await import('./runs')).registerRunsCommands) },
   { name: 'repair', commands: ['repair'], load: async () => wrap((await import('./repair')).registerRepairCommand) },
   { name: 'replace', commands: ['replace', 'replacements'], load: async () => wrap((await import('./replace')).registerReplaceCommands) },
@@ -60,6 +61,7 @@ export const FAMILIES: readonly Family[] = [
   { name: 'sync', commands: ['sync'], load: async () => wrap((await import('./sync')).registerSyncCommand) },
   { name: 'station', commands: ['station'], load: async () => wrap((await import('./station')).registerStationCommand) },
   { name: 'store', commands: ['store'], load: async () => wrap((await import('./store')).registerStoreCommands) },
+  { name: 'doctor', commands: ['doctor'], load: async () => wrap((await import('./doctor')).registerDoctorCommand) },
 ];
 
 /** What main() loads for one command line: command families, or the stand-ins of main/cli/command-summaries.ts. */
