@@ -129,6 +129,7 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
       },
 
       'queue:status': () => queue.status(),
+      'queue:list': (request) => queue.list(request?.limit ?? 100),
       'queue:sync-now': () => queue.syncNow(),
       'queue:export-bundle': () => queue.exportBundle(),
 

@@ -16,6 +16,7 @@ import { OUTBOX_STATES, type OutboxRow, type OutboxState } from '../sync/outbox'
 import { RegistryClient } from '../sync/registry-client';
 import { loadRegistrySettings, REGISTRY_CONFIG_FILE, REGISTRY_TOKEN_FILE } from '../sync/registry-config';
 import { openQueue, type QueueHandle } from '../sync/session';
+import { readRevocationUploadStatus } from '../sync/sync-status';
 import { withCore } from './core';
 import { authorizeCli, beginAuthorized, operatorOption, type OperatorCliOptions } from './operator-sign-in';
 import { loadStationKey } from '../sync/station-key';
@@ -38,6 +39,8 @@ export interface QueueStatusReport {
   lastSuccessAt: string | null;
   lastError: string | null;
   nextAttemptAt: string | null;
+  /** The station CA's revocation list as last sent to the registry (main/sync/revocation-upload.ts). */
+  revocations: { uploadedAt: string | null; error: string | null };
 }
 
 /** The queue over the core's store (opened for the command, closed after; no passphrase is asked). */
@@ -60,6 +63,7 @@ export function queueStatus(queue: QueueHandle, dataDir: string): QueueStatusRep
   const counts = queue.outbox.counts();
   const status = queue.outbox.status();
   const registry = configuredRegistry(dataDir);
+  const revocations = readRevocationUploadStatus(queue.store.db);
   return {
     ...counts,
     online: status.online === true,
@@ -68,6 +72,7 @@ export function queueStatus(queue: QueueHandle, dataDir: string): QueueStatusRep
     lastSuccessAt: status.lastSuccessAt,
     lastError: status.lastError,
     nextAttemptAt: status.nextAttemptAt,
+    revocations: { uploadedAt: revocations.uploadedAt, error: revocations.error },
   };
 }
 
@@ -78,6 +83,8 @@ function statusText(s: QueueStatusReport): string {
     `last success: ${s.lastSuccessAt ?? 'never'}`,
     ...(s.lastError ? [`last error: ${s.lastError}`] : []),
     ...(s.nextAttemptAt && !s.online ? [`next attempt: ${s.nextAttemptAt}`] : []),
+    ...(s.revocations.uploadedAt ? [`revocation list sent: ${s.revocations.uploadedAt}`] : []),
+    ...(s.revocations.error ? [`revocation list not sent: ${s.revocations.error}`] : []),
   ].join('\n');
 }
 

@@ -31,6 +31,7 @@ describe('the contract', () => {
         'profiles:list',
         'profiles:get',
         'profiles:import',
+        'queue:list',
         'queue:status',
         'queue:sync-now',
         'replace:start',

@@ -3,7 +3,7 @@
  * the registry was reachable, and the two things a technician can do — sync now, or export an offline bundle.
  */
 import { z } from 'zod';
-import { boundedText, isoTimeSchema, LIMITS } from './bounds';
+import { boundedList, boundedText, isoTimeSchema, LIMITS } from './bounds';
 
 export const QueueStatusSchema = z.object({
   pending: z.number().int().nonnegative(),
@@ -19,7 +19,29 @@ export const QueueStatusSchema = z.object({
   nextAttemptAt: isoTimeSchema.optional(),
 });
 
+/** The most records queue:list answers with (the counts say how many there are in all). */
+export const QUEUE_LIST_MAX = 200;
+
+/** One record the registry has not seen yet: its run, where it stands in the queue, and why it is still there. */
+export const QueueEntrySchema = z.object({
+  runId: z.string().max(LIMITS.id),
+  serial: z.string().max(LIMITS.name),
+  outcome: z.string().max(32),
+  /** pending: waits for the next send; in-flight: being sent; dead: refused by the registry; exported: in a bundle. */
+  state: z.enum(['pending', 'in-flight', 'dead', 'exported']),
+  enqueuedAt: isoTimeSchema,
+  attempts: z.number().int().nonnegative(),
+  lastError: boundedText().optional(),
+  /** Why the registry refused it (dead). */
+  deadReason: boundedText().optional(),
+});
+
 export const queueMethods = {
+  /** The records not yet in the registry, oldest first, at most `limit` (default 100); `total` counts them all. */
+  'queue:list': {
+    args: z.tuple([z.object({ limit: z.number().int().min(1).max(QUEUE_LIST_MAX).optional() }).strict().optional()]),
+    result: z.object({ entries: boundedList(QueueEntrySchema, QUEUE_LIST_MAX), total: z.number().int().nonnegative() }),
+  },
   'queue:status': {
     args: z.tuple([]),
     result: QueueStatusSchema,
@@ -42,3 +64,5 @@ export const queueEvents = {
 } as const;
 
 export type QueueStatus = z.output<typeof QueueStatusSchema>;
+export type QueueEntry = z.output<typeof QueueEntrySchema>;
+export type QueueList = z.output<(typeof queueMethods)['queue:list']['result']>;

@@ -63,6 +63,7 @@ export const METHOD_RULES: { readonly [N in MethodName]: Rule<N> } = {
   'profiles:list': { needs: READ, action: 'list profiles' },
   'profiles:get': { needs: READ, action: 'read a profile' },
   'queue:status': { needs: READ, action: 'read the sync queue' },
+  'queue:list': { needs: READ, action: 'list the sync queue' },
   'station:status': { needs: READ, action: 'read the station status' },
   'settings:get': { needs: READ, action: 'read the settings' },
   'line:state': { needs: READ, action: 'read the line' },

@@ -170,6 +170,7 @@ describe('the contract over the WebSocket', () => {
       'profiles:get': () => api.invoke['profiles:get']({ path: profilePath }),
       'profiles:import': () => api.invoke['profiles:import']({ fileName: '../../etc/my profile.yml', content: 'apiVersion: fieldline/v1\nname: broken\n' }),
       'queue:status': () => api.invoke['queue:status'](),
+      'queue:list': () => api.invoke['queue:list']({ limit: 10 }),
       'queue:sync-now': () => api.invoke['queue:sync-now'](), // REGISTRY_NOT_CONFIGURED
       'queue:export-bundle': () => api.invoke['queue:export-bundle'](),
       'drift:check': () => api.invoke['drift:check']({ deviceId, profilePath }),
@@ -224,6 +225,8 @@ describe('the contract over the WebSocket', () => {
     expect(answers['profiles:import']).toMatchObject({ ok: true, value: { fileName: 'my-profile.yml', source: 'data' } });
     expect((answers['profiles:import'] as { value: { problems: number } }).value.problems).toBeGreaterThan(0);
     expect(answers['queue:export-bundle']).toMatchObject({ ok: true, value: { count: 1, remaining: 0 } });
+    // The one finished run, listed by name while it waits for the registry (listed before the bundle took it).
+    expect(answers['queue:list']).toMatchObject({ ok: true, value: { total: 1, entries: [{ runId, state: 'pending', attempts: 0, serial: expect.any(String) }] } });
     // Nothing answers at that URL: said, and nothing saved. The token is never sent back, not even in the error.
     expect(answers['settings:set-registry']).toMatchObject({ ok: false, error: { code: 'REGISTRY_UNREACHABLE', message: expect.stringContaining('nothing was saved') } });
     const settingsAfter = await api.invoke['settings:get']();

@@ -218,6 +218,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    name: 'revocation list upload status (issue #16)',
+    // What the drainer last sent of the station CA's revocation list (main/sync/revocation-upload.ts): the hash of
+    // the list and the registry it went to, so an unchanged list is not sent again, and the last failure, so
+    // `fieldline queue status` says why the registry may not have this station's newest list.
+    sql: `
+      ALTER TABLE sync_status ADD COLUMN revocations_hash TEXT;
+      ALTER TABLE sync_status ADD COLUMN revocations_uploaded_at TEXT;
+      ALTER TABLE sync_status ADD COLUMN revocations_error TEXT;
+    `,
+  },
 ];
 
 function pragmaNumber(db: Database.Database, name: string): number {

@@ -15,15 +15,25 @@ import type { RunRecord } from '../contract/run-record';
 import { parseRetryAfter } from './backoff';
 import {
   batchUploadReplySchema,
+  devicesPageSchema,
   deviceReplySchema,
   errorReplySchema,
   healthReplySchema,
+  LIMITS,
   PATHS,
   stationKeyReplySchema,
   type BatchUploadReply,
   type DeviceReply,
+  type DevicesPage,
 } from '../contract/registry/api';
 import { heartbeatReplySchema, type Heartbeat, type HeartbeatReply } from '../contract/registry/fleet';
+import {
+  revocationListPutReplySchema,
+  revocationsReplySchema,
+  type RevocationListPutReply,
+  type RevocationListUpload,
+  type RevocationsReply,
+} from '../contract/registry/revocations';
 import { bindToken, tokenNeeded, type BoundToken } from './registry-token';
 import { z } from 'zod';
 
@@ -241,8 +251,24 @@ export class RegistryClient {
     return (await this.call('PUT', PATHS.heartbeat, heartbeatReplySchema, JSON.stringify(heartbeat)))!;
   }
 
-  /** The device with its runs, or undefined when the registry has none for that serial. */
+  /** The device with its runs and service records, or undefined when the registry has none for that serial. */
   device(serial: string): Promise<DeviceReply | undefined> {
     return this.call('GET', PATHS.device.replace(':serial', encodeURIComponent(serial)), deviceReplySchema, undefined, true);
+  }
+
+  /** One page of the devices at a site (`cursor`: the page before's nextCursor). */
+  async devicesAtSite(site: string, cursor?: string, limit: number = LIMITS.pageDevices): Promise<DevicesPage> {
+    const query = new URLSearchParams({ site, limit: String(limit), ...(cursor !== undefined ? { cursor } : {}) });
+    return (await this.call('GET', `${PATHS.devices}?${query.toString()}`, devicesPageSchema))!;
+  }
+
+  /** Every station's revocation list. */
+  async revocations(): Promise<RevocationsReply> {
+    return (await this.call('GET', PATHS.revocations, revocationsReplySchema))!;
+  }
+
+  /** Replaces this station's revocation list in the registry with `list` (its CA's whole list). */
+  async putRevocations(list: RevocationListUpload): Promise<RevocationListPutReply> {
+    return (await this.call('PUT', PATHS.stationRevocations, revocationListPutReplySchema, JSON.stringify(list)))!;
   }
 }

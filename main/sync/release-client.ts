@@ -15,7 +15,7 @@ import {
   type ReleasesPage,
 } from '../contract/registry/releases';
 import type { z } from 'zod';
-import { FieldlineError } from '../errors';
+import { FieldlineError, isFieldlineError } from '../errors';
 import { tokenNeeded, type BoundToken } from './registry-token';
 
 const JSON_REPLY_BYTES = 4 * 1024 * 1024;
@@ -106,6 +106,19 @@ export class ReleaseClient {
   feed(channel: string, since: string | undefined): Promise<ReleasesPage> {
     const query = since === undefined ? '' : `?since=${encodeURIComponent(since)}`;
     return this.json('GET', `/v1/channels/${encodeURIComponent(channel)}/releases${query}`, releasesPageSchema);
+  }
+
+  /**
+   * An artifact found by its hash alone (a profile a run names, for the visit kit): its bytes, at most `maxBytes`, or
+   * undefined when the registry does not hold it. The caller checks the hash.
+   */
+  async heldArtifact(sha256: string, maxBytes: number): Promise<Buffer | undefined> {
+    try {
+      return (await this.request('GET', `/v1/artifacts/${sha256}`, Math.min(maxBytes, RELEASE_LIMITS.artifactBytes))).body;
+    } catch (err) {
+      if (isFieldlineError(err, 'REGISTRY_REJECTED') && err.details.status === 404) return undefined;
+      throw err;
+    }
   }
 
   /** The artifact's bytes, at most `size` (its release's); the caller checks the hash and the signature. */

@@ -12,6 +12,7 @@ import { collectHeartbeat } from './heartbeat';
 import { Outbox } from './outbox';
 import { reconcileExported } from './reconcile';
 import { RegistryClient } from './registry-client';
+import { uploadRevocationsIfChanged } from './revocation-upload';
 import { loadRegistrySettings, type RegistrySettings } from './registry-config';
 
 export interface QueueHandle {
@@ -52,7 +53,11 @@ export function openSyncSession(dataDir: string, store: SqliteStore, options: Sy
     outbox: queue.outbox,
     uploader: client,
     reconcile: () => reconcileExported(queue.outbox, client),
-    heartbeat: () => client.sendHeartbeat(collectHeartbeat({ version: options.version ?? 'unknown', store, outbox: queue.outbox })),
+    heartbeat: async () => {
+      // Never throws: a failure is kept in the sync status, and the heartbeat still goes.
+      await uploadRevocationsIfChanged({ dataDir, store, client, logger: logger.child('revocations') });
+      return client.sendHeartbeat(collectHeartbeat({ version: options.version ?? 'unknown', store, outbox: queue.outbox }));
+    },
     logger: logger.child('drainer'),
     ...(options.batchRecords ? { batchRecords: options.batchRecords } : {}),
     ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),

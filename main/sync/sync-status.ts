@@ -54,3 +54,23 @@ export function writeSyncStatus(db: Database.Database, update: Partial<SyncStatu
   }
   if (sets.length > 0) db.prepare(`UPDATE sync_status SET ${sets.join(', ')} WHERE id = 1`).run(...values);
 }
+
+/** The station CA's revocation list as last sent to the registry (main/sync/revocation-upload.ts). */
+export interface RevocationUploadStatus {
+  /** SHA-256 over the registry URL and the list last acknowledged; null: never sent. */
+  hash: string | null;
+  uploadedAt: string | null;
+  /** Why the last attempt failed; null after a success. */
+  error: string | null;
+}
+
+export function readRevocationUploadStatus(db: Database.Database): RevocationUploadStatus {
+  const row = db.prepare(`SELECT revocations_hash AS hash, revocations_uploaded_at AS uploadedAt, revocations_error AS error FROM sync_status WHERE id = 1`).get() as
+    | RevocationUploadStatus
+    | undefined;
+  return { hash: row?.hash ?? null, uploadedAt: row?.uploadedAt ?? null, error: row?.error ?? null };
+}
+
+export function writeRevocationUploadStatus(db: Database.Database, status: RevocationUploadStatus): void {
+  db.prepare(`UPDATE sync_status SET revocations_hash = ?, revocations_uploaded_at = ?, revocations_error = ? WHERE id = 1`).run(status.hash, status.uploadedAt, status.error);
+}

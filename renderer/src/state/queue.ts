@@ -1,7 +1,8 @@
-/** The sync queue: counts, online state, last sync and error, and what Sync now / Export bundle are doing. */
+/** The sync queue: counts, online state, last sync and error, the records that wait, and what Sync now / Export bundle are doing. */
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 import type { QueueStatus } from '../../../main/contract/api';
+import type { QueueList } from '../../../main/contract/queue';
 
 export interface BundleExport {
   readonly file?: string;
@@ -15,7 +16,10 @@ export interface QueueState {
   readonly syncing: boolean;
   readonly exporting: boolean;
   readonly lastExport: BundleExport | undefined;
+  /** Which records wait (queue:list): the first QUEUE_LIST_SHOWN of them, and how many in all. */
+  readonly waiting: QueueList | undefined;
   setStatus(status: QueueStatus): void;
+  setWaiting(waiting: QueueList): void;
   setSyncing(on: boolean): void;
   setExporting(on: boolean): void;
   exported(result: Omit<BundleExport, 'at'>, at: string): void;
@@ -27,7 +31,9 @@ export function createQueueStore() {
     syncing: false,
     exporting: false,
     lastExport: undefined,
+    waiting: undefined,
     setStatus: (status) => set({ status }),
+    setWaiting: (waiting) => set({ waiting }),
     setSyncing: (syncing) => set({ syncing }),
     setExporting: (exporting) => set({ exporting }),
     exported: (result, at) => set({ lastExport: { ...result, at } }),

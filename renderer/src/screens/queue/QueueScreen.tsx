@@ -1,9 +1,13 @@
-/** Queue & sync: what waits for the registry, whether it answers, and the two things a technician can do about it. */
-import type { JSX, ReactNode } from 'react';
+/**
+ * Queue & sync: what waits for the registry (how many, and which runs), whether it answers, and the two things a
+ * technician can do about it.
+ */
+import { useEffect, type JSX, type ReactNode } from 'react';
 import { formatTime } from '../../components/format';
-import { exportBundle, syncNow } from '../../effects/queue';
+import { exportBundle, loadWaiting, syncNow } from '../../effects/queue';
 import { useQueue } from '../../state/queue';
 import { ScreenTitle } from '../ScreenTitle';
+import { WaitingList } from './WaitingList';
 
 function Count({ label, value, testId, help }: { label: string; value: number | undefined; testId: string; help: string }): JSX.Element {
   return (
@@ -31,6 +35,10 @@ export function QueueScreen(): JSX.Element {
   const syncing = useQueue((s) => s.syncing);
   const exporting = useQueue((s) => s.exporting);
   const lastExport = useQueue((s) => s.lastExport);
+  // Every change of the queue (a run queued, a batch sent, a refusal) comes as a new status: the list is read again.
+  useEffect(() => {
+    void loadWaiting();
+  }, [status]);
   return (
     <>
       <ScreenTitle>Queue & sync</ScreenTitle>
@@ -43,6 +51,7 @@ export function QueueScreen(): JSX.Element {
           <Count label="Exported" value={status?.exported} testId="queue-exported" help="in a bundle, not yet seen by the registry" />
         </div>
       </section>
+      <WaitingList />
       <section className="panel" aria-labelledby="sync-title">
         <h2 id="sync-title">Registry</h2>
         <dl className="facts">
