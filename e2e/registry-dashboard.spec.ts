@@ -40,12 +40,20 @@ test('the registry dashboard shows two stations, their yields and a device histo
     if (msg.type() === 'error') pageErrors.push(msg.text());
   });
   try {
+    const visit: RunRecord = { ...run('GW-D-1', 1, 'passed', 'gateway-eu'), site: 'berlin-1', service: { action: 'remediate', operator: 'Ana', before: { 'app/interval': '60' }, after: { 'app/interval': '30' } } };
     const stations = [
       {
         dir: join(work, 'line-1'),
         token: tokens.line1,
         // GW-D-1 failed, then passed on a second run: its history has both.
-        records: [run('GW-D-1', 5, 'failed', 'gateway-eu'), run('GW-D-1', 4, 'passed', 'gateway-eu'), run('GW-D-2', 3, 'passed', 'gateway-eu'), run('GW-D-3', 2, 'passed', 'gateway-us')],
+        // A field-service visit to GW-D-1 later: shown in its history apart, never counted in the yields.
+        records: [
+          run('GW-D-1', 5, 'failed', 'gateway-eu'),
+          run('GW-D-1', 4, 'passed', 'gateway-eu'),
+          run('GW-D-2', 3, 'passed', 'gateway-eu'),
+          run('GW-D-3', 2, 'passed', 'gateway-us'),
+          visit,
+        ],
       },
       {
         dir: join(work, 'line-2'),
@@ -96,6 +104,10 @@ test('the registry dashboard shows two stations, their yields and a device histo
     await expect(history.nth(1)).toContainText('failed');
     await expect(history.nth(2)).toContainText('passed');
     await expect(history.nth(1)).toContainText('line-1');
+    const visits = page.locator('#device-service tr');
+    await expect(visits).toHaveCount(2);
+    await expect(visits.nth(1).locator('td').nth(2)).toHaveText('remediate');
+    await expect(visits.nth(1).locator('td').nth(3)).toHaveText('Ana');
 
     const path = join(SCREENS_DIR, `${testInfo.project.name}-registry-dashboard-01-stations-and-yields.png`);
     await page.screenshot({ path, fullPage: true });

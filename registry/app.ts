@@ -19,6 +19,8 @@ import { fleetRepositoryFor } from './fleet';
 import { fleetRoutes } from './routes-fleet';
 import { releaseRepositoryFor } from './releases-open';
 import { releaseRoutes } from './routes-releases';
+import { revocationRepositoryFor } from './revocations-open';
+import { revocationRoutes } from './routes-revocations';
 
 const ALL_METHODS: readonly string[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -75,6 +77,7 @@ export async function buildRegistryApp(options: RegistryAppOptions): Promise<Fas
     bundleRoutes(authed, { repository, now, bundleBodyBytes: options.maxBundleBytes ?? LIMITS.bundleBytes });
     fleetRoutes(authed, { fleet: fleetRepositoryFor(repository), now });
     releaseRoutes(authed, { releases: releaseRepositoryFor(repository), now });
+    revocationRoutes(authed, { revocations: revocationRepositoryFor(repository), now });
   });
 
   // Any other method on a known path is a 405 with an Allow header, not a 404 that suggests a wrong URL.

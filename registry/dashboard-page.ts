@@ -131,7 +131,7 @@ export const DASHBOARD_JS = `'use strict';
   function device(serial) {
     var out = $('device');
     return api('/v1/devices/' + encodeURIComponent(serial)).then(function (d) {
-      var head = el('p', d.serial + ': first seen ' + d.firstSeen + ', last seen ' + d.lastSeen + (d.replaces ? ', replaces ' + d.replaces : '') + (d.replacedBy ? ', replaced by ' + d.replacedBy : ''));
+      var head = el('p', d.serial + (d.site ? ' at ' + d.site : '') + ': first seen ' + d.firstSeen + ', last seen ' + d.lastSeen + (d.replaces ? ', replaces ' + d.replaces : '') + (d.replacedBy ? ', replaced by ' + d.replacedBy : ''));
       var table = el('table');
       table.id = 'device-runs';
       table.appendChild(row(['Started', 'Station', 'Profile', 'Outcome', 'Error', 'Run'].map(function (h) { return el('th', h); })));
@@ -139,7 +139,14 @@ export const DASHBOARD_JS = `'use strict';
         var failed = (r.steps || []).filter(function (s) { return s.error; })[0];
         table.appendChild(row([el('td', r.startedAt), el('td', r.receivedFrom), el('td', r.profile.name + ' ' + r.profile.version), el('td', r.outcome, r.outcome === 'passed' ? 'passed' : 'failed'), el('td', failed ? failed.error.code : ''), el('td', r.id)]));
       });
-      out.replaceChildren(head, table);
+      // Field-service records apart from the runs: a visit is not a unit made (a registry before them sent none).
+      var visits = el('table');
+      visits.id = 'device-service';
+      visits.appendChild(row(['Started', 'Station', 'Service action', 'Operator', 'Outcome', 'Based on run', 'Record'].map(function (h) { return el('th', h); })));
+      (d.serviceRecords || []).forEach(function (r) {
+        visits.appendChild(row([el('td', r.startedAt), el('td', r.receivedFrom), el('td', r.service.action), el('td', r.service.operator), el('td', r.outcome, r.outcome === 'passed' ? 'passed' : 'failed'), el('td', r.service.basedOnRunId || '–'), el('td', r.id)]));
+      });
+      out.replaceChildren(head, table, el('h3', 'Service records'), visits);
     }, function (err) {
       out.replaceChildren(el('p', err.message === 'unauthorized' ? '' : 'No device ' + serial + ': ' + err.message));
     });

@@ -32,11 +32,11 @@ export class PostgresFleetRepository implements FleetRepository {
   async yields(from: string, to: string, limit: number): Promise<Omit<YieldReply, 'from' | 'to'>> {
     const client = await this.pool.connect();
     try {
-      // One snapshot, so both tables count the same records.
+      // One snapshot, so both tables count the same records; provisioning runs only (a service record is not a unit).
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const byStation = await client.query<YieldReply['byStation'][number]>(
         `SELECT station, count(*) FILTER (WHERE outcome = 'passed') AS passed, count(*) FILTER (WHERE outcome = 'failed') AS failed, count(*) AS total
-         FROM records WHERE started_at >= $1 AND started_at < $2 GROUP BY station ORDER BY total DESC, station COLLATE "C" LIMIT $3`,
+         FROM records WHERE started_at >= $1 AND started_at < $2 AND NOT service GROUP BY station ORDER BY total DESC, station COLLATE "C" LIMIT $3`,
         [from, to, limit],
       );
       const byProfile = await client.query<YieldReply['byProfile'][number]>(
@@ -44,7 +44,7 @@ export class PostgresFleetRepository implements FleetRepository {
            SELECT coalesce(p.profile ->> 'name', '') AS profile, coalesce(p.profile ->> 'version', '') AS version,
                   count(*) FILTER (WHERE outcome = 'passed') AS passed, count(*) FILTER (WHERE outcome = 'failed') AS failed, count(*) AS total
            FROM records r CROSS JOIN LATERAL (SELECT r.record::json -> 'profile' AS profile) p
-           WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2
+           WHERE started_at >= $1 AND started_at < $2 AND NOT service GROUP BY 1, 2
          ) y ORDER BY total DESC, profile COLLATE "C", version COLLATE "C" LIMIT $3`,
         [from, to, limit],
       );

@@ -10,7 +10,10 @@ export interface FleetRepository {
   recordHeartbeat(station: string, heartbeat: Heartbeat, at: Date): Promise<void>;
   /** Every station (by name, at most `limit`), with its latest heartbeat where it sent one. */
   stations(limit: number): Promise<StationInfo[]>;
-  /** Passed, failed and all runs that started in [from, to), per station and per profile, most runs first. */
+  /**
+   * Passed, failed and all provisioning runs (records without a `service` section) that started in [from, to), per
+   * station and per profile, most runs first.
+   */
   yields(from: string, to: string, limit: number): Promise<Omit<YieldReply, 'from' | 'to'>>;
 }
 

@@ -12,6 +12,7 @@ import { runRecordSchema } from '../main/contract/run-record';
 import * as api from '../main/contract/registry/api';
 import * as fleet from '../main/contract/registry/fleet';
 import * as releases from '../main/contract/registry/releases';
+import * as revocations from '../main/contract/registry/revocations';
 import { buildRegistryApp } from './app';
 import { SqliteRepository } from './sqlite-repository';
 import { openRegistryDb, type RegistryDb } from './db';
@@ -119,6 +120,10 @@ describe('registry-openapi.yaml', () => {
       ['PublishReleaseReply', releases.publishReleaseReplySchema],
       ['ArtifactPutReply', releases.artifactPutReplySchema],
       ['ReleasesPage', releases.releasesPageSchema],
+      ['DevicesPage', api.devicesPageSchema],
+      ['RevocationListUpload', revocations.revocationListUploadSchema],
+      ['RevocationListPutReply', revocations.revocationListPutReplySchema],
+      ['RevocationsReply', revocations.revocationsReplySchema],
     ];
     for (const [name, schema] of pairs) expect(normalized(schemas[name] as Json), name).toEqual(zodJson(schema));
   });

@@ -9,7 +9,7 @@
  * become visible in order and a `since` cursor never skips a record committed later with a smaller number.
  */
 import pg from 'pg';
-import type { BatchUploadReply, DeviceReply, RecordsPage } from '../main/contract/registry/api';
+import type { BatchUploadReply, DeviceReply, DevicesPage, RecordsPage } from '../main/contract/registry/api';
 import { FieldlineError } from '../main/errors';
 import { silentLogger, type Logger } from '../main/log';
 import { migratePostgres } from './postgres-schema';
@@ -17,6 +17,8 @@ import { checkPostgresUrl, redactDatabaseUrl } from './postgres-url';
 import { checkRecord, conflictReason, holdsSame, type CheckedRecord } from './record-check';
 import { encodeCursor, idFor, splitRuns, toStoredRun, type RecordRow } from './records';
 import type { RecordVerdict, RegistryRepository, StoredKey } from './repository';
+import { siteOf } from './sites';
+import { devicesAtSite } from './sites-postgres';
 
 export interface PostgresOptions {
   /** Connections this process opens at most (default 10). */
@@ -208,12 +210,13 @@ export class PostgresRepository implements RegistryRepository {
 
   async device(serial: string): Promise<DeviceReply | undefined> {
     return this.transaction(async (client) => {
-      const device = await client.query<{ serial: string; firstSeen: string; lastSeen: string }>(
-        'SELECT serial, first_seen AS "firstSeen", last_seen AS "lastSeen" FROM devices WHERE serial = $1',
+      const device = await client.query<{ serial: string; firstSeen: string; lastSeen: string; site: string | null }>(
+        'SELECT serial, first_seen AS "firstSeen", last_seen AS "lastSeen", site FROM devices WHERE serial = $1',
         [serial],
       );
-      const found = device.rows[0];
-      if (!found) return undefined;
+      const row = device.rows[0];
+      if (!row) return undefined;
+      const { site, ...found } = row;
       const replaces = await client.query<{ replaces: string }>(
         `SELECT replaces FROM records WHERE serial = $1 AND replaces IS NOT NULL AND outcome = 'passed' ORDER BY started_at DESC, seq DESC LIMIT 1`,
         [serial],
@@ -230,11 +233,16 @@ export class PostgresRepository implements RegistryRepository {
       const replacedBySerial = replacedBy.rows[0]?.serial;
       return {
         ...found,
+        ...(site !== null ? { site } : {}),
         ...(replacesSerial !== undefined ? { replaces: replacesSerial } : {}),
         ...(replacedBySerial !== undefined ? { replacedBy: replacedBySerial } : {}),
         ...splitRuns(runs.rows.map((r) => toStoredRun({ ...r, seq: Number(r.seq) }))),
       };
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async devicesAtSite(site: string, after: string, limit: number): Promise<DevicesPage> {
+    return devicesAtSite(this.pool, site, after, limit);
   }
 
   async recordsSince(since: number, limit: number): Promise<RecordsPage> {
@@ -308,20 +316,33 @@ async function keyRow(db: pg.ClientBase | pg.Pool, keyId: string): Promise<Store
  * order (devices in serial order) so two transactions meet their rows in the same order and cannot deadlock.
  */
 async function insertRecords(client: pg.ClientBase, records: readonly Checked[], station: string, receivedAt: string): Promise<string[]> {
-  const devices = new Map<string, { first: string; last: string }>();
+  const devices = new Map<string, { first: string; last: string; site?: string; siteAt?: string }>();
   for (const c of records) {
     const seen = devices.get(c.record.device.serial);
+    const site = siteOf(c.record);
+    // The batch's newest provisioning record naming a site (of two started at once, the later one in the batch).
+    const newer = site !== undefined && (seen?.siteAt === undefined || seen.siteAt <= c.startedAt);
     devices.set(c.record.device.serial, {
       first: seen && seen.first < c.startedAt ? seen.first : c.startedAt,
       last: seen && seen.last > c.endedAt ? seen.last : c.endedAt,
+      ...(newer ? { site, siteAt: c.startedAt } : seen?.site !== undefined ? { site: seen.site, siteAt: seen.siteAt } : {}),
     });
   }
   const serials = [...devices.keys()].sort();
+  // A site moves the device unless its site came from a later run (see schema.ts, version 5).
   await client.query(
-    `INSERT INTO devices (serial, first_seen, last_seen)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ORDER BY 1
-     ON CONFLICT (serial) DO UPDATE SET first_seen = least(devices.first_seen, excluded.first_seen), last_seen = greatest(devices.last_seen, excluded.last_seen)`,
-    [serials, serials.map((s) => devices.get(s)?.first), serials.map((s) => devices.get(s)?.last)],
+    `INSERT INTO devices (serial, first_seen, last_seen, site, site_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) ORDER BY 1
+     ON CONFLICT (serial) DO UPDATE SET first_seen = least(devices.first_seen, excluded.first_seen), last_seen = greatest(devices.last_seen, excluded.last_seen),
+       site = CASE WHEN excluded.site IS NOT NULL AND (devices.site_at IS NULL OR devices.site_at <= excluded.site_at) THEN excluded.site ELSE devices.site END,
+       site_at = CASE WHEN excluded.site IS NOT NULL AND (devices.site_at IS NULL OR devices.site_at <= excluded.site_at) THEN excluded.site_at ELSE devices.site_at END`,
+    [
+      serials,
+      serials.map((s) => devices.get(s)?.first),
+      serials.map((s) => devices.get(s)?.last),
+      serials.map((s) => devices.get(s)?.site ?? null),
+      serials.map((s) => devices.get(s)?.siteAt ?? null),
+    ],
   );
   await client.query('SELECT pg_advisory_xact_lock($1)', [SEQUENCE_LOCK]);
   // One VALUES row of parameters per record, not unnest() of arrays: the driver would escape each record's JSON into
@@ -329,11 +350,11 @@ async function insertRecords(client: pg.ClientBase, records: readonly Checked[],
   const params: unknown[] = [];
   const rowsSql = records.map((c) => {
     const first = params.length;
-    params.push(c.record.id, c.record.device.serial, station, receivedAt, c.startedAt, c.record.outcome, c.record.replaces ?? null, c.json);
-    return `(${Array.from({ length: 8 }, (_, i) => `$${first + i + 1}`).join(', ')})`;
+    params.push(c.record.id, c.record.device.serial, station, receivedAt, c.startedAt, c.record.outcome, c.record.replaces ?? null, c.record.service !== undefined, c.json);
+    return `(${Array.from({ length: 9 }, (_, i) => `$${first + i + 1}`).join(', ')})`;
   });
   const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO records (id, serial, station, received_at, started_at, outcome, replaces, record) VALUES ${rowsSql.join(', ')}
+    `INSERT INTO records (id, serial, station, received_at, started_at, outcome, replaces, service, record) VALUES ${rowsSql.join(', ')}
      ON CONFLICT (id) DO NOTHING RETURNING id`,
     params,
   );

@@ -99,6 +99,31 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX records_by_start ON records (started_at);
     `,
   },
+  {
+    version: 4,
+    name: 'devices by site, service records, per-station revocation lists (issue #16)',
+    // records.service: the record has a `service` section (a field-service record, not a provisioning run), a column
+    // like outcome so the yields and the device look-ups filter on it without reading JSON. devices.site is the site
+    // of the newest provisioning record that names one, site_at that record's start (see schema.ts, version 5). The
+    // LIKE tests only skip parsing the records that cannot have the field.
+    sql: `
+      ALTER TABLE records ADD COLUMN service boolean NOT NULL DEFAULT false;
+      UPDATE records SET service = true WHERE record LIKE '%"service"%' AND record::json -> 'service' IS NOT NULL;
+      ALTER TABLE devices ADD COLUMN site text, ADD COLUMN site_at text COLLATE "C";
+      UPDATE devices d SET site = s.site, site_at = s.started_at
+        FROM (SELECT DISTINCT ON (serial) serial, record::json ->> 'site' AS site, started_at FROM records
+               WHERE NOT service AND record LIKE '%"site"%' AND record::json ->> 'site' IS NOT NULL
+               ORDER BY serial, started_at DESC, seq DESC) s
+       WHERE d.serial = s.serial;
+      CREATE INDEX devices_by_site ON devices (site, serial COLLATE "C") WHERE site IS NOT NULL;
+      CREATE TABLE station_revocations (
+        station    text PRIMARY KEY REFERENCES stations (name),
+        issuer     text NOT NULL,
+        updated_at text NOT NULL,
+        entries    text NOT NULL
+      );
+    `,
+  },
 ];
 
 /** pg_advisory_lock's key for migrations: any constant of our own ("FLRG" + "MIGR" as bytes). */

@@ -8,10 +8,11 @@
  * record the database did not store without saying why is an error of the whole request (500), never a duplicate.
  */
 import type { RunRecord } from '../main/contract/run-record';
-import type { BatchUploadReply, DeviceReply, RecordsPage } from '../main/contract/registry/api';
+import type { BatchUploadReply, DeviceReply, DevicesPage, RecordsPage } from '../main/contract/registry/api';
 import type { RegistryDb } from './db';
 import { checkRecord, conflictReason, holdsSame, storedRecord, type CheckedRecord } from './record-check';
 import type { RecordVerdict } from './repository';
+import { siteOf, toDevicesPage, type SiteDeviceRow } from './sites';
 
 export type { RecordVerdict } from './repository';
 
@@ -42,6 +43,9 @@ function refusedRow(err: unknown): boolean {
 export class RecordStore {
   private readonly insert;
   private readonly touchDevice;
+  private readonly moveDevice;
+  private readonly selectSite;
+  private readonly selectAtSite;
   private readonly selectById;
   private readonly selectDevice;
   private readonly selectRuns;
@@ -61,6 +65,20 @@ export class RecordStore {
     this.touchDevice = db.prepare(
       `INSERT INTO devices (serial, first_seen, last_seen) VALUES (?, ?, ?)
        ON CONFLICT (serial) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+    );
+    // A provisioning record naming a site moves its device there unless the device's site came from a later run
+    // (<=: of two runs started at once, the one received last wins, as the newest-first order by seq says).
+    this.moveDevice = db.prepare('UPDATE devices SET site = ?, site_at = ? WHERE serial = ? AND (site_at IS NULL OR site_at <= ?)');
+    this.selectSite = db.prepare('SELECT site FROM devices WHERE serial = ?').pluck();
+    // Each device's newest provisioning run by the records_by_serial index (a handful of records per device).
+    this.selectAtSite = db.prepare(
+      `SELECT d.serial, d.site, d.first_seen AS firstSeen, d.last_seen AS lastSeen, r.id AS runId, r.record ->> '$.outcome' AS outcome,
+              r.record ->> '$.startedAt' AS startedAt, r.record ->> '$.profile.name' AS profileName,
+              r.record ->> '$.profile.version' AS profileVersion, r.record ->> '$.profile.sha256' AS profileSha256
+         FROM devices d
+         JOIN records r ON r.seq = (SELECT seq FROM records WHERE serial = d.serial AND record ->> '$.service' IS NULL ORDER BY started_at DESC, seq DESC LIMIT 1)
+        WHERE d.site = @site AND d.serial > @after
+        ORDER BY d.serial LIMIT @limit`,
     );
     this.selectById = db.prepare('SELECT station, record FROM records WHERE id = ?');
     this.selectDevice = db.prepare('SELECT serial, first_seen AS firstSeen, last_seen AS lastSeen FROM devices WHERE serial = ?');
@@ -83,6 +101,8 @@ export class RecordStore {
     this.insertOne = db.transaction((c: Extract<CheckedRecord, { ok: true }>, station: string, receivedAt: string) => {
       // The device row first: records.serial references it.
       this.touchDevice.run(c.record.device.serial, c.startedAt, c.endedAt);
+      const site = siteOf(c.record);
+      if (site !== undefined) this.moveDevice.run(site, c.startedAt, c.record.device.serial, c.startedAt);
       const { changes } = this.insert.run(c.record.id, c.record.device.serial, station, receivedAt, c.startedAt, c.json);
       // Not stored and no error (a trigger's RAISE(IGNORE), say): the registry cannot vouch for the record, so the
       // whole request fails and the station sends it again — it must never hear "duplicate" for it.
@@ -138,12 +158,19 @@ export class RecordStore {
     if (!device) return undefined;
     const replaces = this.selectReplaces.get(serial) as string | undefined;
     const replacedBy = this.selectReplacedBy.get(serial) as string | undefined;
+    const site = this.selectSite.get(serial) as string | null | undefined;
     return {
       ...device,
+      ...(typeof site === 'string' ? { site } : {}),
       ...(replaces !== undefined ? { replaces } : {}),
       ...(replacedBy !== undefined ? { replacedBy } : {}),
       ...splitRuns((this.selectRuns.all(serial) as RecordRow[]).map(toStoredRun)),
     };
+  }
+
+  /** The devices at `site` whose serial sorts after `after` ('' = from the first), by serial. */
+  atSite(site: string, after: string, limit: number): DevicesPage {
+    return toDevicesPage(this.selectAtSite.all({ site, after, limit: limit + 1 }) as SiteDeviceRow[], limit);
   }
 
   /** Records received after `since` (a cursor from an earlier page; absent = from the start), oldest first. */

@@ -3,7 +3,7 @@
  * SQLite (the embedded default, one file) or PostgreSQL (a server several registry processes may share). Each
  * method is one unit of work — a transaction where it writes — so no state lives in the process between calls.
  */
-import type { BatchUploadReply, DeviceReply, RecordRejectionCode, RecordsPage } from '../main/contract/registry/api';
+import type { BatchUploadReply, DeviceReply, DevicesPage, RecordRejectionCode, RecordsPage } from '../main/contract/registry/api';
 
 export type RegistryEngine = 'sqlite' | 'postgres';
 
@@ -29,6 +29,11 @@ export interface RegistryRepository {
   /** One record (PUT /v1/records/{id}), filed as a batch files each of its records. */
   storeRecord(item: unknown, station: string, now: Date): Promise<RecordVerdict>;
   device(serial: string): Promise<DeviceReply | undefined>;
+  /**
+   * The devices whose newest provisioning record naming a site names `site`, by serial, after the serial `after`
+   * ('' = from the first): at most `limit`, and a nextCursor when there are more.
+   */
+  devicesAtSite(site: string, after: string, limit: number): Promise<DevicesPage>;
   /** Records received after the sequence `since`, oldest first; a later page never misses one committed before. */
   recordsSince(since: number, limit: number): Promise<RecordsPage>;
 

@@ -1,13 +1,14 @@
-/** Record endpoints: batched upload, one-record upload, device look-up, and paging through everything received since a cursor. */
+/** Record endpoints: batched upload, one-record upload, device look-up, the devices at a site, and paging through everything received since a cursor. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { LIMITS, PATHS, recordsQuerySchema, type BatchUploadReply, type RecordPutReply, type RecordRejectionCode } from '../main/contract/registry/api';
+import { devicesQuerySchema, LIMITS, PATHS, recordsQuerySchema, type BatchUploadReply, type DevicesPage, type RecordPutReply, type RecordRejectionCode } from '../main/contract/registry/api';
 import { lowerUuidSchema, serialSchema } from '../main/contract/registry/record';
 import { stationOf } from './auth';
 import { ApiError, describeZod } from './http';
 import { decodeCursor } from './records';
 import type { RegistryRepository } from './repository';
 import { routePath } from './paths';
+import { decodeSiteCursor } from './sites';
 
 /**
  * The batch envelope, checked loosely: batchUploadRequestSchema (the shape clients send) would fail the whole batch for one bad record,
@@ -67,6 +68,15 @@ export function recordRoutes(app: FastifyInstance, { repository, now, batchBodyB
     const since = query.data.since === undefined || query.data.since === '' ? 0 : decodeCursor(query.data.since);
     if (since === undefined) throw new ApiError(400, 'BAD_REQUEST', 'since: not a cursor this registry gave out');
     return repository.recordsSince(since, query.data.limit);
+  });
+
+  app.get(routePath(PATHS.devices), async (request): Promise<DevicesPage> => {
+    const query = devicesQuerySchema.safeParse(request.query);
+    if (!query.success) throw new ApiError(400, 'BAD_REQUEST', `bad query: ${describeZod(query.error, 'query')}`);
+    const { site, limit, cursor } = query.data;
+    const after = cursor === undefined || cursor === '' ? '' : decodeSiteCursor(cursor);
+    if (after === undefined) throw new ApiError(400, 'BAD_REQUEST', 'cursor: not a cursor this registry gave out');
+    return repository.devicesAtSite(site, after, limit);
   });
 
   app.get<{ Params: { serial: string } }>(routePath(PATHS.device), async (request) => {

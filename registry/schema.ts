@@ -115,6 +115,31 @@ export const REGISTRY_MIGRATIONS: readonly RegistryMigration[] = [
       CREATE INDEX records_by_start ON records (started_at);
     `,
   },
+  {
+    version: 5,
+    name: 'devices by site, per-station revocation lists (issue #16)',
+    // devices.site is the site of the device's newest provisioning record that names one (a record with a `service`
+    // section is a field-service record, not a provisioning run), kept up to date as records arrive; site_at is that
+    // record's start, so a record received late but started earlier does not move the device back. Filled here from
+    // the records already held. A revocation list is kept whole, as JSON: it is always replaced and read whole.
+    sql: `
+      ALTER TABLE devices ADD COLUMN site TEXT;
+      ALTER TABLE devices ADD COLUMN site_at TEXT;
+      UPDATE devices SET (site, site_at) = (
+        SELECT r.record ->> '$.site', r.started_at FROM records r
+         WHERE r.serial = devices.serial AND r.record ->> '$.site' IS NOT NULL AND r.record ->> '$.service' IS NULL
+         ORDER BY r.started_at DESC, r.seq DESC LIMIT 1
+      );
+      CREATE INDEX devices_by_site ON devices (site, serial) WHERE site IS NOT NULL;
+
+      CREATE TABLE station_revocations (
+        station    TEXT PRIMARY KEY NOT NULL REFERENCES stations (name),
+        issuer     TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        entries    TEXT NOT NULL CHECK (json_valid(entries))
+      ) STRICT;
+    `,
+  },
 ];
 
 function pragmaNumber(db: Database.Database, name: string): number {

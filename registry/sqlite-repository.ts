@@ -31,6 +31,10 @@ export class SqliteRepository implements RegistryRepository {
     return this.records.device(serial);
   }
 
+  async devicesAtSite(site: string, after: string, limit: number) {
+    return this.records.atSite(site, after, limit);
+  }
+
   async recordsSince(since: number, limit: number) {
     return this.records.since(since, limit);
   }
