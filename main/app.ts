@@ -17,6 +17,7 @@ import { createHandlers } from './app/handlers';
 import { createOperatorSession, type OperatorSession, type SetTimer } from './app/operator-session';
 import type { SecretStore } from './core/secrets';
 import { createCore } from './core/core';
+import { createAppDoctor } from './core/doctor/app-doctor';
 import type { BleScanner } from './core/ble';
 import { openStationServices, type StationServices } from './core/station-services';
 import { lineSessionReport } from './core/line-heartbeat';
@@ -117,7 +118,7 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
   }
   const { events, ca } = core;
   const { devices, runs, profiles, queue, drift, replace, settings, status, line, labels, ble, console: deviceConsole } = services;
-  const handlersFor = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, replace, console: deviceConsole, settings, ca, station: status, line, labels, ble, audit: (entry) => core.store().appendAudit(entry) });
+  const handlersFor = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, replace, console: deviceConsole, settings, ca, station: status, line, labels, ble, doctor: createAppDoctor(core), audit: (entry) => core.store().appendAudit(entry) });
   const openSession = (): AppSession => {
     const session = createOperatorSession({ operators: core.operators, idleLockMs: () => settings.idleLockMinutes() * 60_000, ...options.sessions });
     return { handlers: handlersFor(session), mayListen: session.mayListen, onChange: session.onChange, close: session.close };

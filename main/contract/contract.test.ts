@@ -23,6 +23,7 @@ describe('the contract', () => {
         'devices:list',
         'devices:add-port',
         'devices:scan-ble',
+        'doctor:run',
         'provision:start',
         'provision:cancel',
         'runs:get',

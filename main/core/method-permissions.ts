@@ -66,6 +66,7 @@ export const METHOD_RULES: { readonly [N in MethodName]: Rule<N> } = {
   'queue:list': { needs: READ, action: 'list the sync queue' },
   'station:status': { needs: READ, action: 'read the station status' },
   'settings:get': { needs: READ, action: 'read the settings' },
+  'doctor:run': { needs: READ, action: 'check the environment (doctor)' },
   'line:state': { needs: READ, action: 'read the line' },
 
   'devices:add-port': { needs: 'provision', action: 'add a serial port' },

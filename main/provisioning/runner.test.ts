@@ -23,15 +23,18 @@ let work: string;
 let signer: Signer;
 let store: Store;
 
-/** Writes a settings-and-diagnostics profile; `minFirmware` above the device's 1.0.0 makes its diagnostic fail. */
-async function profile(name: string, minFirmware: string): Promise<LoadedProfile> {
+/**
+ * Writes a settings-and-diagnostics profile; `minFirmware` above the device's 1.0.0 makes its diagnostic fail.
+ * `variables` is the profile's variables section (YAML), if any.
+ */
+async function profile(name: string, minFirmware: string, variables = ''): Promise<LoadedProfile> {
   const file = join(work, `${name}.yaml`);
   await writeFile(
     file,
     `apiVersion: fieldline/v1
 name: ${name}
 version: 1.0.0
-firmware:
+${variables}firmware:
   minVersion: 1.0.0
 identity:
   subject: "CN={{ device.serial }},O=Test"
@@ -130,5 +133,41 @@ describe('runProvisioning with injected inputs', () => {
     expect(first[0]?.[1]).toBe('2026-03-01T10:00:00.250Z');
     // A second device, a second run, the same clock readings: the same times to the millisecond.
     expect(await times('A1A1A1A1A1A10004')).toEqual(first);
+  }, 30_000);
+
+  it("copies the run's site variable (given, or the profile's default) into the record, and none when there is none", async () => {
+    const withSite = await profile('sited', '1.0.0', 'variables:\n  site: { default: "lab-0" }\n');
+    const given = await run(await virtualSession({ serial: 'A1A1A1A1A1A10005' }), { profile: withSite, clock: tickingClock('2026-03-01T11:00:00.000Z'), variables: { site: 'berlin-1' } });
+    expect(given.outcome, JSON.stringify(given.error)).toBe('passed');
+    expect(given.site).toBe('berlin-1');
+    expect(store.getRun(given.id)?.site).toBe('berlin-1');
+    const byDefault = await run(await virtualSession({ serial: 'A1A1A1A1A1A10006' }), { profile: withSite, clock: tickingClock('2026-03-01T11:10:00.000Z') });
+    expect(byDefault.site).toBe('lab-0');
+    const none = await run(await virtualSession({ serial: 'A1A1A1A1A1A10007' }), { profile: await profile('unsited', '1.0.0'), clock: tickingClock('2026-03-01T11:20:00.000Z') });
+    expect(none).not.toHaveProperty('site');
+  }, 30_000);
+
+  it('refuses a site the registry could not take before it touches the device', async () => {
+    const withSite = await profile('sited-bad', '1.0.0', 'variables:\n  site: {}\n');
+    for (const site of ['  ', 'berlin\n1', 's'.repeat(129)]) {
+      const device = await virtualSession({ serial: 'A1A1A1A1A1A10008' });
+      let opened = false;
+      const refused = await runProvisioning({
+        openSession: () => {
+          opened = true;
+          return Promise.resolve(device.session);
+        },
+        target: { kind: 'serial', path: '/dev/virtual-runner-test' },
+        signer,
+        store,
+        station: { name: 'unit' },
+        variables: { site },
+        profile: withSite,
+        clock: tickingClock('2026-03-01T12:00:00.000Z'),
+      }).catch((err: unknown) => err);
+      expect((refused as FieldlineError).code, site).toBe('TEMPLATE_VARIABLE_INVALID');
+      expect((refused as Error).message).toMatch(/site=.* must be 1–128 printable characters/);
+      expect(opened).toBe(false);
+    }
   }, 30_000);
 });

@@ -20,6 +20,7 @@ import type { Signer } from '../pki/types';
 import type { Store } from '../store/types';
 import type { ProvisionEvents, RunContext, Step } from './context';
 import { STEP_ORDER, type RunRecord, type StepName, type StepRecord } from '../contract/run-record';
+import { RECORD_BOUNDS, siteSchema } from '../contract/registry/record';
 import { repairRuns } from './repair';
 import { rollback } from './rollback';
 import { configuration } from './steps/configuration';
@@ -96,14 +97,22 @@ function errorRecord(err: unknown): { code: string; message: string } {
  * Checks the profile's templates with placeholder device facts, so a missing batch variable is reported before
  * the port is even opened.
  */
-export function checkVariables(profile: LoadedProfile, station: { name: string }, variables: Record<string, string>): void {
-  renderProfile(profile.profile, { device: { serial: 'SERIAL', firmwareVersion: '0.0.0' }, station, vars: variables });
+export function checkVariables(profile: LoadedProfile, station: { name: string }, variables: Record<string, string>): Record<string, string> {
+  const resolved = renderProfile(profile.profile, { device: { serial: 'SERIAL', firmwareVersion: '0.0.0' }, station, vars: variables }).variables;
+  // The `site` variable goes into the record (the registry groups devices by it): a value the registry's edge would
+  // refuse would turn the whole record into a dead letter, so it is refused here, before the device is touched.
+  const site = resolved.site;
+  if (site !== undefined && !siteSchema.safeParse(site).success) {
+    const problem = `site=${JSON.stringify(site.slice(0, 40))}${site.length > 40 ? '…' : ''} must be 1–${RECORD_BOUNDS.siteChars} printable characters, not only blanks`;
+    throw new FieldlineError('TEMPLATE_VARIABLE_INVALID', problem, { problems: [problem] });
+  }
+  return resolved;
 }
 
 export async function runProvisioning(options: ProvisionOptions): Promise<RunRecord> {
   const logger = options.logger ?? silentLogger;
   const signal = options.signal ?? new AbortController().signal;
-  checkVariables(options.profile, options.station, options.variables);
+  const { site } = checkVariables(options.profile, options.station, options.variables);
   const clock = options.clock;
   let target = runTarget(options);
   // The device's SMP version, learned on the first session, holds for the sessions re-opened after its reboots.
@@ -123,6 +132,7 @@ export async function runProvisioning(options: ProvisionOptions): Promise<RunRec
     device: { serial: '', port: location },
     profile: { name: p.profile.name, version: p.profile.version, sha256: p.sha256 },
     ...(options.release ? { release: options.release } : {}),
+    ...(site !== undefined ? { site } : {}),
     station: options.station,
     variables: options.variables,
     startedAt: clock.now().toISOString(),

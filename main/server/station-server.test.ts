@@ -191,6 +191,7 @@ describe('the contract over the WebSocket', () => {
       'console:shell': () => api.invoke['console:shell']({ deviceId, command: 'fs ls /lfs' }),
       'console:stats': () => api.invoke['console:stats']({ deviceId }),
       'station:status': () => api.invoke['station:status'](),
+      'doctor:run': () => api.invoke['doctor:run'](),
       'settings:get': () => api.invoke['settings:get'](),
       'settings:set-registry': () => api.invoke['settings:set-registry']({ url: 'http://127.0.0.1:9/', token: 'secret-token' }), // REGISTRY_UNREACHABLE: tested before it is saved
       'settings:set-operator': () => api.invoke['settings:set-operator']({ name: 'Ada' }),
@@ -225,6 +226,8 @@ describe('the contract over the WebSocket', () => {
     expect(answers['profiles:import']).toMatchObject({ ok: true, value: { fileName: 'my-profile.yml', source: 'data' } });
     expect((answers['profiles:import'] as { value: { problems: number } }).value.problems).toBeGreaterThan(0);
     expect(answers['queue:export-bundle']).toMatchObject({ ok: true, value: { count: 1, remaining: 0 } });
+    // The doctor answers every check through the WebSocket (what each finds depends on this machine).
+    expect(answers['doctor:run']).toMatchObject({ ok: true, value: { checks: expect.arrayContaining([expect.objectContaining({ id: 'data.writable', status: 'pass' })]) } });
     // The one finished run, listed by name while it waits for the registry (listed before the bundle took it).
     expect(answers['queue:list']).toMatchObject({ ok: true, value: { total: 1, entries: [{ runId, state: 'pending', attempts: 0, serial: expect.any(String) }] } });
     // Nothing answers at that URL: said, and nothing saved. The token is never sent back, not even in the error.

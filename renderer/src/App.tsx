@@ -18,6 +18,7 @@ import { RunsScreen } from './screens/run/RunsScreen';
 import { SCREEN_TITLE_ID } from './screens/ScreenTitle';
 import { SettingsScreen } from './screens/settings/SettingsScreen';
 import { SignInScreen } from './screens/signin/SignInScreen';
+import { OperatorView } from './screens/station/operator/OperatorView';
 import { StationScreen } from './screens/station/StationScreen';
 
 function Screen({ route }: { route: Route }): JSX.Element {
@@ -40,6 +41,8 @@ function Screen({ route }: { route: Route }): JSX.Element {
       return <SettingsScreen />;
     case 'station':
       return <StationScreen />;
+    case 'operator':
+      return <OperatorView />;
   }
 }
 
@@ -67,7 +70,12 @@ export function App(): JSX.Element {
         <StatusBar />
         <AlertRegion />
       </div>
-      {signIn ? (
+      {!signIn && route.screen === 'operator' ? (
+        // Full screen for the line's monitor: the tiles, the problems above them, nothing else.
+        <main id="main" tabIndex={-1} className="screen-operator" data-screen="operator">
+          <OperatorView />
+        </main>
+      ) : signIn ? (
         // A station with operators and nobody signed in here: no screen, no navigation, until someone does.
         <main id="main" tabIndex={-1} className="screen screen-signin" data-screen="signin">
           <SignInScreen />

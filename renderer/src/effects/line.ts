@@ -91,3 +91,11 @@ export async function printLabel(runId: string): Promise<boolean> {
     lineStore.getState().setPrinting(runId, false);
   }
 }
+
+/** The operator's Stop, Start or Retry on one slot; the slot's own event shows what followed. */
+export async function slotAction(port: string, action: 'stop' | 'start' | 'retry', label: string): Promise<boolean> {
+  const context = `${action === 'stop' ? 'Stop' : action === 'start' ? 'Start' : 'Retry'} ${label}`;
+  const result = await call(context, action === 'stop' ? api().invoke['line:slot-stop']({ port }) : api().invoke['line:slot-start']({ port }));
+  if (result.ok) lineStore.getState().setLine(result.value);
+  return result.ok;
+}

@@ -4,7 +4,7 @@ import { createNavStore, parseHash, routeHash } from './nav';
 
 describe('hash routes', () => {
   it('parses every screen and round-trips', () => {
-    for (const hash of ['#/devices', '#/runs', '#/profiles', '#/queue', '#/drift', '#/settings', `#/runs/${RUN_A}`, `#/runs/${RUN_A}/report`]) {
+    for (const hash of ['#/devices', '#/operator', '#/runs', '#/profiles', '#/queue', '#/drift', '#/settings', `#/runs/${RUN_A}`, `#/runs/${RUN_A}/report`]) {
       expect(routeHash(parseHash(hash))).toBe(hash);
     }
   });

@@ -10,6 +10,7 @@ import { useSettings } from '../../state/settings';
 import { ScreenTitle } from '../ScreenTitle';
 import { BleAdapterForm } from './BleAdapterForm';
 import { CaPanel } from './CaPanel';
+import { FixtureLabelsForm } from './FixtureLabelsForm';
 import { IdleLockForm } from './IdleLockForm';
 import { OperatorForm } from './OperatorForm';
 import { PrinterForm } from './PrinterForm';
@@ -48,6 +49,9 @@ export function SettingsScreen(): JSX.Element {
               </section>
               <section className="panel">
                 <BleAdapterForm key={`${settings.ble?.adapter ?? ''}-${settings.ble?.source ?? ''}`} ble={settings.ble} />
+              </section>
+              <section className="panel">
+                <FixtureLabelsForm key={`${JSON.stringify(settings.fixtureLabels)}-${settings.operatorSound}`} initial={settings.fixtureLabels} sound={settings.operatorSound} />
               </section>
             </>
           )}

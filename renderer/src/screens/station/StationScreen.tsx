@@ -12,6 +12,11 @@ export function StationScreen(): JSX.Element {
   return (
     <>
       <ScreenTitle>Station</ScreenTitle>
+      <p className="actions">
+        <a className="button" href="#/operator" data-testid="open-operator-view">
+          Operator view (full screen, for the line’s monitor)
+        </a>
+      </p>
       <LineControls />
       <div className="station-top">
         <SlotGrid />
