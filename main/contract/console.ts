@@ -99,8 +99,13 @@ export const ConsoleSettingNameSchema = z.object({
 });
 
 export const ConsoleSettingNamesSchema = z.object({
-  /** The profile the device was provisioned with (its last passed run), when the station knows it. */
-  provisionedBy: z.object({ name: z.string().max(LIMITS.name), version: z.string().max(64), runId: z.string().max(64) }).optional(),
+  /**
+   * The profile the device was provisioned with (its newest passed provisioning run, in the store or the visit kit),
+   * when known; `found` says whether that profile's bytes were at hand, so its names are the ones offered.
+   */
+  provisionedBy: z
+    .object({ name: z.string().max(LIMITS.name), version: z.string().max(64), runId: z.string().max(64), source: z.enum(['store', 'kit']), found: z.boolean() })
+    .optional(),
   names: boundedList(ConsoleSettingNameSchema, 4096),
 });
 

@@ -126,7 +126,7 @@ export async function openStationServices(core: Core, options: StationServicesOp
 
     const drift = createDriftService({ devices, profiles, store, station, operator: () => settings.operator(), logger: logger.child('drift'), ble, radios: core.radios, ...options.device });
     const replace = createReplaceService({ devices, profiles, store, ca, run: core.runner.run, station, operator: () => settings.operator(), logger: logger.child('replace'), ble, radios: core.radios, ...options.device });
-    const deviceConsole = createConsoleService({ devices, profiles, store, operator: () => settings.operator(), logger: logger.child('console'), ble, radios: core.radios, ...options.device });
+    const deviceConsole = createConsoleService({ devices, profiles, store, visitKit: () => core.visitKit, operator: () => settings.operator(), logger: logger.child('console'), ble, radios: core.radios, ...options.device });
     await devices.start();
 
     let closing: Promise<void> | undefined;

@@ -118,6 +118,12 @@ describe('the device console', () => {
     expect(Buffer.from((await call('console:fs-download', { deviceId: bareId, path: '/lfs/a.txt' })).base64, 'base64').toString()).toBe('abc');
   });
 
+  it('offers the names of every profile of the station for a device with no provisioning run known', async () => {
+    const names = await call('console:settings-names', { deviceId: bareId });
+    expect(names.provisionedBy).toBeUndefined();
+    expect(names.names).toContainEqual(expect.objectContaining({ name: 'fieldline/max_peers', as: 'u8' }));
+  });
+
   it('sets, reads and deletes a setting with an encoding, saves, and audits each write', async () => {
     const before = consoleAudit().length;
     expect(await call('console:settings-set', { deviceId, name: 'fieldline/max_peers', value: '300', as: 'u16' })).toEqual({ name: 'fieldline/max_peers', hex: '2c01', saved: false });
@@ -174,7 +180,7 @@ describe('the device console', () => {
     expect((await finished).outcome).toBe('passed');
 
     const names = await call('console:settings-names', { deviceId });
-    expect(names.provisionedBy).toMatchObject({ name: 'gateway-eu', version: '1.0.0' });
+    expect(names.provisionedBy).toMatchObject({ name: 'gateway-eu', version: '1.0.0', source: 'store', found: true });
     expect(names.names).toContainEqual({ name: 'fieldline/max_peers', as: 'u8', profile: 'gateway-eu 1.0.0' });
     expect(names.names).toContainEqual({ name: 'fieldline/site', as: 'text', profile: 'gateway-eu 1.0.0' });
     // The refused shell call was not audited as if it had run.

@@ -6,6 +6,7 @@
 import type { ConsoleFile, ConsoleHash, ConsoleInfo, ConsoleListing, ConsoleSettingNames, ConsoleShell, ConsoleSlot, ConsoleStats, SettingValueEncoding } from '../../contract/console';
 import type { Store } from '../../store/types';
 import type { ProfileLibrary } from '../profiles';
+import type { VisitKit } from '../visit-kit';
 import { audited } from './audit';
 import { decodeUpload, downloadBounded, hashOnDevice, listDirectory, uploadChecked } from './files';
 import { applyImageAction, imageAction, readSlots } from './images';
@@ -41,6 +42,8 @@ export interface ConsoleService {
 export interface ConsoleServiceOptions extends ConsoleSessionOptions {
   store: Store;
   profiles: ProfileLibrary;
+  /** Where a device's provisioning run and its profile are found: the core's visit kit reader (kit + store). */
+  visitKit: () => VisitKit;
   /** The settings' operator, for a call made without a sign-in (a station without operators). */
   operator: () => string;
 }
@@ -73,8 +76,8 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
       );
     },
     hash: ({ deviceId, path, type }) => withDevice(deviceId, (session) => hashOnDevice(session, path, type)),
-    // From the store and the profile library only: the device is not opened.
-    settingNames: ({ deviceId }) => settingNames(store, options.profiles, devices.get(deviceId)),
+    // From the store, the visit kit and the profile library only: the device is not opened.
+    settingNames: ({ deviceId }) => settingNames(options.visitKit(), options.profiles, devices.get(deviceId)),
     getSetting: ({ deviceId, name, as }) => withDevice(deviceId, (session) => getSetting(session, name, as)),
     setSetting: (request) => {
       const raw = encodeSetting(request.value, request.as);

@@ -1,46 +1,56 @@
 /**
  * The settings browser: the names a technician is offered, and get/set/delete/save of any name with the value
- * encodings `fieldline smp settings --as` has. The names come from the profile the device was provisioned with (its
- * last passed run in the store) when the station's library holds it, else from every valid profile in the library;
- * any other name may be typed in.
+ * encodings `fieldline smp settings --as` has. The names come from the profile the device was provisioned with —
+ * its newest passed provisioning run in the store or the visit kit (core.visitKit), the profile found by the hash of
+ * its bytes — else from every valid profile of the station's library; any other name may be typed in.
  */
 import { CONSOLE_LIMITS, type ConsoleSettingNames, type SettingValueEncoding } from '../../contract/console';
 import type { Device } from '../../contract/devices';
 import type { GatewaySession } from '../../device/session';
 import { decodeSettingValue, encodeSettingValue } from '../../device/setting-values';
+import { loadProfile, type LoadedProfile } from '../../profiles/load';
 import { settingEncoding } from '../../profiles/template';
 import { commitSettings, deleteSetting, readSetting, saveSettings, writeSetting } from '../../smp/groups/settings';
-import type { Store } from '../../store/types';
 import type { ProfileLibrary } from '../profiles';
+import type { VisitKit } from '../visit-kit';
 import { deviceText } from './text';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+const MAX_NAMES = 4096;
 
-/** The device's last passed provisioning run (a service record is not one), as far as this station's store knows. */
-function provisioningRun(store: Store, serial: string | undefined): ConsoleSettingNames['provisionedBy'] {
-  if (!serial) return undefined;
-  for (const summary of store.listRuns({ serial, limit: 50 })) {
-    if (summary.outcome !== 'passed') continue;
-    const record = store.getRun(summary.id);
-    if (!record || 'service' in record) continue;
-    return { name: record.profile.name, version: record.profile.version, runId: record.id };
+/** The provisioning run and, when its bytes are at hand and unchanged, the profile it used. */
+async function provisioning(kit: VisitKit, serial: string | undefined): Promise<{ basis: NonNullable<ConsoleSettingNames['provisionedBy']>; profile?: LoadedProfile } | undefined> {
+  const entry = serial ? kit.provisionedBy(serial) : undefined;
+  if (!entry) return undefined;
+  const { record, source } = entry;
+  const basis = { name: record.profile.name, version: record.profile.version, runId: record.id, source, found: false };
+  const path = kit.profilePath(record.profile.sha256);
+  if (!path) return { basis };
+  try {
+    const profile = await loadProfile(path);
+    // Found by its hash; a file changed since is not the profile the run used.
+    return profile.sha256 === record.profile.sha256 ? { basis: { ...basis, found: true }, profile } : { basis };
+  } catch {
+    // A profile that no longer loads offers no names; the library's are offered instead.
+    return { basis };
   }
-  return undefined;
 }
 
-export async function settingNames(store: Store, profiles: ProfileLibrary, device: Device): Promise<ConsoleSettingNames> {
-  const provisionedBy = provisioningRun(store, device.serial);
-  const valid = (await profiles.list()).filter((p) => p.problems === 0 && p.name !== '');
-  const own = provisionedBy ? valid.filter((p) => p.name === provisionedBy.name && p.version === provisionedBy.version).slice(0, 1) : [];
-  const names = new Map<string, ConsoleSettingNames['names'][number]>();
-  for (const item of own.length > 0 ? own : valid) {
-    const { profile } = await profiles.load(item.path);
-    for (const [name, spec] of Object.entries(profile.settings)) {
-      if (!names.has(name)) names.set(name, { name, as: settingEncoding(spec), profile: `${profile.name} ${profile.version}` });
-    }
+function namesOf(into: Map<string, ConsoleSettingNames['names'][number]>, profile: LoadedProfile): void {
+  for (const [name, spec] of Object.entries(profile.profile.settings)) {
+    if (!into.has(name)) into.set(name, { name, as: settingEncoding(spec), profile: `${profile.profile.name} ${profile.profile.version}` });
   }
-  const sorted = [...names.values()].sort((a, b) => a.name.localeCompare(b.name)).slice(0, 4096);
-  return { ...(provisionedBy ? { provisionedBy } : {}), names: sorted };
+}
+
+export async function settingNames(kit: VisitKit, profiles: ProfileLibrary, device: Device): Promise<ConsoleSettingNames> {
+  const own = await provisioning(kit, device.serial);
+  const names = new Map<string, ConsoleSettingNames['names'][number]>();
+  if (own?.profile) namesOf(names, own.profile);
+  else {
+    for (const item of (await profiles.list()).filter((p) => p.problems === 0 && p.name !== '')) namesOf(names, await profiles.load(item.path));
+  }
+  const sorted = [...names.values()].sort((a, b) => a.name.localeCompare(b.name)).slice(0, MAX_NAMES);
+  return { ...(own ? { provisionedBy: own.basis } : {}), names: sorted };
 }
 
 export async function getSetting(session: GatewaySession, name: string, as: SettingValueEncoding): Promise<{ name: string; value: string; hex: string }> {
