@@ -117,8 +117,8 @@ export async function createApp(options: AppOptions): Promise<FieldlineApp> {
     throw err;
   }
   const { events, ca } = core;
-  const { devices, runs, profiles, queue, drift, replace, settings, status, line, labels, ble, console: deviceConsole } = services;
-  const handlersFor = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, replace, console: deviceConsole, settings, ca, station: status, line, labels, ble, doctor: createAppDoctor(core), audit: (entry) => core.store().appendAudit(entry) });
+  const { devices, runs, profiles, queue, drift, replace, settings, status, line, labels, ble, console: deviceConsole, service } = services;
+  const handlersFor = createHandlers({ appInfo: options.appInfo ?? packageInfo(), dataDir, events, devices, runs, profiles, queue, drift, replace, console: deviceConsole, service, settings, ca, station: status, line, labels, ble, doctor: createAppDoctor(core), audit: (entry) => core.store().appendAudit(entry) });
   const openSession = (): AppSession => {
     const session = createOperatorSession({ operators: core.operators, idleLockMs: () => settings.idleLockMinutes() * 60_000, ...options.sessions });
     return { handlers: handlersFor(session), mayListen: session.mayListen, onChange: session.onChange, close: session.close };

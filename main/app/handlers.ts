@@ -12,6 +12,7 @@ import { checkRegistry } from '../core/registry-check';
 import type { OperatorSession } from './operator-session';
 import type { Settings } from '../contract/settings';
 import type { DoctorReport } from '../contract/doctor';
+import type { DoctorReport } from '../contract/doctor';
 import { parsePrinterTarget } from '../station/labels';
 import { createSerialPortLister } from '../transport/serial';
 import type { BleConfig } from '../core/ble';
@@ -48,6 +49,8 @@ export interface AppParts {
   labels: LabelService;
   /** The Bluetooth adapter in force (throws INVALID_ARGUMENT for an unknown FIELDLINE_BLE_ADAPTER). */
   ble: () => BleConfig;
+  /** Runs the environment doctor (doctor:run). */
+  doctor: () => Promise<DoctorReport>;
   /** Appends to the store's audit log: who changed which station setting. */
   audit: (entry: { actor: string; action: string; subject: string; details?: Record<string, unknown> }) => void;
 }
@@ -112,6 +115,7 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
     return {
       'app:version': () => parts.appInfo,
       'ports:list': () => ports.list(),
+      'doctor:run': () => parts.doctor(),
 
       'devices:list': () => devices.list(),
       'devices:add-port': ({ path }) => devices.addPort(path),

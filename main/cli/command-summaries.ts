@@ -34,6 +34,7 @@ export const COMMAND_SUMMARIES: readonly CommandSummary[] = [
   },
   { name: 'batch', term: 'batch [options]', description: 'provision every gateway plugged in (zero-touch), several at once, and summarize the batch' },
   { name: 'drift', term: 'drift [options]', description: 'compare a device with its golden configuration (settings, files, firmware minimum, identity)' },
+  { name: 'service', term: 'service', description: 'field-service actions on a gateway, each recorded as a service record and synced like a run' },
   { name: 'runs', term: 'runs', description: 'provisioning runs recorded in the data directory' },
   { name: 'audit', term: 'audit', description: 'the hash-chained audit log of provisioning actions' },
   {

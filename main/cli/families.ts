@@ -41,6 +41,7 @@ export const FAMILIES: readonly Family[] = [
   { name: 'provision', commands: ['provision'], load: async () => wrap((await import('./provision')).registerProvisionCommand) },
   { name: 'batch', commands: ['batch'], load: async () => wrap((await import('./batch')).registerBatchCommand) },
   { name: 'drift', commands: ['drift'], load: async () => wrap((await import('./drift')).registerDriftCommand) },
+  { name: 'service', commands: ['service'], load: async () => wrap((await import('./service')).registerServiceCommands) },
   { name: 'runs', commands: ['runs', 'audit'], load: async () => wrap((await import('./runs')).registerRunsCommands) },
   { name: 'repair', commands: ['repair'], load: async () => wrap((await import('./repair')).registerRepairCommand) },
   { name: 'replace', commands: ['replace', 'replacements'], load: async () => wrap((await import('./replace')).registerReplaceCommands) },

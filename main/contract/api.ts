@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { consoleEvents, consoleMethods } from './console';
 import { deviceEvents, deviceMethods } from './devices';
 import { doctorMethods } from './doctor';
+import { doctorMethods } from './doctor';
 import { driftEvents, driftMethods } from './drift';
 import { lineEvents, lineMethods } from './line';
 import { profileEvents, profileMethods } from './profiles';
@@ -32,6 +33,7 @@ export type { Difference, DriftReportInfo } from './drift';
 export type { ReplacementInfo } from './replace';
 export type { StationStatus } from './station';
 export type { Settings } from './settings';
+export type { DoctorCheck, DoctorReport, DoctorStatus } from './doctor';
 export type { SessionState } from './session';
 export type { ConsoleFile, ConsoleHash, ConsoleInfo, ConsoleListing, ConsoleSettingNames, ConsoleShell, ConsoleSlot, ConsoleStats, SettingValueEncoding } from './console';
 export type { DoctorCheck, DoctorReport, DoctorStatus } from './doctor';
@@ -57,6 +59,7 @@ export const methods = {
   ...lineMethods,
   ...sessionMethods,
   ...consoleMethods,
+  ...doctorMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {

@@ -461,6 +461,14 @@ export const ERROR_CODES = {
     message: 'Internal error',
     hint: 'this is a bug in Fieldline; please report it with the log file',
   },
+  SERVICE_NO_BASIS: {
+    message: 'No passed provisioning run of this device is known, so the profile it was provisioned with is unknown',
+    hint: 'prepare a visit kit for its site or serial while online (`fieldline visit prepare --site NAME`), or provision the device with `fieldline provision`',
+  },
+  SERVICE_PROFILE_UNAVAILABLE: {
+    message: 'The profile the device was provisioned with is not at hand',
+    hint: 'prepare a visit kit while online (`fieldline visit prepare`), which pulls released profiles, or import the profile into this station',
+  },
 } as const satisfies Record<string, ErrorText>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -10,6 +10,7 @@
  * then the queue's drainer, the profile worker, and the store last.
  */
 import { hostname } from 'node:os';
+import { openTarget } from '../device/target';
 import { systemClock, type Clock } from '../contract/clock';
 import { isFieldlineError } from '../errors';
 import type { Logger } from '../log';
@@ -27,6 +28,8 @@ import { createOperatorService, type OperatorService } from './operators';
 import { createProfileLibrary, type ProfileLibrary } from './profiles';
 import { createQueueService, type QueueService } from './queue';
 import { createRunner, type Runner } from './runner';
+import { createServiceActions, type ServiceActions } from './service/service';
+import { createServiceSources } from './service/sources';
 import { createFileSecretStore, type SecretStore } from './secrets';
 import { openStationSettings, type StationSettings } from './settings';
 import { createVisitKit, type VisitKit } from './visit-kit';
@@ -96,6 +99,8 @@ export interface Core {
   drift(request: DriftRequest): Promise<DriftOutcome>;
   /** The visit kit (main/core/visit-kit.ts) merged with this station's store; made on first use, reads files only when asked. */
   readonly visitKit: VisitKit;
+  /** Field-service actions on a gateway (main/core/service/): inspect, diagnose, remediate, update, renew — each recorded. */
+  readonly service: ServiceActions;
   replace(options: CoreReplaceOptions): Promise<ReplacementResult>;
   /** Puts right what killed runs left (main/provisioning/repair.ts); the signer is asked for only to revoke. */
   repair(actor: string): Promise<RepairReport>;
@@ -146,6 +151,18 @@ export function createCore(options: CoreOptions): Core {
 
   const visitKit = once(() => createVisitKit({ dataDir, store, examplesDir: options.examplesDir, now: () => clock.now().getTime(), logger: logger.child('visit') }));
 
+  const service = once(() =>
+    createServiceActions({
+      store,
+      signer,
+      station,
+      clock,
+      logger: logger.child('service'),
+      sources: createServiceSources({ dataDir, store, visitKit }),
+      openSession: (target, sessionOptions) => openTarget(target, { ...sessionOptions, radios }),
+    }),
+  );
+
   const repair = (actor: string): Promise<RepairReport> => repairRuns({ store: store(), signer, actor, now: () => clock.now() });
 
   let closing: Promise<void> | undefined;
@@ -181,6 +198,9 @@ export function createCore(options: CoreOptions): Core {
     drift: (request) => driftOf(store(), station, request),
     get visitKit() {
       return visitKit();
+    },
+    get service() {
+      return service();
     },
     async replace(request) {
       return replaceDevice({ ...request, station: request.station ?? station, store: store(), signer: await signer(), run: runner.run });

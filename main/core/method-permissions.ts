@@ -65,6 +65,7 @@ export const METHOD_RULES: { readonly [N in MethodName]: Rule<N> } = {
   'queue:status': { needs: READ, action: 'read the sync queue' },
   'queue:list': { needs: READ, action: 'list the sync queue' },
   'station:status': { needs: READ, action: 'read the station status' },
+  'doctor:run': { needs: READ, action: 'check the environment (doctor)' },
   'settings:get': { needs: READ, action: 'read the settings' },
   'doctor:run': { needs: READ, action: 'check the environment (doctor)' },
   'line:state': { needs: READ, action: 'read the line' },

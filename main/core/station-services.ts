@@ -10,6 +10,7 @@ import { bleConfigFrom, createBleScanner, type BleConfig, type BleScanner } from
 import type { Core } from './core';
 import { createDeviceDiscovery, type DeviceDiscovery } from './devices';
 import { createConsoleService, type ConsoleService } from './console/service';
+import { createDeviceService, type DeviceService } from './service/station';
 import { createDriftService, type DriftService } from './drift-service';
 import type { LabelService } from './labels';
 import { createLineService, type LineService } from './line';
@@ -50,6 +51,8 @@ export interface StationServices {
   /** The device console: one device read or written by hand, claimed for each call. */
   readonly console: ConsoleService;
   /** The line first (its runs roll back), then the other runs, status and discovery; the core is the caller's to close. */
+  /** Field-service actions (inspect, diagnose, remediate, update, renew) on a listed device, each recorded. */
+  readonly service: DeviceService;
   close(): Promise<void>;
 }
 
@@ -130,7 +133,8 @@ export async function openStationServices(core: Core, options: StationServicesOp
     await devices.start();
 
     let closing: Promise<void> | undefined;
-    return { settings, profiles, queue, labels, ble, devices, status, runs, line, drift, replace, console: deviceConsole, close: () => (closing ??= closeAll(closers)) };
+    const service = createDeviceService({ devices, service: core.service, station, operator: () => settings.operator(), logger: logger.child('service'), ble, radios: core.radios, ...options.device });
+    return { settings, profiles, queue, labels, ble, devices, status, runs, line, drift, replace, console: deviceConsole, service, close: () => (closing ??= closeAll(closers)) };
   } catch (err) {
     await closeAll(closers);
     throw err;

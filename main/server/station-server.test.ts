@@ -177,6 +177,11 @@ describe('the contract over the WebSocket', () => {
       'drift:fix': () => api.invoke['drift:fix']({ deviceId, profilePath }),
       'replace:start': () => api.invoke['replace:start']({ oldSerial: 'NO-SUCH-UNIT', deviceId: 'serial:/dev/nonexistent', profilePath }), // DEVICE_NOT_FOUND
       'console:info': () => api.invoke['console:info']({ deviceId }),
+      'service:inspect': () => api.invoke['service:inspect']({ deviceId }),
+      'service:diagnose': () => api.invoke['service:diagnose']({ deviceId }),
+      'service:remediate': () => api.invoke['service:remediate']({ deviceId: 'serial:/dev/nonexistent' }), // DEVICE_NOT_FOUND
+      'service:update': () => api.invoke['service:update']({ deviceId: 'serial:/dev/nonexistent' }), // DEVICE_NOT_FOUND
+      'service:renew': () => api.invoke['service:renew']({ deviceId: 'serial:/dev/nonexistent' }), // DEVICE_NOT_FOUND
       'console:images': () => api.invoke['console:images']({ deviceId }),
       'console:image': () => api.invoke['console:image']({ deviceId, action: 'confirm' }),
       'console:fs-list': () => api.invoke['console:fs-list']({ deviceId, path: '/lfs' }),
@@ -223,6 +228,9 @@ describe('the contract over the WebSocket', () => {
     expect(answers['provision:start']).toMatchObject({ ok: false, error: { code: 'DEVICE_NOT_FOUND' } });
     expect(answers['replace:start']).toMatchObject({ ok: false, error: { code: 'DEVICE_NOT_FOUND' } });
     expect(answers['queue:sync-now']).toMatchObject({ ok: false, error: { code: 'REGISTRY_NOT_CONFIGURED' } });
+    expect(answers['service:inspect']).toMatchObject({ ok: true, value: { deviceId, basis: { source: 'store', profile: { name: 'gateway-eu' } }, drift: { provisioned: { differences: [] } } } });
+    expect(answers['service:diagnose']).toMatchObject({ ok: true, value: { action: 'diagnose', outcome: 'passed', record: { service: { action: 'diagnose' } } } });
+    for (const name of ['service:remediate', 'service:update', 'service:renew'] as const) expect(answers[name]).toMatchObject({ ok: false, error: { code: 'DEVICE_NOT_FOUND' } });
     expect(answers['profiles:import']).toMatchObject({ ok: true, value: { fileName: 'my-profile.yml', source: 'data' } });
     expect((answers['profiles:import'] as { value: { problems: number } }).value.problems).toBeGreaterThan(0);
     expect(answers['queue:export-bundle']).toMatchObject({ ok: true, value: { count: 1, remaining: 0 } });

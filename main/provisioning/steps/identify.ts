@@ -13,10 +13,15 @@ import type { RunContext, Snapshot, Step } from '../context';
 const hex = (b: Uint8Array | undefined): string | null => (b === undefined ? null : Buffer.from(b).toString('hex'));
 
 export async function readSerial(ctx: Pick<RunContext, 'session' | 'profile'>): Promise<string> {
-  const { command, pattern } = ctx.profile.profile.identify;
+  return readSerialWith(ctx.session, ctx.profile.profile.identify);
+}
+
+/** The serial by an identify spec, for a caller that has no profile yet (a service visit finds it from the serial). */
+export async function readSerialWith(session: RunContext['session'], identify: { command: string[]; pattern: string }): Promise<string> {
+  const { command, pattern } = identify;
   // Identify only reads: a lost frame on this, the run's very first request, is asked again after the run's
   // per-request timeout, not the 10 s a shell command that does work may need (issue #11).
-  const r = await shellExec(ctx.session.client, command, { readOnly: true, timeoutMs: ctx.session.client.defaultTimeoutMs });
+  const r = await shellExec(session.client, command, { readOnly: true, timeoutMs: session.client.defaultTimeoutMs });
   const m = new RegExp(pattern, 'm').exec(r.output);
   if (r.ret !== 0 || !m?.[1]) {
     throw new FieldlineError('DEVICE_IDENTIFY_FAILED', `\`${command.join(' ')}\` returned ${r.ret} and "${r.output.trim().slice(0, 120)}", which does not match ${pattern}`);

@@ -1,0 +1,53 @@
+/**
+ * The basis of a service action: the provisioning run a device's golden configuration comes from — its newest passed
+ * provisioning run, in the store or the visit kit (a service record is never one) — and the profile that run used,
+ * found by the SHA-256 of its bytes, never picked by hand. A technician cannot service a device against the wrong
+ * profile by choosing it from a list.
+ */
+import type { ServiceBasis } from '../../contract/service';
+import { FieldlineError } from '../../errors';
+import { loadProfile, type LoadedProfile } from '../../profiles/load';
+import type { ServiceSources, SourcedRun } from './sources';
+
+export interface FoundBasis {
+  info: ServiceBasis;
+  run: SourcedRun;
+  /** Absent when the profile's bytes are nowhere at hand (inspect still reports the rest). */
+  profile?: LoadedProfile;
+}
+
+/** The newest passed provisioning run among the device's history, or undefined. */
+export function basisRun(history: readonly SourcedRun[]): SourcedRun | undefined {
+  return history.find((h) => h.record.outcome === 'passed' && h.record.service === undefined);
+}
+
+/** The basis of the device with this history, its profile loaded when found; SERVICE_NO_BASIS when it has none. */
+export async function findBasis(sources: ServiceSources, serial: string, history: readonly SourcedRun[]): Promise<FoundBasis> {
+  const run = basisRun(history);
+  if (!run) throw new FieldlineError('SERVICE_NO_BASIS', `${serial}: no passed provisioning run in this station's store${history.length ? '' : ' or a visit kit'}`, { serial });
+  const { record } = run;
+  const found = sources.profileBySha(record.profile.sha256);
+  const info: ServiceBasis = {
+    runId: record.id,
+    source: run.source,
+    startedAt: record.startedAt,
+    outcome: record.outcome,
+    station: record.station.name,
+    profile: { name: record.profile.name, version: record.profile.version, sha256: record.profile.sha256 },
+    variables: record.variables,
+  };
+  if (!found) return { info, run };
+  const profile = await loadProfile(found.path);
+  // The file was found by its hash; a file changed since is not the profile the run used.
+  if (profile.sha256 !== record.profile.sha256) return { info, run };
+  return { info: { ...info, profileFound: found }, run, profile };
+}
+
+/** The basis with its profile, or SERVICE_PROFILE_UNAVAILABLE: what every action that renders the profile needs. */
+export function requireProfile(basis: FoundBasis): LoadedProfile {
+  if (basis.profile) return basis.profile;
+  const { name, version, sha256 } = basis.info.profile;
+  throw new FieldlineError('SERVICE_PROFILE_UNAVAILABLE', `${name}@${version} (SHA-256 ${sha256.slice(0, 16)}…) is neither in the visit kit nor in this station's profiles`, {
+    sha256,
+  });
+}

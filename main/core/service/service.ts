@@ -1,0 +1,61 @@
+/**
+ * The service actions of a field visit on one gateway, however it is reached (a port, a BLE address): what the CLI's
+ * `fieldline service` calls through the core, and what the station's device page calls through the UI wrapper
+ * (station.ts). Each action answers its service record, saved and queued like a run.
+ */
+import type { ServiceResult } from '../../contract/service';
+import type { DeviceTarget } from '../../device/target';
+import { diagnosePlan } from './diagnose';
+import { inspectDevice, type Inspection } from './inspect';
+import { runServiceAction, type ActionPlan, type ServiceDeps, type ServiceOutcome, type ServiceRequest } from './record';
+import { remediatePlan } from './remediate';
+import { oldCertificateOf, renewPlan } from './renew';
+import { updatePlan } from './update';
+
+export type { ServiceRequest } from './record';
+export type { Inspection } from './inspect';
+
+export interface ServiceActions {
+  inspect(request: { target: DeviceTarget; timeoutMs?: number }): Promise<Inspection>;
+  diagnose(request: ServiceRequest): Promise<ServiceResult>;
+  remediate(request: ServiceRequest): Promise<ServiceResult>;
+  /** `image`: a firmware file instead of the current release's. */
+  update(request: ServiceRequest & { image?: string }): Promise<ServiceResult>;
+  renew(request: ServiceRequest): Promise<ServiceResult>;
+}
+
+type Difference = NonNullable<ServiceResult['fixed']>[number];
+
+/** The contract's answer: the record, and what its steps found, lifted out of their evidence. */
+export function serviceResult({ record, basis }: ServiceOutcome): ServiceResult {
+  const evidence = (name: string): Record<string, unknown> | undefined => record.steps.find((s) => s.name === name)?.evidence;
+  const configuration = evidence('configuration');
+  const old = oldCertificateOf(evidence('identity'));
+  return {
+    record,
+    basis,
+    action: record.service?.action ?? 'diagnose',
+    outcome: record.outcome,
+    diagnostics: record.diagnostics,
+    ...(configuration ? { fixed: (configuration.fixed ?? []) as Difference[], remaining: (configuration.remaining ?? []) as Difference[] } : {}),
+    ...(old ? { revokedOld: old } : {}),
+  };
+}
+
+export function createServiceActions(deps: ServiceDeps): ServiceActions {
+  const act = async (request: ServiceRequest, plan: ActionPlan): Promise<ServiceResult> => serviceResult(await runServiceAction(deps, request, plan));
+  return {
+    async inspect({ target, timeoutMs }) {
+      const session = await deps.openSession(target, { logger: deps.logger, ...(timeoutMs ? { timeoutMs } : {}) });
+      try {
+        return await inspectDevice(session, { store: deps.store(), station: deps.station, clock: deps.clock, sources: deps.sources });
+      } finally {
+        await session.close().catch(() => {});
+      }
+    },
+    diagnose: (request) => act(request, diagnosePlan),
+    remediate: (request) => act(request, remediatePlan),
+    update: ({ image, ...request }) => act(request, updatePlan({ sources: deps.sources, ...(image ? { image } : {}) })),
+    renew: (request) => act(request, renewPlan),
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Where a service action learns a device's past: the core's visit kit reader (main/core/visit-kit.ts), which merges
+ * the kit `fieldline visit prepare` pulled with this station's store, pulled releases, profile library and CA — so
+ * without a kit (or offline) everything is answered from what the station holds. This adapter only adds what the
+ * service actions need on top: newest-first history, where a profile was found, and firmware images by hash.
+ */
+import { relative, sep } from 'node:path';
+import type { RunRecord } from '../../contract/run-record';
+import { isFieldlineError } from '../../errors';
+import { LOAD_LIMITS } from '../../profiles/limits';
+import { hashRegularFileSync } from '../../profiles/regular-file';
+import type { Store } from '../../store/types';
+import { artifactPath } from '../../sync/release-store';
+import { kitFilePath, readVisitManifest, visitDir } from '../../sync/visit-store';
+import type { VisitKit } from '../visit-kit';
+
+export type HistorySource = 'store' | 'kit';
+
+export interface SourcedRun {
+  record: RunRecord;
+  source: HistorySource;
+}
+
+export interface ReleasedProfile {
+  path: string;
+  version: string;
+  sha256: string;
+}
+
+export interface ServiceSources {
+  /** Newest first, each record once (the store's copy wins: it may be newer than the kit's). */
+  history(serial: string): SourcedRun[];
+  /** A profile file whose bytes hash to `sha256`, and whether it is the kit's copy or the station's own. */
+  profileBySha(sha256: string): { path: string; source: 'kit' | 'library' } | undefined;
+  /** A firmware image whose bytes hash to `sha256`: the kit's copy, else the station's pulled firmware release. */
+  firmwareBySha(sha256: string): string | undefined;
+  /** The current release of a profile name: the kit's or the station's pulled one. */
+  latestProfile(name: string): ReleasedProfile | undefined;
+  /** Whether a certificate is revoked: this station's CA first, then the kit's revocation lists. */
+  revocation(certificate: { serial: string; issuer: string; fingerprint: string }): { revoked: boolean; reason?: string };
+  /** Whether this station's register holds the certificate (its CA issued it). */
+  issuedHere(fingerprint: string): boolean;
+}
+
+export interface SourcesOptions {
+  dataDir: string;
+  store: () => Pick<Store, 'listCertificates'>;
+  visitKit: () => VisitKit;
+}
+
+const IMAGE_CAP = { maxBytes: LOAD_LIMITS.imageBytes, what: 'firmware image' };
+
+function hashesTo(path: string, sha256: string): boolean {
+  try {
+    return hashRegularFileSync(path, IMAGE_CAP) === sha256;
+  } catch {
+    // A file that is gone, too large or not regular is simply not the image looked for.
+    return false;
+  }
+}
+
+export function createServiceSources(options: SourcesOptions): ServiceSources {
+  const { dataDir } = options;
+  const inKit = (path: string): boolean => {
+    const rel = relative(visitDir(dataDir), path);
+    return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep);
+  };
+  return {
+    history: (serial) => [...options.visitKit().history(serial)].reverse(),
+
+    profileBySha(sha256) {
+      const path = options.visitKit().profilePath(sha256);
+      return path ? { path, source: inKit(path) ? 'kit' : 'library' } : undefined;
+    },
+
+    firmwareBySha(sha256) {
+      const wanted = sha256.toLowerCase();
+      try {
+        const manifest = readVisitManifest(dataDir);
+        const artifact = manifest?.artifacts.find((a) => a.kind === 'firmware' && a.sha256 === wanted);
+        if (manifest && artifact) {
+          const path = kitFilePath(dataDir, manifest, artifact.file);
+          if (hashesTo(path, wanted)) return path;
+        }
+      } catch (err) {
+        // A damaged kit counts as none, as the visit kit reader treats it.
+        if (!isFieldlineError(err)) throw err;
+      }
+      const pulled = artifactPath(dataDir, { kind: 'firmware', sha256: wanted });
+      return hashesTo(pulled, wanted) ? pulled : undefined;
+    },
+
+    latestProfile: (name) => options.visitKit().latestProfile(name),
+
+    revocation(certificate) {
+      const verdict = options.visitKit().revocation({ serial: certificate.serial, issuer: certificate.issuer, fingerprintSha256: certificate.fingerprint });
+      return { revoked: verdict.revoked, ...(verdict.reason ? { reason: verdict.reason } : {}) };
+    },
+
+    issuedHere: (fingerprint) => options.store().listCertificates({ fingerprint }).length > 0,
+  };
+}
+
