@@ -117,7 +117,7 @@ export function FilesPanel({ client, shown }: { client: ConsoleClient; shown: bo
       </form>
 
       {listing?.state === 'no-shell' && (
-        <p className="notice" role="status" data-testid="console-no-fs-shell">
+        <p className="console-notice" role="status" data-testid="console-no-fs-shell">
           This device cannot list folders: {listing.problem}. Its build has no file-system shell (as <code>fieldline sim --no-fs-shell</code>). Type a
           file&apos;s path below to download or hash it.
         </p>
@@ -138,7 +138,6 @@ export function FilesPanel({ client, shown }: { client: ConsoleClient; shown: bo
                 data-testid={`console-entry-${entry.name}`}
                 onClick={() => (entry.dir ? list(childPath(listing.path, entry.name)) : setFile(childPath(listing.path, entry.name)))}
               >
-                <span aria-hidden="true">{entry.dir ? '📁 ' : '📄 '}</span>
                 {entry.name}
                 {entry.dir ? '/' : ''}
               </button>
