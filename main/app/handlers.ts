@@ -12,7 +12,6 @@ import { checkRegistry } from '../core/registry-check';
 import type { OperatorSession } from './operator-session';
 import type { Settings } from '../contract/settings';
 import type { DoctorReport } from '../contract/doctor';
-import type { DoctorReport } from '../contract/doctor';
 import { parsePrinterTarget } from '../station/labels';
 import { createSerialPortLister } from '../transport/serial';
 import type { BleConfig } from '../core/ble';
@@ -54,8 +53,6 @@ export interface AppParts {
   /** Appends to the store's audit log: who changed which station setting. */
   audit: (entry: { actor: string; action: string; subject: string; details?: Record<string, unknown> }) => void;
 }
-  /** Runs the environment doctor (doctor:run). */
-  doctor: () => Promise<DoctorReport>;
 
 /** The parts' handlers, made once; then, per session, those handlers behind that session's operator check. */
 export function createHandlers(parts: AppParts): (session: OperatorSession) => MethodHandlers {
@@ -119,7 +116,6 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
 
       'devices:list': () => devices.list(),
       'devices:add-port': ({ path }) => devices.addPort(path),
-      'doctor:run': () => parts.doctor(),
       'devices:scan-ble': (request) => devices.scanBle(request?.durationMs),
 
       'provision:start': (request) => runs.start(request, by()),

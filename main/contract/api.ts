@@ -9,7 +9,6 @@ import type { z } from 'zod';
 import { consoleEvents, consoleMethods } from './console';
 import { deviceEvents, deviceMethods } from './devices';
 import { doctorMethods } from './doctor';
-import { doctorMethods } from './doctor';
 import { driftEvents, driftMethods } from './drift';
 import { lineEvents, lineMethods } from './line';
 import { profileEvents, profileMethods } from './profiles';
@@ -36,7 +35,6 @@ export type { Settings } from './settings';
 export type { DoctorCheck, DoctorReport, DoctorStatus } from './doctor';
 export type { SessionState } from './session';
 export type { ConsoleFile, ConsoleHash, ConsoleInfo, ConsoleListing, ConsoleSettingNames, ConsoleShell, ConsoleSlot, ConsoleStats, SettingValueEncoding } from './console';
-export type { DoctorCheck, DoctorReport, DoctorStatus } from './doctor';
 export type { KpiInfo, LabelPrint, LineKpisInfo, LineState, LineStatus, PendingScanInfo, ScanBindingInfo, SlotInfo, SlotStateName, SpcChartInfo } from './line';
 export type { DiagnosticResult, RunOutcome, RunRecord, StepName, StepRecord } from './run-record';
 
@@ -63,7 +61,6 @@ export const methods = {
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {
-  ...doctorMethods,
   ...systemEvents,
   ...deviceEvents,
   ...provisioningEvents,

@@ -24,7 +24,6 @@ describe('the contract', () => {
         'devices:add-port',
         'devices:scan-ble',
         'doctor:run',
-        'doctor:run',
         'provision:start',
         'provision:cancel',
         'runs:get',

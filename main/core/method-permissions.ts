@@ -67,7 +67,6 @@ export const METHOD_RULES: { readonly [N in MethodName]: Rule<N> } = {
   'station:status': { needs: READ, action: 'read the station status' },
   'doctor:run': { needs: READ, action: 'check the environment (doctor)' },
   'settings:get': { needs: READ, action: 'read the settings' },
-  'doctor:run': { needs: READ, action: 'check the environment (doctor)' },
   'line:state': { needs: READ, action: 'read the line' },
 
   'devices:add-port': { needs: 'provision', action: 'add a serial port' },
