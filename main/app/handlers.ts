@@ -123,6 +123,7 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
       'runs:get': ({ runId }) => runs.get(runId),
       'runs:log': ({ runId }) => runs.log(runId),
       'runs:list': (query) => runs.list(query ?? {}),
+      'runs:certificate': ({ runId }) => runs.certificate(runId),
 
       'profiles:list': () => profiles.list(),
       'profiles:get': ({ path }) => profiles.get(path),

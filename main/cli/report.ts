@@ -1,6 +1,7 @@
 /** `fieldline report <run-id> --html FILE`: the one-page hand-over report of a run. */
 import { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
+import { certificateStatus, revocationsOf } from '../core/certificate-status';
 import { renderRunReport } from '../provisioning/report-html';
 import { findRun } from '../store/find-run';
 import { withCore } from './core';
@@ -16,7 +17,8 @@ export function registerReportCommand(program: Command): void {
     .action((id: string, opts: OutputOptions & { html: string; dataDir?: string }) =>
       withCore(opts, async (core) => {
         const record = findRun(core.store(), id);
-        await writeFile(opts.html, renderRunReport(record));
+        // Where its certificate stands now: revoked since the run (repair, a replacement) is said, with when and why.
+        await writeFile(opts.html, renderRunReport(record, certificateStatus(core.store(), revocationsOf(core.dataDir), record)));
         print(opts, { run: record.id, html: opts.html }, () => `report of run ${record.id} written to ${opts.html}`);
       }),
     );

@@ -29,6 +29,7 @@ describe('the contract', () => {
         'runs:get',
         'runs:log',
         'runs:list',
+        'runs:certificate',
         'profiles:list',
         'profiles:get',
         'profiles:import',

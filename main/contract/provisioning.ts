@@ -8,6 +8,7 @@ import { progressSchema } from './progress';
 import { ErrorInfoSchema } from './result';
 import { diagnosticResultSchema, runOutcomeSchema, runRecordSchema, stepNameSchema } from './run-record';
 import { RUNS_LIST_MAX, RunFilterSchema } from './runs-filter';
+import { CertificateStatusSchema } from './certificate-status';
 
 export const RunSummarySchema = z.object({
   id: runIdSchema,
@@ -59,6 +60,11 @@ export const provisioningMethods = {
   'runs:get': {
     args: z.tuple([z.object({ runId: runIdSchema }).strict()]),
     result: runRecordSchema,
+  },
+  /** Where the run's certificate stands now (revoked since the run ended, with when and why): the register's word. */
+  'runs:certificate': {
+    args: z.tuple([z.object({ runId: runIdSchema }).strict()]),
+    result: CertificateStatusSchema,
   },
   /** The last log lines of a run this process started (the store keeps records, not logs). */
   'runs:log': {

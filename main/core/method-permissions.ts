@@ -60,6 +60,7 @@ export const METHOD_RULES: { readonly [N in MethodName]: Rule<N> } = {
   'runs:get': { needs: READ, action: 'read a run' },
   'runs:log': { needs: READ, action: 'read a run log' },
   'runs:list': { needs: READ, action: 'list runs' },
+  'runs:certificate': { needs: READ, action: 'read a run' },
   'profiles:list': { needs: READ, action: 'list profiles' },
   'profiles:get': { needs: READ, action: 'read a profile' },
   'queue:status': { needs: READ, action: 'read the sync queue' },

@@ -7,7 +7,9 @@
  */
 import { describeError, isErrorCode, type ErrorInfo } from '../contract/errors';
 import type { RunSummary } from '../contract/provisioning';
+import type { CertificateStatus } from '../contract/certificate-status';
 import type { RunFilter } from '../contract/runs-filter';
+import type { RevokedCertificate } from '../pki/crl';
 import { listRunsOptions } from '../store/run-filter';
 import type { RunRecord, StepName } from '../contract/run-record';
 import { prepareTarget, type DeviceTarget } from '../device/target';
@@ -21,6 +23,7 @@ import type { BleRadios } from '../transport/ble/noble';
 import { targetOf, type BleConfig } from './ble';
 import type { RunFunction } from './runner';
 import type { CaHolder } from './ca';
+import { certificateStatus } from './certificate-status';
 import type { DeviceDiscovery } from './devices';
 import type { AppEvents } from './events';
 import { LiveRun } from './live-run';
@@ -52,6 +55,8 @@ export interface RunManagerOptions {
   radios: BleRadios;
   /** Told whenever the number of active runs changes. */
   onActiveChange?: () => void;
+  /** The station CA's revocation list, for why and when a run's certificate was revoked (default: none known). */
+  revocations?: () => readonly RevokedCertificate[];
 }
 
 export interface StartRun {
@@ -94,6 +99,8 @@ export interface RunManager {
   get(runId: string): RunRecord;
   log(runId: string): { lines: ReturnType<LiveRun['logLines']>['lines']; dropped: number };
   list(query?: RunFilter): RunSummary[];
+  /** Where the run's certificate stands now (main/core/certificate-status.ts). RUN_NOT_FOUND for an unknown run. */
+  certificate(runId: string): CertificateStatus;
   readonly activeCount: number;
   /** Cancels every run and waits for their rollbacks. */
   close(): Promise<void>;
@@ -332,6 +339,9 @@ export function createRunManager(options: RunManagerOptions): RunManager {
     },
     list(query = {}) {
       return store.listRuns(listRunsOptions(query));
+    },
+    certificate(runId) {
+      return certificateStatus(store, options.revocations ?? (() => []), this.get(runId));
     },
     get activeCount() {
       return active.size;

@@ -17,6 +17,7 @@ import { createLineService, type LineService } from './line';
 import type { ProfileLibrary } from './profiles';
 import type { QueueService } from './queue';
 import { createReplaceService, type ReplaceService } from './replace-service';
+import { revocationsOf } from './certificate-status';
 import { createCoreRunManager, type RunManager } from './runs';
 import type { StationSettings } from './settings';
 import { createStationStatus, type StationStatusPublisher } from './station';
@@ -105,7 +106,7 @@ export async function openStationServices(core: Core, options: StationServicesOp
     const runs = createCoreRunManager(
       core,
       { devices, profiles, operator: () => settings.operator(), logger: logger.child('runs') },
-      { onActiveChange: () => status.refresh(), ble, ...options.device },
+      { onActiveChange: () => status.refresh(), ble, revocations: revocationsOf(core.dataDir), ...options.device },
     );
     activeRuns = () => runs.activeCount;
     closers.unshift(() => runs.close());

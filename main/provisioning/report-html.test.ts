@@ -74,3 +74,21 @@ describe('run report: rollback', () => {
     expect(html).toContain('<td class="mono">—</td>');
   });
 });
+
+describe('run report: a revoked certificate', () => {
+  it('says REVOKED with when and why when the register says so, though the record does not', () => {
+    // Saved before it was revoked (a repair or a replacement revoked it later): the record's flag is not set.
+    const sample = sampleRunRecord();
+    const record = { ...sample, certificate: { ...sample.certificate!, revoked: false } };
+    const html = renderRunReport(record, { state: 'revoked', revokedAt: '2026-11-26T05:41:00.000Z', reason: 'rolled back: <diagnostics> failed' });
+    expect(html).toContain('<p class="fail" id="certificate-revoked">This certificate is REVOKED on 2026-11-26T05:41:00.000Z — rolled back: &lt;diagnostics&gt; failed. It must not be trusted.</p>');
+    expect(html).toContain('<th>Status</th><td>REVOKED on 2026-11-26T05:41:00.000Z — rolled back: &lt;diagnostics&gt; failed</td>');
+  });
+
+  it('says nothing of revocation for a certificate in service', () => {
+    const sample = sampleRunRecord({ outcome: 'passed' });
+    const html = renderRunReport({ ...sample, certificate: { ...sample.certificate!, revoked: false } }, { state: 'in-service' });
+    expect(html).not.toContain('certificate-revoked');
+    expect(html).toContain('<th>Status</th><td>valid</td>');
+  });
+});

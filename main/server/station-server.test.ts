@@ -164,6 +164,7 @@ describe('the contract over the WebSocket', () => {
       'provision:start': () => api.invoke['provision:start']({ deviceId: 'serial:/dev/nonexistent', profilePath, variables: {} }), // DEVICE_NOT_FOUND
       'provision:cancel': () => api.invoke['provision:cancel']({ runId }),
       'runs:get': () => api.invoke['runs:get']({ runId }),
+      'runs:certificate': () => api.invoke['runs:certificate']({ runId }),
       'runs:log': () => api.invoke['runs:log']({ runId }),
       'runs:list': () => api.invoke['runs:list']({ limit: 5 }),
       'profiles:list': () => api.invoke['profiles:list'](),
@@ -234,6 +235,8 @@ describe('the contract over the WebSocket', () => {
     expect(answers['profiles:import']).toMatchObject({ ok: true, value: { fileName: 'my-profile.yml', source: 'data' } });
     expect((answers['profiles:import'] as { value: { problems: number } }).value.problems).toBeGreaterThan(0);
     expect(answers['queue:export-bundle']).toMatchObject({ ok: true, value: { count: 1, remaining: 0 } });
+    // The run passed: its certificate (if its profile issues one) is not revoked.
+    expect(answers['runs:certificate']).toMatchObject({ ok: true, value: { state: expect.stringMatching(/^(in-service|none)$/) } });
     // The doctor answers every check through the WebSocket (what each finds depends on this machine).
     expect(answers['doctor:run']).toMatchObject({ ok: true, value: { checks: expect.arrayContaining([expect.objectContaining({ id: 'data.writable', status: 'pass' })]) } });
     // The one finished run, listed by name while it waits for the registry (listed before the bundle took it).

@@ -5,7 +5,7 @@ import { profilesStore, variablesFor } from '../state/profiles';
 import { runsStore, type RunRequest } from '../state/runs';
 import { csvFileName, filterArgs, type HistoryFilter } from '../state/runs-filter';
 import { api } from './api';
-import { call } from './call';
+import { call, callInPlace } from './call';
 import { startRun } from './devices';
 
 export const shortId = (runId: string): string => runId.slice(0, 8);
@@ -18,9 +18,19 @@ export async function openRun(runId: string): Promise<void> {
     const port = record.value.device.port;
     const device = Object.values(devicesStore.getState().byId).find((d) => d.path === port);
     runsStore.getState().setRecord(record.value, device?.id);
+    if (record.value.certificate && record.value.outcome !== 'running') await readCertificate(runId);
   }
   // No log is not worth an alert when the record came: the store keeps records, not logs.
   if (log.ok) runsStore.getState().setLog(runId, log.value.lines);
+}
+
+/**
+ * Where the run's certificate stands now (revoked since, with when and why). Without an answer the view shows what
+ * the record says: not worth an alert of its own.
+ */
+async function readCertificate(runId: string): Promise<void> {
+  const status = await callInPlace(api().invoke['runs:certificate']({ runId }));
+  if (status.ok) runsStore.getState().setCertificate(runId, status.value);
 }
 
 export async function cancelRun(runId: string): Promise<void> {

@@ -6,6 +6,7 @@
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 import type { RunLogLine, RunRecord, RunSummary } from '../../../main/contract/api';
+import type { CertificateStatus } from '../../../main/contract/certificate-status';
 import { applyRunEvents, mergeLog, mergeRecord, newRunView, type RunEvent, type RunsData, type RunView } from './run-view';
 import { NO_FILTER, type HistoryFilter } from './runs-filter';
 
@@ -19,6 +20,8 @@ export interface RunRequest {
 
 export interface RunsState extends RunsData {
   readonly records: Readonly<Record<string, RunRecord>>;
+  /** Where each read-back run's certificate stands now (runs:certificate): revoked since the run is said. */
+  readonly certificates: Readonly<Record<string, CertificateStatus>>;
   readonly requests: Readonly<Record<string, RunRequest>>;
   readonly history: readonly RunSummary[];
   readonly historyLoaded: boolean;
@@ -28,6 +31,7 @@ export interface RunsState extends RunsData {
   readonly cancelling: Readonly<Record<string, true>>;
   applyEvents(events: readonly RunEvent[]): void;
   setRecord(record: RunRecord, deviceId?: string): void;
+  setCertificate(runId: string, status: CertificateStatus): void;
   setLog(runId: string, lines: readonly RunLogLine[]): void;
   started(runId: string, request: RunRequest): void;
   setHistory(history: readonly RunSummary[]): void;
@@ -40,6 +44,7 @@ export function createRunsStore() {
     byId: {},
     logs: {},
     records: {},
+    certificates: {},
     requests: {},
     history: [],
     historyLoaded: false,
@@ -55,6 +60,7 @@ export function createRunsStore() {
         records: { ...s.records, [record.id]: record },
         byId: { ...s.byId, [record.id]: mergeRecord(s.byId[record.id], record, deviceId ?? s.requests[record.id]?.deviceId) },
       })),
+    setCertificate: (runId, status) => set((s) => ({ certificates: { ...s.certificates, [runId]: status } })),
     setLog: (runId, lines) => set((s) => ({ logs: { ...s.logs, [runId]: mergeLog(lines, s.logs[runId]) } })),
     started: (runId, request) =>
       set((s) => ({

@@ -8,10 +8,13 @@ import { Badge, FAIL_LOOK, OUTCOME_LOOK, PASS_LOOK } from '../../components/Badg
 import { formatLimits, formatTime, formatValue } from '../../components/format';
 import { shortId } from '../../effects/runs';
 import { useRuns } from '../../state/runs';
+import { revokedWords, type CertificateStatus } from '../../../../main/contract/certificate-status';
 import { ScreenTitle } from '../ScreenTitle';
+import { CertificateRevoked, certificateShown } from './CertificateRevoked';
 
-function Facts({ record }: { record: RunRecord }): JSX.Element {
+function Facts({ record, status }: { record: RunRecord; status: CertificateStatus | undefined }): JSX.Element {
   const cert = record.certificate;
+  const shown = certificateShown(record, status);
   const rows: Array<[string, string]> = [
     ['Run', record.id],
     ['Device serial', record.device.serial || '—'],
@@ -29,6 +32,7 @@ function Facts({ record }: { record: RunRecord }): JSX.Element {
   ];
   if (cert) {
     rows.push(['Certificate', cert.subject], ['Fingerprint (SHA-256)', cert.fingerprintSha256], ['Valid', `${formatTime(cert.notBefore)} → ${formatTime(cert.notAfter)}`]);
+    rows.push(['Certificate status', shown?.state === 'revoked' ? revokedWords(shown, formatTime) : shown?.state === 'issued' ? 'issued, not in service (its run did not pass)' : 'valid']);
   }
   if (record.configurationHash) rows.push(['Configuration hash', record.configurationHash]);
   return (
@@ -45,6 +49,7 @@ function Facts({ record }: { record: RunRecord }): JSX.Element {
 
 export function RunReport({ runId }: { runId: string }): JSX.Element {
   const record = useRuns((s) => s.records[runId]);
+  const certificate = useRuns((s) => s.certificates[runId]);
   return (
     <article className="report" data-testid="run-report-page">
       <ScreenTitle>Report — run {shortId(runId)}</ScreenTitle>
@@ -64,7 +69,8 @@ export function RunReport({ runId }: { runId: string }): JSX.Element {
             Outcome: <Badge look={OUTCOME_LOOK[record.outcome]} />
             {record.error ? ` — ${record.error.message}` : ''}
           </p>
-          <Facts record={record} />
+          <CertificateRevoked record={record} status={certificate} />
+          <Facts record={record} status={certificate} />
           <h2>Diagnostics</h2>
           <table className="table">
             <thead>

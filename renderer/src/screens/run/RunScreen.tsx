@@ -5,6 +5,7 @@ import { shortId } from '../../effects/runs';
 import { useDevice } from '../../state/devices';
 import { useRun, useRuns } from '../../state/runs';
 import { ScreenTitle } from '../ScreenTitle';
+import { CertificateRevoked } from './CertificateRevoked';
 import { DiagnosticsTable } from './DiagnosticsTable';
 import { OutcomeBanner } from './OutcomeBanner';
 import { Rollback } from './Rollback';
@@ -15,6 +16,7 @@ import { StepTimeline } from './StepTimeline';
 export function RunScreen({ runId }: { runId: string }): JSX.Element {
   const run = useRun(runId);
   const record = useRuns((s) => s.records[runId]);
+  const certificate = useRuns((s) => s.certificates[runId]);
   const device = useDevice(run?.deviceId ?? '');
   if (!run) {
     return (
@@ -39,6 +41,7 @@ export function RunScreen({ runId }: { runId: string }): JSX.Element {
         <dd>{formatTime(run.startedAt)}</dd>
       </dl>
       <OutcomeBanner run={run} record={record} />
+      <CertificateRevoked record={record} status={certificate} />
       <RunActions run={run} />
       <StepTimeline run={run} />
       {record?.rollback && <Rollback rollback={record.rollback} />}
