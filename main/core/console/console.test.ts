@@ -14,7 +14,9 @@ import type { EventPayload, MethodName, MethodValue } from '../../contract/api';
 import { CONSOLE_LIMITS } from '../../contract/console';
 import { createDispatch, type Dispatch } from '../../contract/dispatch';
 import type { Result } from '../../contract/result';
+import { makeMcubootImage, parseMcubootImage } from '../../device/mcuboot-image';
 import { STORE_FILE } from '../../store/file';
+import { runFieldline } from '../../testing/cli';
 import { createTestApp, type TestApp } from '../../testing/app';
 import { spawnSimulator, type SpawnedSimulator } from '../../testing/sim-process';
 
@@ -166,6 +168,7 @@ describe('the device console', () => {
     expect(await answer('console:image', { deviceId, action: 'test' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
   });
 
+
   it('never talks to a device a run holds, and offers the names of the profile the device was provisioned with', async () => {
     const profilePath = (await call('profiles:list')).find((p) => p.name === 'gateway-eu')!.path;
     const finished = new Promise<EventPayload<'run:finished'>>((resolve) => {
@@ -186,4 +189,29 @@ describe('the device console', () => {
     // The refused shell call was not audited as if it had run.
     expect(consoleAudit().filter((e) => e.action === 'console.shell')).toHaveLength(2);
   }, 60_000);
+
+  it('erases an uploaded image and marks another for test, each answered with the slots read back and audited', async () => {
+    const file = join(STATE.dir, 'app-1.2.0.bin');
+    const image = makeMcubootImage({ version: '1.2.0', size: 16 * 1024 });
+    const hash = Buffer.from(parseMcubootImage(image).hash ?? []).toString('hex');
+    await writeFile(file, image);
+    const upload = async (): Promise<void> => {
+      const run = await runFieldline(['smp', 'image', 'upload', file, '--port', sim.gateways[0]!.port]);
+      expect(run.code, run.stderr).toBe(0);
+    };
+
+    await upload();
+    expect((await call('console:images', { deviceId })).find((s) => s.slot === 1)).toMatchObject({ hash, active: false, pending: false });
+    const erased = await call('console:image', { deviceId, action: 'erase', slot: 1 });
+    expect(erased.find((s) => s.slot === 1)).toBeUndefined();
+    expect(erased.find((s) => s.active)).toMatchObject({ slot: 0 });
+
+    await upload();
+    const tested = await call('console:image', { deviceId, action: 'test', hash });
+    expect(tested.find((s) => s.slot === 1)).toMatchObject({ hash, pending: true });
+    expect(consoleAudit().filter((e) => e.action === 'console.image.erase' || e.action === 'console.image.test').map((e) => [e.action, e.actor, e.details])).toEqual([
+      ['console.image.erase', 'operator:Ada', expect.objectContaining({ slot: 1, outcome: 'done' })],
+      ['console.image.test', 'operator:Ada', expect.objectContaining({ hash, outcome: 'done' })],
+    ]);
+  });
 });
