@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import type { QueueStatus } from '../contract/queue';
+import type { QueueEntry, QueueList, QueueStatus } from '../contract/queue';
 import { FieldlineError } from '../errors';
 import type { Logger } from '../log';
 import type { SqliteStore } from '../store/store';
@@ -37,6 +37,8 @@ export interface QueueServiceOptions {
 
 export interface QueueService {
   status(): QueueStatus;
+  /** The records the registry has not seen (pending, in flight, refused, exported), oldest first, at most `limit`. */
+  list(limit: number): QueueList;
   syncNow(): Promise<QueueStatus>;
   exportBundle(): Promise<{ file?: string; count: number; remaining: number }>;
   /** Rebuilds the drainer from the current registry settings. */
@@ -54,6 +56,9 @@ interface Running {
 }
 
 const HEARTBEAT_MS = 15_000;
+
+/** The outbox states of records the registry has not seen. */
+const UNSENT = ['pending', 'in-flight', 'dead', 'exported'] as const;
 
 export async function createQueueService(options: QueueServiceOptions): Promise<QueueService> {
   const { store, events, logger } = options;
@@ -152,6 +157,23 @@ export async function createQueueService(options: QueueServiceOptions): Promise<
 
   return {
     status,
+    list(limit) {
+      const counts = outbox.counts();
+      const entries: QueueEntry[] = UNSENT.flatMap((state) => outbox.list({ state, limit }))
+        .sort((a, b) => a.enqueuedAt.localeCompare(b.enqueuedAt) || a.runId.localeCompare(b.runId))
+        .slice(0, limit)
+        .map((row) => ({
+          runId: row.runId,
+          serial: row.serial,
+          outcome: row.outcome,
+          state: row.state === 'dead' ? 'dead' : row.state === 'in-flight' ? 'in-flight' : row.state === 'exported' ? 'exported' : 'pending',
+          enqueuedAt: row.enqueuedAt,
+          attempts: row.attempts,
+          ...(row.lastError ? { lastError: row.lastError.slice(0, 4000) } : {}),
+          ...(row.deadReason ? { deadReason: row.deadReason.slice(0, 4000) } : {}),
+        }));
+      return { entries, total: counts.pending + counts.inFlight + counts.deadLetter + counts.exported };
+    },
     async syncNow() {
       const current = running;
       if (!current) throw new FieldlineError('REGISTRY_NOT_CONFIGURED', 'set the registry URL and token in Settings');
