@@ -67,6 +67,7 @@ export const COMMAND_SUMMARIES: readonly CommandSummary[] = [
     term: 'sync [options]',
     description: 'send the queued runs to the registry (fieldline registry login first): once, or continuously until Ctrl+C',
   },
+  { name: 'visit', term: 'visit', description: 'the service kit for a site visit without a connection: prepare it from the registry, see what it holds' },
   {
     name: 'station',
     term: 'station [options]',

@@ -59,6 +59,7 @@ export const FAMILIES: readonly Family[] = [
   { name: 'release', commands: ['release'], load: async () => wrap((await import('./release')).registerReleaseCommands) },
   { name: 'queue', commands: ['queue'], load: async () => wrap((await import('./queue')).registerQueueCommands) },
   { name: 'sync', commands: ['sync'], load: async () => wrap((await import('./sync')).registerSyncCommand) },
+  { name: 'visit', commands: ['visit'], load: async () => wrap((await import('./visit')).registerVisitCommands) },
   { name: 'station', commands: ['station'], load: async () => wrap((await import('./station')).registerStationCommand) },
   { name: 'store', commands: ['store'], load: async () => wrap((await import('./store')).registerStoreCommands) },
   { name: 'doctor', commands: ['doctor'], load: async () => wrap((await import('./doctor')).registerDoctorCommand) },

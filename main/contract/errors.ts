@@ -111,6 +111,10 @@ export const ERROR_CODES = {
     message: 'A release was refused',
     hint: "the artifact changed after its publisher signed it, or the publisher's key is not in the data directory's trust/ folder; `fieldline sync --once` says which",
   },
+  VISIT_NO_DEVICES: {
+    message: 'The registry has none of the devices asked for the visit',
+    hint: 'check the site name (the `site` variable the devices were provisioned with) or the serials; a device is in the registry once a station that provisioned it has synced',
+  },
   TRUST_KEY_INVALID: {
     message: 'A trusted publisher key could not be read',
     hint: 'each trust/*.pub.pem must be an Ed25519 public key in PEM, as `fieldline profile keygen` writes it',

@@ -79,13 +79,14 @@ interface Reply {
 
 async function readLimited(response: Response): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > MAX_REPLY_BYTES) throw new Error(`reply of ${declared} bytes is larger than ${MAX_REPLY_BYTES}`);
+  // REGISTRY_BAD_REPLY, not "unreachable": the registry answered, with more than any reply may be.
+  if (declared > MAX_REPLY_BYTES) throw new FieldlineError('REGISTRY_BAD_REPLY', `reply of ${declared} bytes is larger than ${MAX_REPLY_BYTES}`);
   if (!response.body) return '';
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of response.body) {
     total += chunk.byteLength;
-    if (total > MAX_REPLY_BYTES) throw new Error(`reply larger than ${MAX_REPLY_BYTES} bytes`);
+    if (total > MAX_REPLY_BYTES) throw new FieldlineError('REGISTRY_BAD_REPLY', `reply larger than ${MAX_REPLY_BYTES} bytes`);
     chunks.push(Buffer.from(chunk));
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -168,6 +169,7 @@ export class RegistryClient {
       });
       return { status: response.status, headers: response.headers, text: await readLimited(response) };
     } catch (err) {
+      if (err instanceof FieldlineError) throw err;
       if (timeout.aborted) throw new Error(`no answer within ${this.timeoutMs} ms`, { cause: err });
       if (signal?.aborted) throw err;
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
