@@ -6,6 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeviceReply } from '../contract/registry/api';
 import type { StationRevocationList } from '../contract/registry/revocations';
 import type { RunRecord } from '../contract/run-record';
+import { loadCaMaterial } from '../pki/ca-store';
+import { formatName } from '../pki/dn';
+import { initCa, openStationCa } from '../pki/station-ca';
 import { openStore, type SqliteStore } from '../store/store';
 import { followChannel } from '../sync/release-store';
 import { replaceVisitKit, visitManifestPath } from '../sync/visit-store';
@@ -123,6 +126,16 @@ describe('visit kit reader', () => {
       expect(kit.profilePath(older.sha256)).toMatch(/releases/);
       expect(kit.latestFirmware('acme-fw')).toMatchObject({ version: '3.0.0', sha256: fw.sha256 });
       expect(kit.latestFirmware('acme-gateway')).toBeUndefined();
+    });
+
+    it('calls a certificate revoked that this station’s CA list names, only under this CA’s issuer', async () => {
+      await initCa(dataDir, { passphrase: 'visit kit reader passphrase' });
+      const ca = await openStationCa(dataDir, 'visit kit reader passphrase');
+      await ca.revoke('00BEEF', 'keyCompromise');
+      const issuer = formatName((await loadCaMaterial(dataDir)).intermediate.subjectName);
+      const kit = kitOf();
+      expect(kit.revocation({ serial: '00beef', fingerprintSha256: '77'.repeat(32), issuer })).toMatchObject({ revoked: true, reason: 'keyCompromise', source: 'station', revokedAt: expect.any(String) });
+      expect(kit.revocation({ serial: 'beef', fingerprintSha256: '77'.repeat(32), issuer: 'CN=Another station' })).toEqual({ revoked: false });
     });
 
     it('calls a certificate revoked that this station’s register has revoked, and nothing else', () => {
