@@ -20,7 +20,8 @@ const tiles = (page: Page, verdict?: string) => page.locator(`[data-testid="oper
 const READABLE_AT_2M_PX = 52;
 
 async function fontPx(page: Page, testId: string): Promise<number[]> {
-  return page.getByTestId(testId).evaluateAll((els) => els.map((el) => parseFloat(getComputedStyle(el).fontSize)));
+  // Runs in the page: globalThis is its window there.
+  return page.getByTestId(testId).evaluateAll((els) => els.map((el) => parseFloat((globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(el).fontSize)));
 }
 
 test('the operator view: 8 fixture positions, 7 PASS and 1 FAIL naming its step, readable from 2 m', async ({ ui }) => {
@@ -34,23 +35,24 @@ test('the operator view: 8 fixture positions, 7 PASS and 1 FAIL naming its step,
   const labelOf = new Map([...gateways].sort((a, b) => a.serial.localeCompare(b.serial)).map((g, i) => [g.serial, `${i < 4 ? 'A' : 'B'}${(i % 4) + 1}`]));
   await page.setViewportSize({ width: 1920, height: 1080 });
 
-  // The tones the view plays, by frequency: AudioContext wrapped before the view makes one.
-  await page.evaluate(() => {
-    const w = window as unknown as { __tones: number[]; AudioContext: typeof AudioContext };
-    w.__tones = [];
-    const Original = w.AudioContext;
-    w.AudioContext = class extends Original {
-      override createOscillator(): OscillatorNode {
+  // The tones the view plays, by frequency: AudioContext wrapped before the view makes one (a string: the specs are
+  // type-checked without the DOM's types).
+  await page.evaluate(`(() => {
+    window.__tones = [];
+    const Original = window.AudioContext;
+    window.AudioContext = class extends Original {
+      createOscillator() {
         const osc = super.createOscillator();
         const start = osc.start.bind(osc);
-        osc.start = (when?: number) => {
-          w.__tones.push(osc.frequency.value);
+        osc.start = (when) => {
+          window.__tones.push(osc.frequency.value);
           start(when);
         };
         return osc;
       }
     };
-  });
+  })()`);
+  const tones = (): Promise<number[]> => page.evaluate('window.__tones') as Promise<number[]>;
 
   await openScreen(page, 'station');
   await page.getByTestId('line-concurrency').selectOption('8');
@@ -105,14 +107,14 @@ test('the operator view: 8 fixture positions, 7 PASS and 1 FAIL naming its step,
   // Retry on the FAIL tile: the same gateway, still plugged in, runs again (and fails its selftest again).
   const failedPort = (await failed.getAttribute('data-port')) ?? '';
   // Verdicts reached while the view was open have sounded already; only the retry's counts from here.
-  const tonesBefore = await page.evaluate(() => (window as unknown as { __tones: number[] }).__tones.length);
+  const tonesBefore = (await tones()).length;
   const retried = page.locator(`[data-testid="operator-tile"][data-port="${failedPort}"]`);
   await failed.getByTestId('tile-retry').click();
   await expect(retried).toHaveAttribute('data-verdict', /RUNNING|WAITING/);
   await expect(retried).toHaveAttribute('data-verdict', 'FAIL', { timeout: RUN_TIMEOUT_MS });
   await expect(page.getByTestId('operator-failed')).toHaveText('2');
   // Its verdict sounded the fail tone (one long low buzz), once.
-  await expect.poll(() => page.evaluate((n) => (window as unknown as { __tones: number[] }).__tones.slice(n), tonesBefore)).toEqual([220]);
+  await expect.poll(async () => (await tones()).slice(tonesBefore)).toEqual([220]);
 
   await page.getByTestId('operator-exit').click();
   await expect(page.getByTestId('nav-station')).toHaveAttribute('aria-current', 'page');
