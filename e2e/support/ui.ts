@@ -13,7 +13,7 @@ export { STEP_ORDER };
 /** A run on a virtual gateway takes a few seconds (reboots, key generation); allow for a slow CI machine. */
 export const RUN_TIMEOUT_MS = 45_000;
 
-export type ScreenName = 'devices' | 'station' | 'runs' | 'profiles' | 'queue' | 'drift' | 'settings';
+export type ScreenName = 'devices' | 'station' | 'runs' | 'profiles' | 'queue' | 'drift' | 'doctor' | 'settings';
 
 /** Navigates with the screen's link, as a technician would, and waits for the link to be marked current. */
 export async function openScreen(page: Page, screen: ScreenName): Promise<void> {

@@ -4,11 +4,13 @@
  */
 import { useEffect, useRef, type JSX } from 'react';
 import { AlertRegion } from './components/AlertRegion';
+import { DoctorBanner } from './components/DoctorBanner';
 import { Nav } from './components/Nav';
 import { StatusBar } from './components/StatusBar';
 import { routeHash, useNav, type Route } from './state/nav';
 import { mustSignIn, useSession } from './state/session';
 import { DevicesScreen } from './screens/devices/DevicesScreen';
+import { DoctorScreen } from './screens/doctor/DoctorScreen';
 import { DriftScreen } from './screens/drift/DriftScreen';
 import { ProfilesScreen } from './screens/profiles/ProfilesScreen';
 import { QueueScreen } from './screens/queue/QueueScreen';
@@ -37,6 +39,8 @@ function Screen({ route }: { route: Route }): JSX.Element {
       return <QueueScreen />;
     case 'drift':
       return <DriftScreen />;
+    case 'doctor':
+      return <DoctorScreen />;
     case 'settings':
       return <SettingsScreen />;
     case 'station':
@@ -69,6 +73,7 @@ export function App(): JSX.Element {
       <div className="top">
         <StatusBar />
         <AlertRegion />
+        {signIn ? null : <DoctorBanner />}
       </div>
       {!signIn && route.screen === 'operator' ? (
         // Full screen for the line's monitor: the tiles, the problems above them, nothing else.

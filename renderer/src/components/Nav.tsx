@@ -9,6 +9,7 @@ const LINKS: ReadonlyArray<{ screen: Screen; label: string; also?: Screen[] }> =
   { screen: 'profiles', label: 'Profiles' },
   { screen: 'queue', label: 'Queue & sync' },
   { screen: 'drift', label: 'Service visit' },
+  { screen: 'doctor', label: 'Doctor' },
   { screen: 'settings', label: 'Settings' },
 ];
 

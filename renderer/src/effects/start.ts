@@ -16,6 +16,7 @@ import { stationStore } from '../state/station';
 import { setApi } from './api';
 import { animationFrameSchedule, type Schedule } from './batcher';
 import { loadDevices } from './devices';
+import { runDoctor } from './doctor';
 import { loadLine, sendScan } from './line';
 import { prepareDrift } from './drift';
 import { ensureChoiceDetails, loadProfiles } from './profiles';
@@ -59,6 +60,8 @@ export function enterScreen(route: Route): Promise<void> {
       return loadQueue();
     case 'settings':
       return loadSettings();
+    case 'doctor':
+      return runDoctor();
     case 'drift':
       return prepareDrift();
     case 'station':
@@ -77,7 +80,8 @@ export async function loadAll(): Promise<void> {
 async function loadAllSignedIn(): Promise<void> {
   const session = await loadSession();
   if (mustSignIn(session)) return;
-  await Promise.all([loadAll(), enterScreen(navStore.getState().route)]);
+  // The doctor at start too: its banner says when this machine fails a check, whatever the screen.
+  await Promise.all([loadAll(), enterScreen(navStore.getState().route), runDoctor({ quiet: true })]);
 }
 
 export function startEffects(api: FieldlineApi, options: StartOptions = {}): () => void {

@@ -16,11 +16,13 @@ export type Route =
   | { readonly screen: 'station' }
   /** The line's full-screen operator view (issue #17): no navigation, tiles only. */
   | { readonly screen: 'operator' }
+  /** The environment doctor (issue #17): each check, what it found and the fix. */
+  | { readonly screen: 'doctor' }
   | { readonly screen: 'settings' };
 
 export type Screen = Route['screen'];
 
-const SIMPLE = ['devices', 'station', 'operator', 'runs', 'profiles', 'queue', 'drift', 'settings'] as const;
+const SIMPLE = ['devices', 'station', 'operator', 'runs', 'profiles', 'queue', 'drift', 'doctor', 'settings'] as const;
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function parseHash(hash: string): Route {
