@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { LineKpisSchema, LINE_LIMITS } from '../contract/line';
 import type { RunRecord } from '../contract/run-record';
 import { individualsChart, type SpcPoint } from '../station/spc';
+import { openStore } from '../store/store';
+import { sampleRunRecord, sampleServiceRecord } from '../testing/run-records';
 import { lineFigures, slimRecord, spcChartInfo, startOfDay, todayRuns } from './line-kpis';
 
 let n = 0;
@@ -111,6 +113,19 @@ describe('today’s runs', () => {
     expect(today.map((r) => [r.id, r.outcome])).toEqual([[records[0]!.id, 'failed']]);
     const figures = lineFigures([], today, () => 'x', now);
     expect(figures.today).toMatchObject({ units: 1, failed: 1, failuresByStep: [] });
+  });
+
+  it("today's units from the store are provisioning runs only, never a field-service record (issue #16)", () => {
+    const store = openStore(':memory:');
+    try {
+      // Both within the minute before now: on the same local day in every time zone (midnight falls on a full or half hour).
+      const now = new Date('2026-03-02T11:59:59.000Z');
+      store.saveRun(sampleRunRecord({ id: 'run-today', serial: 'GW-T', startedAt: '2026-03-02T11:59:00.000Z', outcome: 'passed' }));
+      store.saveRun(sampleServiceRecord({ id: 'visit-today', serial: 'GW-T', startedAt: '2026-03-02T11:59:10.000Z' }));
+      expect(todayRuns(store, now).map((r) => r.id)).toEqual(['run-today']);
+    } finally {
+      store.close();
+    }
   });
 
   it('the session keeps runs without their evidence', () => {

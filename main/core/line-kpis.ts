@@ -94,7 +94,8 @@ export function startOfDay(now: Date): number {
 export function todayRuns(store: Pick<Store, 'listRuns'>, now: Date, maxRuns: number = TODAY_MAX_RUNS): RunRecord[] {
   const since = startOfDay(now);
   const out: RunRecord[] = [];
-  for (const s of store.listRuns({ limit: maxRuns, startedSince: new Date(since).toISOString() })) {
+  // Provisioning runs only: a field-service record (issue #16) is not a unit made today.
+  for (const s of store.listRuns({ limit: maxRuns, startedSince: new Date(since).toISOString(), kind: 'provisioning' })) {
     if (s.outcome === 'running') continue;
     out.push({
       id: s.id,

@@ -14,6 +14,7 @@ import type { LoadedProfile } from '../profiles/load';
 import { commitSettings, saveSettings, writeSetting } from '../smp/groups/settings';
 import { uploadFile } from '../smp/groups/fs';
 import { identityInfo } from '../smp/groups/identity';
+import { lastPassedRun } from '../store/find-run';
 import type { Store } from '../store/types';
 import { filesLeftByFailedRuns } from './left-on-device';
 import { readRunningVersion, readSerial } from './steps/identify';
@@ -48,8 +49,7 @@ export async function checkDrift(options: DriftOptions): Promise<{ report: Drift
   const { session, profile } = options;
   const serial = await readSerial({ session, profile });
   const firmware = await readRunningVersion({ session });
-  const last = options.store.listRuns({ serial }).find((r) => r.outcome === 'passed');
-  const lastRecord = last ? options.store.getRun(last.id) : undefined;
+  const lastRecord = lastPassedRun(options.store, serial);
   const variables = { ...(lastRecord?.variables ?? {}), ...options.variables };
   const rendered = renderProfile(profile.profile, { device: { serial, firmwareVersion: firmware }, station: options.station, vars: variables });
   const back = await readConfiguration(session, rendered.settings.map((s) => s.name), rendered.files.map((f) => f.path));

@@ -11,6 +11,7 @@ import { openTarget, type DeviceTarget } from '../device/target';
 import type { BleRadios } from '../transport/ble/noble';
 import type { LoadedProfile } from '../profiles/load';
 import type { Signer } from '../pki/types';
+import { lastPassedRun } from '../store/find-run';
 import type { Store } from '../store/types';
 import type { RunRecord } from '../contract/run-record';
 import type { ProvisionOptions } from './runner';
@@ -44,8 +45,7 @@ export function planReplacement(store: Store, oldSerial: string): ReplacementPla
   if (linked !== undefined) {
     throw new FieldlineError('REPLACE_ALREADY_REPLACED', `${serial} was already replaced by ${linked}`, { serial, replacedBy: linked });
   }
-  const passed = store.listRuns({ serial }).find((r) => r.outcome === 'passed');
-  const oldRun = passed && store.getRun(passed.id);
+  const oldRun = lastPassedRun(store, serial);
   if (!oldRun) {
     throw new FieldlineError('REPLACE_NO_PASSED_RUN', `${serial} has no passed run in this station's store`, { serial });
   }

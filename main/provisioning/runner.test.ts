@@ -15,6 +15,7 @@ import type { Signer } from '../pki/types';
 import { loadProfile, type LoadedProfile } from '../profiles/load';
 import { openStore } from '../store/store';
 import type { Store } from '../store/types';
+import { sampleServiceRecord } from '../testing/run-records';
 import { virtualSession, type VirtualSession } from '../testing/virtual-session';
 import { runProvisioning, type ProvisionOptions } from './runner';
 
@@ -145,6 +146,14 @@ describe('runProvisioning with injected inputs', () => {
     expect(byDefault.site).toBe('lab-0');
     const none = await run(await virtualSession({ serial: 'A1A1A1A1A1A10007' }), { profile: await profile('unsited', '1.0.0'), clock: tickingClock('2026-03-01T11:20:00.000Z') });
     expect(none).not.toHaveProperty('site');
+  }, 30_000);
+
+  it('counts a unit as rework only after a passed provisioning run, never after a passed service record (issue #16)', async () => {
+    const serial = 'A1A1A1A1A1A10009';
+    store.saveRun(sampleServiceRecord({ serial, startedAt: '2026-03-01T12:30:00.000Z' }));
+    const first = await run(await virtualSession({ serial }), { profile: await profile('rework', '1.0.0'), clock: tickingClock('2026-03-01T13:00:00.000Z') });
+    expect(first.outcome, JSON.stringify(first.error)).toBe('passed');
+    expect(first.rework).toBeUndefined();
   }, 30_000);
 
   it('refuses a site the registry could not take before it touches the device', async () => {

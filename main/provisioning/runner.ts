@@ -267,9 +267,14 @@ function runTarget(options: ProvisionOptions): DeviceTarget {
   return { kind: 'serial', path: options.port, ...(options.baudRate ? { baudRate: options.baudRate } : {}) };
 }
 
-/** Whether the unit had a passed run before this one started: the line's KPIs count this run as rework. */
+/**
+ * Whether the unit had a passed provisioning run before this one started: the line's KPIs count this run as rework.
+ * A passed field-service record (issue #16) made no unit, so it makes no rework.
+ */
 function passedBefore(store: Store, record: RunRecord): boolean {
-  return store.listRuns({ serial: record.device.serial }).some((r) => r.id !== record.id && r.outcome === 'passed' && r.startedAt < record.startedAt);
+  return store
+    .listRuns({ serial: record.device.serial, kind: 'provisioning', outcome: 'passed' })
+    .some((r) => r.id !== record.id && r.startedAt < record.startedAt);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STEP_ORDER, type RunRecord, type StepName } from '../contract/run-record';
 import { sampleRunRecord } from '../testing/run-records';
-import { kpis, lineKpis, percentile } from './kpi';
+import { kpis, lineKpis, percentile, reworkRuns } from './kpi';
 
 /** A run of `serial` on `port`, starting at 08:00 UTC + `startMin` minutes, lasting `seconds`. */
 function run(serial: string, port: string, startMin: number, seconds: number, outcome: RunRecord['outcome'], failAt?: StepName, station = 'line-3'): RunRecord {
@@ -103,6 +103,25 @@ describe('line KPIs', () => {
     expect(k.firstPassYield).toBe(0.5);
     expect(kpis([{ ...run('C', 'p1', 0, 60, 'passed'), rework: true }])).toMatchObject({ firstPassUnits: 0, rework: { units: 1, passed: 1, yield: 1 } });
     expect(kpis([{ ...run('C', 'p1', 0, 60, 'passed'), rework: true }]).firstPassYield).toBeUndefined();
+  });
+
+  it('counts provisioning runs only: a service record is no unit, no yield, no failure and no earlier pass (issue #16)', () => {
+    const serviced = (serial: string, startMin: number, outcome: RunRecord['outcome'], failAt?: StepName): RunRecord => ({
+      ...run(serial, 'p1', startMin, 600, outcome, failAt),
+      service: { action: 'remediate', operator: 'Ana', before: {}, after: {} },
+    });
+    // The runs of the first test plus visits: a passed one to B before its first run (B's first run is no rework),
+    // a failed one (no Pareto entry) and one to a unit never provisioned here (no device).
+    const withVisits = [...records, serviced('B', -30, 'passed'), serviced('A', 5, 'failed', 'configuration'), serviced('Z', 95, 'passed')];
+    const k = kpis(withVisits);
+    const plain = kpis(records);
+    expect(k).toEqual(plain);
+    expect(k).toMatchObject({ units: 7, passed: 4, failed: 3, devices: 6, firstPassUnits: 7, rework: { units: 0 } });
+    expect(k.failuresByStep.map((f) => f.step)).toEqual(['diagnostics', 'identity']);
+    expect(lineKpis(withVisits)).toEqual(lineKpis(records));
+    expect(reworkRuns(withVisits).size).toBe(0);
+    // Nothing but visits: no units at all.
+    expect(kpis([serviced('Z', 0, 'passed')])).toMatchObject({ units: 0, devices: 0, perHour: [] });
   });
 
   it('units/hour only once it means something (5 units or 5 minutes), over the session’s elapsed time when given', () => {

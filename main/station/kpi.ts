@@ -14,6 +14,8 @@
  *   (`none` when no step failed, e.g. cancelled before a step ended);
  * - cycle time (start → end): mean, and p95 by the nearest-rank method (the ⌈0.95·n⌉-th smallest).
  * The same figures per slot (a key function; by default the serial port) and per station.
+ * Provisioning runs only: a field-service record (a record with a `service` section, issue #16) is not a unit made —
+ * it counts in no figure, and its passing makes no later run a rework.
  */
 import { STEP_ORDER, type RunRecord } from '../contract/run-record';
 
@@ -80,8 +82,12 @@ const HOUR_MS = 3_600_000;
 export const MEANINGFUL_UNITS = 5;
 export const MEANINGFUL_WINDOW_MS = 5 * 60_000;
 
+/** Whether a record counts as a unit: a provisioning run, not a field-service record. */
+export const isUnitRun = (record: RunRecord): boolean => record.service === undefined;
+
 /** The runs of `records` that are rework runs: marked so, or after a passed run of the same unit in the set. */
-export function reworkRuns(records: readonly RunRecord[]): Set<RunRecord> {
+export function reworkRuns(all: readonly RunRecord[]): Set<RunRecord> {
+  const records = all.filter(isUnitRun);
   const out = new Set<RunRecord>();
   const firstPass = new Map<string, number>();
   for (const r of records) {
@@ -148,7 +154,7 @@ function reworkKpis(runs: RunRecord[]): ReworkKpis {
 
 /** The KPIs of one set of runs (a line, a slot, a station). */
 export function kpis(all: RunRecord[], options: Pick<KpiOptions, 'elapsedMs'> = {}): Kpis {
-  const records = all.filter((r) => r.outcome !== 'running');
+  const records = all.filter((r) => r.outcome !== 'running' && isUnitRun(r));
   const passed = records.filter((r) => r.outcome === 'passed').length;
   const starts = records.map((r) => Date.parse(r.startedAt));
   const ends = records.map((r) => Date.parse(r.endedAt));
@@ -198,7 +204,8 @@ export function kpis(all: RunRecord[], options: Pick<KpiOptions, 'elapsedMs'> = 
 
 function groupBy(records: RunRecord[], key: (r: RunRecord) => string): Record<string, Kpis> {
   const groups = new Map<string, RunRecord[]>();
-  for (const r of records) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  // A slot or station whose only records are service visits has no figures at all, not a row of zeros.
+  for (const r of records.filter(isUnitRun)) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
   return Object.fromEntries([...groups].sort((a, b) => a[0].localeCompare(b[0])).map(([k, rs]) => [k, kpis(rs)]));
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type SqliteStore } from '../store/store';
-import { sampleRunRecord } from '../testing/run-records';
+import { sampleRunRecord, sampleServiceRecord } from '../testing/run-records';
 import { lineRecords, parseSince } from './line-records';
 
 const NOW = new Date('2026-11-26T12:00:00.000Z');
@@ -50,6 +50,8 @@ describe('lineRecords', () => {
     save('c', 6, 'line-2', 'gateway-eu', 'passed');
     save('d', 7, 'line-1', 'gateway-us', 'passed');
     save('e', 8, 'line-1', 'gateway-eu', 'running');
+    // A field-service visit (issue #16) at the same station with the same profile: no run of the line.
+    store.saveRun({ ...sampleServiceRecord({ id: 'f', serial: 'GW-a', startedAt: at(9) }), station: { name: 'line-1' }, profile: { name: 'gateway-eu', version: '1.0.0', sha256: 'ab'.repeat(32) } });
   });
   afterAll(async () => {
     store.close();

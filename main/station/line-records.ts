@@ -37,7 +37,8 @@ export function parseSince(text: string, now: Date = new Date()): Date {
 
 export function lineRecords(store: Store, filter: LineFilter = {}): RunRecord[] {
   const since = filter.since?.getTime();
-  const wanted = store.listRuns().filter(
+  // Provisioning runs only: a field-service record (issue #16) is no run of the line.
+  const wanted = store.listRuns({ kind: 'provisioning' }).filter(
     (r) =>
       r.outcome !== 'running' &&
       r.endedAt !== '' &&

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type SqliteStore } from '../store/store';
-import { sampleRunRecord } from '../testing/run-records';
+import { sampleRunRecord, sampleServiceRecord } from '../testing/run-records';
 import { previousFromStore } from './previous';
 import type { WatchedPort } from './port-watch';
 
@@ -33,6 +33,21 @@ describe('previousFromStore', () => {
     // A later failure is the device's verdict now: the orchestrator provisions it again.
     store.saveRun(sampleRunRecord({ id: 'r-3', serial: 'E3A1C0FFEE01', startedAt: at(3), outcome: 'failed' }));
     expect(previous(usb('E3A1C0FFEE01'))).toEqual({ runId: 'r-3', outcome: 'failed', serial: 'E3A1C0FFEE01' });
+  });
+
+  it('judges by provisioning runs only: a service record is no verdict, passed or failed (issue #16)', () => {
+    // A service visit that passed, on a device whose provisioning failed: not "passed earlier", it is provisioned again.
+    store.saveRun(sampleRunRecord({ id: 'r-1', serial: 'GW-SVC', startedAt: at(1), outcome: 'failed' }));
+    store.saveRun({ ...sampleServiceRecord({ id: 'v-2', serial: 'GW-SVC', startedAt: at(2) }), profile: { name: PROFILE.name, version: '1.2.0', sha256: PROFILE.sha256 } });
+    const previous = previousFromStore(store, PROFILE);
+    expect(previous(usb('GW-SVC'))).toEqual({ runId: 'r-1', outcome: 'failed', serial: 'GW-SVC' });
+    // A passed unit serviced later (the visit failed) is still a unit that passed: not provisioned twice.
+    store.saveRun(sampleRunRecord({ id: 'r-3', serial: 'GW-SVC', startedAt: at(3), outcome: 'passed' }));
+    store.saveRun({ ...sampleServiceRecord({ id: 'v-4', serial: 'GW-SVC', startedAt: at(4), outcome: 'failed' }), profile: { name: PROFILE.name, version: '1.2.0', sha256: PROFILE.sha256 } });
+    expect(previous(usb('GW-SVC'))).toEqual({ runId: 'r-3', outcome: 'passed', serial: 'GW-SVC' });
+    // Only service records: nothing known of its provisioning.
+    store.saveRun({ ...sampleServiceRecord({ id: 'v-5', serial: 'GW-SVC-ONLY', startedAt: at(5) }), profile: { name: PROFILE.name, version: '1.2.0', sha256: PROFILE.sha256 } });
+    expect(previous(usb('GW-SVC-ONLY'))).toBeUndefined();
   });
 
   it('knows nothing of a port without a serial, an unknown device, or a run of another profile or profile version', () => {

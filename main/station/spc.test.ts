@@ -40,6 +40,11 @@ describe('SPC individuals chart', () => {
     expect(chart!.shifts).toEqual([{ side: 'below', from: 0, to: 8, runs: records.slice(0, 9).map((r) => r.id) }]);
   });
 
+  it('charts provisioning runs only: a service visit measuring the same diagnostic is no point (issue #16)', () => {
+    const visit: RunRecord = { ...unit(50, [temp(1000)]), service: { action: 'diagnose', operator: 'Ana', before: {}, after: {} } };
+    expect(spcCharts([...records, visit])).toEqual(spcCharts(records));
+  });
+
   it('one point: a mean, no limits, no flags', () => {
     const [chart] = spcCharts([unit(0, [temp(20)])]);
     expect(chart).toMatchObject({ n: 1, mean: 20, outliers: [], shifts: [] });

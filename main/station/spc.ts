@@ -14,6 +14,7 @@
  * measurements strictly on one side of the mean (a point on the mean ends a run) — a sign of a shift.
  */
 import type { RunRecord } from '../contract/run-record';
+import { isUnitRun } from './kpi';
 
 export const D2 = 1.128;
 export const RUN_LENGTH = 7;
@@ -87,10 +88,13 @@ export function individualsChart(name: string, points: SpcPoint[], unit?: string
   return chart;
 }
 
-/** One chart per numeric diagnostic name, over finished runs in start-time order. */
+/**
+ * One chart per numeric diagnostic name, over finished provisioning runs in start-time order: a field-service visit's
+ * diagnostics (issue #16) measure a unit in the field, not the line's process.
+ */
 export function spcCharts(records: RunRecord[]): SpcChart[] {
   const ordered = records
-    .filter((r) => r.outcome !== 'running')
+    .filter((r) => r.outcome !== 'running' && isUnitRun(r))
     .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.id.localeCompare(b.id));
   const series = new Map<string, { unit?: string; points: SpcPoint[] }>();
   for (const r of ordered) {

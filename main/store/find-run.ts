@@ -1,6 +1,7 @@
 /**
  * A run by its id or the start of it, as a technician types it (`fieldline runs show 3f2a`, and the report command
- * after it): an exact id wins; otherwise the prefix must name exactly one run.
+ * after it): an exact id wins; otherwise the prefix must name exactly one run. And a device's last passed
+ * provisioning run, where its golden configuration comes from.
  */
 import { FieldlineError } from '../errors';
 import type { RunRecord } from '../contract/run-record';
@@ -23,4 +24,13 @@ export function findRun(store: Store, idOrPrefix: string): RunRecord {
     id: wanted,
     candidates: matches.map((m) => m.id),
   });
+}
+
+/**
+ * The device's newest passed provisioning run: where its golden configuration (profile, variables) comes from, for
+ * drift and for a replacement. A field-service record (issue #16) is never it, however it ended.
+ */
+export function lastPassedRun(store: Pick<Store, 'listRuns' | 'getRun'>, serial: string): RunRecord | undefined {
+  const [passed] = store.listRuns({ serial, kind: 'provisioning', outcome: 'passed', limit: 1 });
+  return passed && store.getRun(passed.id);
 }

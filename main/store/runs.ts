@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { RunRecord } from '../contract/run-record';
 import { strictJson } from '../contract/json';
-import type { ListRunsOptions, RunSummary } from './types';
+import type { ListRunsOptions, RunKind, RunSummary } from './types';
 
 interface SummaryRow {
   id: string;
@@ -141,10 +141,19 @@ export function readRun(db: Database.Database, id: string): RunRecord | undefine
   return text === undefined ? undefined : parseRecord(text);
 }
 
-/** The device's most recent run (by start time), whatever its outcome. */
-export function readLastRun(db: Database.Database, serial: string): RunRecord | undefined {
-  const text = db
-    .prepare('SELECT record FROM runs WHERE serial = ? ORDER BY started_at DESC, id DESC LIMIT 1')
+/**
+ * SQL that keeps the runs of one kind. Records are compact JSON (strictJson), so one with a `service` section holds the
+ * text `"service":`; the cheap substring test spares parsing every other record, and the JSON test settles the few
+ * that hold it elsewhere (an evidence key named service).
+ */
+const KIND_SQL: Record<RunKind, string> = {
+  provisioning: `(instr(record, '"service":') = 0 OR record ->> '$.service' IS NULL)`,
+  service: `(instr(record, '"service":') > 0 AND record ->> '$.service' IS NOT NULL)`,
+};
+
+/** The device's most recent run (by start time), whatever its outcome; of one kind only when `kind` is given. */
+export function readLastRun(db: Database.Database, serial: string, kind?: RunKind): RunRecord | undefined {
+  const text = statement(db, `SELECT record FROM runs WHERE serial = ? ${kind ? `AND ${KIND_SQL[kind]}` : ''} ORDER BY started_at DESC, id DESC LIMIT 1`)
     .pluck()
     .get(serial) as string | undefined;
   return text === undefined ? undefined : parseRecord(text);
@@ -178,6 +187,7 @@ export function selectRuns(db: Database.Database, options: ListRunsOptions = {})
     where.push('outcome = $outcome');
     params.outcome = options.outcome;
   }
+  if (options.kind !== undefined) where.push(KIND_SQL[options.kind]);
   if (options.profile !== undefined) {
     where.push('profile_name = $profile');
     params.profile = options.profile;

@@ -110,7 +110,7 @@ export function openStore(location: string, options: StoreOptions = {}): SqliteS
     },
     getRun: (id) => guard(file, () => readRun(db, id)),
     listRuns: (listOptions) => guard(file, () => selectRuns(db, listOptions)),
-    lastRun: (serial) => guard(file, () => readLastRun(db, serial)),
+    lastRun: (serial, kind) => guard(file, () => readLastRun(db, serial, kind)),
     listCertificates: (filter) => guard(file, () => selectCertificates(db, filter)),
     listUnfinishedRuns: (deviceSerial) => guard(file, () => selectUnfinishedRuns(db, deviceSerial)),
     deviceLinks: (serial) => guard(file, () => (links ? selectLinks(db, serial) : {})),

@@ -33,9 +33,18 @@ export interface RunSummary {
   errorCode?: string;
 }
 
+/**
+ * A provisioning run, or a field-service record (a run record with a `service` section, issue #16). Everything that
+ * counts units or looks for "the device's last passed run" asks for provisioning runs only: a service record is not a
+ * unit made, and its variables and profile are not the device's provisioning.
+ */
+export type RunKind = 'provisioning' | 'service';
+
 export interface ListRunsOptions {
   /** At most this many, newest first (default: all). */
   limit?: number;
+  /** Only provisioning runs, or only service records (default: both). */
+  kind?: RunKind;
   serial?: string;
   /** Only devices whose serial starts with this (the Runs screen's filter box). */
   serialPrefix?: string;
@@ -93,9 +102,9 @@ export interface Store {
   listRuns(options?: ListRunsOptions): RunSummary[];
   /**
    * The device's most recent run (by start time), whatever its outcome: the caller decides from its outcome
-   * whether it is a run to resume (`running` left by a crash, `interrupted`).
+   * whether it is a run to resume (`running` left by a crash, `interrupted`). Of one kind only when `kind` is given.
    */
-  lastRun(serial: string): RunRecord | undefined;
+  lastRun(serial: string, kind?: RunKind): RunRecord | undefined;
   /** The register of issued certificates, oldest first. */
   listCertificates(filter?: { state?: IssuedCertificateRow['state']; deviceSerial?: string; fingerprint?: string }): IssuedCertificateRow[];
   /**

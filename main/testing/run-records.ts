@@ -1,6 +1,6 @@
 /** Run records for tests: one with every optional field filled, so a round trip through the store proves it all. */
 import { randomUUID } from 'node:crypto';
-import type { RunRecord } from '../contract/run-record';
+import type { RunRecord, ServiceAction } from '../contract/run-record';
 
 export interface SampleRunOptions {
   id?: string;
@@ -71,5 +71,23 @@ export function sampleRunRecord(options: SampleRunOptions = {}): RunRecord {
       ],
     },
     error: { code: 'DIAGNOSTICS_FAILED', message: 'Acceptance diagnostics failed: temperature' },
+  };
+}
+
+/**
+ * A field-service record (issue #16) of the sample's shape: a passed diagnose visit by default, with diagnostics and a
+ * step, so every place that counts units or looks for a passed run has something it must leave out.
+ */
+export function sampleServiceRecord(options: SampleRunOptions & { action?: ServiceAction } = {}): RunRecord {
+  const { action = 'diagnose', ...run } = options;
+  const record = sampleRunRecord({ outcome: 'passed', ...run });
+  const { rollback: _rollback, error: _error, ...rest } = record;
+  return {
+    ...rest,
+    variables: { site: 'SERVICED-ELSEWHERE' },
+    // An evidence key named service: the record is a service record for its top-level section, not for this.
+    steps: record.steps.map(({ error: _error, ...s }) => ({ ...s, outcome: 'passed' as const, evidence: { service: 'evidence may name it too' } })),
+    diagnostics: record.diagnostics.map((d) => ({ ...d, value: typeof d.value === 'number' ? d.value * 100 : d.value })),
+    service: { action, operator: 'Ana', before: { firmware: '1.0.0' }, after: { firmware: '1.0.0' } },
   };
 }
