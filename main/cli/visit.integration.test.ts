@@ -29,6 +29,8 @@ import { registryRunRecord, startTestRegistry, type TestRegistry } from '../test
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
 const PROFILE_V1 = 'name: berlin-gateway\nversion: 1.0.0\n';
 const PROFILE_V2 = 'name: berlin-gateway\nversion: 2.0.0\n';
+const FIRMWARE_V1 = 'firmware image 1.0.0';
+const FIRMWARE_V2 = 'firmware image 1.1.0';
 
 let work: string;
 let reg: TestRegistry;
@@ -44,16 +46,16 @@ function deviceRun(serial: string, site: string | undefined, extra: Partial<RunR
     ...rest,
     station: { name: 'line-1' },
     profile: { name: 'berlin-gateway', version: '1.0.0', sha256: sha256(PROFILE_V1) },
-    release: { channel: 'production', name: 'berlin-gateway', version: '1.0.0', sha256: sha256(PROFILE_V1) },
+    release: { channel: 'production', name: 'berlin-gateway', version: '1.0.0', sha256: sha256(PROFILE_V1), firmware: { name: 'berlin-fw', version: '1.0.0', sha256: sha256(FIRMWARE_V1) } },
     ...(site !== undefined ? { site, variables: { site } } : {}),
     ...extra,
   };
 }
 
-async function publish(releases: ReleaseClient, text: string, version: string): Promise<void> {
+async function publish(releases: ReleaseClient, text: string, version: string, kind: ReleaseManifest['kind'] = 'profile', name = 'berlin-gateway'): Promise<void> {
   const bytes = Buffer.from(text);
   await releases.putArtifact(sha256(bytes), bytes);
-  const manifest: ReleaseManifest = { kind: 'profile', name: 'berlin-gateway', version, sha256: sha256(bytes), size: bytes.length, channel: 'production' };
+  const manifest: ReleaseManifest = { kind, name, version, sha256: sha256(bytes), size: bytes.length, channel: 'production' };
   await releases.publish({
     manifest,
     signature: { algorithm: 'ed25519', keyId: keyIdOf(publisher.publicKey), signature: sign(null, Buffer.from(canonicalReleaseManifest(manifest)), publisher.privateKey).toString('base64') },
@@ -85,6 +87,8 @@ beforeAll(async () => {
   const releases = new ReleaseClient({ url: reg.url, token: bindToken(reg.url, token) });
   await publish(releases, PROFILE_V1, '1.0.0');
   await publish(releases, PROFILE_V2, '2.0.0');
+  await publish(releases, FIRMWARE_V1, '1.0.0', 'firmware', 'berlin-fw');
+  await publish(releases, FIRMWARE_V2, '1.1.0', 'firmware', 'berlin-fw');
   provisioned.push(deviceRun('GW-BER-1', 'berlin-1', { certificate: { ...revokedCert, subject: 'CN=GW-BER-1', notBefore: '2026-11-20T08:00:00.000Z', notAfter: '2027-11-20T08:00:00.000Z', mode: 'csr' } }));
   provisioned.push(deviceRun('GW-BER-2', 'berlin-1'));
   const service = deviceRun('GW-BER-1', undefined, {
@@ -117,7 +121,7 @@ describe('fieldline visit', () => {
       registry: reg.url,
       scope: { kind: 'site', site: 'berlin-1' },
       stale: false,
-      counts: { devices: 2, records: 2, serviceRecords: 1, profiles: 2, firmware: 0, revocationLists: 1, missing: 0 },
+      counts: { devices: 2, records: 2, serviceRecords: 1, profiles: 2, firmware: 1, revocationLists: 1, missing: 0 },
     });
     const status = await statusOf(visitor);
     expect(status).toMatchObject({ prepared: true, registry: reg.url, counts: { devices: 2 } });
@@ -136,6 +140,9 @@ describe('fieldline visit', () => {
       const path = kit.profilePath(sha256(PROFILE_V1));
       expect(path && readFileSync(path, 'utf8')).toBe(PROFILE_V1);
       expect(kit.latestProfile('berlin-gateway')).toMatchObject({ version: '2.0.0', sha256: sha256(PROFILE_V2), channel: 'production' });
+      const firmware = kit.latestFirmware('berlin-fw');
+      expect(firmware).toMatchObject({ version: '1.1.0', sha256: sha256(FIRMWARE_V2), channel: 'production' });
+      expect(readFileSync(firmware!.path, 'utf8')).toBe(FIRMWARE_V2);
       expect(kit.revocation(revokedCert)).toMatchObject({ revoked: true, reason: 'keyCompromise', source: 'kit:line-1' });
     } finally {
       await core.close();
