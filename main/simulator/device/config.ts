@@ -29,7 +29,7 @@ export interface DeviceConfig {
   /** CONFIG_MCUMGR_TRANSPORT_NETBUF_COUNT; default 4. */
   bufCount?: number;
   delays?: Partial<DeviceDelays>;
-  /** Diagnostics that report a failure (shell `diag <name>`). */
+  /** Diagnostics that report a failure (shell `diag <name>`); `name@version` only while that image version runs. */
   failDiagnostics?: string[];
   /** For the runtime: answer as a v1-only server. The device model itself does not look at it. */
   smpV1Only?: boolean;
@@ -56,6 +56,8 @@ export interface ResolvedDeviceConfig {
   bufCount: number;
   delays: DeviceDelays;
   failDiagnostics: ReadonlySet<DiagnosticName>;
+  /** Diagnostics that fail only while the running image has this version (a bad firmware release). */
+  failDiagnosticsOnImage: ReadonlyMap<DiagnosticName, string>;
   smpV1Only: boolean;
   slotSize: number;
   fsShell: boolean;
@@ -88,10 +90,13 @@ export function resolveDeviceConfig(config: DeviceConfig): ResolvedDeviceConfig 
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw invalid(`delay ${name} must be a number ≥ 0`);
   }
   const failDiagnostics = new Set<DiagnosticName>();
-  for (const name of config.failDiagnostics ?? []) {
+  const failDiagnosticsOnImage = new Map<DiagnosticName, string>();
+  for (const entry of config.failDiagnostics ?? []) {
+    const [name, image] = entry.split('@', 2);
     const known = DIAGNOSTICS.find((d) => d === name);
     if (!known) throw invalid(`unknown diagnostic "${name}" (known: ${DIAGNOSTICS.join(', ')})`);
-    failDiagnostics.add(known);
+    if (image === undefined) failDiagnostics.add(known);
+    else failDiagnosticsOnImage.set(known, image);
   }
   return {
     serial,
@@ -103,6 +108,7 @@ export function resolveDeviceConfig(config: DeviceConfig): ResolvedDeviceConfig 
     bufCount: positiveInt('bufCount', config.bufCount ?? 4, 1, 64),
     delays,
     failDiagnostics,
+    failDiagnosticsOnImage,
     smpV1Only: config.smpV1Only ?? false,
     slotSize: positiveInt('slotSize', config.slotSize ?? 0x76000, 4096, 0x7fffffff),
     fsShell: config.fsShell ?? true,

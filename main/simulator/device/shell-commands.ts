@@ -4,6 +4,7 @@
  * group turns it into what the dummy backend captures.
  */
 import { createHash } from 'node:crypto';
+import { formatZephyrVersion } from '../../device/mcuboot-image';
 import type { DeviceContext } from './context';
 import type { DiagnosticName } from './config';
 import { fsShellCommand } from './fs-shell';
@@ -16,7 +17,11 @@ function deviceNoise(serial: string, salt: string): number {
 }
 
 function diagnostics(ctx: DeviceContext): ShellCommand[] {
-  const fails = (name: DiagnosticName): boolean => ctx.config.failDiagnostics.has(name);
+  const running = (): string | undefined => {
+    const image = ctx.state.slot(0)?.image;
+    return image ? formatZephyrVersion(image.version) : undefined;
+  };
+  const fails = (name: DiagnosticName): boolean => ctx.config.failDiagnostics.has(name) || (ctx.config.failDiagnosticsOnImage.has(name) && ctx.config.failDiagnosticsOnImage.get(name) === running());
   const temp: ShellCommand = {
     name: 'temp',
     help: 'Die temperature',

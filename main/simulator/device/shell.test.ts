@@ -37,6 +37,13 @@ describe('shell group', () => {
     expect(failed.ret).toBe(-5);
   });
 
+  it('fails a diagnostic only while the named image version runs (a bad firmware release)', async () => {
+    const other = await testDevice({ failDiagnostics: ['selftest@1.1.0'] });
+    expect(await other.ok(SHELL, 0, 'write', { argv: ['diag', 'selftest'] })).toMatchObject({ ret: 0 });
+    const running = await testDevice({ failDiagnostics: ['selftest@1.0.0'] });
+    expect(await running.ok(SHELL, 0, 'write', { argv: ['diag', 'selftest'] })).toMatchObject({ ret: -5, o: expect.stringContaining('selftest: FAIL') });
+  });
+
   it('answers unknown commands like Zephyr, and knows help and kernel', async () => {
     const t = await testDevice();
     expect(await t.ok(SHELL, 0, 'write', { argv: ['frobnicate', 'now'] })).toEqual({ o: 'frobnicate: command not found\r\n', ret: -8 });

@@ -14,7 +14,7 @@ export type FaultSpec =
   | { kind: 'delay-reply'; ms: number; p: number; gw?: number }
   | { kind: 'disconnect'; after: number; back?: number; gw?: number }
   | { kind: 'reboot-mid-upload'; at: number; gw?: number }
-  | { kind: 'fail-diag'; name: string; gw?: number };
+  | { kind: 'fail-diag'; name: string; image?: string; gw?: number };
 
 export type FaultKind = FaultSpec['kind'];
 
@@ -68,8 +68,8 @@ export const FAULTS: Record<FaultKind, FaultDef> = {
     example: 'reboot-mid-upload:at=65536',
   },
   'fail-diag': {
-    params: { name: { type: 'name', required: true } },
-    help: 'the named diagnostic (temp, modem or selftest: shell `diag NAME`) reports a failure on the gateway',
+    params: { name: { type: 'name', required: true }, image: { type: 'name' } },
+    help: 'the named diagnostic (temp, modem or selftest: shell `diag NAME`) reports a failure on the gateway; with image=VERSION only while that image version runs (a bad firmware release)',
     example: 'fail-diag:name=selftest',
   },
 };

@@ -33,6 +33,8 @@ describe('parseFaultSpec', () => {
     expect(parseFaultSpec('disconnect:after=3,back=500')).toEqual({ kind: 'disconnect', after: 3, back: 500 });
     expect(parseFaultSpec('reboot-mid-upload:at=0')).toEqual({ kind: 'reboot-mid-upload', at: 0 });
     expect(parseFaultSpec('fail-diag:name=selftest,gw=0')).toEqual({ kind: 'fail-diag', name: 'selftest', gw: 0 });
+    expect(parseFaultSpec('fail-diag:name=selftest,image=1.1.0')).toEqual({ kind: 'fail-diag', name: 'selftest', image: '1.1.0' });
+    expect(new GatewayFaults(parseFaultSpecs(['fail-diag:name=temp,image=1.1.0']), 0, 1).failDiagnostics).toEqual(['temp@1.1.0']);
     expect(parseFaultSpec('duplicate-reply')).toEqual({ kind: 'duplicate-reply', p: 1 });
   });
 

@@ -61,9 +61,9 @@ export class GatewayFaults {
       .filter(({ spec }) => targets(spec, gatewayIndex));
   }
 
-  /** Diagnostics the device model must report as failing. */
+  /** Diagnostics the device model must report as failing: `name`, or `name@version` while that image version runs. */
   get failDiagnostics(): string[] {
-    return this.armed.flatMap(({ spec }) => (spec.kind === 'fail-diag' ? [spec.name] : []));
+    return this.armed.flatMap(({ spec }) => (spec.kind === 'fail-diag' ? [spec.image === undefined ? spec.name : `${spec.name}@${spec.image}`] : []));
   }
 
   /** Called for every packet the link delivers, before the device sees it. */
