@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceReplySchema } from '../contract/registry/api';
+import { deviceReplySchema, devicesPageSchema } from '../contract/registry/api';
 import { lastJsonLine, REPO_ROOT, runFieldline, type CliRun } from '../testing/cli';
 import { startTestRegistry, type TestRegistry } from '../testing/registry';
 import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';
@@ -109,5 +109,14 @@ describe('fieldline replace (issue #12, build item 5)', { timeout: 240_000 }, ()
     expect(await device(gw(0).serial)).toMatchObject({ replacedBy: gw(1).serial });
     expect(await device(gw(1).serial)).toMatchObject({ replaces: gw(0).serial });
     expect((await device(gw(2).serial)).replaces).toBeUndefined();
+
+    // Every run named the site LYS-7 (the replacements took the old unit's variables): the registry groups all three
+    // there, each with its newest provisioning run (issue #16).
+    expect((await device(gw(1).serial)).site).toBe('LYS-7');
+    const res = await fetch(`${reg.url}/v1/devices?site=LYS-7`, { headers: { authorization: `Bearer ${reg.token}` } });
+    const atSite = devicesPageSchema.parse(await res.json());
+    expect(atSite.devices.map((d) => d.serial).sort()).toEqual([gw(0).serial, gw(1).serial, gw(2).serial].sort());
+    expect(atSite.devices.find((d) => d.serial === gw(1).serial)?.latestRun).toMatchObject({ id: record.id, outcome: 'passed' });
+    expect(atSite.devices.find((d) => d.serial === gw(2).serial)?.latestRun.outcome).toBe('failed');
   });
 });
