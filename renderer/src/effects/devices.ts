@@ -5,6 +5,7 @@ import { alertsStore } from '../state/alerts';
 import { devicesStore, type DeviceEntry } from '../state/devices';
 import { profilesStore, variablesFor } from '../state/profiles';
 import { runsStore, type RunRequest } from '../state/runs';
+import { selectionStore, toProvision } from '../state/selection';
 import { api } from './api';
 import { call, callInPlace } from './call';
 
@@ -66,6 +67,8 @@ export async function startRun(request: RunRequest, context: string): Promise<st
     );
     if (!result.ok) return undefined;
     runsStore.getState().started(result.value.runId, request);
+    // The last profile used stays the batch profile (a Retry with another one, too), remembered across reloads.
+    if (profilesStore.getState().choice.profilePath !== request.profilePath) profilesStore.getState().choose(request.profilePath);
     return result.value.runId;
   } finally {
     devicesStore.getState().setStarting(request.deviceId, false);
@@ -88,4 +91,22 @@ export async function provision(deviceId: string): Promise<string | undefined> {
     reprovision: choice.reprovision,
   };
   return startRun(request, context);
+}
+
+/**
+ * Provision selected: every ticked gateway that can start, with the batch profile and variables, all at once (the
+ * station runs them side by side, as the line does). Each one leaves the selection as its run is asked for; the
+ * ids of the runs started come back (a refused one is in the alert region, and stays ticked).
+ */
+export async function provisionSelected(): Promise<string[]> {
+  const { order, byId, starting } = devicesStore.getState();
+  const ids = toProvision(order, selectionStore.getState().ids, byId, starting);
+  const runs = await Promise.all(
+    ids.map(async (id) => {
+      const runId = await provision(id);
+      if (runId !== undefined) selectionStore.getState().drop([id]);
+      return runId;
+    }),
+  );
+  return runs.filter((r): r is string => r !== undefined);
 }

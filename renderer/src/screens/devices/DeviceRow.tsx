@@ -8,9 +8,12 @@ import { formatPercent, formatRate } from '../../components/format';
 import { provision } from '../../effects/devices';
 import { useDevice, useDevices } from '../../state/devices';
 import { useProfiles } from '../../state/profiles';
+import { runFraction } from '../../state/run-progress';
 import { useRun } from '../../state/runs';
+import { selectionStore, useSelection } from '../../state/selection';
 import { STEP_LABEL } from '../run/labels';
 import { SignalStrength } from './SignalStrength';
+import './device-select.css';
 
 function RunCell({ runId }: { runId: string | undefined }): JSX.Element {
   const run = useRun(runId);
@@ -27,6 +30,7 @@ function RunCell({ runId }: { runId: string | undefined }): JSX.Element {
   }
   const step = run.currentStep ? run.steps[run.currentStep] : undefined;
   const running = run.outcome === 'running';
+  const percent = Math.round(runFraction(run) * 100);
   // The link comes first, in every state of the cell: after the step name and progress (which change up to ten times a
   // second) it moved under the pointer, and was made anew when the run's first event arrived — a click could miss it.
   return (
@@ -34,6 +38,16 @@ function RunCell({ runId }: { runId: string | undefined }): JSX.Element {
       <a href={`#/runs/${runId}`} data-testid="open-run">
         Open run
       </a>
+      {/* The whole run at a glance, as a flashing tool shows it: full and coloured by its outcome once it ended. */}
+      <progress
+        className={`device-run-bar outcome-${run.outcome}`}
+        data-testid="device-run-progress"
+        data-outcome={run.outcome}
+        data-percent={percent}
+        max={100}
+        value={percent}
+        aria-label={`Run ${running ? `${percent} % done` : run.outcome}`}
+      />
       {running && step && (
         <span className="device-step" data-testid="device-step" data-step={step.name}>
           {STEP_LABEL[step.name]} <Badge look={STEP_LOOK[step.state]} />
@@ -50,6 +64,22 @@ function RunCell({ runId }: { runId: string | undefined }): JSX.Element {
       )}
       {!running && run.error && <span className="device-error">{run.error.message}</span>}
     </div>
+  );
+}
+
+/** The row's tick for Provision selected; a gateway that cannot start now cannot be ticked. */
+function SelectBox({ id, busy, name }: { id: string; busy: boolean; name: string }): JSX.Element {
+  const ticked = useSelection((s) => Boolean(s.ids[id]));
+  return (
+    <input
+      type="checkbox"
+      className="device-select"
+      data-testid="device-select"
+      aria-label={`Select ${name}`}
+      checked={ticked && !busy}
+      disabled={busy}
+      onChange={(e) => selectionStore.getState().toggle(id, e.target.checked)}
+    />
   );
 }
 
@@ -80,9 +110,8 @@ export const DeviceRow = memo(function DeviceRow({ id }: { id: string }): JSX.El
               BLE
             </span>
           )}
-          <span className="serial" title={label}>
-            {label}
-          </span>
+          <SelectBox id={id} busy={busy} name={device.serial ?? device.name ?? device.path} />
+          <Serial value={label} />
         </span>
         <span className="device-path">
           {ble ? (

@@ -3,7 +3,10 @@
  * gateways after a scan — each with one Provision button.
  */
 import { useState, type JSX } from 'react';
+import { provisionSelected } from '../../effects/devices';
 import { useDevices } from '../../state/devices';
+import { useProfiles } from '../../state/profiles';
+import { selectable, selectionStore, toProvision, useSelection } from '../../state/selection';
 import { ScreenTitle } from '../ScreenTitle';
 import { AddPortDialog } from './AddPortDialog';
 import { BatchPanel } from './BatchPanel';
@@ -32,6 +35,30 @@ function DeviceList(): JSX.Element {
   );
 }
 
+/** Provision selected: tick gateways (or all that can start), then one click runs them all side by side. */
+function SelectionBar(): JSX.Element | null {
+  const ready = useDevices((s) => s.order.filter((id) => selectable(s.byId[id], Boolean(s.starting[id]))).join('\n'));
+  const ids = useSelection((s) => s.ids);
+  const count = useDevices((s) => toProvision(s.order, ids, s.byId, s.starting).length);
+  const ticked = Object.keys(ids).length;
+  const haveProfile = useProfiles((s) => s.choice.profilePath !== undefined);
+  const readyIds = ready === '' ? [] : ready.split('\n');
+  if (readyIds.length === 0 && ticked === 0) return null;
+  return (
+    <div className="devices-toolbar" data-testid="devices-toolbar">
+      <button type="button" data-testid="select-all-ready" disabled={readyIds.length === 0} onClick={() => selectionStore.getState().setAll(readyIds)}>
+        Select all ready ({readyIds.length})
+      </button>
+      <button type="button" data-testid="select-none" disabled={ticked === 0} onClick={() => selectionStore.getState().setAll([])}>
+        Clear selection
+      </button>
+      <button type="button" className="button-primary" data-testid="provision-selected" disabled={count === 0 || !haveProfile} onClick={() => void provisionSelected()}>
+        Provision selected ({count})
+      </button>
+    </div>
+  );
+}
+
 export function DevicesScreen(): JSX.Element {
   const [adding, setAdding] = useState(false);
   const count = useDevices((s) => s.order.length);
@@ -50,6 +77,7 @@ export function DevicesScreen(): JSX.Element {
           </div>
         </div>
         <BleScanStatus />
+        <SelectionBar />
         <DeviceList />
       </section>
       {adding && <AddPortDialog onClose={() => setAdding(false)} />}
