@@ -12,6 +12,7 @@ import { stationsReplySchema } from '../contract/registry/fleet';
 import { createLogger, type LogRecord } from '../log';
 import { openStore, type SqliteStore } from '../store/store';
 import { registryRunRecord } from '../testing/registry';
+import { sampleServiceRecord } from '../testing/run-records';
 import { Drainer } from './drainer';
 import { collectHeartbeat } from './heartbeat';
 import { Outbox } from './outbox';
@@ -58,6 +59,13 @@ describe('the heartbeat of a sync pass', () => {
         heartbeat: { version: '9.8.7', queue: { pending: 0, deadLetter: 0 }, lastRun: { id: newest.id, at: newest.startedAt, outcome: 'failed' }, lineSession: null },
       },
     ]);
+  });
+
+  it("reports the station's newest provisioning run: a later field-service record is no run of the line (issue #16)", () => {
+    const newest = registryRunRecord({ serial: 'HB-3', outcome: 'failed', startedAt: '2026-12-01T09:00:00.000Z' });
+    store.saveRun(newest);
+    store.saveRun(sampleServiceRecord({ serial: 'HB-3', startedAt: '2026-12-01T10:00:00.000Z' }));
+    expect(collectHeartbeat({ version: '1', store, outbox }).lastRun).toEqual({ id: newest.id, at: newest.startedAt, outcome: 'failed' });
   });
 
   it('reports the open line session the sender knows, cut to the bounds', () => {

@@ -1,6 +1,6 @@
 /**
  * The heartbeat a station sends after each sync pass that reached the registry: its version, its queue, its newest
- * run and the line session it has open. Read from the store and the outbox as they are at that moment, so nothing
+ * provisioning run and the line session it has open. Read from the store and the outbox as they are at that moment, so nothing
  * of it is kept between passes; a value that does not fit the contract's bounds is cut to fit rather than sending
  * a heartbeat the registry would refuse.
  */
@@ -22,7 +22,9 @@ const cut = (text: string, max: number): string => (text.length > max ? text.sli
 
 export function collectHeartbeat({ version, store, outbox, lineSession }: HeartbeatSources): Heartbeat {
   const counts = outbox.counts();
-  const [last] = store.listRuns({ limit: 1 });
+  // The newest provisioning run: a field-service record (issue #16) is no run of the line, and the fleet's figures
+  // count provisioning runs only.
+  const [last] = store.listRuns({ limit: 1, kind: 'provisioning' });
   const session = lineSession?.() ?? null;
   return {
     version: cut(version, 64) || 'unknown',
