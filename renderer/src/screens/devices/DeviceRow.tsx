@@ -111,7 +111,9 @@ export const DeviceRow = memo(function DeviceRow({ id }: { id: string }): JSX.El
             </span>
           )}
           <SelectBox id={id} busy={busy} name={device.serial ?? device.name ?? device.path} />
-          <Serial value={label} />
+          <span className="serial" title={label}>
+            {label}
+          </span>
         </span>
         <span className="device-path">
           {ble ? (
