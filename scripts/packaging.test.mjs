@@ -137,6 +137,8 @@ describe('electron-builder.yml', () => {
       onlyLoadAppFromAsar: true,
       enableEmbeddedAsarIntegrityValidation: true,
       enableCookieEncryption: true,
+      // The renderer comes from app:// (Electron checklist item 18): file:// keeps no extra privileges.
+      grantFileProtocolExtraPrivileges: false,
     });
   });
 });

@@ -4,22 +4,21 @@
  * only wires it to Electron.
  */
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, safeStorage, session } from 'electron';
 import { createApp, type AppSession, type FieldlineApp } from '../app';
 import { resolveDataDir } from '../data-dir';
 import { createLogger, type LogRecord } from '../log';
+import { registerAppScheme, serveRenderer } from './app-protocol';
 import { sendEvent, serveContract } from './ipc';
+import { APP_INDEX_URL } from './renderer-files';
 import { createSafeStorageSecretStore } from './secrets';
 import { AppLocation, denyPermissions, isTrustedSender, lockDownContents } from './security';
 import { createMainWindow } from './window';
 
 const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
-const location = new AppLocation(
-  !app.isPackaged && devServerUrl
-    ? devServerUrl
-    : pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href,
-);
+/** The built renderer, served on app://fieldline/ (docs/security.md, item 18): never loaded from file://. */
+const rendererDir = join(import.meta.dirname, '../renderer');
+const location = new AppLocation(!app.isPackaged && devServerUrl ? devServerUrl : APP_INDEX_URL);
 const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
 /** Example profiles: beside the app's resources when packaged, the repository's folder in development. */
 const examplesDir = app.isPackaged ? join(process.resourcesPath, 'profiles') : join(app.getAppPath(), 'resources', 'profiles');
@@ -68,6 +67,7 @@ function openMainWindow(): void {
 
 async function start(): Promise<void> {
   denyPermissions(session.defaultSession);
+  serveRenderer(rendererDir, (url, reason) => log.warn(`app:// refused ${url}: ${reason}`));
   // The same data directory as the CLI (FIELDLINE_DATA_DIR, else the per-user folder), so they share one queue.
   const dataDir = resolveDataDir();
   fieldline = await createApp({
@@ -92,6 +92,8 @@ async function start(): Promise<void> {
 }
 
 app.enableSandbox();
+// Before 'ready', as Electron requires of privileged schemes.
+registerAppScheme();
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

@@ -3,29 +3,9 @@
  * browser), no webviews, and IPC only from our own window's main frame at our own address.
  */
 import { shell, type IpcMainInvokeEvent, type Session, type WebContents } from 'electron';
+import type { AppLocation } from './app-location';
 
-/** Where the renderer is loaded from: a file:// URL when packaged, the dev server's URL under `electron-vite dev`. */
-export class AppLocation {
-  readonly url: string;
-  private readonly parsed: URL;
-
-  constructor(url: string) {
-    this.parsed = new URL(url);
-    this.url = this.parsed.href;
-  }
-
-  /** A file:// app is identified by its exact file (every file:// URL has the same opaque origin). */
-  contains(candidate: string): boolean {
-    let url: URL;
-    try {
-      url = new URL(candidate);
-    } catch {
-      return false;
-    }
-    if (this.parsed.protocol === 'file:') return url.protocol === 'file:' && url.pathname === this.parsed.pathname;
-    return url.origin === this.parsed.origin;
-  }
-}
+export { AppLocation } from './app-location';
 
 function isWebLink(url: string): boolean {
   try {
