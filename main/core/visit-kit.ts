@@ -24,7 +24,7 @@ import { LOAD_LIMITS } from '../profiles/limits';
 import { hashRegularFileSync } from '../profiles/regular-file';
 import type { Store } from '../store/types';
 import { artifactPath, followedChannelSync, loadReleaseIndexSync } from '../sync/release-store';
-import { kitFilePath, readKitDevice, readKitJson, readVisitManifest, visitManifestPath, VISIT_LIMITS, type VisitManifest } from '../sync/visit-store';
+import { kitFilePath, readKitDevice, readKitJson, readVisitManifest, visitDir, visitManifestPath, VISIT_LIMITS, type VisitManifest } from '../sync/visit-store';
 import { PROFILES_FOLDER } from './profiles';
 
 /** A kit older than this is flagged: releases and revocations may have moved on since. */
@@ -289,7 +289,7 @@ export function createVisitKit(options: VisitKitOptions): VisitKit {
     if (!m) return undefined;
     const ageMs = Math.max(0, now() - Date.parse(m.preparedAt));
     return {
-      dir: join(dataDir, 'visit'),
+      dir: visitDir(dataDir),
       preparedAt: m.preparedAt,
       ageMs,
       stale: ageMs > VISIT_KIT_STALE_MS,
