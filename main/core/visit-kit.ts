@@ -213,9 +213,10 @@ export function createVisitKit(options: VisitKitOptions): VisitKit {
   const latest = (kind: 'profile' | 'firmware', name: string): ReleasedArtifact | undefined => {
     const candidates: Array<ReleasedArtifact & { publishedAt: string }> = [];
     const m = manifest();
-    for (const a of m?.artifacts ?? []) {
+    const inKit = m ? m.artifacts.map((a) => ({ a, kit: m })) : [];
+    for (const { a, kit } of inKit) {
       if (a.kind !== kind || a.release?.name !== name) continue;
-      const path = kitFilePath(dataDir, m!, a.file);
+      const path = kitFilePath(dataDir, kit, a.file);
       if (hashOf(path, a.size) === a.sha256) candidates.push({ path, version: a.release.version, sha256: a.sha256, channel: a.release.channel, publishedAt: a.release.publishedAt });
     }
     try {
