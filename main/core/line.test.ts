@@ -200,6 +200,25 @@ describe('line service', () => {
     expect(() => r.line.scan('F1E1D00000000001')).toThrow(expect.objectContaining({ code: 'LINE_NOT_RUNNING' }));
   });
 
+  it('Stop and Retry on one slot: its run is cancelled, then run again on the same gateway; each audited under who asked', async () => {
+    const r = (current = rig());
+    expect(() => r.line.stopSlot('/ports/GW1')).toThrow(expect.objectContaining({ code: 'LINE_NOT_RUNNING' }));
+    await r.line.start({ profilePath: PROFILE, variables: {} });
+    r.watch.plug(port(1));
+    await until(() => r.started.length === 1);
+    r.line.stopSlot('/ports/GW1', 'operator:ana');
+    expect(r.started[0]!.options.signal?.aborted).toBe(true);
+    await until(() => r.line.state().slots[0]?.state === 'remove-me');
+    const again = r.line.startSlot('/ports/GW1', 'operator:ana');
+    expect(again.slots[0]).toMatchObject({ port: '/ports/GW1', state: 'provisioning' });
+    await until(() => r.started.length === 2);
+    expect(() => r.line.startSlot('/ports/GW1')).toThrow(expect.objectContaining({ code: 'SLOT_BUSY' }));
+    expect(() => r.line.startSlot('/ports/GW9')).toThrow(expect.objectContaining({ code: 'SLOT_NOT_FOUND' }));
+    await r.line.stop();
+    expect(r.audit).toEqual(['line.start', 'line.slot-stop', 'line.slot-start', 'line.stop']);
+    expect(r.actors.slice(1, 3)).toEqual(['operator:ana', 'operator:ana']);
+  });
+
   it("passes the release the gate found to every run of the session, as the station app's line:start asks it", async () => {
     const release: RunRelease = { channel: 'pilot', name: 'gateway-eu', version: '1.0.0', sha256: 'b'.repeat(64) };
     const r = (current = rig({ release }));
