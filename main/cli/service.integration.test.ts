@@ -13,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningSqliteRegistry } from '../../registry/server';
 import { issueToken } from '../../registry/tokens';
 import { lastJsonLine, REPO_ROOT, runFieldline, type CliRun } from '../testing/cli';
+import { startTestRegistry } from '../testing/registry';
+import { createCore } from '../core/core';
+import { silentLogger } from '../log';
 import { openssl } from '../testing/pki';
 import { spawnSimulator, type SpawnedSimulator } from '../testing/sim-process';
 
@@ -172,8 +175,8 @@ describe('fieldline service update', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'fieldline-service-update-'));
-    // Image 1.1.0 is a bad release on this gateway: its selftest fails while it runs.
-    sim = await spawnSimulator({ count: 1, baud: 0, faults: ['fail-diag:name=selftest,image=1.1.0'], extra: ['--delay', 'reboot=100'] });
+    // Image 1.1.0 is a bad release on the first gateway: its selftest fails while it runs there.
+    sim = await spawnSimulator({ count: 2, baud: 0, faults: ['fail-diag:name=selftest,image=1.1.0,gw=0'], extra: ['--delay', 'reboot=100'] });
   }, 60_000);
   afterAll(async () => {
     await sim?.stop();
@@ -214,4 +217,84 @@ describe('fieldline service update', () => {
     const shown = await run(['runs', 'show', result.record.id, '--json']);
     expect(lastJsonLine(shown.stdout)).toMatchObject({ id: result.record.id, outcome: 'failed', service: { action: 'update' } });
   }, 180_000);
+});
+
+describe('fieldline service update from the current release', () => {
+  it('finds the release of the profile the device was provisioned with, installs its firmware by hash, tests, diagnoses and confirms it', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'fieldline-service-release-'));
+    const [reg, sim] = await Promise.all([startTestRegistry(), spawnSimulator({ count: 1, baud: 0, extra: ['--delay', 'reboot=100'] })]);
+    try {
+      const stationOf = (name: string) => {
+        const env = { FIELDLINE_DATA_DIR: join(work, name), FIELDLINE_KEY_DIR: join(work, `${name}-keys`), FIELDLINE_CA_PASSPHRASE: 'correct-horse-battery' };
+        return { dataDir: join(work, name), run: (args: string[], input?: string): Promise<CliRun> => runFieldline(args, env, 120_000, input) };
+      };
+      const ok = (run: CliRun): Record<string, unknown> => {
+        expect(run.code, run.stderr + run.stdout.slice(-2000)).toBe(0);
+        return lastJsonLine(run.stdout);
+      };
+      const publisher = stationOf('publisher');
+      const line = stationOf('line');
+      await mkdir(join(line.dataDir, 'trust'), { recursive: true });
+      await mkdir(publisher.dataDir, { recursive: true });
+      ok(await publisher.run(['profile', 'keygen', '--out', join(publisher.dataDir, 'publisher'), '--json']));
+      await copyFile(join(publisher.dataDir, 'publisher.pub.pem'), join(line.dataDir, 'trust', 'publisher.pub.pem'));
+      ok(await publisher.run(['registry', 'login', '--url', reg.url, '--token-stdin', '--json'], await reg.addToken('publisher')));
+      ok(await line.run(['registry', 'login', '--url', reg.url, '--token-stdin', '--json'], await reg.addToken('line-1')));
+      ok(await line.run(['ca', 'init', '--json']));
+      ok(await line.run(['registry', 'follow', 'field', '--json']));
+
+      // 1.0.0 is released and provisioned; then 1.1.0 is released with a firmware image.
+      ok(await publisher.run(['release', 'publish', 'profile', join(REPO_ROOT, 'resources/profiles/gateway-eu.yaml'), '--channel', 'field', '--json']));
+      ok(await line.run(['sync', '--once', '--json']));
+      const listed = ok(await line.run(['profile', 'list', '--json'])) as unknown as { profiles: Array<{ name: string; source: string; path: string }> };
+      const v1 = listed.profiles.find((p) => p.name === 'gateway-eu' && p.source === 'release');
+      const port = sim.gateways[0]!.port;
+      ok(await line.run(['provision', '--port', port, '--profile', v1?.path as string, '--json']));
+
+      const image = join(work, 'app-1.1.0.bin');
+      const made = ok(await line.run(['sim', 'make-image', '--version', '1.1.0', '--size', '65536', '-o', image, '--json']));
+      const { createHash } = await import('node:crypto');
+      const sha256 = createHash('sha256').update(await readFile(image)).digest('hex');
+      expect(made.version).toBe('1.1.0');
+      const v2 = join(work, 'gateway-eu-1.1.0.yaml');
+      await writeFile(
+        v2,
+        (await readFile(join(REPO_ROOT, 'resources/profiles/gateway-eu.yaml'), 'utf8'))
+          .replace('version: 1.0.0', 'version: 1.1.0')
+          .replace('firmware:\n  minVersion: 1.0.0', `firmware:\n  minVersion: 1.1.0\n  image: app-1.1.0.bin\n  sha256: ${sha256}`),
+      );
+      ok(await publisher.run(['release', 'publish', 'firmware', image, '--version', '1.1.0', '--channel', 'field', '--json']));
+      ok(await publisher.run(['release', 'publish', 'profile', v2, '--channel', 'field', '--json']));
+      ok(await line.run(['sync', '--once', '--json']));
+
+      // What the device page shows before the update: the release and its firmware as a to-do.
+      const core = createCore({ dataDir: line.dataDir, logger: silentLogger });
+      try {
+        const seen = await core.service.inspect({ target: { kind: 'serial', path: port } });
+        expect(seen.release).toEqual({ name: 'gateway-eu', version: '1.1.0', firmware: '1.1.0' });
+        expect(seen.todos).toContainEqual({ kind: 'firmware', message: 'firmware 1.0.0 → 1.1.0 released', action: 'update' });
+        expect(seen.identity).toMatchObject({ revoked: false, issuedHere: true });
+      } finally {
+        await core.close();
+      }
+
+      const updated = ok(await line.run(['service', 'update', '--port', port, '--json'])) as unknown as ServiceJson & {
+        record: { steps: Array<{ name: string; outcome: string; evidence: Record<string, unknown> }>; device: { firmwareBefore?: string; firmwareAfter?: string } };
+      };
+      expect(updated).toMatchObject({ action: 'update', outcome: 'passed', record: { device: { firmwareBefore: '1.0.0', firmwareAfter: '1.1.0' } } });
+      expect(updated.record.steps.map((s) => [s.name, s.outcome])).toEqual([
+        ['identify', 'passed'],
+        ['firmware', 'passed'],
+        ['diagnostics', 'passed'],
+        ['finalize', 'passed'],
+      ]);
+      expect(updated.record.steps[1]?.evidence).toMatchObject({ from: 'release gateway-eu@1.1.0', installed: { version: '1.1.0' } });
+      expect(updated.record.service.before).toMatchObject({ firmware: { version: '1.0.0', confirmed: true } });
+      expect(updated.record.service.after).toMatchObject({ firmware: { version: '1.1.0', confirmed: true } });
+    } finally {
+      await sim.stop();
+      await reg.close();
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

@@ -37,7 +37,8 @@ export async function findBasis(sources: ServiceSources, serial: string, history
     variables: record.variables,
   };
   if (!found) return { info, run };
-  const profile = await loadProfile(found.path);
+  // Not its firmware image: a pulled release keeps the image apart, by hash, and no service action installs the basis's.
+  const profile = await loadProfile(found.path, { checkFiles: false });
   // The file was found by its hash; a file changed since is not the profile the run used.
   if (profile.sha256 !== record.profile.sha256) return { info, run };
   return { info: { ...info, profileFound: found }, run, profile };

@@ -134,7 +134,7 @@ export async function inspectDevice(session: GatewaySession, deps: InspectDeps):
     if (drifted) todos.push(drifted);
     const latest = sources.latestProfile(basis.profile.profile.name);
     if (latest) {
-      const current = latest.sha256 === basis.profile.sha256 ? basis.profile : await loadProfile(latest.path);
+      const current = latest.sha256 === basis.profile.sha256 ? basis.profile : await loadProfile(latest.path, { checkFiles: false });
       const releasedFirmware = await releasedFirmwareVersion(current, sources);
       release = { name: basis.profile.profile.name, version: latest.version, ...(releasedFirmware ? { firmware: releasedFirmware } : {}) };
       if (releasedFirmware && compareVersions(releasedFirmware, firmware, false) > 0) {

@@ -18,6 +18,7 @@ import { openStore } from '../../store/store';
 import type { Store } from '../../store/types';
 import { virtualSession, type VirtualSession } from '../../testing/virtual-session';
 import { createVisitKit } from '../visit-kit';
+import { certificateTodos, driftTodo } from './inspect';
 import { createServiceActions, type ServiceActions } from './service';
 import { createServiceSources } from './sources';
 
@@ -152,5 +153,22 @@ describe('service actions', () => {
     expect(seen.drift.provisioned?.differences).toEqual([expect.objectContaining({ kind: 'setting', name: 'fieldline/site', expected: 'berlin-1', fixable: true })]);
     expect(seen.todos).toEqual([{ kind: 'drift', message: '1 setting drifted', action: 'remediate' }]);
     expect(seen.history.map((h) => h.runId)).toEqual([basis.id]);
+  });
+});
+
+describe('the to-do list', () => {
+  const certificate = { serial: '01', subject: 'CN=X', issuer: 'CN=CA', fingerprintSha256: 'ab'.repeat(32), notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z', issuedHere: true };
+  it('says when the certificate expires within 30 days, has expired, or is revoked', () => {
+    expect(certificateTodos({ ...certificate, expiresInDays: 20, revoked: false })).toEqual([{ kind: 'certificate-expiring', message: 'certificate expires in 20 days', action: 'renew' }]);
+    expect(certificateTodos({ ...certificate, expiresInDays: 31, revoked: false })).toEqual([]);
+    expect(certificateTodos({ ...certificate, expiresInDays: -2, revoked: false })).toEqual([{ kind: 'certificate-expired', message: 'certificate expired 2 days ago', action: 'renew' }]);
+    expect(certificateTodos({ ...certificate, expiresInDays: 400, revoked: true })).toEqual([{ kind: 'certificate-revoked', message: 'certificate revoked', action: 'renew' }]);
+    expect(certificateTodos(null)).toEqual([]);
+  });
+  it('counts the fixable differences: "2 settings drifted"', () => {
+    const setting = (name: string) => ({ kind: 'setting' as const, name, expected: '1', actual: '2', fixable: true });
+    expect(driftTodo([setting('a'), setting('b'), { kind: 'firmware', name: 'version', expected: '>= 2', actual: '1', fixable: false }])).toEqual({ kind: 'drift', message: '2 settings drifted', action: 'remediate' });
+    expect(driftTodo([setting('a'), { kind: 'file', name: '/f', expected: 'x', actual: null, fixable: true }])?.message).toBe('1 setting and 1 file drifted');
+    expect(driftTodo([])).toBeUndefined();
   });
 });

@@ -61,7 +61,9 @@ async function releasedImage(ctx: RunContext, sources: ServiceSources): Promise<
   if (!latest) {
     throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `no release of ${name} is known to this station or its visit kit: give an image (--image FILE)`);
   }
-  const release = await loadProfile(latest.path);
+  // A pulled release's image is not beside it but stored by hash (profileImage finds it), so the file check is skipped;
+  // the image's SHA-256 is checked against the profile's before anything is uploaded.
+  const release = await loadProfile(latest.path, { checkFiles: false });
   const image = await profileImage(release, sources);
   if (!image) {
     throw new FieldlineError('FIRMWARE_UPDATE_FAILED', `the current release ${name}@${latest.version} names no firmware image at hand (neither beside it nor in the visit kit): give an image (--image FILE)`);
