@@ -5,6 +5,7 @@
 import { memo, type JSX } from 'react';
 import { STEP_LOOK, DEVICE_LOOK, Badge } from '../../components/Badge';
 import { formatPercent, formatRate } from '../../components/format';
+import { Serial } from '../../components/Serial';
 import { provision } from '../../effects/devices';
 import { useDevice, useDevices } from '../../state/devices';
 import { useProfiles } from '../../state/profiles';
@@ -111,9 +112,7 @@ export const DeviceRow = memo(function DeviceRow({ id }: { id: string }): JSX.El
             </span>
           )}
           <SelectBox id={id} busy={busy} name={device.serial ?? device.name ?? device.path} />
-          <span className="serial" title={label}>
-            {label}
-          </span>
+          <Serial value={label} />
         </span>
         <span className="device-path">
           {ble ? (

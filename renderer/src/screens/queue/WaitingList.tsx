@@ -6,6 +6,7 @@
 import type { JSX } from 'react';
 import type { QueueEntry } from '../../../../main/contract/queue';
 import { Badge, OUTCOME_LOOK } from '../../components/Badge';
+import { Serial } from '../../components/Serial';
 import { formatTime } from '../../components/format';
 import { shortId } from '../../effects/runs';
 import { useQueue } from '../../state/queue';
@@ -22,9 +23,7 @@ function Row({ entry }: { entry: QueueEntry }): JSX.Element {
   return (
     <tr data-testid="queue-entry" data-run={entry.runId} data-state={entry.state}>
       <td>
-        <span className="serial" title={entry.serial}>
-          {entry.serial}
-        </span>
+        <Serial value={entry.serial} />
       </td>
       <th scope="row">
         <a href={`#/runs/${entry.runId}`} title={entry.runId}>

@@ -3,6 +3,7 @@ import { memo, type JSX } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { RunSummary } from '../../../../main/contract/api';
 import { Badge, OUTCOME_LOOK } from '../../components/Badge';
+import { Serial } from '../../components/Serial';
 import { formatTime } from '../../components/format';
 import { loadHistory, shortId } from '../../effects/runs';
 import { useRun, useRuns } from '../../state/runs';
@@ -33,9 +34,7 @@ function HistoryRow({ run }: { run: RunSummary }): JSX.Element {
         </a>
       </th>
       <td>
-        <span className="serial" title={run.serial || undefined}>
-          {run.serial || '—'}
-        </span>
+        {run.serial ? <Serial value={run.serial} /> : '—'}
       </td>
       <td>
         {run.profile} {run.profileVersion}

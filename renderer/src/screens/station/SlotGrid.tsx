@@ -8,6 +8,7 @@ import { memo, type JSX } from 'react';
 import type { SlotInfo } from '../../../../main/contract/api';
 import type { BadgeLook } from '../../components/Badge';
 import { Badge } from '../../components/Badge';
+import { Serial } from '../../components/Serial';
 import { useNow } from '../../components/useNow';
 import { lineStore, useLine, useSlot } from '../../state/line';
 import { formatElapsed, formatMs, slotName, slotNote } from './format';
@@ -72,7 +73,7 @@ const SlotCard = memo(function SlotCard({ port }: { port: string }): JSX.Element
       >
         <span className="slot-head">
           <span className="slot-name" title={slotName(port) === port ? port : `${slotName(port)} — ${port}`}>
-            {slotName(port)}
+            <Serial value={slotName(port)} />
           </span>
           <Badge look={SLOT_LOOK[look]} testId="slot-state" />
         </span>
@@ -88,8 +89,8 @@ const SlotCard = memo(function SlotCard({ port }: { port: string }): JSX.Element
         )}
         {/* A virtual gateway's slot is named after its serial: said once. */}
         {serial !== slotName(port) && (
-          <span className="slot-serial" data-testid="slot-serial" title={serial}>
-            {serial ?? 'serial not known yet'}
+          <span className="slot-serial" data-testid="slot-serial">
+            {serial ? <Serial value={serial} /> : 'serial not known yet'}
           </span>
         )}
         <span className="slot-line">
