@@ -81,6 +81,8 @@ describe('fieldline profile', () => {
     const text = await run('show', EXAMPLE, '--render');
     expect(text.out).toContain('OU=DEV-1');
     expect((await run('show', EXAMPLE, '--var', 'site=bad')).error).toMatchObject({ code: 'TEMPLATE_VARIABLE_INVALID' });
+    // Site codes as a field visit names them (issue #16's done-when provisions with site=berlin-1).
+    expect(JSON.parse((await run('show', EXAMPLE, '--var', 'site=berlin-1', '--json')).out)).toMatchObject({ rendered: { subject: 'CN=<device.serial>,O=Acme Gateways,OU=berlin-1' } });
     expect((await run('show', EXAMPLE, '--var', 'nonsense')).error).toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
