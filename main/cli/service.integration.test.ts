@@ -219,6 +219,32 @@ describe('fieldline service update', () => {
   }, 180_000);
 });
 
+describe('fieldline service diagnose on an injected identity', () => {
+  it('checks the certificate file the provisioning run issued (inject mode has no device key to challenge)', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'fieldline-service-inject-'));
+    const sim = await spawnSimulator({ count: 1, baud: 0 });
+    try {
+      const env = { FIELDLINE_DATA_DIR: join(work, 'station'), FIELDLINE_KEY_DIR: join(work, 'keys'), FIELDLINE_CA_PASSPHRASE: 'correct-horse-battery' };
+      const run = (args: string[]): Promise<CliRun> => runFieldline(args, env);
+      const port = sim.gateways[0]!.port;
+      expect((await run(['ca', 'init', '--json'])).code).toBe(0);
+      const library = join(work, 'station', 'profiles');
+      await mkdir(library, { recursive: true });
+      await copyFile(join(REPO_ROOT, 'resources/profiles/gateway-inject.yaml'), join(library, 'gateway-inject.yaml'));
+      const provisioned = await run(['provision', '--port', port, '--profile', join(library, 'gateway-inject.yaml'), '--json']);
+      expect(provisioned.code, provisioned.stderr).toBe(0);
+      const diagnosed = await run(['service', 'diagnose', '--port', port, '--json']);
+      expect(diagnosed.code, diagnosed.stdout).toBe(0);
+      const result = lastJsonLine(diagnosed.stdout) as unknown as ServiceJson;
+      expect(result).toMatchObject({ outcome: 'passed', basis: { runId: lastJsonLine(provisioned.stdout).id, profile: { name: 'gateway-inject' } } });
+      expect(result.diagnostics.find((d) => d.name === 'identity')).toMatchObject({ passed: true });
+    } finally {
+      await sim.stop();
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe('fieldline service update from the current release', () => {
   it('finds the release of the profile the device was provisioned with, installs its firmware by hash, tests, diagnoses and confirms it', async () => {
     const work = await mkdtemp(join(tmpdir(), 'fieldline-service-release-'));

@@ -55,8 +55,8 @@ export interface ServiceRequest {
   signal?: AbortSignal;
 }
 
-/** A step of an action: a provisioning step, or one of the service's own, on the same context. */
-export type ServiceStep = (ctx: RunContext) => Promise<Record<string, unknown>>;
+/** A step of an action: a provisioning step, or one of the service's own, on the same context; `basis` is what it is based on. */
+export type ServiceStep = (ctx: RunContext, basis: FoundBasis) => Promise<Record<string, unknown>>;
 
 export interface ActionPlan {
   action: ServiceAction;
@@ -193,7 +193,7 @@ export async function runServiceAction(deps: ServiceDeps, request: ServiceReques
     audit('service.start', { basedOn: basisRecord.id, profile: `${profile.profile.name}@${profile.profile.version}` });
     save();
 
-    const failure = await runSteps(runCtx, plan, audit, save);
+    const failure = await runSteps(runCtx, found.basis, plan, audit, save);
     let gone = false;
     if (failure) {
       record.error = errorRecord(failure);
@@ -223,14 +223,14 @@ export async function runServiceAction(deps: ServiceDeps, request: ServiceReques
 }
 
 /** Each step recorded with its evidence and saved; the first failure ends the action and is answered. */
-async function runSteps(ctx: RunContext, plan: ActionPlan, audit: (action: string, details?: Record<string, unknown>) => void, save: () => void): Promise<unknown> {
+async function runSteps(ctx: RunContext, basis: FoundBasis, plan: ActionPlan, audit: (action: string, details?: Record<string, unknown>) => void, save: () => void): Promise<unknown> {
   for (const step of plan.steps) {
     const startedAt = ctx.clock.now().toISOString();
     let recorded: StepRecord;
     let failure: unknown;
     try {
       if (ctx.signal.aborted) throw new FieldlineError('CANCELLED', 'service action cancelled');
-      const evidence = await step.run(ctx);
+      const evidence = await step.run(ctx, basis);
       recorded = { name: step.name, startedAt, endedAt: ctx.clock.now().toISOString(), outcome: 'passed', evidence };
     } catch (err) {
       failure = err;

@@ -113,8 +113,8 @@ export function updatePlan(options: UpdateOptions): ActionPlan {
       },
       {
         name: 'diagnostics',
-        run: async (ctx) => {
-          await prepareDiagnostics(ctx);
+        run: async (ctx, basis) => {
+          await prepareDiagnostics(ctx, basis);
           return diagnostics(ctx);
         },
       },
