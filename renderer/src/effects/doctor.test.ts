@@ -8,7 +8,7 @@ import { createFakeApi, type FakeApi } from '../testing/fake-api';
 import { resetStores } from '../testing/reset';
 import { setApi } from './api';
 import { runDoctor } from './doctor';
-import { enterScreen } from './start';
+import { enterScreen, loadAll } from './start';
 
 const REPORT: DoctorReport = {
   checks: [
@@ -55,6 +55,12 @@ describe('runDoctor', () => {
     await runDoctor({ quiet: true });
     expect(alertsStore.getState().alerts).toEqual([]);
     expect(doctorStore.getState()).toMatchObject({ report: undefined, running: false });
+  });
+
+  it('runs with every full load (start, each sign-in, a reconnection), quietly', async () => {
+    await loadAll();
+    expect(fake.calls.filter((c) => c.method === 'doctor:run')).toHaveLength(1);
+    expect(doctorStore.getState().report).toEqual(REPORT);
   });
 
   it('runs when the Doctor screen is entered (#/doctor)', async () => {

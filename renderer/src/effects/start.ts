@@ -72,16 +72,16 @@ export function enterScreen(route: Route): Promise<void> {
 }
 
 export async function loadAll(): Promise<void> {
-  // The line too, whatever the screen: a scan may come from any of them.
-  await Promise.all([loadStation(), loadDevices(), loadProfiles().then(ensureChoiceDetails), loadQueue(), loadSettings(), loadLine()]);
+  // The line too, whatever the screen: a scan may come from any of them. The doctor too (at start, after each
+  // sign-in, after a reconnection): its banner says when this machine fails a check, whatever the screen.
+  await Promise.all([loadStation(), loadDevices(), loadProfiles().then(ensureChoiceDetails), loadQueue(), loadSettings(), loadLine(), runDoctor({ quiet: true })]);
 }
 
 /** The session first; then everything, unless the sign-in screen is all this window may see. */
 async function loadAllSignedIn(): Promise<void> {
   const session = await loadSession();
   if (mustSignIn(session)) return;
-  // The doctor at start too: its banner says when this machine fails a check, whatever the screen.
-  await Promise.all([loadAll(), enterScreen(navStore.getState().route), runDoctor({ quiet: true })]);
+  await Promise.all([loadAll(), enterScreen(navStore.getState().route)]);
 }
 
 export function startEffects(api: FieldlineApi, options: StartOptions = {}): () => void {
