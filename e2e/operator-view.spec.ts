@@ -5,7 +5,8 @@
  * PASS tiles and 1 FAIL tile naming its step, each tile named by its fixture label, every tile on the one screen, the
  * words large enough to read from 2 m (computed font sizes, see operator.css), and a screenshot is saved. Retry on the
  * FAIL tile provisions that gateway again without unplugging it, and with the sound setting on its verdict sounds the
- * fail tone (Web Audio, counted by wrapping the page's AudioContext).
+ * fail tone (Web Audio, counted by wrapping the page's AudioContext). Started again with each board waiting for its
+ * label scan, Stop and Start on the waiting tile take it out of the line and put it back.
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
@@ -116,8 +117,26 @@ test('the operator view: 8 fixture positions, 7 PASS and 1 FAIL naming its step,
   // Its verdict sounded the fail tone (one long low buzz), once.
   await expect.poll(async () => (await tones()).slice(tonesBefore)).toEqual([220]);
 
+  // Started again with each board waiting for its label scan: the seven that passed are left alone, the failed one
+  // waits (SCAN). Stop takes it out of the line (STOPPED), Start puts it back to wait for its scan.
   await page.getByTestId('operator-exit').click();
   await expect(page.getByTestId('nav-station')).toHaveAttribute('aria-current', 'page');
+  await page.getByTestId('line-stop').click();
+  await expect(page.getByTestId('line-state')).toHaveAttribute('data-running', 'false');
+  await page.getByTestId('line-require-scan').check();
+  await page.getByTestId('line-start').click();
+  await expect(page.getByTestId('line-state')).toHaveAttribute('data-running', 'true');
+  await page.getByTestId('open-operator-view').click();
+  await expect(tiles(page, 'PASS')).toHaveCount(7);
+  await expect(tiles(page, 'PASS').getByTestId('tile-detail')).toHaveText(Array(7).fill('passed earlier'));
+  await expect(retried).toHaveAttribute('data-verdict', 'SCAN');
+  await retried.getByTestId('tile-stop').click();
+  await expect(retried).toHaveAttribute('data-verdict', 'STOPPED');
+  await retried.getByTestId('tile-start').click();
+  await expect(retried).toHaveAttribute('data-verdict', 'SCAN');
+  await expect(retried.getByTestId('tile-detail')).toHaveText('scan its label');
+
+  await page.getByTestId('operator-exit').click();
   await page.getByTestId('line-stop').click();
   await expect(page.getByTestId('line-state')).toHaveAttribute('data-running', 'false');
 });
