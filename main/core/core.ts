@@ -15,6 +15,8 @@ import { systemClock, type Clock } from '../contract/clock';
 import { isFieldlineError } from '../errors';
 import type { Logger } from '../log';
 import type { Signer } from '../pki/types';
+import type { LoadedProfile } from '../profiles/load';
+import { keepRanProfile } from '../profiles/ran-profiles';
 import { repairRuns, type RepairReport } from '../provisioning/repair';
 import { replaceDevice, type ReplaceOptions, type ReplacementResult } from '../provisioning/replace';
 import { openStore, type SqliteStore } from '../store/store';
@@ -137,7 +139,8 @@ export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
   const radios = options.radios ?? createBleRadios();
   const operators = createOperatorService({ store, clock });
-  const runner = createRunner({ store, signer, station, clock, radios, logger: logger.child('run') });
+  const keepProfile = (profile: LoadedProfile): Promise<string> => keepRanProfile(dataDir, profile);
+  const runner = createRunner({ store, signer, station, clock, radios, logger: logger.child('run'), keepProfile });
   const profiles = once(() => createProfileLibrary({ dataDir, examplesDir: options.examplesDir, requireSignature: options.requireSignedProfiles ?? false }));
   const settings = once(() => openStationSettings(dataDir, secrets()));
   const labels = once(async () => {
@@ -169,6 +172,7 @@ export function createCore(options: CoreOptions): Core {
   const close = async (): Promise<void> => {
     // Runs first: they roll back through the store, which closes last.
     await attempt(() => runner.close());
+    await attempt(() => service.made()?.close());
     const startedQueue = queue.made();
     if (startedQueue) await attempt(async () => (await startedQueue).close());
     await attempt(() => profiles.made()?.close());

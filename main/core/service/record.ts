@@ -204,7 +204,7 @@ export async function runServiceAction(deps: ServiceDeps, request: ServiceReques
         audit('service.rollback', { actions: undone.record.actions.map((a) => `${a.action}: ${a.outcome}`) });
         gone = undone.cutBy !== undefined;
       }
-      record.outcome = gone ? 'interrupted' : 'failed';
+      record.outcome = gone ? 'interrupted' : failure instanceof FieldlineError && failure.code === 'CANCELLED' ? 'cancelled' : 'failed';
     } else {
       record.outcome = 'passed';
     }

@@ -135,6 +135,28 @@ describe('service actions', () => {
     expect(saved?.endedAt).not.toBe('');
   });
 
+  it('closing cancels an action under way: it ends recorded as cancelled before close() returns', async () => {
+    const serial = 'B2B2B2B2B2B20005';
+    const device = await virtualSession({ serial });
+    store.saveRun(provisioned(serial));
+    let closing: Promise<void> | undefined;
+    // Made below, once the store it is given exists; the store's hook reaches it through this holder.
+    const holder: { actions?: ServiceActions } = {};
+    const closingStore: Store = {
+      ...store,
+      saveRun: (record, audit) => {
+        store.saveRun(record, audit);
+        if (record.service && record.outcome === 'running' && record.steps.length === 1) closing ??= holder.actions?.close();
+      },
+    };
+    const actions = (holder.actions = actionsOn(device, closingStore));
+    const result = await actions.diagnose(request);
+    await closing;
+    expect(result.outcome).toBe('cancelled');
+    expect(store.getRun(result.record.id)).toMatchObject({ outcome: 'cancelled', error: { code: 'CANCELLED' } });
+    await expect(actions.diagnose(request)).rejects.toThrow('the core is closed');
+  });
+
   it('refuses a device with no passed provisioning run before anything is recorded', async () => {
     const serial = 'B2B2B2B2B2B20003';
     const device = await virtualSession({ serial });

@@ -22,6 +22,8 @@ export interface ServiceActions {
   /** `image`: a firmware file instead of the current release's. */
   update(request: ServiceRequest & { image?: string }): Promise<ServiceResult>;
   renew(request: ServiceRequest): Promise<ServiceResult>;
+  /** Cancels the actions under way (each ends recorded, rolled back where it changed the device) and waits for them. */
+  close(): Promise<void>;
 }
 
 type Difference = NonNullable<ServiceResult['fixed']>[number];
@@ -43,8 +45,31 @@ export function serviceResult({ record, basis }: ServiceOutcome): ServiceResult 
 }
 
 export function createServiceActions(deps: ServiceDeps): ServiceActions {
-  const act = async (request: ServiceRequest, plan: ActionPlan): Promise<ServiceResult> => serviceResult(await runServiceAction(deps, request, plan));
+  const active = new Map<AbortController, Promise<unknown>>();
+  let closed = false;
+  const act = async (request: ServiceRequest, plan: ActionPlan): Promise<ServiceResult> => {
+    // An action started after close would write to a closed store: a bug in the caller, not a device failure.
+    if (closed) throw new Error('the core is closed: no service action can start');
+    const controller = new AbortController();
+    const outer = request.signal;
+    const abort = (): void => controller.abort();
+    if (outer?.aborted) controller.abort();
+    else outer?.addEventListener('abort', abort, { once: true });
+    const execution = runServiceAction(deps, { ...request, signal: controller.signal }, plan);
+    active.set(controller, execution.catch(() => {}));
+    try {
+      return serviceResult(await execution);
+    } finally {
+      active.delete(controller);
+      outer?.removeEventListener('abort', abort);
+    }
+  };
   return {
+    async close() {
+      closed = true;
+      for (const controller of active.keys()) controller.abort();
+      await Promise.allSettled([...active.values()]);
+    },
     async inspect({ target, timeoutMs }) {
       const session = await deps.openSession(target, { logger: deps.logger, ...(timeoutMs ? { timeoutMs } : {}) });
       try {
