@@ -15,8 +15,6 @@ import { systemClock, type Clock } from '../contract/clock';
 import { isFieldlineError } from '../errors';
 import type { Logger } from '../log';
 import type { Signer } from '../pki/types';
-import type { LoadedProfile } from '../profiles/load';
-import { keepRanProfile } from '../profiles/ran-profiles';
 import { repairRuns, type RepairReport } from '../provisioning/repair';
 import { replaceDevice, type ReplaceOptions, type ReplacementResult } from '../provisioning/replace';
 import { openStore, type SqliteStore } from '../store/store';
@@ -139,8 +137,7 @@ export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
   const radios = options.radios ?? createBleRadios();
   const operators = createOperatorService({ store, clock });
-  const keepProfile = (profile: LoadedProfile): Promise<string> => keepRanProfile(dataDir, profile);
-  const runner = createRunner({ store, signer, station, clock, radios, logger: logger.child('run'), keepProfile });
+  const runner = createRunner({ store, signer, station, clock, radios, logger: logger.child('run') });
   const profiles = once(() => createProfileLibrary({ dataDir, examplesDir: options.examplesDir, requireSignature: options.requireSignedProfiles ?? false }));
   const settings = once(() => openStationSettings(dataDir, secrets()));
   const labels = once(async () => {
