@@ -77,6 +77,8 @@ test('runs: a passed run leads with its report, a failed one says its certificat
   await expect(page.getByTestId('run-report-page')).toBeVisible();
   await expect(page.getByTestId('run-report-page').getByTestId('certificate-revoked')).toContainText('REVOKED on');
   await expect(page.getByTestId('run-report-page').locator('.fact').filter({ hasText: 'Certificate status' })).toContainText('REVOKED on');
+  // The report's serial is whole: a .mono value breaks anywhere, the serial only after a separator.
+  await expectNoWordBroken(page.getByTestId('run-report-page').locator('.fact').filter({ hasText: 'Device serial' }).locator('.serial'));
   await screen('report of the failed run says revoked');
 
   // Runs: filtered by outcome and by the serial's first characters; the serials on one line each.
@@ -157,6 +159,8 @@ test('the Add port error shows inside its dialog; Settings does not save a regis
     const title = await label.getAttribute('title');
     expect(title).toContain(gateway.serial);
     expect((await expectNoWordBroken(label)).join('')).toBe(title);
+    // Its port path holds the serial too: broken after a / or a -, not inside the serial.
+    expect((await expectNoWordBroken(deviceRow(page, gateway.port).locator('.device-path .serial'))).join('')).toBe(gateway.port);
   }
   await screen('devices in a narrow window: names break only after a separator');
   await page.setViewportSize({ width: 1280, height: 800 });

@@ -121,7 +121,8 @@ export const DeviceRow = memo(function DeviceRow({ id }: { id: string }): JSX.El
               <span className="mono">{device.path}</span> · <SignalStrength rssi={device.rssi} />
             </>
           ) : (
-            device.path
+            // A pty's path holds the gateway's serial: broken after a / or -, never inside it.
+            <Serial value={device.path} />
           )}
           {device.manual ? ' · port added by hand' : ''}
           {device.vid && device.pid ? ` · ${device.vid}:${device.pid}` : ''}

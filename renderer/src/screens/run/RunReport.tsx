@@ -6,6 +6,7 @@ import type { JSX } from 'react';
 import type { RunRecord } from '../../../../main/contract/api';
 import { Badge, FAIL_LOOK, OUTCOME_LOOK, PASS_LOOK } from '../../components/Badge';
 import { formatLimits, formatTime, formatValue } from '../../components/format';
+import { Serial } from '../../components/Serial';
 import { shortId } from '../../effects/runs';
 import { useRuns } from '../../state/runs';
 import { revokedWords, type CertificateStatus } from '../../../../main/contract/certificate-status';
@@ -40,7 +41,8 @@ function Facts({ record, status }: { record: RunRecord; status: CertificateStatu
       {rows.map(([k, v]) => (
         <div key={k} className="fact">
           <dt>{k}</dt>
-          <dd className="mono">{v}</dd>
+          {/* The serial whole (a .mono value breaks anywhere, as a fingerprint must). */}
+          <dd className="mono">{k === 'Device serial' && v !== '—' ? <Serial value={v} /> : v}</dd>
         </div>
       ))}
     </dl>

@@ -1,6 +1,7 @@
 /** One run, live: outcome, actions, step timeline, rollback, diagnostics and the log. */
 import type { JSX } from 'react';
 import { formatTime } from '../../components/format';
+import { Serial } from '../../components/Serial';
 import { shortId } from '../../effects/runs';
 import { useDevice } from '../../state/devices';
 import { useRun, useRuns } from '../../state/runs';
@@ -34,7 +35,12 @@ export function RunScreen({ runId }: { runId: string }): JSX.Element {
       <ScreenTitle>Run {shortId(runId)}</ScreenTitle>
       <dl className="facts" data-testid="run-facts">
         <dt>Device</dt>
-        <dd>{[serial, port].filter(Boolean).join(' · ') || '—'}</dd>
+        <dd>
+          {serial ? <Serial value={serial} /> : null}
+          {serial && port ? ' · ' : null}
+          {port ? <Serial value={port} /> : null}
+          {!serial && !port ? '—' : null}
+        </dd>
         <dt>Profile</dt>
         <dd>{run.profile ? `${run.profile.name} ${run.profile.version}` : '—'}</dd>
         <dt>Started</dt>
