@@ -166,6 +166,17 @@ describe('fieldline service: a field visit without a connection', () => {
     expect(verified.stdout + verified.stderr).toContain(': OK');
     const revoked = JSON.parse((await line.run(['ca', 'revoked', '--json'])).stdout) as Array<{ serial: string; reason: string }>;
     expect(revoked).toContainEqual(expect.objectContaining({ serial: old, reason: 'superseded' }));
+
+    // The technician's laptop has a CA of its own: it renews, but the certificate it replaces is not its to revoke.
+    ok(await visit.run(['ca', 'init', '--json']));
+    const foreign = ok(await visit.run(['service', 'renew', '--port', port, '--json'])) as unknown as ServiceJson;
+    expect(foreign).toMatchObject({
+      outcome: 'passed',
+      basis: { runId, source: 'kit' },
+      revokedOld: { serial: renewed.record.certificate?.serial, revoked: false, reason: expect.stringContaining('not issued by this station') },
+    });
+    const visitRevoked = await visit.run(['ca', 'revoked', '--json']);
+    expect(JSON.parse(visitRevoked.stdout)).toEqual([]);
   }, 300_000);
 });
 
