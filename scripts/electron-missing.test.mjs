@@ -45,4 +45,13 @@ describe('the message when the Electron binary is missing', () => {
     expect(run.stderr).toContain('npm run station -- --demo');
     expect(existsSync(join(root, 'node_modules', 'electron', 'path.txt'))).toBe(false);
   });
+
+  it.skipIf(electronBinary().path !== undefined)('npm run dev (electron-vite dev) prints it too, before starting any server, and exits 1', () => {
+    const electronVite = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
+    const run = spawnSync(process.execPath, [electronVite, 'dev'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('the Electron binary is missing');
+    expect(run.stderr).toContain("electron's install step");
+    expect(run.stderr).toContain('npm run station -- --demo');
+  }, 70_000);
 });
