@@ -304,6 +304,16 @@ describe('fieldline service update from the current release', () => {
       ok(await publisher.run(['release', 'publish', 'profile', v2, '--channel', 'field', '--json']));
       ok(await line.run(['sync', '--once', '--json']));
 
+      // On a station that follows a channel, an image that is not one of its firmware releases is refused before
+      // anything is recorded, as a run's image is.
+      const stray = join(work, 'app-1.2.0.bin');
+      ok(await line.run(['sim', 'make-image', '--version', '1.2.0', '--size', '65536', '-o', stray, '--json']));
+      const runsBefore = (JSON.parse((await line.run(['runs', 'list', '--json'])).stdout) as unknown[]).length;
+      const refused = await line.run(['service', 'update', '--port', port, '--image', stray, '--json']);
+      expect(refused.code, refused.stdout).toBe(2);
+      expect(lastJsonLine(refused.stdout)).toMatchObject({ error: { code: 'PROFILE_UNRELEASED', message: expect.stringContaining('is not a firmware release of channel "field"') } });
+      expect(JSON.parse((await line.run(['runs', 'list', '--json'])).stdout)).toHaveLength(runsBefore);
+
       // What the device page shows before the update: the release and its firmware as a to-do.
       const core = createCore({ dataDir: line.dataDir, logger: silentLogger });
       try {

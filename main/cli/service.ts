@@ -25,6 +25,7 @@ interface ServiceCliOptions extends OutputOptions, TargetCliOptions, OperatorCli
   timeout: number;
   yes?: boolean;
   image?: string;
+  allowUnreleased?: boolean;
 }
 
 type Action = 'diagnose' | 'remediate' | 'update' | 'renew';
@@ -82,7 +83,9 @@ async function serviceCommand(action: Action, opts: ServiceCliOptions, target: D
   return withCore(
     opts,
     async (core) => {
-      const actor = await authorizeCli(core, opts, PERMISSION, `service ${action}`);
+      // An image that is not a firmware release of the followed channel is an override, as for a run.
+      const override = action === 'update' && opts.allowUnreleased === true;
+      const actor = await authorizeCli(core, opts, override ? 'override' : PERMISSION, `service ${action}${override ? ' with an unreleased image' : ''}`);
       const operator = actor?.replace(/^operator:/, '') ?? ((await core.settings()).operator() || `station:${core.station.name}`);
       const request = { target, operator, actor: actor ?? `station:${core.station.name}`, timeoutMs: opts.timeout };
       if (action === 'remediate' && !opts.yes && !(await confirmRemediation(core, opts, target))) {
@@ -95,7 +98,7 @@ async function serviceCommand(action: Action, opts: ServiceCliOptions, target: D
           : action === 'remediate'
             ? await core.service.remediate(request)
             : action === 'update'
-              ? await core.service.update({ ...request, ...(opts.image ? { image: opts.image } : {}) })
+              ? await core.service.update({ ...request, ...(opts.image ? { image: opts.image } : {}), ...(override ? { allowUnreleased: true } : {}) })
               : await core.service.renew(request);
       print(opts, result, () => describeResult(result));
       return result.outcome === 'passed' ? 0 : 1;
@@ -124,7 +127,11 @@ export function registerServiceCommands(program: Command): void {
       .option('--json', 'print the result and its service record as JSON')
       .option('-v, --verbose', 'log to stderr');
     if (action === 'remediate') command.option('-y, --yes', 'write without asking (needed when standard input is not a terminal)');
-    if (action === 'update') command.option('--image <file>', 'a signed MCUboot image to install instead of the current release’s');
+    if (action === 'update') {
+      command
+        .option('--image <file>', 'a signed MCUboot image to install instead of the current release’s')
+        .option('--allow-unreleased', 'on a station that follows a release channel, an --image that is not one of its firmware releases (needs a supervisor; audited)');
+    }
     command
       .addHelpText('after', '\nThe profile is the one of the device\'s last passed provisioning run (store or visit kit), never given.\nExit codes: 0 passed, 1 failed (see the service record), 2 usage or environment error.')
       .action((opts: ServiceCliOptions) => runOnTarget(opts, (target, radios) => serviceCommand(action, opts, target, radios)));

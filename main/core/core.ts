@@ -156,6 +156,7 @@ export function createCore(options: CoreOptions): Core {
       store,
       signer,
       station,
+      dataDir,
       clock,
       logger: logger.child('service'),
       sources: createServiceSources({ dataDir, store, visitKit }),

@@ -34,6 +34,8 @@ import type { ServiceSources, SourcedRun } from './sources';
 export const DEFAULT_IDENTIFY = { command: ['hwinfo', 'devid'], pattern: 'ID: 0x([0-9a-fA-F]+)' };
 
 export interface ServiceDeps {
+  /** The station's data directory (the release gate reads the followed channel and the pulled releases from it). */
+  dataDir: string;
   store: () => Store;
   /** Asked only by actions that issue or revoke (renew), before the device is opened. */
   signer: () => Promise<Signer>;

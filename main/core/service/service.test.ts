@@ -61,6 +61,7 @@ function provisioned(serial: string): RunRecord {
 
 function actionsOn(device: VirtualSession, storeFor: Store = store): ServiceActions {
   return createServiceActions({
+    dataDir,
     store: () => storeFor,
     signer: () => Promise.reject(new FieldlineError('CA_LOCKED', 'no CA in this test')),
     station: { name: 'visit-laptop' },

@@ -19,8 +19,8 @@ export interface ServiceActions {
   inspect(request: { target: DeviceTarget; timeoutMs?: number }): Promise<Inspection>;
   diagnose(request: ServiceRequest): Promise<ServiceResult>;
   remediate(request: ServiceRequest): Promise<ServiceResult>;
-  /** `image`: a firmware file instead of the current release's. */
-  update(request: ServiceRequest & { image?: string }): Promise<ServiceResult>;
+  /** `image`: a firmware file instead of the current release's; `allowUnreleased`: one that is not a firmware release of the followed channel. */
+  update(request: ServiceRequest & { image?: string; allowUnreleased?: boolean }): Promise<ServiceResult>;
   renew(request: ServiceRequest): Promise<ServiceResult>;
   /** Cancels the actions under way (each ends recorded, rolled back where it changed the device) and waits for them. */
   close(): Promise<void>;
@@ -80,7 +80,8 @@ export function createServiceActions(deps: ServiceDeps): ServiceActions {
     },
     diagnose: (request) => act(request, diagnosePlan),
     remediate: (request) => act(request, remediatePlan),
-    update: ({ image, ...request }) => act(request, updatePlan({ sources: deps.sources, ...(image ? { image } : {}) })),
+    update: ({ image, allowUnreleased, ...request }) =>
+      act(request, updatePlan({ sources: deps.sources, dataDir: deps.dataDir, ...(image ? { image } : {}), ...(allowUnreleased ? { allowUnreleased } : {}) })),
     renew: (request) => act(request, renewPlan),
   };
 }

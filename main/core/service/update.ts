@@ -19,6 +19,7 @@ import { firmware } from '../../provisioning/steps/firmware';
 import { prepareDiagnostics } from './diagnose';
 import type { ActionPlan } from './record';
 import type { ServiceSources } from './sources';
+import { checkFirmwareRelease } from '../../sync/release-gate';
 
 const IMAGE_CAP = { maxBytes: LOAD_LIMITS.imageBytes, what: 'firmware image' };
 
@@ -81,12 +82,30 @@ export interface UpdateOptions {
   sources: ServiceSources;
   /** An image file instead of the current release's. */
   image?: string;
+  /** The station's data directory: on a station that follows a release channel, a given image must be a firmware release of it. */
+  dataDir: string;
+  /** Use a given image that is not a firmware release of the followed channel (an override; audited). */
+  allowUnreleased?: boolean;
+}
+
+/**
+ * The release gate for a given image, before anything is recorded: on a station that follows a channel, the image
+ * must be a pulled firmware release of it (as a profile's image must be for a run), unless allowed — then audited.
+ */
+async function gateGivenImage(ctx: RunContext, options: UpdateOptions & { image: string }): Promise<void> {
+  const { path, sha256 } = await givenImage(ctx, options.image);
+  const check = await checkFirmwareRelease(options.dataDir, { image: path, sha256 });
+  if (check.kind !== 'unreleased') return;
+  if (!options.allowUnreleased) throw new FieldlineError('PROFILE_UNRELEASED', check.reason, { channel: check.channel });
+  ctx.store.appendAudit({ actor: ctx.actor, action: 'firmware.unreleased', subject: path, details: { channel: check.channel, sha256, reason: check.reason, command: 'service update' } });
 }
 
 export function updatePlan(options: UpdateOptions): ActionPlan {
+  const { image } = options;
   return {
     action: 'update',
     needsSigner: false,
+    ...(image ? { check: (ctx: RunContext) => gateGivenImage(ctx, { ...options, image }) } : {}),
     steps: [
       {
         name: 'firmware',
