@@ -169,14 +169,15 @@ test('the Add port error shows inside its dialog; Settings does not save a regis
   await openScreen(page, 'settings');
   const url = page.getByTestId('settings-registry-url');
   const before = await url.inputValue();
-  await url.fill('http://127.0.0.1:9');
+  // Port 2: nothing listens there, and fetch does not refuse it as a "bad port" (as it does 9, say) before trying.
+  await url.fill('http://127.0.0.1:2');
   await page.getByTestId('settings-registry-token').fill('flt_some-token');
   await page.getByTestId('settings-registry-save').click();
   const failed = page.getByTestId('settings-registry-error');
   await expect(failed).toBeVisible();
   await expect(failed).toHaveAttribute('data-code', 'REGISTRY_UNREACHABLE');
   await expect(failed).toContainText('Not saved.');
-  await expect(failed).toContainText('http://127.0.0.1:9/v1/health did not answer');
+  await expect(failed).toContainText('http://127.0.0.1:2/v1/health did not answer (ECONNREFUSED)');
   // No "✔ Saved" note (SavedNote's .saved) beside the button.
   await expect(page.locator('form[aria-labelledby="registry-title"] .saved')).toHaveCount(0);
   await screen('settings refuses a registry that does not answer');
