@@ -15,6 +15,8 @@ import { systemClock, type Clock } from '../contract/clock';
 import { isFieldlineError } from '../errors';
 import type { Logger } from '../log';
 import type { Signer } from '../pki/types';
+import type { LoadedProfile } from '../profiles/load';
+import { keepRanProfile } from '../profiles/ran-profiles';
 import { repairRuns, type RepairReport } from '../provisioning/repair';
 import { replaceDevice, type ReplaceOptions, type ReplacementResult } from '../provisioning/replace';
 import { openStore, type SqliteStore } from '../store/store';
@@ -137,7 +139,8 @@ export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
   const radios = options.radios ?? createBleRadios();
   const operators = createOperatorService({ store, clock });
-  const runner = createRunner({ store, signer, station, clock, radios, logger: logger.child('run') });
+  const keepProfile = (profile: LoadedProfile): Promise<string> => keepRanProfile(dataDir, profile);
+  const runner = createRunner({ store, signer, station, clock, radios, logger: logger.child('run'), keepProfile });
   const profiles = once(() => createProfileLibrary({ dataDir, examplesDir: options.examplesDir, requireSignature: options.requireSignedProfiles ?? false }));
   const settings = once(() => openStationSettings(dataDir, secrets()));
   const labels = once(async () => {
@@ -153,10 +156,10 @@ export function createCore(options: CoreOptions): Core {
 
   const service = once(() =>
     createServiceActions({
+      dataDir,
       store,
       signer,
       station,
-      dataDir,
       clock,
       logger: logger.child('service'),
       sources: createServiceSources({ dataDir, store, visitKit }),

@@ -19,6 +19,8 @@ import { Outbox } from '../sync/outbox';
 import { reconcileExported } from '../sync/reconcile';
 import { RegistryClient } from '../sync/registry-client';
 import { collectHeartbeat, type LineSessionReport } from '../sync/heartbeat';
+import { uploadRanProfiles } from '../sync/profile-upload';
+import { ReleaseClient } from '../sync/release-client';
 import { uploadRevocationsIfChanged } from '../sync/revocation-upload';
 import { loadStationKey } from '../sync/station-key';
 import type { AppEvents } from './events';
@@ -69,11 +71,13 @@ export async function createQueueService(options: QueueServiceOptions): Promise<
   let described: { version: string; lineSession?: LineSessionReport } = { version: 'unknown' };
   // The drainer passes every pollMs while idle; the registry hears from this station at most every HEARTBEAT_MS.
   let lastBeat = -Infinity;
-  const heartbeat = async (client: RegistryClient): Promise<void> => {
+  const heartbeat = async (client: RegistryClient, artifacts: ReleaseClient): Promise<void> => {
     if (Date.now() - lastBeat < HEARTBEAT_MS) return;
     lastBeat = Date.now();
     // Never throws: a failure is kept in the sync status, and the heartbeat still goes.
     await uploadRevocationsIfChanged({ dataDir: options.dataDir, store, client, logger: logger.child('revocations') });
+    // Never throws either: the profiles runs used, for other stations' visit kits (main/sync/profile-upload.ts).
+    await uploadRanProfiles({ dataDir: options.dataDir, store, registry: client.url, client: artifacts, logger: logger.child('profiles') });
     await client.sendHeartbeat(collectHeartbeat({ version: described.version, store, outbox, ...(described.lineSession ? { lineSession: described.lineSession } : {}) }));
   };
   /**
@@ -130,11 +134,12 @@ export async function createQueueService(options: QueueServiceOptions): Promise<
     const connection = await options.settings.registry();
     if (!connection) return;
     const client = new RegistryClient({ url: connection.url, token: connection.token, logger: logger.child('registry') });
+    const artifacts = new ReleaseClient({ url: connection.url, token: connection.token });
     const drainer = new Drainer({
       outbox,
       uploader: client,
       reconcile: () => reconcileExported(outbox, client),
-      heartbeat: () => heartbeat(client),
+      heartbeat: () => heartbeat(client, artifacts),
       logger: logger.child('drainer'),
       pollMs: Math.max(pollMs, 1000),
       ...(options.backoff ? { backoff: options.backoff } : {}),

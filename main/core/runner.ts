@@ -10,6 +10,7 @@ import type { RunRecord } from '../contract/run-record';
 import { openTarget } from '../device/target';
 import type { Logger } from '../log';
 import type { Signer } from '../pki/types';
+import type { LoadedProfile } from '../profiles/load';
 import type { BleRadios } from '../transport/ble/noble';
 import { runProvisioning, type OpenSession, type ProvisionOptions } from '../provisioning/runner';
 import type { Store } from '../store/types';
@@ -42,6 +43,12 @@ export interface RunnerDeps {
   radios: BleRadios;
   /** How a run reaches its gateway (default openTarget through `radios`: serial or BLE). */
   openSession?: OpenSession;
+  /**
+   * Keeps the exact bytes of the run's profile under the SHA-256 its record states (main/profiles/ran-profiles.ts),
+   * before the device is opened: a record must never name a profile this station cannot produce, and sync sends
+   * them on so another station's visit kit has them even for a profile that was never released.
+   */
+  keepProfile: (profile: LoadedProfile) => Promise<unknown>;
 }
 
 export function createRunner(deps: RunnerDeps): Runner {
@@ -53,6 +60,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     // A run started after close would write to a closed store: that is a bug in the caller, not a device failure.
     if (closed) throw new Error('the core is closed: no run can start');
     const signer = await deps.signer();
+    await deps.keepProfile(options.profile);
     const controller = new AbortController();
     const outer = options.signal;
     const abort = (): void => controller.abort();

@@ -21,6 +21,7 @@ import { listRevoked, type RevokedCertificate } from '../pki/crl';
 import { formatName } from '../pki/dn';
 import { caPaths } from '../pki/files';
 import { LOAD_LIMITS } from '../profiles/limits';
+import { ranProfilePath } from '../profiles/ran-profiles';
 import { hashRegularFileSync } from '../profiles/regular-file';
 import type { Store } from '../store/types';
 import { artifactPath, followedChannelSync, loadReleaseIndexSync } from '../sync/release-store';
@@ -74,7 +75,7 @@ export interface VisitKit {
   history(serial: string): HistoryEntry[];
   /** The newest passed provisioning run (no `service` section) in that history. */
   provisionedBy(serial: string): HistoryEntry | undefined;
-  /** A profile file whose bytes hash to sha256: the kit's, the pulled releases', or the station profile library's. */
+  /** A profile file whose bytes hash to sha256: the kit's, the pulled releases', the runs' kept copies, or the library's. */
   profilePath(sha256: string): string | undefined;
   /** The newest released profile with this name (kit or pulled releases). */
   latestProfile(name: string): ReleasedArtifact | undefined;
@@ -194,6 +195,9 @@ export function createVisitKit(options: VisitKitOptions): VisitKit {
     }
     const pulled = artifactPath(dataDir, { kind: 'profile', sha256: wanted });
     if (hashOf(pulled, LOAD_LIMITS.profileBytes) === wanted) return pulled;
+    // The copy this station kept of a profile one of its own runs used, released or not.
+    const kept = ranProfilePath(dataDir, wanted);
+    if (kept && hashOf(kept, LOAD_LIMITS.profileBytes) === wanted) return kept;
     for (const folder of libraryFolders()) {
       let names: string[];
       try {

@@ -36,7 +36,7 @@ describe('migrations', () => {
   it('create every table from an empty directory, with WAL, foreign keys, a busy timeout and owner-only files', async () => {
     const store = openStore(dir);
     expect(store.file).toBe(join(dir, 'fieldline.db'));
-    expect(tables(store.db)).toEqual(['audit', 'audit_head', 'certificates', 'devices', 'evidence', 'operators', 'outbox', 'replacements', 'run_owners', 'runs', 'steps', 'sync_status']);
+    expect(tables(store.db)).toEqual(['audit', 'audit_head', 'certificates', 'devices', 'evidence', 'operators', 'outbox', 'profile_uploads', 'replacements', 'run_owners', 'runs', 'steps', 'sync_status']);
     expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(store.db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');

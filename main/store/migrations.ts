@@ -230,6 +230,25 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sync_status ADD COLUMN revocations_error TEXT;
     `,
   },
+  {
+    version: 7,
+    name: 'profiles sent to the registry (issue #16)',
+    // The profiles runs used, sent by the drainer to each registry by their SHA-256 (main/sync/profile-upload.ts),
+    // so another station's visit kit can fetch a profile that was never released. One row per registry and profile
+    // the registry answered for: 'accepted' or 'duplicate' (it holds the bytes), 'refused' (it will not take them; not
+    // asked again). The index finds the profiles of delivered runs without reading every record.
+    sql: `
+      CREATE TABLE profile_uploads (
+        registry    TEXT NOT NULL,
+        sha256      TEXT NOT NULL CHECK (length(sha256) = 64),
+        result      TEXT NOT NULL CHECK (result IN ('accepted', 'duplicate', 'refused')),
+        answered_at TEXT NOT NULL,
+        error       TEXT,
+        PRIMARY KEY (registry, sha256)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX runs_by_profile ON runs (profile_sha256);
+    `,
+  },
 ];
 
 function pragmaNumber(db: Database.Database, name: string): number {

@@ -12,6 +12,8 @@ import { collectHeartbeat } from './heartbeat';
 import { Outbox } from './outbox';
 import { reconcileExported } from './reconcile';
 import { RegistryClient } from './registry-client';
+import { uploadRanProfiles } from './profile-upload';
+import { ReleaseClient } from './release-client';
 import { uploadRevocationsIfChanged } from './revocation-upload';
 import { loadRegistrySettings, type RegistrySettings } from './registry-config';
 
@@ -49,6 +51,8 @@ export function openSyncSession(dataDir: string, store: SqliteStore, options: Sy
   const logger = options.logger ?? silentLogger;
   const queue = openQueue(store);
   const client = new RegistryClient({ url: settings.url, token: settings.token, logger: logger.child('client'), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  // The profiles runs used go up as artifacts (main/sync/profile-upload.ts), through the releases' client.
+  const artifacts = new ReleaseClient({ url: settings.url, token: settings.token, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const drainer = new Drainer({
     outbox: queue.outbox,
     uploader: client,
@@ -56,6 +60,7 @@ export function openSyncSession(dataDir: string, store: SqliteStore, options: Sy
     heartbeat: async () => {
       // Never throws: a failure is kept in the sync status, and the heartbeat still goes.
       await uploadRevocationsIfChanged({ dataDir, store, client, logger: logger.child('revocations') });
+      await uploadRanProfiles({ dataDir, store, registry: client.url, client: artifacts, logger: logger.child('profiles') });
       return client.sendHeartbeat(collectHeartbeat({ version: options.version ?? 'unknown', store, outbox: queue.outbox }));
     },
     logger: logger.child('drainer'),
