@@ -77,6 +77,14 @@ describe('verified rollback (issue #12 done-when)', { timeout: 180_000 }, () => 
     expect(stat.code, stat.stderr).toBe(1);
     expect(stat.stdout.trim()).toBe(`${SITE}: not found`);
     expect(await settings(port)).toEqual(before);
+
+    // The report says the run's certificate was revoked, when and why (the CA's list), not only its fingerprint.
+    const html = join(dataDir, 'with-shell', 'failed.html');
+    const report = await fieldline(['report', record.id.slice(0, 8), '--html', html]);
+    expect(report.code, report.stderr).toBe(0);
+    const page = await readFile(html, 'utf8');
+    expect(page).toMatch(/<p class="fail" id="certificate-revoked">This certificate is REVOKED on \d{4}-\d{2}-\d{2}T[^ ]+ — rolled back: /);
+    expect(page).toContain(record.certificate?.fingerprintSha256 ?? 'no certificate in the record');
   });
 
   it('without the file-system shell the record and report say the file was left, and drift lists it', async () => {
