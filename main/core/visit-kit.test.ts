@@ -9,6 +9,7 @@ import type { RunRecord } from '../contract/run-record';
 import { loadCaMaterial } from '../pki/ca-store';
 import { formatName } from '../pki/dn';
 import { initCa, openStationCa } from '../pki/station-ca';
+import { keepRanProfile } from '../profiles/ran-profiles';
 import { openStore, type SqliteStore } from '../store/store';
 import { followChannel } from '../sync/release-store';
 import { replaceVisitKit, visitManifestPath } from '../sync/visit-store';
@@ -126,6 +127,16 @@ describe('visit kit reader', () => {
       expect(kit.profilePath(older.sha256)).toMatch(/releases/);
       expect(kit.latestFirmware('acme-fw')).toMatchObject({ version: '3.0.0', sha256: fw.sha256 });
       expect(kit.latestFirmware('acme-gateway')).toBeUndefined();
+    });
+
+    it('finds the copy the station kept of a profile its own run used, after the file it came from is gone', async () => {
+      const bytes = Buffer.from('name: edited-since\n');
+      await keepRanProfile(dataDir, { sha256: sha('name: edited-since\n'), bytes });
+      const kit = kitOf();
+      expect(kit.profilePath(sha('name: edited-since\n'))).toBe(join(dataDir, 'profiles', 'ran', `${sha('name: edited-since\n')}.yaml`));
+      // A kept file whose bytes changed is not that profile any more.
+      writeFileSync(join(dataDir, 'profiles', 'ran', `${sha('name: edited-since\n')}.yaml`), 'name: tampered\n');
+      expect(kit.profilePath(sha('name: edited-since\n'))).toBeUndefined();
     });
 
     it('calls a certificate revoked that this station’s CA list names, only under this CA’s issuer', async () => {
