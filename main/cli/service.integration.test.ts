@@ -345,3 +345,32 @@ describe('fieldline service update from the current release', () => {
     }
   }, 240_000);
 });
+
+describe('fieldline service over Bluetooth LE', () => {
+  it('diagnoses and remediates a gateway named by --ble, through the virtual adapter', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'fieldline-service-ble-'));
+    const sim = await spawnSimulator({ count: 1, ble: {}, extra: ['--delay', 'reboot=100'] });
+    try {
+      const env = { FIELDLINE_DATA_DIR: join(work, 'station'), FIELDLINE_CA_PASSPHRASE: 'correct-horse-battery', FIELDLINE_BLE_SOCKET: sim.socketPath, FIELDLINE_BLE_ADAPTER: 'virtual' };
+      const run = (args: string[]): Promise<CliRun> => runFieldline(args, env);
+      const ok = (r: CliRun): Record<string, unknown> => {
+        expect(r.code, r.stderr + r.stdout.slice(-2000)).toBe(0);
+        return lastJsonLine(r.stdout);
+      };
+      const name = sim.gateways[0]!.name!;
+      ok(await run(['ca', 'init', '--json']));
+      const library = join(work, 'station', 'profiles');
+      await mkdir(library, { recursive: true });
+      await copyFile(join(REPO_ROOT, 'resources/profiles/gateway-eu.yaml'), join(library, 'gateway-eu.yaml'));
+      const provisioned = ok(await run(['provision', '--ble', name, '--profile', join(library, 'gateway-eu.yaml'), '--json']));
+      const diagnosed = ok(await run(['service', 'diagnose', '--ble', name, '--json'])) as unknown as ServiceJson;
+      expect(diagnosed).toMatchObject({ outcome: 'passed', basis: { runId: provisioned.id, source: 'store' } });
+      ok(await run(['smp', 'settings', 'set', 'fieldline/telemetry', '0', '--as', 'bool', '--save', '--ble', name, '--json']));
+      const remediated = ok(await run(['service', 'remediate', '--ble', name, '--yes', '--json'])) as unknown as ServiceJson;
+      expect(remediated).toMatchObject({ outcome: 'passed', fixed: [{ kind: 'setting', name: 'fieldline/telemetry' }] });
+    } finally {
+      await sim.stop();
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
