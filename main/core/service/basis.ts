@@ -16,15 +16,13 @@ export interface FoundBasis {
   profile?: LoadedProfile;
 }
 
-/** The newest passed provisioning run among the device's history, or undefined. */
-export function basisRun(history: readonly SourcedRun[]): SourcedRun | undefined {
-  return history.find((h) => h.record.outcome === 'passed' && h.record.service === undefined);
-}
-
 /** The basis of the device with this history, its profile loaded when found; SERVICE_NO_BASIS when it has none. */
 export async function findBasis(sources: ServiceSources, serial: string, history: readonly SourcedRun[]): Promise<FoundBasis> {
-  const run = basisRun(history);
-  if (!run) throw new FieldlineError('SERVICE_NO_BASIS', `${serial}: no passed provisioning run in this station's store${history.length ? '' : ' or a visit kit'}`, { serial });
+  const run = sources.provisionedBy(serial);
+  if (!run) {
+    const known = history.length === 0 ? 'no record of it' : `${history.length} record(s) of it, none a passed provisioning run`;
+    throw new FieldlineError('SERVICE_NO_BASIS', `${serial}: this station's store and visit kit hold ${known}`, { serial });
+  }
   const { record } = run;
   const found = sources.profileBySha(record.profile.sha256);
   const info: ServiceBasis = {

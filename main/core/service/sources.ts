@@ -30,6 +30,8 @@ export interface ReleasedProfile {
 export interface ServiceSources {
   /** Newest first, each record once (the store's copy wins: it may be newer than the kit's). */
   history(serial: string): SourcedRun[];
+  /** The newest passed provisioning run (never a service record) in the store or the kit. */
+  provisionedBy(serial: string): SourcedRun | undefined;
   /** A profile file whose bytes hash to `sha256`, and whether it is the kit's copy or the station's own. */
   profileBySha(sha256: string): { path: string; source: 'kit' | 'library' } | undefined;
   /** A firmware image whose bytes hash to `sha256`: the kit's copy, else the station's pulled firmware release. */
@@ -67,6 +69,7 @@ export function createServiceSources(options: SourcesOptions): ServiceSources {
   };
   return {
     history: (serial) => [...options.visitKit().history(serial)].reverse(),
+    provisionedBy: (serial) => options.visitKit().provisionedBy(serial),
 
     profileBySha(sha256) {
       const path = options.visitKit().profilePath(sha256);
