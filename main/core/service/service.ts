@@ -3,6 +3,7 @@
  * `fieldline service` calls through the core, and what the station's device page calls through the UI wrapper
  * (station.ts). Each action answers its service record, saved and queued like a run.
  */
+import type { ServiceAction } from '../../contract/run-record';
 import type { ServiceResult } from '../../contract/service';
 import type { DeviceTarget } from '../../device/target';
 import { diagnosePlan } from './diagnose';
@@ -29,14 +30,14 @@ export interface ServiceActions {
 type Difference = NonNullable<ServiceResult['fixed']>[number];
 
 /** The contract's answer: the record, and what its steps found, lifted out of their evidence. */
-export function serviceResult({ record, basis }: ServiceOutcome): ServiceResult {
+export function serviceResult({ record, basis }: ServiceOutcome, action: ServiceAction): ServiceResult {
   const evidence = (name: string): Record<string, unknown> | undefined => record.steps.find((s) => s.name === name)?.evidence;
   const configuration = evidence('configuration');
   const old = oldCertificateOf(evidence('identity'));
   return {
     record,
     basis,
-    action: record.service?.action ?? 'diagnose',
+    action,
     outcome: record.outcome,
     diagnostics: record.diagnostics,
     ...(configuration ? { fixed: (configuration.fixed ?? []) as Difference[], remaining: (configuration.remaining ?? []) as Difference[] } : {}),
@@ -58,7 +59,7 @@ export function createServiceActions(deps: ServiceDeps): ServiceActions {
     const execution = runServiceAction(deps, { ...request, signal: controller.signal }, plan);
     active.set(controller, execution.catch(() => {}));
     try {
-      return serviceResult(await execution);
+      return serviceResult(await execution, plan.action);
     } finally {
       active.delete(controller);
       outer?.removeEventListener('abort', abort);
