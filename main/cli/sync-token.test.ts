@@ -1,10 +1,13 @@
 /**
  * The registry token is bound to the registry it was given for (issue #11): a URL changed in Settings (through the
  * settings:set-registry handler, as the form calls it) must not carry the old token to the new host — neither from
- * the app, which checks the new registry at once, nor from `fieldline sync --once` run later on the same data
- * directory. The new host is a loopback listener that records every request's Authorization header.
+ * the app, which tests a new registry before saving it and refuses one without its token, nor from `fieldline sync
+ * --once` run on a data directory whose registry.json was pointed elsewhere. The new host is a loopback listener that records every request's Authorization header.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { REGISTRY_CONFIG_FILE } from '../sync/registry-config';
 import { withStoreOf } from '../testing/core-store';
 import { lastJsonLine, runFieldline } from '../testing/cli';
 import { createTestApp, type TestApp } from '../testing/app';
@@ -36,10 +39,14 @@ describe('after the registry URL changes', () => {
     const { app: station, dataDir } = await app();
 
     await station.handlers['settings:set-registry']({ url: first.url, token: TOKEN });
-    const changed = await station.handlers['settings:set-registry']({ url: second.url });
-    expect(changed).toMatchObject({ registryUrl: second.url, tokenSet: false });
-    // The app must not have used the old token on the new registry either (its health check, its drainer).
-    expect(await station.handlers['queue:status']()).toMatchObject({ registryConfigured: false });
+    // Settings tests a registry before saving it (issue #17): a new URL without its token is refused, nothing saved.
+    await expect(station.handlers['settings:set-registry']({ url: second.url })).rejects.toMatchObject({ code: 'REGISTRY_TOKEN_NEEDED' });
+    expect(await station.handlers['queue:status']()).toMatchObject({ registryConfigured: true });
+    expect(second.requests).toEqual([]);
+
+    // registry.json pointed at another registry behind the station's back (a hand edit, or an older Fieldline whose
+    // Settings saved a URL alone): the token stays bound to the first registry's origin.
+    writeFileSync(join(dataDir, REGISTRY_CONFIG_FILE), JSON.stringify({ url: second.url }) + '\n');
 
     const record = registryRunRecord({ serial: 'GW-TOKEN-1', outcome: 'passed' });
     await withStoreOf(dataDir, (store) => store.saveRun(record));
