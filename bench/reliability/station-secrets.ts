@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { startStationServer } from '../../main/server/station-server';
 import { openStore } from '../../main/store/store';
 import { keyIdOf } from '../../main/shared/bundle-format';
 import { loadStationKey } from '../../main/sync/station-key';
+import { REGISTRY_CONFIG_FILE } from '../../main/sync/registry-config';
 import { createTestApp } from '../../main/testing/app';
 import { lastJsonLine, REPO_ROOT, runFieldline } from '../../main/testing/cli';
 import { startFaultRegistry } from '../../main/testing/fault-registry';
@@ -40,7 +41,15 @@ async function registryTokenRow(): Promise<Row> {
   const { app, dataDir, close } = await createTestApp({ withCa: false });
   try {
     await app.handlers['settings:set-registry']({ url: first.url, token: TOKEN });
-    await app.handlers['settings:set-registry']({ url: second.url });
+    // Settings refuses a new URL without its token (it tests a registry before saving it); a registry.json pointed
+    // elsewhere by hand is the remaining way a URL can change under a stored token.
+    const refused = await Promise.resolve()
+      .then(() => app.handlers['settings:set-registry']({ url: second.url }))
+      .then(
+        () => 'saved',
+        (err: unknown) => (err as { code?: string }).code ?? 'error',
+      );
+    writeFileSync(join(dataDir, REGISTRY_CONFIG_FILE), JSON.stringify({ url: second.url }) + '\n');
     const store = openStore(dataDir);
     store.saveRun(registryRunRecord({ outcome: 'passed' }));
     store.close();
@@ -49,9 +58,9 @@ async function registryTokenRow(): Promise<Row> {
     const code = (lastJsonLine(sync.stdout)['error'] as { code?: string } | undefined)?.code ?? 'none';
     return row(
       'registry token after a URL change',
-      'settings:set-registry {url: other origin}, then fieldline sync --once',
-      `${second.requests.length} request(s) to the new URL, ${sent} with Authorization; exit ${sync.code}, ${code}`,
-      sent === 0 && sync.code !== 0 && code === 'REGISTRY_TOKEN_NEEDED',
+      'settings:set-registry {url: other origin} without a token; registry.json pointed there by hand, then fieldline sync --once',
+      `Settings: ${refused}; ${second.requests.length} request(s) to the new URL, ${sent} with Authorization; exit ${sync.code}, ${code}`,
+      refused === 'REGISTRY_TOKEN_NEEDED' && sent === 0 && sync.code !== 0 && code === 'REGISTRY_TOKEN_NEEDED',
     );
   } finally {
     await close();
