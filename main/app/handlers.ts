@@ -25,6 +25,7 @@ import type { AppEvents } from '../core/events';
 import type { ProfileLibrary } from '../core/profiles';
 import type { QueueService } from '../core/queue';
 import type { ReplaceService } from '../core/replace-service';
+import type { DeviceService } from '../core/service/station';
 import type { RunManager } from '../core/runs';
 import type { StationSettings } from '../core/settings';
 import type { StationStatusPublisher } from '../core/station';
@@ -39,6 +40,8 @@ export interface AppParts {
   queue: QueueService;
   drift: DriftService;
   replace: ReplaceService;
+  /** Field-service actions on a listed device (service:*). */
+  service: DeviceService;
   /** The device console (console:*): a gateway looked at by hand. */
   console: ConsoleService;
   settings: StationSettings;
@@ -141,8 +144,11 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
       'drift:check': (request) => drift.check({ ...request, ...by() }),
       'drift:fix': (request) => drift.fix({ ...request, ...by() }),
       'replace:start': (request) => replace.replace({ ...request, ...by() }),
-
-      'station:status': () => station.current(),
+      'service:inspect': (request) => parts.service.inspect(request),
+      'service:diagnose': (request) => parts.service.diagnose({ ...request, ...by() }),
+      'service:remediate': (request) => parts.service.remediate({ ...request, ...by() }),
+      'service:update': (request) => parts.service.update({ ...request, ...by() }),
+      'service:renew': (request) => parts.service.renew({ ...request, ...by() }),
 
       'console:info': (request) => parts.console.info(request),
       'console:images': (request) => parts.console.images(request),
@@ -158,6 +164,8 @@ export function createHandlers(parts: AppParts): (session: OperatorSession) => M
       'console:settings-save': (request) => parts.console.saveSettings({ ...request, ...by() }),
       'console:shell': (request) => parts.console.shell({ ...request, ...by() }),
       'console:stats': (request) => parts.console.stats(request),
+
+      'station:status': () => station.current(),
 
       'line:state': () => line.state(),
       'line:start': (request) => line.start({ ...request, ...by() }),

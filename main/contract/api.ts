@@ -15,6 +15,7 @@ import { profileEvents, profileMethods } from './profiles';
 import { provisioningEvents, provisioningMethods } from './provisioning';
 import { queueEvents, queueMethods } from './queue';
 import { replaceEvents, replaceMethods } from './replace';
+import { serviceEvents, serviceMethods } from './service';
 import type { Result } from './result';
 import { sessionEvents, sessionMethods } from './session';
 import { settingsEvents, settingsMethods } from './settings';
@@ -30,6 +31,7 @@ export type { ProfileDetails, ProfileListItem, ProfileProblemInfo, ProfileSummar
 export type { QueueStatus } from './queue';
 export type { Difference, DriftReportInfo } from './drift';
 export type { ReplacementInfo } from './replace';
+export type { ServiceBasis, ServiceCertificate, ServiceHistoryEntry, ServiceInspection, ServiceResult, ServiceSlot, ServiceTodo } from './service';
 export type { StationStatus } from './station';
 export type { Settings } from './settings';
 export type { DoctorCheck, DoctorReport, DoctorStatus } from './doctor';
@@ -52,6 +54,7 @@ export const methods = {
   ...queueMethods,
   ...driftMethods,
   ...replaceMethods,
+  ...serviceMethods,
   ...stationMethods,
   ...settingsMethods,
   ...lineMethods,
@@ -68,6 +71,7 @@ export const events = {
   ...queueEvents,
   ...driftEvents,
   ...replaceEvents,
+  ...serviceEvents,
   ...stationEvents,
   ...settingsEvents,
   ...lineEvents,

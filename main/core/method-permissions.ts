@@ -95,6 +95,12 @@ export const METHOD_RULES: { readonly [N in MethodName]: Rule<N> } = {
   'drift:fix': { needs: 'service', action: 'fix drift', judge: (_context, request) => judgeService('service', 'fix drift', request) },
   'replace:start': { needs: 'service', action: 'replace a device', judge: (_context, request) => judgeService('service', 'replace a device', request) },
   'runs:print-label': { needs: 'service', action: 'print a label' },
+  // Field-service actions on a connected gateway (issue #16): each is recorded as a service record.
+  'service:inspect': { needs: 'service', action: 'inspect a device' },
+  'service:diagnose': { needs: 'service', action: 'run diagnostics on a device' },
+  'service:remediate': { needs: 'service', action: 'remediate drift on a device' },
+  'service:update': { needs: 'service', action: 'update the firmware of a device' },
+  'service:renew': { needs: 'service', action: 'renew the certificate of a device' },
   'queue:export-bundle': { needs: 'service', action: 'export an offline bundle' },
 
   'profiles:import': { needs: 'profile.import', action: 'import a profile' },
