@@ -9,6 +9,7 @@ import { Nav } from './components/Nav';
 import { StatusBar } from './components/StatusBar';
 import { routeHash, useNav, type Route } from './state/nav';
 import { mustSignIn, useSession } from './state/session';
+import { DevicePage } from './screens/device/DevicePage';
 import { DevicesScreen } from './screens/devices/DevicesScreen';
 import { DoctorScreen } from './screens/doctor/DoctorScreen';
 import { DriftScreen } from './screens/drift/DriftScreen';
@@ -39,6 +40,8 @@ function Screen({ route }: { route: Route }): JSX.Element {
       return <QueueScreen />;
     case 'drift':
       return <DriftScreen />;
+    case 'device':
+      return <DevicePage key={route.deviceId} deviceId={route.deviceId} />;
     case 'doctor':
       return <DoctorScreen />;
     case 'settings':

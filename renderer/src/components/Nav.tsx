@@ -8,7 +8,7 @@ const LINKS: ReadonlyArray<{ screen: Screen; label: string; also?: Screen[] }> =
   { screen: 'runs', label: 'Runs', also: ['run', 'report'] },
   { screen: 'profiles', label: 'Profiles' },
   { screen: 'queue', label: 'Queue & sync' },
-  { screen: 'drift', label: 'Service visit' },
+  { screen: 'drift', label: 'Service visit', also: ['device'] },
   { screen: 'doctor', label: 'Doctor' },
   { screen: 'settings', label: 'Settings' },
 ];

@@ -18,6 +18,7 @@ import { animationFrameSchedule, type Schedule } from './batcher';
 import { loadDevices } from './devices';
 import { runDoctor } from './doctor';
 import { loadLine, sendScan } from './line';
+import { inspectDevice, openPageOnConnect } from './device-page';
 import { prepareDrift } from './drift';
 import { ensureChoiceDetails, loadProfiles } from './profiles';
 import { loadQueue } from './queue';
@@ -64,6 +65,8 @@ export function enterScreen(route: Route): Promise<void> {
       return runDoctor();
     case 'drift':
       return prepareDrift();
+    case 'device':
+      return inspectDevice(route.deviceId);
     case 'station':
       return loadLine();
     default:
@@ -106,6 +109,7 @@ export function startEffects(api: FieldlineApi, options: StartOptions = {}): () 
       if (state.choice.profilePath !== prev.choice.profilePath) void ensureChoiceDetails();
     }),
   );
+  offs.push(openPageOnConnect());
   if (options.keys) offs.push(listenForScans(options.keys, (text) => void sendScan(text)));
   offs.push(api.on['session:changed']((session) => sessionStore.getState().setSession(session)));
   offs.push(

@@ -13,6 +13,8 @@ export type Route =
   | { readonly screen: 'profiles' }
   | { readonly screen: 'queue' }
   | { readonly screen: 'drift' }
+  /** A gateway's page on a service visit: `#/service/<device id, URI-encoded>` (ids hold slashes and colons). */
+  | { readonly screen: 'device'; readonly deviceId: string }
   | { readonly screen: 'station' }
   /** The line's full-screen operator view (issue #17): no navigation, tiles only. */
   | { readonly screen: 'operator' }
@@ -24,10 +26,25 @@ export type Screen = Route['screen'];
 
 const SIMPLE = ['devices', 'station', 'operator', 'runs', 'profiles', 'queue', 'drift', 'doctor', 'settings'] as const;
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** As deviceIdSchema bounds an id (main/contract/bounds.ts LIMITS.id). */
+const DEVICE_ID_MAX = 256;
+
+function deviceIdOf(encoded: string): string | undefined {
+  try {
+    const id = decodeURIComponent(encoded);
+    return id !== '' && id.length <= DEVICE_ID_MAX ? id : undefined;
+  } catch {
+    return undefined; // a malformed escape: the Service visit screen instead
+  }
+}
 
 export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   const [first, id, extra] = parts;
+  if (first === 'service') {
+    const deviceId = id && parts.length === 2 ? deviceIdOf(id) : undefined;
+    return deviceId ? { screen: 'device', deviceId } : { screen: 'drift' };
+  }
   if (first === 'runs' && id && RUN_ID.test(id)) return extra === 'report' ? { screen: 'report', runId: id } : { screen: 'run', runId: id };
   const simple = SIMPLE.find((s) => s === first);
   return simple ? { screen: simple } : { screen: 'devices' };
@@ -39,6 +56,8 @@ export function routeHash(route: Route): string {
       return `#/runs/${route.runId}`;
     case 'report':
       return `#/runs/${route.runId}/report`;
+    case 'device':
+      return `#/service/${encodeURIComponent(route.deviceId)}`;
     default:
       return `#/${route.screen}`;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { driftWords, expiryTone, expiryWords, historyTitle, revocationLook, slotWords } from './format';
+import { driftWords, expiryLook, expiryWords, historyTitle, revocationLook, slotWords } from './format';
 
 describe('device page words', () => {
   it('says when the certificate expires, and warns within 30 days', () => {
@@ -7,7 +7,7 @@ describe('device page words', () => {
     expect(expiryWords(1)).toBe('expires in 1 day');
     expect(expiryWords(0)).toBe('expires today');
     expect(expiryWords(-3)).toBe('expired 3 days ago');
-    expect([expiryTone(365), expiryTone(30), expiryTone(-1)]).toEqual(['ok', 'warn', 'bad']);
+    expect([expiryLook(365), expiryLook(30), expiryLook(-1)].map((l) => l.tone)).toEqual(['ok', 'warn', 'bad']);
   });
 
   it('never calls a certificate "not revoked" when no list knows its issuer', () => {

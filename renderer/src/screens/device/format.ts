@@ -12,9 +12,11 @@ export function expiryWords(expiresInDays: number): string {
   return `expired ${days(-expiresInDays)} ago`;
 }
 
-export function expiryTone(expiresInDays: number): BadgeLook['tone'] {
-  if (expiresInDays < 0) return 'bad';
-  return expiresInDays <= 30 ? 'warn' : 'ok';
+/** Within 30 days is a warning, as the service logic's renewal to-do (RENEW_WITHIN_DAYS) says it. */
+export function expiryLook(expiresInDays: number): BadgeLook {
+  const label = expiryWords(expiresInDays);
+  if (expiresInDays < 0) return { icon: '✖', label, tone: 'bad' };
+  return expiresInDays <= 30 ? { icon: '⚠', label, tone: 'warn' } : { icon: '✔', label, tone: 'ok' };
 }
 
 /** null means no revocation list at hand knows the issuer: said so, never shown as "not revoked". */

@@ -8,6 +8,7 @@ import { formatPercent, formatRate } from '../../components/format';
 import { Serial } from '../../components/Serial';
 import { provision } from '../../effects/devices';
 import { useDevice, useDevices } from '../../state/devices';
+import { routeHash } from '../../state/nav';
 import { useProfiles } from '../../state/profiles';
 import { runFraction } from '../../state/run-progress';
 import { useRun } from '../../state/runs';
@@ -126,6 +127,10 @@ export const DeviceRow = memo(function DeviceRow({ id }: { id: string }): JSX.El
           )}
           {device.manual ? ' · port added by hand' : ''}
           {device.vid && device.pid ? ` · ${device.vid}:${device.pid}` : ''}
+          {' · '}
+          <a href={routeHash({ screen: 'device', deviceId: id })} data-testid="open-device-page" aria-label={`Service page of ${device.serial ?? device.name ?? device.path}`}>
+            Service page
+          </a>
         </span>
       </div>
       <Badge look={DEVICE_LOOK[device.state]} testId="device-state" />

@@ -2,6 +2,7 @@
 import { useState, type JSX } from 'react';
 import { DeviceOptions } from '../../components/DeviceOptions';
 import { checkDrift, pickDriftDevice, remediate } from '../../effects/drift';
+import { navigate } from '../../effects/navigation';
 import { driftStore, useDrift } from '../../state/drift';
 import { usable, useProfiles } from '../../state/profiles';
 import { ScreenTitle } from '../ScreenTitle';
@@ -41,8 +42,12 @@ function Picks(): JSX.Element {
           ))}
         </select>
       </div>
-      <button type="submit" className="button-primary" data-testid="drift-check" disabled={!deviceId || !profilePath || busy}>
+      <button type="submit" data-testid="drift-check" disabled={!deviceId || !profilePath || busy}>
         {checking ? 'Checking…' : 'Check drift'}
+      </button>
+      {/* The device page finds the profile from the device's history; the check above is against a profile picked by hand. */}
+      <button type="button" className="button-primary" data-testid="service-connect" disabled={!deviceId} onClick={() => deviceId && navigate({ screen: 'device', deviceId })}>
+        Connect and open its page
       </button>
     </form>
   );

@@ -29,7 +29,13 @@ function Outcome({ result }: { result: ReplacementInfo }): JSX.Element {
   );
 }
 
-export function ReplacePanel(): JSX.Element {
+/** Defaults for a device page: the unit shown and the profile it was provisioned with. */
+export interface ReplacePanelProps {
+  readonly defaultOld?: string | undefined;
+  readonly defaultProfile?: string | undefined;
+}
+
+export function ReplacePanel({ defaultOld, defaultProfile }: ReplacePanelProps = {}): JSX.Element {
   const byId = useDevices((s) => s.byId);
   const profiles = useProfiles((s) => s.list);
   const checkedSerial = useDrift((s) => s.report?.serial);
@@ -42,8 +48,8 @@ export function ReplacePanel(): JSX.Element {
   const [result, setResult] = useState<ReplacementInfo | undefined>(undefined);
 
   // The unit just checked is the likely one to replace, and its profile the likely one for its successor.
-  const old = (oldSerial ?? checkedSerial ?? '').trim();
-  const profile = profilePath ?? driftProfile ?? '';
+  const old = (oldSerial ?? defaultOld ?? checkedSerial ?? '').trim();
+  const profile = profilePath ?? defaultProfile ?? driftProfile ?? '';
   const newDevice = deviceId ? byId[deviceId] : undefined;
   const ready = old !== '' && newDevice !== undefined && profile !== '' && !busy;
 
