@@ -5,13 +5,13 @@
  */
 import type { Difference } from '../contract/drift';
 import type { GatewaySession } from '../device/session';
-import { openTarget } from '../device/target';
 import type { Logger } from '../log';
 import { driftOf } from './drift';
 import type { DriftReport } from '../provisioning/drift';
 import type { Store } from '../store/types';
 import type { BleRadios } from '../transport/ble/noble';
-import { targetOf, type BleConfig } from './ble';
+import type { BleConfig } from './ble';
+import { claimedSessions } from './claimed-session';
 import type { DeviceDiscovery } from './devices';
 import type { ProfileLibrary } from './profiles';
 import { auditUnreleased } from './release-gate';
@@ -47,27 +47,12 @@ export interface DriftServiceOptions {
 }
 
 export function createDriftService(options: DriftServiceOptions): DriftService {
-  const { devices, store, station } = options;
+  const { store, station } = options;
 
   type Loaded = Awaited<ReturnType<ProfileLibrary['load']>>;
-  const withSession = async <T>(request: DriftRequest, profile: Loaded, work: (session: GatewaySession, profile: Loaded) => Promise<T>): Promise<T> => {
-    const device = devices.get(request.deviceId);
-    const release = devices.claim(device.id, 'drift');
-    try {
-      const session = await openTarget(targetOf(device, { ble: options.ble, baudRate: options.baudRate }), {
-        logger: options.logger,
-        radios: options.radios,
-        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      });
-      try {
-        return await work(session, profile);
-      } finally {
-        await session.close();
-      }
-    } finally {
-      release();
-    }
-  };
+  const onDevice = claimedSessions(options, 'drift');
+  const withSession = async <T>(request: DriftRequest, profile: Loaded, work: (session: GatewaySession, profile: Loaded) => Promise<T>): Promise<T> =>
+    onDevice(request.deviceId, (session) => work(session, profile));
 
   return {
     check: async (request) =>
