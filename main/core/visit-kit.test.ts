@@ -119,9 +119,8 @@ describe('visit kit reader', () => {
 
       expect(kit.latestProfile('acme-gateway')).toBeUndefined();
       await followChannel(dataDir, 'production');
-      const older = await holdRelease(dataDir, { kind: 'profile', name: 'acme-gateway', version: '1.0.0', channel: 'production', bytes: Buffer.from('v: 1\n') });
-      await new Promise((r) => setTimeout(r, 5)); // publishedAt is the time of holding
-      const newer = await holdRelease(dataDir, { kind: 'profile', name: 'acme-gateway', version: '1.1.0', channel: 'production', bytes: Buffer.from('v: 2\n') });
+      const older = await holdRelease(dataDir, { kind: 'profile', name: 'acme-gateway', version: '1.0.0', channel: 'production', bytes: Buffer.from('v: 1\n'), publishedAt: '2026-12-01T10:00:00.000Z' });
+      const newer = await holdRelease(dataDir, { kind: 'profile', name: 'acme-gateway', version: '1.1.0', channel: 'production', bytes: Buffer.from('v: 2\n'), publishedAt: '2026-12-02T10:00:00.000Z' });
       const fw = await holdRelease(dataDir, { kind: 'firmware', name: 'acme-fw', version: '3.0.0', channel: 'production', bytes: Buffer.from('firmware') });
       expect(kit.latestProfile('acme-gateway')).toMatchObject({ version: '1.1.0', sha256: newer.sha256, channel: 'production' });
       expect(kit.profilePath(older.sha256)).toMatch(/releases/);

@@ -9,14 +9,14 @@ import { loadReleaseIndex, saveReleaseIndex, storeArtifact } from '../sync/relea
 
 export async function holdRelease(
   dataDir: string,
-  release: { kind: ReleaseManifest['kind']; name: string; version: string; channel: string; bytes: Uint8Array },
+  release: { kind: ReleaseManifest['kind']; name: string; version: string; channel: string; bytes: Uint8Array; publishedAt?: string },
 ): Promise<ReleaseManifest> {
-  const { bytes, ...named } = release;
+  const { bytes, publishedAt, ...named } = release;
   const manifest: ReleaseManifest = { ...named, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
   await storeArtifact(dataDir, manifest, bytes);
   const index = await loadReleaseIndex(dataDir);
   const now = new Date().toISOString();
-  index.releases.push({ manifest, signature: { algorithm: 'ed25519', keyId: '0'.repeat(16), signature: `${'A'.repeat(86)}==` }, publishedAt: now, pulledAt: now });
+  index.releases.push({ manifest, signature: { algorithm: 'ed25519', keyId: '0'.repeat(16), signature: `${'A'.repeat(86)}==` }, publishedAt: publishedAt ?? now, pulledAt: now });
   await saveReleaseIndex(dataDir, index);
   return manifest;
 }
