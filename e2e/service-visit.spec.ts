@@ -113,3 +113,17 @@ test('a Devices row opens the page of a gateway never provisioned: no history, n
   await expect(page.getByTestId('service-diagnose')).toBeDisabled();
   await screen('device-page-unprovisioned');
 });
+
+test('a gateway plugged in while the Service visit screen is open opens its page', async ({ ui }) => {
+  const { page, station, screen } = ui;
+  await devicesReady(page, station.gateways.map((g) => g.port));
+  await openScreen(page, 'drift');
+  await expect(page.getByTestId('device-page')).toHaveCount(0);
+
+  // Plugged into the demo's hub (its ports directory), as a technician connects the unit on site.
+  const [plugged] = await station.plug(1, 'F1E1D00000000301');
+  await expect(page.getByTestId('device-page')).toHaveAttribute('data-inspected', 'true', { timeout: RUN_TIMEOUT_MS });
+  await expect(page.getByTestId('device-serial')).toHaveText(plugged!.serial);
+  expect(decodeURIComponent(new URL(page.url()).hash)).toBe(`#/service/serial:${plugged!.port}`);
+  await screen('device-page-opened-on-plug-in');
+});

@@ -33,6 +33,8 @@ export interface AppOptions {
   secrets?: SecretStore;
   /** Port paths discovery cannot list (ptys of virtual gateways, UARTs): present while the path exists. */
   extraPorts?: readonly string[];
+  /** A ports directory the Devices list reads: virtual gateways announced there are listed (absent: none read). */
+  devicesPortsDir?: string;
   /** The example profiles offered beside the imported ones; default the repository's resources/profiles. */
   examplesDir?: string;
   /** Default FIELDLINE_CA_PASSPHRASE: unlocks the CA at start. */

@@ -87,6 +87,7 @@ async function main(): Promise<void> {
         dataDir: demo.dataDir,
         logger,
         extraPorts: demo.gateways.map((g) => g.port),
+        devicesPortsDir: demo.portsDir,
         caPassphrase: demo.caPassphrase,
         stationName: DEMO_STATION,
         sync: { backoff: { capMs: 5000 }, pollMs: 2000 },

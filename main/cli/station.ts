@@ -18,6 +18,7 @@ import { printJson, reportError, type OutputOptions } from './output';
 import { stationToken } from './station-token';
 import { ensureRendererBuilt } from './renderer-build';
 import { startDemo, type Demo } from './station-demo';
+import { PORTS_DIR_ENV } from '../transport/ports-dir';
 
 /** `--demo`'s Bluetooth gateways, found with "Scan for Bluetooth gateways" on the Devices screen. */
 const DEMO_BLE_GATEWAYS = 2;
@@ -82,10 +83,13 @@ async function runStation(opts: StationOptions): Promise<void> {
       cleanups.unshift(demo.stop);
     }
     const dataDir = demo?.dataDir ?? resolveDataDir(opts.dataDir);
+    const devicesPortsDir = demo?.portsDir ?? (process.env[PORTS_DIR_ENV]?.trim() || undefined);
     const app = await createApp({
       dataDir,
       logger,
       extraPorts: [...opts.device, ...(demo?.gateways.map((g) => g.port) ?? [])],
+      // The Devices list reads the demo's ports directory (gateways it plugs in later), or the one set explicitly.
+      ...(devicesPortsDir ? { devicesPortsDir } : {}),
       ...(demo ? { caPassphrase: demo.caPassphrase, stationName: 'demo-station', sync: { backoff: { capMs: 5000 }, pollMs: 2000 }, line: { portsDir: demo.portsDir } } : {}),
       // The demo's Bluetooth gateways are virtual: its app scans them unless Settings picks this machine's adapter.
       ...(demo?.ble ? { ble: { adapter: 'virtual' as const, socketPath: demo.ble.socketPath } } : {}),

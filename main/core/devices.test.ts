@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EventName } from '../contract/api';
 import { createLogger } from '../log';
@@ -6,6 +9,7 @@ import { createDeviceDiscovery } from './devices';
 import { checkPortPath, isSerialDevice } from './port-path';
 import { createAppEvents } from './events';
 import { FieldlineError } from '../errors';
+import { publishPortLink } from '../transport/ports-dir';
 
 function setup(initial: PortInfo[], present: Set<string> = new Set()) {
   let ports = initial;
@@ -51,6 +55,50 @@ describe('device discovery', () => {
     release();
     expect(discovery.list()).toEqual([]);
     expect(seen.map(([name]) => name)).toEqual(['device:attached', 'device:state', 'device:detached']);
+  });
+
+  it('lists the virtual gateways announced in its ports directory while their link is there, once each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fieldline-discovery-'));
+    try {
+      const ports = join(dir, 'ports');
+      const present = new Set([join(dir, 'tty-A'), join(dir, 'tty-B'), '/tmp/sim/gw0']);
+      const events = createAppEvents();
+      const discovery = createDeviceDiscovery({
+        events,
+        logger: createLogger('test'),
+        pollMs: 0,
+        listPorts: async () => [],
+        isPortPath: async (path) => present.has(path),
+        extraPorts: ['/tmp/sim/gw0'],
+        portsDir: ports,
+      });
+      // No directory yet: nothing from it, and no error.
+      await discovery.start();
+      expect(discovery.list().map((d) => d.id)).toEqual(['serial:/tmp/sim/gw0']);
+
+      await publishPortLink(ports, 'F1E1D00000000201', join(dir, 'tty-A'));
+      await publishPortLink(ports, 'F1E1D00000000202', join(dir, 'tty-B'));
+      // A link whose port is gone, a half-made link and a plain file are not gateways.
+      await publishPortLink(ports, 'F1E1D00000000203', join(dir, 'tty-C'));
+      symlinkSync(join(dir, 'tty-A'), join(ports, '.F1E1D00000000204.77.pending'));
+      writeFileSync(join(ports, 'README'), 'not a link');
+      // A gateway typed by hand and also announced is listed once, as typed.
+      symlinkSync('/tmp/sim/gw0', join(ports, 'F1E1D00000000200'));
+      await discovery.scan();
+      expect(discovery.list().map((d) => [d.id, d.serial, d.manual])).toEqual([
+        ['serial:/tmp/sim/gw0', undefined, true],
+        [`serial:${join(dir, 'tty-A')}`, 'F1E1D00000000201', false],
+        [`serial:${join(dir, 'tty-B')}`, 'F1E1D00000000202', false],
+      ]);
+
+      // Unplugged: its link goes, and so does the device.
+      unlinkSync(join(ports, 'F1E1D00000000201'));
+      await discovery.scan();
+      expect(discovery.list().map((d) => d.serial)).toEqual([undefined, 'F1E1D00000000202']);
+      discovery.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('leaves out serial ports without a USB vendor id (built-in UARTs are typed by hand)', async () => {

@@ -13,6 +13,7 @@
 import { BLE_SCAN_LIMITS, type BleScanResult, type Device, type DeviceState } from '../contract/devices';
 import { FieldlineError, isFieldlineError } from '../errors';
 import type { Logger } from '../log';
+import { readPortLinks } from '../transport/ports-dir';
 import { createSerialPortLister, type PortInfo } from '../transport/serial';
 import { noBluetooth, type BleGatewayInfo, type BleScanner } from './ble';
 import type { AppEvents } from './events';
@@ -24,6 +25,12 @@ export interface DiscoveryOptions {
   logger: Logger;
   /** Ports typed on the command line (a station's UARTs, the demo's virtual gateways). */
   extraPorts?: readonly string[];
+  /**
+   * The simulator's ports directory (main/transport/ports-dir.ts): virtual gateways announced there are listed while
+   * their link is there, as the line finds them — so a gateway `fieldline sim` starts later appears on the Devices
+   * screen as a USB one plugged in would. Absent: not looked at.
+   */
+  portsDir?: string;
   pollMs?: number;
   /** Injected for tests. */
   listPorts?: () => Promise<PortInfo[]>;
@@ -72,6 +79,7 @@ export function createDeviceDiscovery(options: DiscoveryOptions): DeviceDiscover
   const manual = new Set<string>(options.extraPorts ?? []);
   const busy = new Map<string, string>();
   let usbListing = true;
+  let portsDirListing = true;
   let timer: NodeJS.Timeout | undefined;
   let scanning: Promise<void> | undefined;
   let closed = false;
@@ -146,6 +154,19 @@ export function createDeviceDiscovery(options: DiscoveryOptions): DeviceDiscover
     }
     for (const path of manual) {
       if (!found.has(idOf(path)) && (await isPortPath(path))) found.set(idOf(path), { id: idOf(path), transport: 'serial', path, manual: true });
+    }
+    if (options.portsDir !== undefined && portsDirListing) {
+      try {
+        for (const { serial, port } of await readPortLinks(options.portsDir)) {
+          if (found.has(idOf(port)) || !(await isPortPath(port))) continue;
+          const clean = cleanSerial(serial);
+          found.set(idOf(port), { id: idOf(port), transport: 'serial', path: port, manual: false, ...(clean ? { serial: clean } : {}) });
+        }
+      } catch (err) {
+        // A directory that cannot be read (its permissions changed): said once, not every second; the rest goes on.
+        portsDirListing = false;
+        logger.warn(`the ports directory ${options.portsDir} cannot be read: virtual gateways announced there are not listed`, { error: (err as Error).message });
+      }
     }
     return found;
   };

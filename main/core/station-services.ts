@@ -26,6 +26,12 @@ export interface StationServicesOptions {
   logger: Logger;
   /** Port paths discovery cannot list (ptys of virtual gateways, UARTs): present while the path exists. */
   extraPorts?: readonly string[];
+  /**
+   * A ports directory the Devices list reads (virtual gateways announced there by `fieldline sim`, listed as a USB
+   * gateway plugged in would be); absent: none read. Not defaulted as the line's is: tests run many simulators that
+   * announce in the default directory, and a station listing them all would list other tests' gateways.
+   */
+  devicesPortsDir?: string;
   /** Discovery poll interval (default 1000 ms; 0 = scan only on start and devices:add-port). */
   pollMs?: number;
   /** Device timings: per-request timeout and how long a reboot may take. */
@@ -79,6 +85,7 @@ export async function openStationServices(core: Core, options: StationServicesOp
       events,
       logger: logger.child('devices'),
       extraPorts: options.extraPorts ?? [],
+      ...(options.devicesPortsDir !== undefined ? { portsDir: options.devicesPortsDir } : {}),
       pollMs: options.pollMs ?? 1000,
       ble: options.ble?.scanner ?? createBleScanner(ble, core.radios, logger.child('ble')),
       ...(options.ble?.forgetMs !== undefined ? { bleForgetMs: options.ble.forgetMs } : {}),

@@ -14,6 +14,7 @@ import { APP_INDEX_URL } from './renderer-files';
 import { createSafeStorageSecretStore } from './secrets';
 import { AppLocation, denyPermissions, isTrustedSender, lockDownContents } from './security';
 import { createMainWindow } from './window';
+import { PORTS_DIR_ENV } from '../transport/ports-dir';
 
 const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
 /** The built renderer, served on app://fieldline/ (docs/security.md, item 18): never loaded from file://. */
@@ -70,12 +71,16 @@ async function start(): Promise<void> {
   serveRenderer(rendererDir, (url, reason) => log.warn(`app:// refused ${url}: ${reason}`));
   // The same data directory as the CLI (FIELDLINE_DATA_DIR, else the per-user folder), so they share one queue.
   const dataDir = resolveDataDir();
+  const portsDirFromEnv = process.env[PORTS_DIR_ENV]?.trim();
   fieldline = await createApp({
     dataDir,
     logger: log.child('app'),
     secrets: createSafeStorageSecretStore(dataDir, safeStorage),
     examplesDir,
     appInfo: { name: app.getName(), version: app.getVersion() },
+    // Virtual gateways announced where the line looks for them are listed on the Devices screen too, when the
+    // directory is set explicitly (the demo and the Electron tests set it); the default one is left to the line.
+    ...(portsDirFromEnv ? { devicesPortsDir: portsDirFromEnv } : {}),
   });
   serveContract({
     ipcMain,

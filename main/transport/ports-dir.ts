@@ -6,9 +6,9 @@
  * opens. A link exists only while the gateway listens — made after the port is published, removed when it is
  * unplugged or stopped.
  */
-import { mkdir, readlink, rename, symlink, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readlink, rename, symlink, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 
 export const PORTS_DIR_ENV = 'FIELDLINE_PORTS_DIR';
 
@@ -34,4 +34,24 @@ export async function unpublishPortLink(dir: string, serial: string, target: str
   const link = join(dir, serial);
   const current = await readlink(link).catch(() => undefined);
   if (current === target) await unlink(link).catch(() => {});
+}
+
+/** At most this many announced gateways are read from the directory per look (a station's hub has far fewer). */
+export const PORTS_DIR_MAX_ENTRIES = 1024;
+
+/**
+ * The gateways announced in `dir` now: serial (the link's name) and the port its link points at (made absolute).
+ * A missing directory is none; pending links (`.<serial>.<pid>.pending`) and entries that are not links are skipped.
+ */
+export async function readPortLinks(dir: string): Promise<Array<{ serial: string; port: string }>> {
+  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return [] as string[];
+    throw err;
+  });
+  const found: Array<{ serial: string; port: string }> = [];
+  for (const name of names.filter((n) => !n.startsWith('.')).slice(0, PORTS_DIR_MAX_ENTRIES)) {
+    const target = await readlink(join(dir, name)).catch(() => undefined);
+    if (target !== undefined) found.push({ serial: name, port: isAbsolute(target) ? target : resolve(dir, target) });
+  }
+  return found;
 }
