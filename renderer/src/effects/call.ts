@@ -8,12 +8,7 @@ import { describeError } from '../../../main/contract/errors';
 import { alertsStore } from '../state/alerts';
 
 export async function call<T>(context: string, pending: Promise<Result<T>>): Promise<Result<T>> {
-  let result: Result<T>;
-  try {
-    result = await pending;
-  } catch {
-    result = { ok: false, error: describeError('INTERNAL') };
-  }
+  const result = await callInPlace(pending);
   if (result.ok) alertsStore.getState().clearContext(context);
   else alertsStore.getState().push(context, result.error);
   return result;
