@@ -9,8 +9,10 @@
  * percent-encoded forms, encoded slashes or backslashes, NUL — a symlink that leads out of it, anything that is not a
  * regular file, and a file over the size cap.
  */
-import { open, realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { FieldlineError } from '../errors';
+import { readRegularFile } from '../profiles/regular-file';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'fieldline';
@@ -75,7 +77,7 @@ export type RendererFile = { status: 200; body: Uint8Array; mimeType: string } |
 
 /**
  * The bytes `url` stands for, read only if the file really is inside `rendererDir` once symlinks are followed, is a
- * regular file, and fits the cap.
+ * regular file, and fits the cap (readRegularFile checks the last two, on the path and again on the descriptor).
  */
 export async function readRendererFile(rendererDir: string, url: string, maxBytes = MAX_RENDERER_FILE_BYTES): Promise<RendererFile> {
   const resolved = resolveRendererPath(rendererDir, url);
@@ -88,20 +90,15 @@ export async function readRendererFile(rendererDir: string, url: string, maxByte
     return { status: 404, reason: 'no such file' };
   }
   if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep)) return { status: 400, reason: 'a link that leaves the renderer folder' };
-  const info = await stat(real).catch(() => undefined);
-  if (!info?.isFile()) return { status: 404, reason: 'not a file' };
-  if (info.size > maxBytes) return { status: 413, reason: `over ${maxBytes} bytes` };
-  const handle = await open(real, 'r');
+  let body: Uint8Array;
   try {
-    const body = new Uint8Array(info.size);
-    let got = 0;
-    while (got < info.size) {
-      const { bytesRead } = await handle.read(body, got, info.size - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return { status: 200, body: body.subarray(0, got), mimeType: MIME[extname(real).toLowerCase()] ?? 'application/octet-stream' };
-  } finally {
-    await handle.close();
+    body = await readRegularFile(real, { maxBytes, what: 'renderer file' });
+  } catch (err) {
+    if (!(err instanceof FieldlineError)) throw err;
+    if (err.code === 'FILE_TOO_LARGE') return { status: 413, reason: `over ${maxBytes} bytes` };
+    if (err.code === 'FILE_NOT_REGULAR') return { status: 404, reason: 'not a file' };
+    if (err.code === 'FILE_NOT_FOUND') return { status: 404, reason: 'no such file' };
+    throw err;
   }
+  return { status: 200, body, mimeType: MIME[extname(real).toLowerCase()] ?? 'application/octet-stream' };
 }
