@@ -6,6 +6,7 @@ import type { JSX } from 'react';
 import type { ServiceInspection, ServiceResult } from '../../../../main/contract/service';
 import { Badge, OUTCOME_LOOK } from '../../components/Badge';
 import { runServiceAction } from '../../effects/device-page';
+import { shortId } from '../../effects/runs';
 import { actionBlocked, devicePageStore, PAGE_ACTIONS, useDevicePage, type PageAction } from '../../state/device-page';
 import { ACTION_LABEL } from './format';
 import { ServiceConfirm } from './ServiceConfirm';
@@ -36,7 +37,7 @@ function Outcome({ result }: { result: ServiceResult }): JSX.Element {
       <Badge look={OUTCOME_LOOK[result.outcome] ?? OUTCOME_LOOK['running']!} /> {ACTION_LABEL[result.action]}
       {details.length > 0 ? `: ${details.join('; ')}.` : '.'} Service record{' '}
       <a href={`#/runs/${result.record.id}/report`} data-testid="service-result-report">
-        {result.record.id.slice(0, 8)}
+        {shortId(result.record.id)}
       </a>
       , queued for the registry.
     </p>

@@ -6,6 +6,7 @@ import type { JSX } from 'react';
 import type { ServiceHistoryEntry } from '../../../../main/contract/service';
 import { Badge, OUTCOME_LOOK } from '../../components/Badge';
 import { formatTime } from '../../components/format';
+import { shortId } from '../../effects/runs';
 import { historyTitle, SOURCE_LOOK } from './format';
 
 function Entry({ entry, basis }: { entry: ServiceHistoryEntry; basis: boolean }): JSX.Element {
@@ -37,7 +38,7 @@ function Entry({ entry, basis }: { entry: ServiceHistoryEntry; basis: boolean })
           Report
         </a>
       ) : (
-        <span className="muted mono">{entry.runId.slice(0, 8)}</span>
+        <span className="muted mono">{shortId(entry.runId)}</span>
       )}
     </li>
   );

@@ -6,6 +6,7 @@
 import { useCallback, useState, type JSX } from 'react';
 import { SETTING_VALUE_ENCODINGS } from '../../../../../main/contract/console';
 import type { ConsoleSettingNames, SettingValueEncoding } from '../../../../../main/contract/api';
+import { shortId } from '../../../effects/runs';
 import type { ConsoleClient } from './console-client';
 import { useFirstShow } from './useFirstShow';
 
@@ -15,7 +16,7 @@ function isEncoding(value: string): value is SettingValueEncoding {
 
 function basisWords({ provisionedBy: by }: ConsoleSettingNames): string {
   if (!by) return 'No provisioning run of this device is known here: names from every profile of the station.';
-  const run = `provisioning run ${by.runId.slice(0, 8)} (${by.source === 'kit' ? 'visit kit' : 'this station'})`;
+  const run = `provisioning run ${shortId(by.runId)} (${by.source === 'kit' ? 'visit kit' : 'this station'})`;
   return by.found
     ? `Names from ${by.name} ${by.version}, the profile of its ${run}.`
     : `Its ${run} used ${by.name} ${by.version}, which is not at hand here: names from every profile of the station.`;
