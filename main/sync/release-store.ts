@@ -5,12 +5,12 @@
  * there; the index itself is replaced whole (temp + rename), so a crash leaves the old one or the new one.
  * The channel the station follows is a station setting: `releaseChannel` in `<dataDir>/station.json`.
  */
-import { createHash, randomUUID, verify, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash, verify, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { canonicalReleaseManifest, channelSchema, releaseManifestSchema, releaseSignatureSchema, type Release, type ReleaseManifest } from '../contract/registry/releases';
 import { FieldlineError, isFieldlineError } from '../errors';
+import { writeFileAtomic } from '../pki/files';
 import { readRegularFile, readRegularFileSync } from '../profiles/regular-file';
 import { keyIdOf, TRUST_FOLDER } from '../profiles/signature';
 
@@ -50,17 +50,6 @@ export function artifactPath(dataDir: string, m: Pick<ReleaseManifest, 'kind' | 
 
 export const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-async function writeAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
-  const temp = `${file}.tmp-${randomUUID()}`;
-  try {
-    await writeFile(temp, bytes, { mode: 0o600, flag: 'wx' });
-    if (process.platform !== 'win32') await chmod(temp, 0o600);
-    await rename(temp, file);
-  } finally {
-    await rm(temp, { force: true });
-  }
-}
-
 export async function loadReleaseIndex(dataDir: string): Promise<ReleaseIndex> {
   const file = join(releasesDir(dataDir), INDEX_FILE);
   let bytes: Uint8Array;
@@ -99,15 +88,13 @@ function parseReleaseIndex(file: string, bytes: Uint8Array): ReleaseIndex {
 }
 
 export async function saveReleaseIndex(dataDir: string, index: ReleaseIndex): Promise<void> {
-  await mkdir(releasesDir(dataDir), { recursive: true, mode: 0o700 });
-  await writeAtomic(join(releasesDir(dataDir), INDEX_FILE), JSON.stringify(indexSchema.parse(index), null, 2) + '\n');
+  await writeFileAtomic(join(releasesDir(dataDir), INDEX_FILE), JSON.stringify(indexSchema.parse(index), null, 2) + '\n');
 }
 
 /** Stores the bytes where artifactPath() says; the caller has verified them. */
 export async function storeArtifact(dataDir: string, m: ReleaseManifest, bytes: Uint8Array): Promise<void> {
   const file = artifactPath(dataDir, m);
-  await mkdir(join(releasesDir(dataDir), 'artifacts'), { recursive: true, mode: 0o700 });
-  await writeAtomic(file, bytes);
+  await writeFileAtomic(file, bytes);
 }
 
 /** Why these bytes are not the release a trusted publisher signed, or undefined when they are. */
@@ -184,8 +171,7 @@ export async function followChannel(dataDir: string, channel: string): Promise<v
   const parsed = channelSchema.safeParse(channel);
   if (!parsed.success) throw new FieldlineError('INVALID_ARGUMENT', `"${channel}" is not a channel name: ${parsed.error.issues[0]?.message ?? ''}`);
   const settings = await readStationFile(dataDir);
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await writeAtomic(join(dataDir, STATION_FILE), JSON.stringify({ ...settings, releaseChannel: parsed.data }, null, 2) + '\n');
+  await writeFileAtomic(join(dataDir, STATION_FILE), JSON.stringify({ ...settings, releaseChannel: parsed.data }, null, 2) + '\n');
 }
 
 /** The usable releases of the followed channel: pulled, never refused. */
