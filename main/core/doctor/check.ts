@@ -22,6 +22,15 @@ export const skip = (found: string, fix = NOTHING_TO_DO): CheckOutcome => ({ sta
 /** What a check made for another OS says here: it does not guess. */
 export const notThisOs = (os: string, platform: string): CheckOutcome => skip(`not checked on this OS (${platform}); this check runs on ${os}`);
 
+/**
+ * A probe asked once for all the checks of a family that read it: the checks run at once, and a probe may scan /sys,
+ * read files or send requests.
+ */
+export function once<T>(ask: () => Promise<T>): () => Promise<T> {
+  let asked: Promise<T> | undefined;
+  return () => (asked ??= ask());
+}
+
 /** A short list for a `found` line: the first few, then how many more. */
 export function listed(items: readonly string[], max = 5): string {
   return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;

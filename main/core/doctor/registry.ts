@@ -3,8 +3,8 @@
  * `Date` header. The clock matters because certificates are issued from it: a laptop an hour fast hands devices
  * certificates that are "not yet valid" to everyone else. One probe (two requests) answers all three checks.
  */
-import { fail, pass, skip, warn, type CheckDefinition } from './check';
-import type { RegistryProbe, StationProbes } from './probes';
+import { fail, once, pass, skip, warn, type CheckDefinition } from './check';
+import type { StationProbes } from './probes';
 
 /** The issue's tolerance for this machine's clock against the registry's. */
 export const CLOCK_TOLERANCE_MS = 2 * 60 * 1000;
@@ -13,8 +13,7 @@ const NOT_CONFIGURED = 'no registry configured: finished runs wait in the queue'
 const CONFIGURE = 'fieldline registry login <url> (or Settings → Registry)';
 
 export function registryChecks(probes: Pick<StationProbes, 'registry'>): CheckDefinition[] {
-  let asked: Promise<RegistryProbe> | undefined;
-  const registry = (): Promise<RegistryProbe> => (asked ??= probes.registry());
+  const registry = once(() => probes.registry());
   return [
     {
       id: 'registry.reachable',

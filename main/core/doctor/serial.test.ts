@@ -1,5 +1,5 @@
 /** The Linux serial checks, each with the machine faked both ways. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { healthyProbes } from '../../testing/doctor-probes';
 import type { CheckDefinition } from './check';
 import type { SerialProbes } from './probes';
@@ -91,5 +91,17 @@ describe('serial.brltty and serial.port-holders', () => {
     expect(r.status).toBe('warn');
     expect(r.found).toContain('/dev/ttyACM0 by minicom (pid 4242)');
     expect(r.fix).toContain('kill 4242');
+  });
+});
+
+describe('serial checks together', () => {
+  it('read the udev rule and scan the gateway ports once for all the checks that use them', async () => {
+    const healthy = healthyProbes();
+    const udevRule = vi.fn(healthy.udevRule);
+    const gatewayPorts = vi.fn(healthy.gatewayPorts);
+    const results = await Promise.all(serialChecks(healthyProbes({ udevRule, gatewayPorts })).map((c) => c.run()));
+    expect(results.map((r) => r.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
+    expect(udevRule).toHaveBeenCalledTimes(1);
+    expect(gatewayPorts).toHaveBeenCalledTimes(1);
   });
 });

@@ -5,7 +5,7 @@
  * corrupts the SMP stream; brltty (Ubuntu) claims CH340 and FTDI bridges as braille displays; and a port another
  * process holds open cannot be locked.
  */
-import { fail, listed, notThisOs, pass, warn, type CheckDefinition } from './check';
+import { fail, listed, notThisOs, once, pass, warn, type CheckDefinition } from './check';
 import type { SerialProbes } from './probes';
 
 export const UDEV_RULE_NAME = '99-fieldline.rules';
@@ -18,6 +18,9 @@ const onLinux = async (probes: Pick<SerialProbes, 'platform'>): Promise<string |
 };
 
 export function serialChecks(probes: SerialProbes): CheckDefinition[] {
+  // Two checks read each: the rule files and the /sys scan are done once.
+  const udevRule = once(() => probes.udevRule());
+  const gatewayPorts = once(() => probes.gatewayPorts());
   return [
     {
       id: 'serial.access',
@@ -40,7 +43,7 @@ export function serialChecks(probes: SerialProbes): CheckDefinition[] {
       async run() {
         const other = await onLinux(probes);
         if (other) return notThisOs('Linux', other);
-        const [rule, ports] = await Promise.all([probes.udevRule(), probes.gatewayPorts()]);
+        const [rule, ports] = await Promise.all([udevRule(), gatewayPorts()]);
         if (rule.installed === null) return warn('not installed: gateway ports are not marked for ModemManager to ignore', INSTALL_RULE);
         if (rule.current === false) return warn(`${rule.installed} differs from the one Fieldline ships (an older copy?)`, INSTALL_RULE);
         const unmarked = ports.filter((p) => p.mmIgnore === false).map((p) => p.path);
@@ -54,7 +57,7 @@ export function serialChecks(probes: SerialProbes): CheckDefinition[] {
       async run() {
         const other = await onLinux(probes);
         if (other) return notThisOs('Linux', other);
-        const [running, ports, rule] = await Promise.all([probes.processes(), probes.gatewayPorts(), probes.udevRule()]);
+        const [running, ports, rule] = await Promise.all([probes.processes(), gatewayPorts(), udevRule()]);
         if (!running.includes('ModemManager')) return pass('ModemManager is not running');
         const probed = ports.filter((p) => p.mmIgnore !== true).map((p) => p.path);
         if (probed.length > 0) {

@@ -2,14 +2,13 @@
  * The local store: SQLite's own quick integrity check, and the audit log's hash chain (an entry edited, deleted or
  * reordered outside Fieldline breaks it).
  */
-import { fail, pass, skip, type CheckDefinition } from './check';
-import type { StationProbes, StoreProbe } from './probes';
+import { fail, once, pass, skip, type CheckDefinition } from './check';
+import type { StationProbes } from './probes';
 
 const RESET = 'copy fieldline.db aside for support, then start a new store: fieldline store reset (the old file is kept beside it)';
 
 export function storeChecks(probes: Pick<StationProbes, 'store'>): CheckDefinition[] {
-  let asked: Promise<StoreProbe | undefined> | undefined;
-  const store = (): Promise<StoreProbe | undefined> => (asked ??= probes.store());
+  const store = once(() => probes.store());
   return [
     {
       id: 'store.integrity',
