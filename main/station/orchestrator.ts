@@ -128,6 +128,19 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     checkIdle();
   };
 
+  /** Queues a present gateway for a run: the way in for one just plugged in, and for the operator's Start or Retry. */
+  const enqueue = (port: WatchedPort): void => {
+    queue.push(port.path);
+    setSlot(port.path, scans.queuedSlot(port, waiting()));
+    pump();
+  };
+
+  /** After a gateway left the queue: a `next` serial kept for it (its USB serial) is free for the others now. */
+  const leftQueue = (): void => {
+    if (requireScan) pump();
+    else checkIdle();
+  };
+
   const runVariables = (bindings: SlotBindings): Record<string, string> => ({ ...(options.variables ?? {}), ...(bindings.variables ?? {}) });
 
   const syntheticRecord = (port: WatchedPort, runId: string, err: unknown, startedAt: string, bindings: SlotBindings): RunRecord => ({
@@ -230,9 +243,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       setSlot(port.path, { port: port.path, state: 'passed', ...portFields(port), runId: earlier.runId, ...serial, outcome: 'passed', previous: true });
       return;
     }
-    queue.push(port.path);
-    setSlot(port.path, scans.queuedSlot(port, waiting()));
-    pump();
+    enqueue(port);
   };
 
   const onDetached = (port: WatchedPort): void => {
@@ -250,9 +261,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       setSlot(port.path, { port: port.path, state: 'empty' });
       slots.delete(port.path);
     }
-    // A `next` serial kept for this gateway (its USB serial) is free for the others now.
-    if (requireScan) pump();
-    else checkIdle();
+    leftQueue();
   };
 
   return {
@@ -306,8 +315,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       queue.splice(queued, 1);
       const port = ports.get(path);
       setSlot(path, { port: path, state: 'remove-me', ...(port ? portFields(port) : {}), outcome: 'cancelled' });
-      if (requireScan) pump();
-      else checkIdle();
+      leftQueue();
     },
     startSlot(path) {
       const slot = slots.get(path);
@@ -316,9 +324,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       if (active.has(path) || queue.includes(path) || (slot.state !== 'failed' && slot.state !== 'remove-me')) {
         throw new FieldlineError('SLOT_BUSY', `slot ${path} is ${slot.state === 'passed' ? 'passed' : 'provisioning'}`);
       }
-      queue.push(path);
-      setSlot(path, scans.queuedSlot(port, waiting()));
-      pump();
+      enqueue(port);
     },
   };
 }
