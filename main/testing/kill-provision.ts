@@ -39,14 +39,21 @@ export interface KillProvisionOptions {
   killAt(request: SmpRequestLine): boolean;
   extraDelayMs?: number;
   args?: string[];
+  /**
+   * The command to run instead of `provision --port P --profile F` (e.g. `['service', 'renew', '--port', P]`): the
+   * same kill by request, for any command that talks SMP. `--json -v` and `args` are added after it.
+   */
+  command?: string[];
   timeoutMs?: number;
 }
 
-const TX = /provision:smp: tx (\{.*\})$/;
+/** A request as `-v` logs it: `<command's logger>:smp: tx {…}` (`provision:smp:`, `service:service:smp:`). */
+const TX = /:smp: tx (\{.*\})$/;
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function provisionKilledAt(options: KillProvisionOptions): Promise<KilledProvision> {
-  const argv = [process.execPath, join(REPO_ROOT, 'bin/fieldline.js'), 'provision', '--port', options.port, '--profile', options.profile, '--json', '-v', ...(options.args ?? [])];
+  const command = options.command ?? ['provision', '--port', options.port, '--profile', options.profile];
+  const argv = [process.execPath, join(REPO_ROOT, 'bin/fieldline.js'), ...command, '--json', '-v', ...(options.args ?? [])];
   // exec: the shell becomes the command, so the SIGKILL below hits fieldline itself.
   const child = spawn('/bin/sh', ['-c', `exec ${argv.map(quote).join(' ')} 2>&1`], { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'ignore'] });
   let output = '';

@@ -99,6 +99,23 @@ async function retire(ctx: RunContext, old: { serial: string; fingerprint: strin
   return { existing: 'replaced', replaced: { serial: old.serial, fingerprint: old.fingerprint, revoked: true, reason: 'superseded' } };
 }
 
+/**
+ * Certificates of ours still in service for this device's `slot` whose key the slot no longer holds: the one a killed
+ * replace erased before its successor was proved (the erase comes first, the revocation last), or one whose slot was
+ * erased by hand. Once a new identity is proved in the slot they can never be used again, so they are retired with it;
+ * left alone they would stay valid in the register for a key nobody has.
+ */
+function strandedInSlot(ctx: RunContext, slot: number, keep: readonly string[]): Array<{ serial: string; fingerprint: string; ours: boolean }> {
+  return ctx.store
+    .listCertificates({ deviceSerial: ctx.record.device.serial, state: 'in-service' })
+    .filter((c) => !keep.includes(c.fingerprintSha256))
+    .filter((c) => {
+      const evidence = ctx.store.getRun(c.runId)?.steps.find((step) => step.name === 'identity')?.evidence;
+      return (typeof evidence?.['slot'] === 'number' ? evidence['slot'] : 0) === slot;
+    })
+    .map((c) => ({ serial: c.serial, fingerprint: c.fingerprintSha256, ours: true }));
+}
+
 async function csrMode(ctx: RunContext, spec: IdentitySpec, subject: string, sans: string[]): Promise<Record<string, unknown>> {
   const decision = await decideSlot(ctx, spec, subject);
   if (decision.kind === 'kept') return decision.evidence;
@@ -122,7 +139,10 @@ async function csrMode(ctx: RunContext, spec: IdentitySpec, subject: string, san
     throw new FieldlineError('CONFIG_MISMATCH', 'the device signed the challenge with a key that does not match its certificate');
   }
   const retired = decision.kind === 'replace' ? await retire(ctx, decision.old) : {};
-  return { mode: 'csr', slot: spec.slot, ...decision.evidence, ...retired, csrSha256: sha256(csrDer), certificate: issued.record, chainLength: issued.chain.length, challengeVerified: true };
+  const stranded = strandedInSlot(ctx, spec.slot, [issued.record.fingerprintSha256, ...(decision.kind === 'replace' ? [decision.old.fingerprint] : [])]);
+  for (const old of stranded) await retire(ctx, old);
+  const strandedEvidence = stranded.length > 0 ? { strandedRevoked: stranded.map((c) => c.serial) } : {};
+  return { mode: 'csr', slot: spec.slot, ...decision.evidence, ...retired, ...strandedEvidence, csrSha256: sha256(csrDer), certificate: issued.record, chainLength: issued.chain.length, challengeVerified: true };
 }
 
 async function injectMode(ctx: RunContext, spec: IdentitySpec, subject: string, sans: string[]): Promise<Record<string, unknown>> {
