@@ -12,7 +12,7 @@ import { routeHash } from '../../state/nav';
 import { useProfiles } from '../../state/profiles';
 import { runFraction } from '../../state/run-progress';
 import { useRun } from '../../state/runs';
-import { selectionStore, useSelection } from '../../state/selection';
+import { selectable, selectionStore, useSelection } from '../../state/selection';
 import { STEP_LABEL } from '../run/labels';
 import { SignalStrength } from './SignalStrength';
 import './device-select.css';
@@ -94,7 +94,8 @@ export const DeviceRow = memo(function DeviceRow({ id }: { id: string }): JSX.El
   // Without a serial yet, the port's last part names it (a virtual gateway's pty path is long), or a BLE gateway's
   // advertised name; the path or address is below.
   const label = device.serial ?? (ble ? (device.name ?? device.path) : device.path.split(/[\\/]/).pop() || device.path);
-  const busy = device.state === 'provisioning' || device.state === 'gone' || starting;
+  // The row's Provision and its tick follow one rule: what Provision selected would start.
+  const busy = !selectable(device, starting);
   return (
     <li
       className={`device-row state-${device.state}${ble ? ' transport-ble' : ''}`}
