@@ -3,9 +3,10 @@
  * the profile's identity slot, and every setting and file the basis profile names — never what an action meant to
  * write. Settings and files are kept as hashes and short values, so a record stays small and holds no secrets.
  */
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readConfiguration } from '../../device/read-config';
 import type { GatewaySession } from '../../device/session';
+import { certificateRecord } from '../../pki/csr';
 import type { RenderedProfile } from '../../profiles/template';
 import type { LoadedProfile } from '../../profiles/load';
 import { identityInfo } from '../../smp/groups/identity';
@@ -39,18 +40,14 @@ export async function readSlotCertificate(session: GatewaySession, profile: Load
   return describeCertificate(info.cert);
 }
 
+/**
+ * The certificate as the run record and the revocation lists name it (pki's certificateRecord): its issuer in the same
+ * form as a list's `issuer`, so a revocation listed by serial and issuer is found.
+ */
 export function describeCertificate(der: Uint8Array): DeviceCertificate | undefined {
   try {
-    const x = new X509Certificate(der);
-    return {
-      der,
-      serial: x.serialNumber.toLowerCase().replace(/^0+(?=.)/, ''),
-      subject: x.subject.split('\n').join(','),
-      issuer: x.issuer.split('\n').join(','),
-      fingerprintSha256: sha256(der),
-      notBefore: new Date(x.validFrom).toISOString(),
-      notAfter: new Date(x.validTo).toISOString(),
-    };
+    const record = certificateRecord(der);
+    return { ...record, der, serial: record.serial.replace(/^0+(?=.)/, '') };
   } catch {
     // Bytes in the slot that are not a certificate: the device holds no usable identity.
     return undefined;
