@@ -12,6 +12,7 @@ import type { QueueEntry, QueueList, QueueStatus } from '../contract/queue';
 import { FieldlineError } from '../errors';
 import type { Logger } from '../log';
 import type { SqliteStore } from '../store/store';
+import { sendAfterPass } from '../sync/after-pass';
 import type { BackoffPolicy } from '../sync/backoff';
 import { exportBundle } from '../sync/bundle-export';
 import { Drainer } from '../sync/drainer';
@@ -19,9 +20,7 @@ import { Outbox } from '../sync/outbox';
 import { reconcileExported } from '../sync/reconcile';
 import { RegistryClient } from '../sync/registry-client';
 import { collectHeartbeat, type LineSessionReport } from '../sync/heartbeat';
-import { uploadRanProfiles } from '../sync/profile-upload';
 import { ReleaseClient } from '../sync/release-client';
-import { uploadRevocationsIfChanged } from '../sync/revocation-upload';
 import { loadStationKey } from '../sync/station-key';
 import type { AppEvents } from './events';
 import type { StationSettings } from './settings';
@@ -74,11 +73,14 @@ export async function createQueueService(options: QueueServiceOptions): Promise<
   const heartbeat = async (client: RegistryClient, artifacts: ReleaseClient): Promise<void> => {
     if (Date.now() - lastBeat < HEARTBEAT_MS) return;
     lastBeat = Date.now();
-    // Never throws: a failure is kept in the sync status, and the heartbeat still goes.
-    await uploadRevocationsIfChanged({ dataDir: options.dataDir, store, client, logger: logger.child('revocations') });
-    // Never throws either: the profiles runs used, for other stations' visit kits (main/sync/profile-upload.ts).
-    await uploadRanProfiles({ dataDir: options.dataDir, store, registry: client.url, client: artifacts, logger: logger.child('profiles') });
-    await client.sendHeartbeat(collectHeartbeat({ version: described.version, store, outbox, ...(described.lineSession ? { lineSession: described.lineSession } : {}) }));
+    await sendAfterPass({
+      dataDir: options.dataDir,
+      store,
+      client,
+      artifacts,
+      logger,
+      heartbeat: () => collectHeartbeat({ version: described.version, store, outbox, ...(described.lineSession ? { lineSession: described.lineSession } : {}) }),
+    });
   };
   /**
    * Whether the registry answered its health check. The drainer only learns it is online when it has something

@@ -5,6 +5,7 @@
  */
 import { silentLogger, type Logger } from '../log';
 import type { SqliteStore } from '../store/store';
+import { sendAfterPass } from './after-pass';
 import type { BackoffPolicy } from './backoff';
 import type { Clock } from './clock';
 import { Drainer } from './drainer';
@@ -12,9 +13,7 @@ import { collectHeartbeat } from './heartbeat';
 import { Outbox } from './outbox';
 import { reconcileExported } from './reconcile';
 import { RegistryClient } from './registry-client';
-import { uploadRanProfiles } from './profile-upload';
 import { ReleaseClient } from './release-client';
-import { uploadRevocationsIfChanged } from './revocation-upload';
 import { loadRegistrySettings, type RegistrySettings } from './registry-config';
 
 export interface QueueHandle {
@@ -57,12 +56,7 @@ export function openSyncSession(dataDir: string, store: SqliteStore, options: Sy
     outbox: queue.outbox,
     uploader: client,
     reconcile: () => reconcileExported(queue.outbox, client),
-    heartbeat: async () => {
-      // Never throws: a failure is kept in the sync status, and the heartbeat still goes.
-      await uploadRevocationsIfChanged({ dataDir, store, client, logger: logger.child('revocations') });
-      await uploadRanProfiles({ dataDir, store, registry: client.url, client: artifacts, logger: logger.child('profiles') });
-      return client.sendHeartbeat(collectHeartbeat({ version: options.version ?? 'unknown', store, outbox: queue.outbox }));
-    },
+    heartbeat: () => sendAfterPass({ dataDir, store, client, artifacts, logger, heartbeat: () => collectHeartbeat({ version: options.version ?? 'unknown', store, outbox: queue.outbox }) }),
     logger: logger.child('drainer'),
     ...(options.batchRecords ? { batchRecords: options.batchRecords } : {}),
     ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
