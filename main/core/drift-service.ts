@@ -4,7 +4,6 @@
  * never talk to one gateway at once.
  */
 import type { Difference } from '../contract/drift';
-import type { GatewaySession } from '../device/session';
 import type { Logger } from '../log';
 import { driftOf } from './drift';
 import type { DriftReport } from '../provisioning/drift';
@@ -49,18 +48,17 @@ export interface DriftServiceOptions {
 export function createDriftService(options: DriftServiceOptions): DriftService {
   const { store, station } = options;
 
-  type Loaded = Awaited<ReturnType<ProfileLibrary['load']>>;
   const onDevice = claimedSessions(options, 'drift');
-  const withSession = async <T>(request: DriftRequest, profile: Loaded, work: (session: GatewaySession, profile: Loaded) => Promise<T>): Promise<T> =>
-    onDevice(request.deviceId, (session) => work(session, profile));
 
   return {
-    check: async (request) =>
-      withSession(request, await options.profiles.load(request.profilePath), async (session, profile) => (await driftOf(store, station, { session, profile, variables: request.variables ?? {} })).report),
+    check: async (request) => {
+      const profile = await options.profiles.load(request.profilePath);
+      return onDevice(request.deviceId, async (session) => (await driftOf(store, station, { session, profile, variables: request.variables ?? {} })).report);
+    },
     // A fix writes the profile's values: through the release gate, as a run is.
     fix: async (request) => {
       const { profile, ...verdict } = await options.profiles.loadForRun(request.profilePath, { allowUnreleased: request.allowUnreleased ?? false });
-      return withSession(request, profile, async (session) => {
+      return onDevice(request.deviceId, async (session) => {
         const actor = request.actor ?? `operator:${options.operator()}`;
         auditUnreleased(store, { actor, profile, verdict, command: 'drift:fix' });
         const outcome = await driftOf(store, station, { session, profile, variables: request.variables ?? {}, fix: { actor } });
