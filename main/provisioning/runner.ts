@@ -88,7 +88,8 @@ export interface ProvisionOptions {
   release?: RunRecord['release'];
 }
 
-function errorRecord(err: unknown): { code: string; message: string } {
+/** What a record keeps of a failure: a FieldlineError's code and message, anything else as INTERNAL. */
+export function errorRecord(err: unknown): { code: string; message: string } {
   if (err instanceof FieldlineError) return { code: err.code, message: err.message };
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
@@ -272,9 +273,7 @@ function runTarget(options: ProvisionOptions): DeviceTarget {
  * A passed field-service record (issue #16) made no unit, so it makes no rework.
  */
 function passedBefore(store: Store, record: RunRecord): boolean {
-  return store
-    .listRuns({ serial: record.device.serial, kind: 'provisioning', outcome: 'passed' })
-    .some((r) => r.id !== record.id && r.startedAt < record.startedAt);
+  return store.listRuns({ serial: record.device.serial, kind: 'provisioning', outcome: 'passed', startedBefore: record.startedAt, limit: 1 }).length > 0;
 }
 
 /**

@@ -21,7 +21,7 @@ import type { LoadedProfile } from '../../profiles/load';
 import { renderProfile } from '../../profiles/template';
 import type { RunContext } from '../../provisioning/context';
 import { rollback } from '../../provisioning/rollback';
-import type { OpenSession } from '../../provisioning/runner';
+import { errorRecord, type OpenSession } from '../../provisioning/runner';
 import { readRunningVersion, readSerialWith } from '../../provisioning/steps/identify';
 import { waitForDevice } from '../../provisioning/wait-for-device';
 import type { SmpVersion } from '../../smp/header';
@@ -89,11 +89,6 @@ export async function identifyForService(
     }
   }
   return { serial, firmware: await readRunningVersion({ session }), history, basis };
-}
-
-function errorRecord(err: unknown): { code: string; message: string } {
-  if (err instanceof FieldlineError) return { code: err.code, message: err.message };
-  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
 /** For actions that neither issue nor revoke: a bug if anything asks it to. */
