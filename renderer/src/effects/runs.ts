@@ -6,6 +6,7 @@ import { runsStore, type RunRequest } from '../state/runs';
 import { csvFileName, filterArgs, type HistoryFilter } from '../state/runs-filter';
 import { api } from './api';
 import { call, callInPlace } from './call';
+import { saveFile } from './save-file';
 import { startRun } from './devices';
 
 export const shortId = (runId: string): string => runId.slice(0, 8);
@@ -80,13 +81,6 @@ export function exportHistoryCsv(save: (name: string, text: string) => void = sa
   return history.length;
 }
 
-/** Hands text to the browser's download (Electron asks where to save it). */
 function saveTextFile(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  // After the click has handed the blob to the download: revoking at once can cancel it in some browsers.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  saveFile(name, new Blob([text], { type: 'text/csv;charset=utf-8' }));
 }

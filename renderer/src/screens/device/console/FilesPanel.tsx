@@ -6,21 +6,12 @@
 import { useCallback, useState, type JSX } from 'react';
 import { CONSOLE_LIMITS } from '../../../../../main/contract/console';
 import type { ConsoleHash, ConsoleListing } from '../../../../../main/contract/api';
+import { saveFile } from '../../../effects/save-file';
 import type { ConsoleClient } from './console-client';
 import { baseName, childPath, fromBase64, parentPath, toBase64 } from './console-state';
 import { useFirstShow } from './useFirstShow';
 
 const START = '/lfs';
-
-function saveFile(path: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = baseName(path);
-  link.click();
-  // The click has started the download; the URL is not needed after this turn.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
 
 export function FilesPanel({ client, shown }: { client: ConsoleClient; shown: boolean }): JSX.Element {
   const [dir, setDir] = useState(START);
@@ -53,7 +44,7 @@ export function FilesPanel({ client, shown }: { client: ConsoleClient; shown: bo
     void client.run(`Download ${file}`, 'console:fs-download', { path: file }).then((r) => {
       setBusy(false);
       if (!r.ok) return;
-      saveFile(r.value.path, fromBase64(r.value.base64));
+      saveFile(baseName(r.value.path), new Blob([fromBase64(r.value.base64) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
       setNote(`Downloaded ${r.value.path}: ${r.value.size} bytes, sha256 ${r.value.sha256}`);
     });
   };
