@@ -3,23 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../contract/run-record';
 import { isFieldlineError } from '../errors';
 import { fakePortWatch } from '../testing/fake-port-watch';
-import { createOrchestrator, type RunStart, type Slot } from './orchestrator';
+import { orchestratorRunRecord } from '../testing/run-records';
+import { createOrchestrator, type Slot } from './orchestrator';
 import type { WatchedPort } from './port-watch';
 
 const vport = (n: number): WatchedPort => ({ path: `/ports/GW${n}`, source: 'virtual', serialNumber: `GW${n}`, location: `virtual/GW${n}` });
-
-const record = (run: RunStart, outcome: RunRecord['outcome']): RunRecord => ({
-  id: run.runId,
-  device: { serial: run.port.serialNumber ?? 'X', port: run.port.path },
-  profile: { name: 'p', version: '1', sha256: '' },
-  station: { name: 's' },
-  variables: {},
-  startedAt: new Date().toISOString(),
-  endedAt: new Date().toISOString(),
-  outcome,
-  steps: outcome === 'failed' ? [{ name: 'diagnostics', startedAt: '', endedAt: '', outcome: 'failed', evidence: {} }] : [],
-  diagnostics: [],
-});
 
 /** Runs that end when the test says so (or when cancelled), and a wait for a slot to reach a state. */
 function setup(concurrency = 8) {
@@ -34,7 +22,7 @@ function setup(concurrency = 8) {
         starts.push(run.port.path);
         const end = (outcome: RunRecord['outcome']): void => {
           pending.delete(run.port.path);
-          resolve(record(run, outcome));
+          resolve(orchestratorRunRecord(run, outcome, outcome === 'failed' ? 'diagnostics' : undefined));
         };
         pending.set(run.port.path, end);
         run.signal.addEventListener('abort', () => end('cancelled'));

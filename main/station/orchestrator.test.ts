@@ -1,30 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { RunRecord } from '../contract/run-record';
+import type { RunRecord, StepName } from '../contract/run-record';
 import { createOrchestrator, matchesRules, type RunStart } from './orchestrator';
 import { fakePortWatch } from '../testing/fake-port-watch';
+import { orchestratorRunRecord } from '../testing/run-records';
 import type { WatchedPort } from './port-watch';
 
 const fakeWatch = fakePortWatch;
-
-const record = (run: RunStart, outcome: RunRecord['outcome'], failedStep?: string): RunRecord => ({
-  id: run.runId,
-  device: { serial: run.port.serialNumber ?? 'X', port: run.port.path },
-  profile: { name: 'p', version: '1', sha256: '' },
-  station: { name: 's' },
-  variables: {},
-  startedAt: new Date().toISOString(),
-  endedAt: new Date().toISOString(),
-  outcome,
-  steps: failedStep ? [{ name: failedStep as 'diagnostics', startedAt: '', endedAt: '', outcome: 'failed', evidence: {} }] : [],
-  diagnostics: [],
-});
 
 const vport = (n: number): WatchedPort => ({ path: `/ports/GW${n}`, source: 'virtual', serialNumber: `GW${n}` });
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
 
 /** A provision fake whose runs end when the test says so. */
 function controllable() {
-  const pending = new Map<string, { run: RunStart; end: (outcome: RunRecord['outcome'], step?: string) => void }>();
+  const pending = new Map<string, { run: RunStart; end: (outcome: RunRecord['outcome'], step?: StepName) => void }>();
   const calls: string[] = [];
   let running = 0;
   let peak = 0;
@@ -33,10 +21,10 @@ function controllable() {
       calls.push(run.port.path);
       running += 1;
       peak = Math.max(peak, running);
-      const end = (outcome: RunRecord['outcome'], step?: string): void => {
+      const end = (outcome: RunRecord['outcome'], step?: StepName): void => {
         running -= 1;
         pending.delete(run.port.path);
-        resolve(record(run, outcome, step));
+        resolve(orchestratorRunRecord(run, outcome, step));
       };
       pending.set(run.port.path, { run, end });
       run.signal.addEventListener('abort', () => end('cancelled'));
@@ -97,9 +85,9 @@ describe('orchestrator', () => {
         if (run.port.path === '/ports/GW1') throw new Error('boom');
         if (run.port.path === '/ports/GW2') {
           watch.unplug(run.port.path);
-          return record(run, 'interrupted');
+          return orchestratorRunRecord(run, 'interrupted');
         }
-        return record(run, 'failed', 'diagnostics');
+        return orchestratorRunRecord(run, 'failed', 'diagnostics');
       },
     });
     o.on('run-end', (e) => ends.push(`${e.port}:${e.record.outcome}`));

@@ -1,6 +1,7 @@
 /** Run records for tests: one with every optional field filled, so a round trip through the store proves it all. */
 import { randomUUID } from 'node:crypto';
-import type { RunRecord, ServiceAction } from '../contract/run-record';
+import type { RunRecord, ServiceAction, StepName } from '../contract/run-record';
+import type { RunStart } from '../station/orchestrator-api';
 
 export interface SampleRunOptions {
   id?: string;
@@ -89,5 +90,21 @@ export function sampleServiceRecord(options: SampleRunOptions & { action?: Servi
     steps: record.steps.map(({ error: _error, ...s }) => ({ ...s, outcome: 'passed' as const, evidence: { service: 'evidence may name it too' } })),
     diagnostics: record.diagnostics.map((d) => ({ ...d, value: typeof d.value === 'number' ? d.value * 100 : d.value })),
     service: { action, operator: 'Ana', before: { firmware: '1.0.0' }, after: { firmware: '1.0.0' } },
+  };
+}
+
+/** What a fake `provision` of the orchestrator tests returns when its run ends: `failedStep` is the step that failed. */
+export function orchestratorRunRecord(run: Pick<RunStart, 'runId' | 'port'>, outcome: RunRecord['outcome'], failedStep?: StepName): RunRecord {
+  return {
+    id: run.runId,
+    device: { serial: run.port.serialNumber ?? 'X', port: run.port.path },
+    profile: { name: 'p', version: '1', sha256: '' },
+    station: { name: 's' },
+    variables: {},
+    startedAt: new Date().toISOString(),
+    endedAt: new Date().toISOString(),
+    outcome,
+    steps: failedStep ? [{ name: failedStep, startedAt: '', endedAt: '', outcome: 'failed', evidence: {} }] : [],
+    diagnostics: [],
   };
 }
