@@ -4,6 +4,7 @@
  */
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
+import { LIMITS } from '../../../main/contract/bounds';
 
 export type Route =
   | { readonly screen: 'devices' }
@@ -26,13 +27,12 @@ export type Screen = Route['screen'];
 
 const SIMPLE = ['devices', 'station', 'operator', 'runs', 'profiles', 'queue', 'drift', 'doctor', 'settings'] as const;
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** As deviceIdSchema bounds an id (main/contract/bounds.ts LIMITS.id). */
-const DEVICE_ID_MAX = 256;
 
+/** A device id as deviceIdSchema bounds it; anything else is not one. */
 function deviceIdOf(encoded: string): string | undefined {
   try {
     const id = decodeURIComponent(encoded);
-    return id !== '' && id.length <= DEVICE_ID_MAX ? id : undefined;
+    return id !== '' && id.length <= LIMITS.id ? id : undefined;
   } catch {
     return undefined; // a malformed escape: the Service visit screen instead
   }
