@@ -18,6 +18,9 @@ const devicePath = z
   .refine((p) => !p.slice(1).split('/').some((s) => s === '' || s === '.' || s === '..'), 'must not contain empty, "." or ".." parts');
 const argv = z.array(z.string().min(1)).min(1, 'needs at least the command name');
 
+/** How a device is known when its profile does not say: also how a service visit reads a serial before the profile is known. */
+export const DEFAULT_IDENTIFY = { command: ['hwinfo', 'devid'], pattern: 'ID: 0x([0-9a-fA-F]+)' };
+
 export const INTEGER_ENCODINGS = ['u8', 'u16', 'u32', 'u64', 'i8', 'i16', 'i32', 'i64'] as const;
 
 /** Settings values are byte strings on the wire: each says how its value is encoded (integers little-endian). */
@@ -91,12 +94,12 @@ export const profileSchema = z
       .default({}),
     identify: z
       .object({
-        command: argv.default(['hwinfo', 'devid']),
+        command: argv.default(DEFAULT_IDENTIFY.command),
         /** First group is the serial; the default reads Zephyr's `hwinfo devid` output. */
-        pattern: z.string().default('ID: 0x([0-9a-fA-F]+)'),
+        pattern: z.string().default(DEFAULT_IDENTIFY.pattern),
       })
       .strict()
-      .default({ command: ['hwinfo', 'devid'], pattern: 'ID: 0x([0-9a-fA-F]+)' }),
+      .default(DEFAULT_IDENTIFY),
     firmware: z
       .object({
         minVersion: semver,

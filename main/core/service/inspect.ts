@@ -12,13 +12,13 @@ import type { GatewaySession } from '../../device/session';
 import { compareVersions } from '../../device/mcuboot-image';
 import { FieldlineError } from '../../errors';
 import { loadProfile, type LoadedProfile } from '../../profiles/load';
+import { DEFAULT_IDENTIFY } from '../../profiles/schema';
 import { checkDrift, type DriftReport } from '../../provisioning/drift';
 import { readRunningVersion, readSerialWith } from '../../provisioning/steps/identify';
 import { readState } from '../../smp/groups/image';
 import type { Store } from '../../store/types';
 import { findBasis, type FoundBasis } from './basis';
 import { readSlotCertificate, type DeviceCertificate } from './observe';
-import { DEFAULT_IDENTIFY } from './record';
 import type { ServiceSources, SourcedRun } from './sources';
 import { releasedFirmwareVersion } from './update';
 

@@ -18,6 +18,7 @@ import { FieldlineError } from '../../errors';
 import type { Logger } from '../../log';
 import type { Signer } from '../../pki/types';
 import type { LoadedProfile } from '../../profiles/load';
+import { DEFAULT_IDENTIFY } from '../../profiles/schema';
 import { renderProfile } from '../../profiles/template';
 import type { RunContext } from '../../provisioning/context';
 import { rollback } from '../../provisioning/rollback';
@@ -29,9 +30,6 @@ import type { Store } from '../../store/types';
 import { findBasis, requireProfile, type FoundBasis } from './basis';
 import { observeDevice } from './observe';
 import type { ServiceSources, SourcedRun } from './sources';
-
-/** The default of every profile's `identify`: how a device is known before its profile is. */
-export const DEFAULT_IDENTIFY = { command: ['hwinfo', 'devid'], pattern: 'ID: 0x([0-9a-fA-F]+)' };
 
 export interface ServiceDeps {
   /** The station's data directory (the release gate reads the followed channel and the pulled releases from it). */
