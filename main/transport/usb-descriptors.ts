@@ -4,11 +4,16 @@
  */
 const MAX_SERIAL = 200;
 
-/** Printable characters only, bounded; undefined when nothing is left. */
-export function cleanSerial(value: string | undefined): string | undefined {
+/** Printable characters only, at most `max`; undefined when nothing is left. */
+export function cleanPrintable(value: string | undefined, max: number): string | undefined {
   // eslint-disable-next-line no-control-regex
-  const cleaned = value?.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_SERIAL).trim();
+  const cleaned = value?.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, max).trim();
   return cleaned ? cleaned : undefined;
+}
+
+/** A USB descriptor serial, cleaned (cleanPrintable). */
+export function cleanSerial(value: string | undefined): string | undefined {
+  return cleanPrintable(value, MAX_SERIAL);
 }
 
 /** A VID or PID as lower-case hex, or undefined when it is not one. */

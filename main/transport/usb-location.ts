@@ -9,9 +9,11 @@
  */
 import { realpath } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { FIXTURE_LIMITS } from '../contract/fixtures';
+import { cleanPrintable } from './usb-descriptors';
 
-/** A location is shown and stored: bounded and printable. */
-export const MAX_LOCATION = 128;
+/** A location is shown and stored: bounded as a fixture position's location is (main/contract/fixtures.ts). */
+export const MAX_LOCATION = FIXTURE_LIMITS.location;
 
 /** `1-1.4` out of the resolved sysfs path of a tty's device (a USB interface), or undefined for anything else. */
 export function usbPortPathOf(sysfsDevice: string): string | undefined {
@@ -21,9 +23,7 @@ export function usbPortPathOf(sysfsDevice: string): string | undefined {
 
 /** serialport's `locationId` when it has one (macOS, Windows), bounded to printable characters. */
 export function cleanLocation(value: string | undefined): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = value?.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, MAX_LOCATION);
-  return cleaned ? cleaned : undefined;
+  return cleanPrintable(value, MAX_LOCATION);
 }
 
 /** The hub port path of a Linux tty (`/dev/ttyACM0`), or undefined when it is not a USB device or sysfs says nothing. */
