@@ -34,12 +34,18 @@ async function tryLock(file: string): Promise<boolean> {
   }
 }
 
-/** Runs `job` holding `<dir>/.lock`; waits (polling with backoff) up to 10 s for another process to let go. */
-export async function withDirLock<T>(dir: string, job: () => Promise<T>): Promise<T> {
+/** The CA's error for its folder's lock held too long (the default of withDirLock). */
+const caLockHeld = (file: string): FieldlineError => new FieldlineError('CA_FILES_INVALID', `${file} is held by another process for more than ${WAIT_MS / 1000} s`, { file });
+
+/**
+ * Runs `job` holding `<dir>/.lock`; waits (polling with backoff) up to 10 s for another process to let go, then throws
+ * `held(file)` — a folder other than the CA's names its own error.
+ */
+export async function withDirLock<T>(dir: string, job: () => Promise<T>, held: (file: string) => FieldlineError = caLockHeld): Promise<T> {
   const file = join(dir, '.lock');
   const deadline = Date.now() + WAIT_MS;
   for (let delay = 5; !(await tryLock(file)); delay = Math.min(delay * 2, 100)) {
-    if (Date.now() > deadline) throw new FieldlineError('CA_FILES_INVALID', `${file} is held by another process for more than ${WAIT_MS / 1000} s`, { file });
+    if (Date.now() > deadline) throw held(file);
     await new Promise((r) => setTimeout(r, delay));
   }
   try {

@@ -1,5 +1,5 @@
 /** prepareVisit's bounds and its checks of what the registry lists, with a registry stand-in (the CLI test uses a real one). */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -79,5 +79,17 @@ describe('prepareVisit', () => {
     const none = options(() => ({ devices: [] }), { devices: ['X-1', 'X-2'] });
     expect(await failure(prepareVisit(none))).toMatchObject({ code: 'VISIT_NO_DEVICES', message: expect.stringMatching(/none of the 2 device\(s\).*X-1, X-2/) });
     expect(await failure(prepareVisit(options(() => ({ devices: [] }))))).toMatchObject({ code: 'VISIT_NO_DEVICES', message: 'no devices at site "berlin-1" in http://registry.test' });
+  });
+
+  it('says another prepare is at work while a live process holds the kit folder\'s lock, and leaves its lock alone', { timeout: 30_000 }, async () => {
+    const lock = join(visitDir(dataDir), '.lock');
+    await mkdir(visitDir(dataDir), { recursive: true });
+    // This test's own pid: a live owner, so the lock is waited for (10 s) and never taken over.
+    await writeFile(lock, String(process.pid));
+    expect(await failure(prepareVisit(options(() => ({ devices: [summary('GW-1')] }))))).toMatchObject({
+      code: 'STORE_BUSY',
+      message: `another \`fieldline visit prepare\` is writing the visit kit (${lock}); try again when it has finished`,
+    });
+    expect(await readdir(visitDir(dataDir))).toEqual(['.lock']);
   });
 });

@@ -8,7 +8,6 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { LIMITS, type DeviceReply } from '../contract/registry/api';
 import type { Release, ReleaseKind } from '../contract/registry/releases';
 import { FieldlineError } from '../errors';
@@ -93,17 +92,8 @@ async function newestOfChannel(releases: PrepareVisitOptions['releases'], channe
 }
 
 /** One prepare at a time per data directory: a second would remove the first's kit folder while it is written. */
-async function withVisitLock<T>(dataDir: string, job: () => Promise<T>): Promise<T> {
-  try {
-    return await withDirLock(visitDir(dataDir), job);
-  } catch (err) {
-    // withDirLock names the CA's code for a lock held too long; here it is another prepare at work.
-    const lock = join(visitDir(dataDir), '.lock');
-    if (err instanceof FieldlineError && err.code === 'CA_FILES_INVALID' && err.details.file === lock) {
-      throw new FieldlineError('STORE_BUSY', `another \`fieldline visit prepare\` is writing the visit kit (${lock}); try again when it has finished`);
-    }
-    throw err;
-  }
+function withVisitLock<T>(dataDir: string, job: () => Promise<T>): Promise<T> {
+  return withDirLock(visitDir(dataDir), job, (lock) => new FieldlineError('STORE_BUSY', `another \`fieldline visit prepare\` is writing the visit kit (${lock}); try again when it has finished`));
 }
 
 const extension = (kind: ReleaseKind): string => (kind === 'profile' ? 'yaml' : 'bin');
