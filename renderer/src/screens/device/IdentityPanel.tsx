@@ -39,7 +39,7 @@ export function IdentityPanel({ inspection }: { inspection: ServiceInspection })
               {cert.issuedHere ? ' (this station)' : ''}
             </Fact>
             <Fact term="Fingerprint (SHA-256)" testId="device-cert-fingerprint">
-              <span className="mono fingerprint">{cert.fingerprintSha256}</span>
+              <span className="mono">{cert.fingerprintSha256}</span>
             </Fact>
             <Fact term="Expiry" testId="device-cert-expiry">
               {formatTime(cert.notAfter)} · <Badge look={expiryLook(cert.expiresInDays)} />

@@ -26,7 +26,7 @@ export function SlotsPanel({ slots }: { slots: readonly ServiceSlot[] }): JSX.El
                   <th scope="row">{s.slot}</th>
                   <td className="mono">{s.version}</td>
                   <td>{slotWords(s)}</td>
-                  <td className="mono fingerprint">{s.hash ?? '—'}</td>
+                  <td className="mono">{s.hash ?? '—'}</td>
                 </tr>
               ))}
             </tbody>
