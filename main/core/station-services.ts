@@ -57,9 +57,9 @@ export interface StationServices {
   readonly replace: ReplaceService;
   /** The device console: one device read or written by hand, claimed for each call. */
   readonly console: ConsoleService;
-  /** The line first (its runs roll back), then the other runs, status and discovery; the core is the caller's to close. */
   /** Field-service actions (inspect, diagnose, remediate, update, renew) on a listed device, each recorded. */
   readonly service: DeviceService;
+  /** The line first (its runs roll back), then the other runs, status and discovery; the core is the caller's to close. */
   close(): Promise<void>;
 }
 
