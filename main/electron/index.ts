@@ -8,11 +8,12 @@ import { app, BrowserWindow, ipcMain, safeStorage, session } from 'electron';
 import { createApp, type AppSession, type FieldlineApp } from '../app';
 import { resolveDataDir } from '../data-dir';
 import { createLogger, type LogRecord } from '../log';
+import { AppLocation } from './app-location';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { sendEvent, serveContract } from './ipc';
 import { APP_INDEX_URL } from './renderer-files';
 import { createSafeStorageSecretStore } from './secrets';
-import { AppLocation, denyPermissions, isTrustedSender, lockDownContents } from './security';
+import { denyPermissions, isTrustedSender, lockDownContents } from './security';
 import { createMainWindow } from './window';
 import { PORTS_DIR_ENV } from '../transport/ports-dir';
 

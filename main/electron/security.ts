@@ -5,8 +5,6 @@
 import { shell, type IpcMainInvokeEvent, type Session, type WebContents } from 'electron';
 import type { AppLocation } from './app-location';
 
-export { AppLocation } from './app-location';
-
 function isWebLink(url: string): boolean {
   try {
     const { protocol } = new URL(url);

@@ -1,5 +1,5 @@
 import { BrowserWindow } from 'electron';
-import type { AppLocation } from './security';
+import type { AppLocation } from './app-location';
 
 export function createMainWindow(location: AppLocation, preloadPath: string): BrowserWindow {
   // Reviewed (electronegativity AUXCLICK_JS_CHECK): a middle-click's new window is refused by the window-open
