@@ -7,7 +7,6 @@
 // what helps is where to get the binary some other way, and that station web mode needs none.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -36,7 +35,7 @@ export function executableIn(platform = process.platform) {
 /** The electron version the project pins (what a downloaded archive must match). */
 export function electronVersion() {
   try {
-    return JSON.parse(readFileSync(join(dirname(require.resolve('electron/package.json')), 'package.json'), 'utf8')).version;
+    return JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
   } catch {
     return undefined;
   }
