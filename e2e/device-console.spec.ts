@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { expect, test } from './fixtures';
-import { devicesReady, openScreen, provisionAndOpenRun, RUN_TIMEOUT_MS, waitForOutcome } from './support/ui';
+import { devicesReady, openScreen, provisionAndOpenRun, RUN_TIMEOUT_MS, selectOptionHolding, waitForOutcome } from './support/ui';
 
 const NOTES = Buffer.from('Visited 2026-12-07: antenna re-seated.\n');
 
@@ -20,7 +20,7 @@ test('the device console lists files and runs a shell command', async ({ ui }) =
   // Connect on the Service visit screen: the device page opens; once it has read the device, the console is free to.
   await openScreen(page, 'drift');
   const device = page.getByTestId('drift-device');
-  await device.selectOption((await device.locator('option', { hasText: gateway.port }).getAttribute('value')) ?? '');
+  await selectOptionHolding(device, gateway.port);
   await page.getByTestId('service-connect').click();
   await expect(page.getByTestId('device-page')).toHaveAttribute('data-inspected', 'true', { timeout: RUN_TIMEOUT_MS });
   await page.getByTestId('device-tab-console').click();

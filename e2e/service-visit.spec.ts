@@ -7,7 +7,7 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { deviceRow, devicesReady, openScreen, provisionAndOpenRun, RUN_TIMEOUT_MS, setDeviceSetting, waitForOutcome } from './support/ui';
+import { deviceRow, devicesReady, openScreen, provisionAndOpenRun, RUN_TIMEOUT_MS, selectOptionHolding, setDeviceSetting, waitForOutcome } from './support/ui';
 
 const SETTING = 'fieldline/max_peers'; // gateway-eu.yaml: u8, golden value 8
 
@@ -25,10 +25,10 @@ test('connect → the device page shows history and drift → remediate → the 
   // Another batch profile now: the Service visit screen still offers the one the device was provisioned with (issue #17).
   await openScreen(page, 'devices');
   const batch = page.getByTestId('batch-profile');
-  await batch.selectOption((await batch.locator('option', { hasText: 'gateway-inject' }).getAttribute('value')) ?? '');
+  await selectOptionHolding(batch, 'gateway-inject');
   await openScreen(page, 'drift');
   const device = page.getByTestId('drift-device');
-  await device.selectOption((await device.locator('option', { hasText: gateway.port }).getAttribute('value')) ?? '');
+  await selectOptionHolding(device, gateway.port);
   await expect(page.getByTestId('drift-profile').locator('option:checked')).toHaveText(/gateway-eu/);
   await page.getByTestId('service-connect').click();
 

@@ -48,6 +48,11 @@ export async function provisionAndOpenRun(page: Page, port: string): Promise<voi
   await expect(page.getByTestId('run-outcome')).toBeVisible();
 }
 
+/** Picks the option of a <select> whose text holds `text` (a gateway's port, a profile's name), by its value. */
+export async function selectOptionHolding(select: Locator, text: string): Promise<void> {
+  await select.selectOption((await select.locator('option', { hasText: text }).getAttribute('value')) ?? '');
+}
+
 export function step(page: Page, name: string): Locator {
   return page.getByTestId(`step-${name}`);
 }
