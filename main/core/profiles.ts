@@ -17,7 +17,7 @@ import { LOAD_LIMITS } from '../profiles/limits';
 import { readRegularFile } from '../profiles/regular-file';
 import { checkProfileTrust, loadTrustedKeys, readSignatureText, verifyBytes, type SignatureStatus } from '../profiles/signature';
 import { releaseArtifactsDir, usableReleases } from '../sync/release-store';
-import { gateProfileRelease, type ReleaseGate, type ReleaseVerdict } from './release-gate';
+import { gateForRun, type ReleaseGate, type ReleaseVerdict } from './release-gate';
 import { writePrivateFile } from './secrets';
 import { summarizeProfile } from './profile-summary';
 
@@ -224,11 +224,9 @@ export function createProfileLibrary(options: ProfileLibraryOptions): ProfileLib
     const analysis = structuredClone(outcome.analysis);
     return toLoaded({ ...analysis, bytes, text: new TextDecoder().decode(bytes) }, file);
   };
-  const checkTrust = (loaded: LoadedProfile): Promise<unknown> => checkProfileTrust(loaded, { dataDir: options.dataDir, required: options.requireSignature ?? false });
-
   const load = async (key: string): Promise<LoadedProfile> => {
     const loaded = await loadValid(key);
-    await checkTrust(loaded);
+    await checkProfileTrust(loaded, { dataDir: options.dataDir, required: options.requireSignature ?? false });
     return loaded;
   };
 
@@ -236,11 +234,8 @@ export function createProfileLibrary(options: ProfileLibraryOptions): ProfileLib
     list,
     load,
     async loadForRun(key, gate) {
-      const profile = await loadValid(key);
-      const verdict = await gateProfileRelease(options.dataDir, profile, gate);
-      // A release's signature was verified against the trust folder when it was pulled (it has no .sig beside it).
-      if (!verdict.release) await checkTrust(profile);
-      return { profile, ...verdict };
+      const { trusted: _trusted, ...forRun } = await gateForRun(await loadValid(key), options.dataDir, { ...gate, requireSignature: options.requireSignature ?? false });
+      return forRun;
     },
     async get(key) {
       const { file, folder } = await resolveKey(key);

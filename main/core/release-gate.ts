@@ -70,14 +70,18 @@ export interface ProfileFileForRun extends ReleaseVerdict {
 }
 
 /**
- * A profile file named on the command line, for a run: through the gate, then the station's signature policy for
- * anything that is not a release (a release's signature was verified when it was pulled). The bytes checked are
+ * A loaded profile, for a run: through the gate, then the station's signature policy for anything that is not a
+ * release (a release's signature was verified when it was pulled; it has no .sig beside it). The bytes checked are
  * the bytes that run.
  */
-export async function loadProfileFileForRun(file: string, dataDir: string, options: ReleaseGate & { requireSignature: boolean }): Promise<ProfileFileForRun> {
-  const profile = await loadProfile(resolve(file));
+export async function gateForRun(profile: LoadedProfile, dataDir: string, options: ReleaseGate & { requireSignature: boolean }): Promise<ProfileFileForRun> {
   const verdict = await gateProfileRelease(dataDir, profile, options);
   if (verdict.release) return { profile, trusted: true, ...verdict };
   const trust = await checkProfileTrust(profile, { dataDir, required: options.requireSignature });
   return { profile, trusted: trust.status === 'trusted', ...verdict };
+}
+
+/** A profile file named on the command line, for a run (gateForRun). */
+export async function loadProfileFileForRun(file: string, dataDir: string, options: ReleaseGate & { requireSignature: boolean }): Promise<ProfileFileForRun> {
+  return gateForRun(await loadProfile(resolve(file)), dataDir, options);
 }
