@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { openRegistryRepository } from '../../registry/server';
 import { issueToken } from '../../registry/tokens';
+import { percentile } from '../station/kpi';
 import { storeFilePath } from '../store/file';
 import { REPO_ROOT } from './cli';
 import { fleetRecordId } from './fleet-records';
@@ -100,11 +101,6 @@ export interface FleetResult {
   cpu: { stations: number; registries: number; postgres: number };
   failovers: number;
   remaining: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
 /** The run ids a station's store says the registry acknowledged. */
@@ -268,8 +264,8 @@ export async function startFleet(work: string, stations: number, recordsPerStati
         seconds,
         recordsPerSecond: sent / seconds,
         requests: latencies.length,
-        p50Ms: percentile(latencies, 50),
-        p99Ms: percentile(latencies, 99),
+        p50Ms: percentile(latencies, 50) ?? NaN,
+        p99Ms: percentile(latencies, 99) ?? NaN,
         maxMs: latencies.at(-1) ?? NaN,
         stored: rows,
         distinct: ids.size,
