@@ -17,13 +17,18 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), PRODUCT);
 }
 
+/** Where the data directory is: the flag, else FIELDLINE_DATA_DIR, else the per-user folder; nothing is created. */
+export function dataDirPath(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(flag ?? env.FIELDLINE_DATA_DIR ?? defaultDataDir(env));
+}
+
 /**
  * The data directory, created (owner-only) if it does not exist yet. A folder that cannot be created is an
  * environment problem in the technician's words — a file in the way is INVALID_ARGUMENT, a full disk
  * STORE_DISK_FULL, a read-only or foreign place STORE_UNAVAILABLE — never a stack trace.
  */
 export function resolveDataDir(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const dir = resolve(flag ?? env.FIELDLINE_DATA_DIR ?? defaultDataDir(env));
+  const dir = dataDirPath(flag, env);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {

@@ -3,10 +3,9 @@
  * each check with what it found and the exact fix. Exit 0 when nothing fails (warnings allowed), 1 when a check
  * fails. The data directory is not created when it cannot be: a folder that cannot be written is one of the findings.
  */
-import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { DoctorCheck, DoctorReport } from '../contract/doctor';
-import { defaultDataDir } from '../data-dir';
+import { dataDirPath } from '../data-dir';
 import { runDoctor } from '../core/doctor/doctor';
 import { stationProbes } from '../core/doctor/station-probes';
 import { systemProbes } from '../core/doctor/system-probes';
@@ -33,7 +32,7 @@ function dataDirOf(flag: string | undefined): string {
   try {
     return cliDataDir(flag);
   } catch {
-    return resolve(flag ?? process.env['FIELDLINE_DATA_DIR'] ?? defaultDataDir());
+    return dataDirPath(flag);
   }
 }
 
