@@ -2,12 +2,12 @@
  * Image slots with MCUboot's test / confirm / erase by hand. Erase asks first: it destroys the image in the slot.
  * Each action answers with the slots read back from the device, shown at once.
  */
-import { useCallback, useState, type JSX } from 'react';
+import { useState, type JSX } from 'react';
 import type { ConsoleSlot } from '../../../../../main/contract/api';
 import { Dialog } from '../../../components/Dialog';
 import type { ConsoleClient } from './console-client';
 import { slotActions, type SlotAction } from './console-state';
-import { useFirstShow } from './useFirstShow';
+import { useConsoleRead } from './useConsoleRead';
 
 const WORDS: Record<SlotAction, string> = { test: 'Test', confirm: 'Confirm', erase: 'Erase…' };
 
@@ -17,17 +17,8 @@ function flags(slot: ConsoleSlot): string {
 }
 
 export function ImagesPanel({ client, shown }: { client: ConsoleClient; shown: boolean }): JSX.Element {
-  const [slots, setSlots] = useState<ConsoleSlot[]>();
-  const [busy, setBusy] = useState(false);
+  const { value: slots, busy, load, set: setSlots, setBusy } = useConsoleRead(client, shown, 'Read image slots', 'console:images');
   const [erasing, setErasing] = useState<ConsoleSlot>();
-  const load = useCallback(() => {
-    setBusy(true);
-    void client.run('Read image slots', 'console:images', {}).then((r) => {
-      setBusy(false);
-      if (r.ok) setSlots(r.value);
-    });
-  }, [client]);
-  useFirstShow(shown, load);
 
   const act = (slot: ConsoleSlot, action: SlotAction): void => {
     setBusy(true);

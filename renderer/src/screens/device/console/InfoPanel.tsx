@@ -1,20 +1,10 @@
 /** OS info (os_mgmt "a"), MCUmgr params and the bootloader, as the device reports them. */
-import { useCallback, useState, type JSX } from 'react';
-import type { ConsoleInfo } from '../../../../../main/contract/api';
+import type { JSX } from 'react';
 import type { ConsoleClient } from './console-client';
-import { useFirstShow } from './useFirstShow';
+import { useConsoleRead } from './useConsoleRead';
 
 export function InfoPanel({ client, shown }: { client: ConsoleClient; shown: boolean }): JSX.Element {
-  const [info, setInfo] = useState<ConsoleInfo>();
-  const [busy, setBusy] = useState(false);
-  const load = useCallback(() => {
-    setBusy(true);
-    void client.run('Read device info', 'console:info', {}).then((r) => {
-      setBusy(false);
-      if (r.ok) setInfo(r.value);
-    });
-  }, [client]);
-  useFirstShow(shown, load);
+  const { value: info, busy, load } = useConsoleRead(client, shown, 'Read device info', 'console:info');
   return (
     <div data-testid="console-info">
       <div className="actions">

@@ -1,20 +1,10 @@
 /** Statistics: each group the device names, with its counters. */
-import { useCallback, useState, type JSX } from 'react';
-import type { ConsoleStats } from '../../../../../main/contract/api';
+import type { JSX } from 'react';
 import type { ConsoleClient } from './console-client';
-import { useFirstShow } from './useFirstShow';
+import { useConsoleRead } from './useConsoleRead';
 
 export function StatsPanel({ client, shown }: { client: ConsoleClient; shown: boolean }): JSX.Element {
-  const [stats, setStats] = useState<ConsoleStats>();
-  const [busy, setBusy] = useState(false);
-  const load = useCallback(() => {
-    setBusy(true);
-    void client.run('Read statistics', 'console:stats', {}).then((r) => {
-      setBusy(false);
-      if (r.ok) setStats(r.value);
-    });
-  }, [client]);
-  useFirstShow(shown, load);
+  const { value: stats, busy, load } = useConsoleRead(client, shown, 'Read statistics', 'console:stats');
   return (
     <div data-testid="console-stats">
       <div className="actions">
