@@ -126,6 +126,9 @@ describe('visit kit reader', () => {
       expect(kit.profilePath(older.sha256)).toMatch(/releases/);
       expect(kit.latestFirmware('acme-fw')).toMatchObject({ version: '3.0.0', sha256: fw.sha256 });
       expect(kit.latestFirmware('acme-gateway')).toBeUndefined();
+      expect(kit.firmwarePath(fw.sha256)).toBe(kit.latestFirmware('acme-fw')?.path);
+      expect(kit.firmwarePath(sha('firmware, other'))).toBeUndefined();
+      expect(kit.firmwarePath(newer.sha256)).toBeUndefined();
     });
 
     it('finds the copy the station kept of a profile its own run used, after the file it came from is gone', async () => {

@@ -77,6 +77,8 @@ export interface VisitKit {
   provisionedBy(serial: string): HistoryEntry | undefined;
   /** A profile file whose bytes hash to sha256: the kit's, the pulled releases', the runs' kept copies, or the library's. */
   profilePath(sha256: string): string | undefined;
+  /** A firmware image whose bytes hash to sha256: the kit's copy, else the station's pulled firmware release. */
+  firmwarePath(sha256: string): string | undefined;
   /** The newest released profile with this name (kit or pulled releases). */
   latestProfile(name: string): ReleasedArtifact | undefined;
   latestFirmware(name: string): ReleasedArtifact | undefined;
@@ -213,6 +215,19 @@ export function createVisitKit(options: VisitKitOptions): VisitKit {
     return undefined;
   };
 
+  const firmwarePath = (sha256: string): string | undefined => {
+    const wanted = sha256.toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(wanted)) return undefined;
+    const m = manifest();
+    const inKit = m?.artifacts.find((a) => a.kind === 'firmware' && a.sha256 === wanted);
+    if (m && inKit) {
+      const path = kitFilePath(dataDir, m, inKit.file);
+      if (hashOf(path, LOAD_LIMITS.imageBytes) === wanted) return path;
+    }
+    const pulled = artifactPath(dataDir, { kind: 'firmware', sha256: wanted });
+    return hashOf(pulled, LOAD_LIMITS.imageBytes) === wanted ? pulled : undefined;
+  };
+
   /** The newest release of this kind and name: the kit's and the followed channel's pulled ones, newest published last wins. */
   const latest = (kind: 'profile' | 'firmware', name: string): ReleasedArtifact | undefined => {
     const candidates: Array<ReleasedArtifact & { publishedAt: string }> = [];
@@ -319,6 +334,7 @@ export function createVisitKit(options: VisitKitOptions): VisitKit {
     history,
     provisionedBy: (serial) => history(serial).filter((e) => e.record.outcome === 'passed' && e.record.service === undefined).at(-1),
     profilePath,
+    firmwarePath,
     latestProfile: (name) => latest('profile', name),
     latestFirmware: (name) => latest('firmware', name),
     revocation,

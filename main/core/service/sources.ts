@@ -6,12 +6,8 @@
  */
 import { relative, sep } from 'node:path';
 import type { RunRecord } from '../../contract/run-record';
-import { isFieldlineError } from '../../errors';
-import { LOAD_LIMITS } from '../../profiles/limits';
-import { hashRegularFileSync } from '../../profiles/regular-file';
 import type { Store } from '../../store/types';
-import { artifactPath } from '../../sync/release-store';
-import { kitFilePath, readVisitManifest, visitDir } from '../../sync/visit-store';
+import { visitDir } from '../../sync/visit-store';
 import type { VisitKit } from '../visit-kit';
 
 export type HistorySource = 'store' | 'kit';
@@ -50,17 +46,6 @@ export interface SourcesOptions {
   visitKit: () => VisitKit;
 }
 
-const IMAGE_CAP = { maxBytes: LOAD_LIMITS.imageBytes, what: 'firmware image' };
-
-function hashesTo(path: string, sha256: string): boolean {
-  try {
-    return hashRegularFileSync(path, IMAGE_CAP) === sha256;
-  } catch {
-    // A file that is gone, too large or not regular is simply not the image looked for.
-    return false;
-  }
-}
-
 export function createServiceSources(options: SourcesOptions): ServiceSources {
   const { dataDir } = options;
   const inKit = (path: string): boolean => {
@@ -76,22 +61,7 @@ export function createServiceSources(options: SourcesOptions): ServiceSources {
       return path ? { path, source: inKit(path) ? 'kit' : 'library' } : undefined;
     },
 
-    firmwareBySha(sha256) {
-      const wanted = sha256.toLowerCase();
-      try {
-        const manifest = readVisitManifest(dataDir);
-        const artifact = manifest?.artifacts.find((a) => a.kind === 'firmware' && a.sha256 === wanted);
-        if (manifest && artifact) {
-          const path = kitFilePath(dataDir, manifest, artifact.file);
-          if (hashesTo(path, wanted)) return path;
-        }
-      } catch (err) {
-        // A damaged kit counts as none, as the visit kit reader treats it.
-        if (!isFieldlineError(err)) throw err;
-      }
-      const pulled = artifactPath(dataDir, { kind: 'firmware', sha256: wanted });
-      return hashesTo(pulled, wanted) ? pulled : undefined;
-    },
+    firmwareBySha: (sha256) => options.visitKit().firmwarePath(sha256),
 
     latestProfile: (name) => options.visitKit().latestProfile(name),
 
