@@ -44,19 +44,19 @@ export function createSessionTable(options: SessionTableOptions): { attach: Atta
   const max = options.max ?? 1024;
   const kept = new Map<string, { session: AppSession; dispatch: Dispatch }>();
 
-  const open = (): { session: AppSession; dispatch: Dispatch } => {
-    const session = (openSession as () => AppSession)();
+  const open = (openOne: () => AppSession): { session: AppSession; dispatch: Dispatch } => {
+    const session = openOne();
     return { session, dispatch: createDispatch(session.handlers, options.dispatchOptions) };
   };
 
   const attach: AttachSession = (stationSession) => {
     if (!openSession) return { dispatch: options.sharedDispatch, release: () => {} };
     if (stationSession === undefined) {
-      const own = open();
+      const own = open(openSession);
       return { dispatch: own.dispatch, session: own.session, release: () => own.session.close() };
     }
     const key = keyOf(stationSession);
-    const entry = kept.get(key) ?? open();
+    const entry = kept.get(key) ?? open(openSession);
     // Most recently used last, so the oldest is the first out.
     kept.delete(key);
     kept.set(key, entry);
