@@ -3,15 +3,12 @@
  * list` (the station's profiles, released ones marked), and the pull `fieldline sync` makes of the followed channel.
  */
 import type { Command } from 'commander';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { resolveDataDir } from '../data-dir';
 import { FieldlineError } from '../errors';
 import { loadProfile } from '../profiles/load';
-import { LOAD_LIMITS } from '../profiles/limits';
-import { readRegularFile } from '../profiles/regular-file';
 import { loadTrustedKeys } from '../profiles/signature';
 import type { Store } from '../store/types';
 import { loadRegistrySettings } from '../sync/registry-config';
@@ -57,8 +54,6 @@ interface ListedProfile {
   refused?: string;
 }
 
-const PROFILE_CAP = { maxBytes: LOAD_LIMITS.profileBytes, what: 'profile' };
-
 async function listProfiles(dataDir: string): Promise<{ channel: string | undefined; profiles: ListedProfile[] }> {
   const channel = await followedChannel(dataDir);
   const index = await loadReleaseIndex(dataDir);
@@ -80,8 +75,7 @@ async function listProfiles(dataDir: string): Promise<{ channel: string | undefi
   for (const file of names.slice(0, 1000)) {
     const path = join(folder, file);
     try {
-      const sha256 = createHash('sha256').update(await readRegularFile(path, PROFILE_CAP)).digest('hex');
-      const { profile } = await loadProfile(path);
+      const { profile, sha256 } = await loadProfile(path);
       // A local copy of a release's exact bytes is that release (the signature covers its SHA-256).
       const same = profiles.find((p) => p.source === 'release' && p.released && p.sha256 === sha256);
       profiles.push({ path, name: profile.name, version: profile.version, sha256, source: 'data', ...(same?.released ? { released: same.released } : {}) });
